@@ -1,0 +1,75 @@
+import { type Clock, systemClock } from './clock.js';
+import type { RendezvousError } from './errors.js';
+import type { IncomingMessage, Transport } from './transport.js';
+
+/**
+ * What is written to the dead-letter stream: the raw message, where it came from, and why.
+ *
+ * @example
+ * ```ts
+ * const rec: DeadLetterRecord = { v: 1, component: 'worker dt@1', source: 'requests', id: '1-0',
+ *   reason: { code: 'INVALID_ENVELOPE', message: 'payload is not valid JSON' }, payload: 'oops', at: 0 };
+ * ```
+ */
+export interface DeadLetterRecord {
+  readonly v: 1;
+  readonly component: string;
+  readonly source: string;
+  readonly id: string;
+  readonly reason: { readonly code: string; readonly message: string };
+  readonly payload: string;
+  readonly at: number;
+}
+
+/**
+ * Sends messages that cannot be processed to the dead-letter stream and counts them. It never
+ * throws: a failure to write the dead letter is counted too, so a consumer loop keeps going.
+ *
+ * @example
+ * ```ts
+ * const dlq = new DeadLetters(transport, 'dead-letter', 'worker dt@1');
+ * await dlq.send(delivery, new InvalidEnvelopeError('bad'));
+ * ```
+ */
+export class DeadLetters {
+  private sentCount = 0;
+  private failedCount = 0;
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly stream: string,
+    private readonly component: string,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  /** Messages dead-lettered so far (including those whose dead-letter write failed). */
+  get count(): number {
+    return this.sentCount + this.failedCount;
+  }
+
+  /** Dead-letter writes that failed. */
+  get failedWrites(): number {
+    return this.failedCount;
+  }
+
+  async send(message: IncomingMessage, reason: RendezvousError): Promise<void> {
+    const record: DeadLetterRecord = {
+      v: 1,
+      component: this.component,
+      source: message.source,
+      id: message.id,
+      reason: { code: reason.code, message: reason.message },
+      payload: message.payload,
+      at: this.clock.now(),
+    };
+    try {
+      await this.transport.publish(this.stream, {
+        key: message.id,
+        payload: JSON.stringify(record),
+      });
+      this.sentCount++;
+    } catch {
+      this.failedCount++;
+    }
+  }
+}

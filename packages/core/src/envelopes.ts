@@ -1,0 +1,229 @@
+import { InvalidEnvelopeError } from './errors.js';
+
+/** The wire format version this build writes and reads. */
+export const WIRE_VERSION = 1;
+
+/** Any JSON value. Inputs and outputs travel as JSON. */
+export type Json =
+  | null
+  | boolean
+  | number
+  | string
+  | readonly Json[]
+  | { readonly [key: string]: Json };
+
+/**
+ * Identity of one model instance: the model name, its version, and the worker instance.
+ *
+ * @example
+ * ```ts
+ * const id: ModelIdentity = { name: 'dt', version: '1', instance: 'dt-1-host-a' };
+ * ```
+ */
+export interface ModelIdentity {
+  readonly name: string;
+  readonly version: string;
+  readonly instance: string;
+}
+
+/**
+ * A request as it travels on the requests stream.
+ *
+ * @example
+ * ```ts
+ * const req: RequestEnvelope = { v: 1, id: 'r1', ts: Date.now(), deadline: Date.now() + 1000,
+ *   replyTo: 'replies.fe-1', input: { x: 1 }, meta: {} };
+ * ```
+ */
+export interface RequestEnvelope<I = Json> {
+  readonly v: typeof WIRE_VERSION;
+  /** Unique request id; also the partition key on partitioned transports. */
+  readonly id: string;
+  /** When the front end accepted the request (ms since the epoch). */
+  readonly ts: number;
+  /** Absolute deadline (ms since the epoch). Workers never predict past it. */
+  readonly deadline: number;
+  /** Return address of the front-end instance that waits for the scores. */
+  readonly replyTo: string;
+  readonly input: I;
+  /** Free-form string metadata, such as trace context. */
+  readonly meta: Readonly<Record<string, string>>;
+}
+
+/** A failed prediction, as carried by a score. */
+export interface ScoreError {
+  readonly code: string;
+  readonly message: string;
+}
+
+/**
+ * One model's answer to one request, sent to the request's return address.
+ *
+ * @example
+ * ```ts
+ * const s: ScoreEnvelope = { v: 1, requestId: 'r1', model: { name: 'dt', version: '1', instance: 'a' },
+ *   ok: true, output: 2, receivedAt: 1, startedAt: 1, finishedAt: 2 };
+ * ```
+ */
+export type ScoreEnvelope<O = Json> = {
+  readonly v: typeof WIRE_VERSION;
+  readonly requestId: string;
+  readonly model: ModelIdentity;
+  /** When the worker read the request, started and finished predicting (ms since the epoch). */
+  readonly receivedAt: number;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+} & (
+  | { readonly ok: true; readonly output: O }
+  | { readonly ok: false; readonly error: ScoreError }
+);
+
+/** The outcome of decoding a wire message. */
+export type Decoded<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: InvalidEnvelopeError };
+
+type Obj = Record<string, unknown>;
+
+function fail(message: string, path: string): never {
+  throw new InvalidEnvelopeError(message, path);
+}
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch (cause) {
+    throw new InvalidEnvelopeError('payload is not valid JSON', '', { cause });
+  }
+}
+
+function object(value: unknown, path: string): Obj {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail('expected an object', path);
+  return value as Obj;
+}
+
+function str(o: Obj, key: string, path: string, allowEmpty = false): string {
+  const v = o[key];
+  if (typeof v !== 'string') fail('expected a string', `${path}/${key}`);
+  if (!allowEmpty && v.length === 0) fail('must not be empty', `${path}/${key}`);
+  return v;
+}
+
+function num(o: Obj, key: string, path: string): number {
+  const v = o[key];
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    fail('expected a finite number', `${path}/${key}`);
+  return v;
+}
+
+function version(o: Obj, path: string): void {
+  if (o.v !== WIRE_VERSION)
+    fail(`unsupported wire version ${JSON.stringify(o.v)} (expected ${WIRE_VERSION})`, `${path}/v`);
+}
+
+function model(value: unknown, path: string): ModelIdentity {
+  const o = object(value, path);
+  return {
+    name: str(o, 'name', path),
+    version: str(o, 'version', path),
+    instance: str(o, 'instance', path),
+  };
+}
+
+function meta(value: unknown, path: string): Record<string, string> {
+  if (value === undefined) return {};
+  const o = object(value, path);
+  for (const [k, v] of Object.entries(o))
+    if (typeof v !== 'string') fail('expected a string', `${path}/${k}`);
+  return o as Record<string, string>;
+}
+
+function guard<T>(read: () => T): Decoded<T> {
+  try {
+    return { ok: true, value: read() };
+  } catch (error) {
+    if (error instanceof InvalidEnvelopeError) return { ok: false, error };
+    return {
+      ok: false,
+      error: new InvalidEnvelopeError('unreadable envelope', '', { cause: error }),
+    };
+  }
+}
+
+/**
+ * Reads and validates a request envelope. Never throws: an invalid message yields `ok: false`.
+ *
+ * @example
+ * ```ts
+ * const r = decodeRequest(delivery.payload);
+ * if (!r.ok) deadLetters.send(delivery, r.error);
+ * ```
+ */
+export function decodeRequest(raw: string): Decoded<RequestEnvelope> {
+  return guard(() => {
+    const o = object(parseJson(raw), '');
+    version(o, '');
+    if (!('input' in o)) fail('missing', '/input');
+    return {
+      v: WIRE_VERSION,
+      id: str(o, 'id', ''),
+      ts: num(o, 'ts', ''),
+      deadline: num(o, 'deadline', ''),
+      replyTo: str(o, 'replyTo', ''),
+      input: o.input as Json,
+      meta: meta(o.meta, '/meta'),
+    };
+  });
+}
+
+/**
+ * Reads and validates a score envelope. Never throws: an invalid message yields `ok: false`.
+ *
+ * @example
+ * ```ts
+ * const s = decodeScore(message.payload);
+ * if (s.ok) mailbox.add(s.value);
+ * ```
+ */
+export function decodeScore(raw: string): Decoded<ScoreEnvelope> {
+  return guard(() => {
+    const o = object(parseJson(raw), '');
+    version(o, '');
+    const base = {
+      v: WIRE_VERSION,
+      requestId: str(o, 'requestId', ''),
+      model: model(o.model, '/model'),
+      receivedAt: num(o, 'receivedAt', ''),
+      startedAt: num(o, 'startedAt', ''),
+      finishedAt: num(o, 'finishedAt', ''),
+    } as const;
+    if (o.ok === true) {
+      if (!('output' in o)) fail('missing', '/output');
+      return { ...base, ok: true, output: o.output as Json };
+    }
+    if (o.ok === false) {
+      const e = object(o.error, '/error');
+      return {
+        ...base,
+        ok: false,
+        error: { code: str(e, 'code', '/error'), message: str(e, 'message', '/error', true) },
+      };
+    }
+    return fail('expected a boolean', '/ok');
+  });
+}
+
+/**
+ * Serialises an envelope to its wire form.
+ *
+ * @example
+ * ```ts
+ * await transport.publish('requests', { key: req.id, payload: encodeEnvelope(req) });
+ * ```
+ */
+export function encodeEnvelope(
+  envelope: RequestEnvelope<unknown> | ScoreEnvelope<unknown>,
+): string {
+  return JSON.stringify(envelope);
+}

@@ -1,0 +1,89 @@
+/**
+ * Rendezvous core: the front end ({@link Rendezvous}), mailboxes, policies, model workers,
+ * the decoy, archivers and the {@link Transport} contract.
+ *
+ * @packageDocumentation
+ */
+export type { ArchiveRecord, ArchiveSink } from './archive-sink.js';
+export {
+  Archiver,
+  type ArchiverEvent,
+  type ArchiverOptions,
+  type ArchiverStats,
+} from './archiver.js';
+export { type Clock, systemClock, type Timer, VirtualClock } from './clock.js';
+export { type DeadLetterRecord, DeadLetters } from './dead-letters.js';
+export { Decoy, type DecoyOptions } from './decoy.js';
+export {
+  type Decoded,
+  decodeRequest,
+  decodeScore,
+  encodeEnvelope,
+  type Json,
+  type ModelIdentity,
+  type RequestEnvelope,
+  type ScoreEnvelope,
+  type ScoreError,
+  WIRE_VERSION,
+} from './envelopes.js';
+export {
+  ConfigurationError,
+  ConnectionLostError,
+  DeadlineExceededError,
+  InvalidEnvelopeError,
+  InvalidInputError,
+  MissingPeerDependencyError,
+  NoUsableScoreError,
+  OverloadedError,
+  PredictError,
+  RendezvousError,
+  type RendezvousErrorCode,
+  SinkWriteError,
+  TransportClosedError,
+  toRendezvousError,
+} from './errors.js';
+export { decodeHeartbeat, type Heartbeat } from './heartbeat.js';
+export { Mailbox } from './mailbox.js';
+export { compareVersions, type ModelRef, matchesSelector, modelKey } from './model-ref.js';
+export { ModelRegistry, type ModelRegistryOptions, type RegistryChange } from './model-registry.js';
+export {
+  ModelWorker,
+  type ModelWorkerOptions,
+  type ModelWorkerStats,
+  type PredictContext,
+  type WorkerEvent,
+} from './model-worker.js';
+export { definePolicy } from './policies/define-policy.js';
+export { first } from './policies/first.js';
+export { latestVersion } from './policies/latest-version.js';
+export { type PriorityOptions, priority } from './policies/priority.js';
+export { type QuorumOptions, quorum } from './policies/quorum.js';
+export { decideByRank, type Rank, rankByVersion } from './policies/ranked.js';
+export { type SplitOptions, split } from './policies/split.js';
+export { type Stage, staged } from './policies/staged.js';
+export type { OkScore, PolicyDecision, PolicyView, RendezvousPolicy } from './policy.js';
+export {
+  Rendezvous,
+  type RendezvousOptions,
+  type RendezvousStats,
+  type RequestOptions,
+} from './rendezvous.js';
+export type { Candidate, Decision, RendezvousResult } from './result.js';
+export { type RetryOptions, retryWithBackoff } from './retry.js';
+export { readJsonlArchive } from './sinks/read-jsonl-archive.js';
+export {
+  RollingGzipJsonlSink,
+  type RollingGzipJsonlSinkOptions,
+} from './sinks/rolling-gzip-jsonl-sink.js';
+export {
+  type ConsumeOptions,
+  DEFAULT_STREAMS,
+  type Delivery,
+  type IncomingMessage,
+  type OutgoingMessage,
+  REPLY_TAP,
+  type ReplyChannel,
+  type StreamNames,
+  type Transport,
+  type TransportCapabilities,
+} from './transport.js';

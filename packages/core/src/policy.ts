@@ -1,0 +1,70 @@
+import type { ScoreEnvelope } from './envelopes.js';
+import type { ModelRef } from './model-ref.js';
+
+/** A successful score. */
+export type OkScore = Extract<ScoreEnvelope, { ok: true }>;
+
+/**
+ * What a policy sees when it is evaluated: the request's timing, the scores in arrival order,
+ * the models that are alive, and a random number fixed for this request.
+ *
+ * @example
+ * ```ts
+ * const view: PolicyView = { requestId: 'r1', startedAt: 0, deadline: 1000, now: 12,
+ *   scores: [], live: [{ name: 'dt', version: '1' }], random: 0.42 };
+ * ```
+ */
+export interface PolicyView {
+  readonly requestId: string;
+  /** When the front end accepted the request (clock ms). */
+  readonly startedAt: number;
+  /** Absolute deadline (clock ms). At or past it, the policy must answer or give up. */
+  readonly deadline: number;
+  /** The current time (clock ms). */
+  readonly now: number;
+  /** Scores received so far, in arrival order. At most one per model version. */
+  readonly scores: readonly ScoreEnvelope[];
+  /** Model versions that are alive now (they sent a heartbeat recently). */
+  readonly live: readonly ModelRef[];
+  /** Uniform in [0, 1), fixed per request: use it for random choices so they are replayable. */
+  readonly random: number;
+}
+
+/**
+ * A policy's verdict.
+ * - `answer`: reply now with `score`.
+ * - `wait`: evaluate again when a score arrives, and at `wakeAt` if given.
+ * - `fail`: no usable score can come; fail the request now.
+ *
+ * At the deadline, `wait` becomes a `DeadlineExceededError`.
+ *
+ * @example
+ * ```ts
+ * const verdict: PolicyDecision = { action: 'wait', wakeAt: view.startedAt + 50 };
+ * ```
+ */
+export type PolicyDecision =
+  | { readonly action: 'answer'; readonly score: OkScore; readonly reason: string }
+  | { readonly action: 'wait'; readonly wakeAt?: number; readonly reason?: string }
+  | { readonly action: 'fail'; readonly reason: string };
+
+/**
+ * Picks the answer for one request. A policy is a pure function of its {@link PolicyView}:
+ * it is evaluated when a score arrives, at the wake-up times it asks for, and at the deadline.
+ *
+ * @example
+ * ```ts
+ * const firstOk: RendezvousPolicy = {
+ *   name: 'first-ok',
+ *   decide: (view) => {
+ *     const s = view.scores.find((x) => x.ok);
+ *     return s?.ok ? { action: 'answer', score: s, reason: 'first ok score' } : { action: 'wait' };
+ *   },
+ * };
+ * ```
+ */
+export interface RendezvousPolicy {
+  /** Name recorded in every result's `decidedBy`. */
+  readonly name: string;
+  decide(view: PolicyView): PolicyDecision;
+}

@@ -1,0 +1,187 @@
+import type { Observable } from 'rxjs';
+
+/**
+ * What a transport guarantees beyond the contract every transport meets. The core and the
+ * conformance suite branch on these flags; a transport never ships a method that does nothing.
+ *
+ * @example
+ * ```ts
+ * if (!transport.capabilities.durable) log.warn('messages are lost if this process dies');
+ * ```
+ */
+export interface TransportCapabilities {
+  /** Messages survive the crash of the publishing and consuming processes (a broker holds them). */
+  readonly durable: boolean;
+  /** Several processes (or machines) can share the transport. */
+  readonly multiProcess: boolean;
+  /** Messages with the same key reach a group in the order they were published. */
+  readonly orderedByKey: boolean;
+  /** Unacknowledged deliveries of a member that leaves or dies are delivered again to another member. */
+  readonly redeliversUnacked: boolean;
+  /** `consume(REPLY_TAP, ...)` lets a group (archivers) read the replies sent to every return address. */
+  readonly replyTap: boolean;
+}
+
+/**
+ * A message to publish or send. `payload` is the serialised envelope; `key` (usually the
+ * request id) picks the partition on partitioned transports.
+ *
+ * @example
+ * ```ts
+ * const m: OutgoingMessage = { key: 'r1', payload: '{"v":1}' };
+ * ```
+ */
+export interface OutgoingMessage {
+  readonly key?: string;
+  readonly payload: string;
+}
+
+/**
+ * A message received without acknowledgement (replies and broadcasts).
+ *
+ * @example
+ * ```ts
+ * channel.messages.subscribe((m) => console.log(m.payload));
+ * ```
+ */
+export interface IncomingMessage {
+  /** The stream, address or channel it came from. */
+  readonly source: string;
+  /** Transport-specific message id (unique within `source`). */
+  readonly id: string;
+  readonly key?: string;
+  readonly payload: string;
+}
+
+/**
+ * A message consumed as a member of a group. It stays pending until `ack()` resolves; if the
+ * member leaves or dies first, a transport with `redeliversUnacked` delivers it again.
+ *
+ * @example
+ * ```ts
+ * transport.consume('requests', { group: 'model:dt@1', consumer: 'dt-a' })
+ *   .subscribe(async (d) => { await handle(d.payload); await d.ack(); });
+ * ```
+ */
+export interface Delivery extends IncomingMessage {
+  /** 1 on first delivery; higher on redelivery. */
+  readonly deliveryCount: number;
+  /** Acknowledges the message. Acking twice is harmless. */
+  ack(): Promise<void>;
+}
+
+/**
+ * Options for consuming a stream as a member of a consumer group.
+ *
+ * @example
+ * ```ts
+ * const opts: ConsumeOptions = { group: 'decoy', consumer: 'decoy-1', prefetch: 64 };
+ * ```
+ */
+export interface ConsumeOptions {
+  /** Every group sees every message published after the group was created. */
+  readonly group: string;
+  /** Stable member name within the group; members share the group's messages. */
+  readonly consumer: string;
+  /**
+   * Most deliveries this member holds unacknowledged at once; the transport stops reading
+   * when it is reached. Defaults to a transport-specific value.
+   */
+  readonly prefetch?: number;
+}
+
+/**
+ * A private return address owned by one front-end instance. Only this instance receives what
+ * is sent to `address`.
+ *
+ * @example
+ * ```ts
+ * const channel = await transport.openReplyChannel();
+ * channel.messages.subscribe((m) => dispatch(m.payload));
+ * ```
+ */
+export interface ReplyChannel {
+  /** The address to put in `replyTo`. */
+  readonly address: string;
+  /** Replies sent to this address. Completes when the channel or the transport closes. */
+  readonly messages: Observable<IncomingMessage>;
+  /** Stops receiving and releases the address. */
+  close(): Promise<void>;
+}
+
+/**
+ * The primitives the core needs from a broker, and nothing else. Serialisation, validation,
+ * retries, in-flight limits and dead letters live in the core.
+ *
+ * Contract (checked by the conformance suite):
+ * - `publish` resolves once the broker has accepted the message.
+ * - `consume` returns a cold Observable: subscribing joins the group, unsubscribing leaves
+ *   it. Every group sees every message published after `ensureGroup` resolved (or after it was
+ *   first joined); members share them.
+ * - A reply sent to an address reaches only the channel that owns it, with one broker write.
+ * - `broadcast` reaches every current `listen`er of the channel (best effort, not stored).
+ * - After `close`, Observables complete, timers are released and every call rejects with
+ *   `TransportClosedError`.
+ *
+ * @example
+ * ```ts
+ * const transport: Transport = new MemoryTransport();
+ * await transport.publish('requests', { key: 'r1', payload: '...' });
+ * ```
+ */
+export interface Transport {
+  /** Short name for logs and metrics, such as `memory`, `redis`, `kafka`. */
+  readonly name: string;
+  readonly capabilities: TransportCapabilities;
+  /** Appends a message to a stream. */
+  publish(stream: string, message: OutgoingMessage): Promise<void>;
+  /**
+   * Creates `group` on `stream` if it does not exist, positioned at the end of the stream:
+   * the group sees every message published after this resolves. Idempotent.
+   */
+  ensureGroup(stream: string, group: string): Promise<void>;
+  /** Consumes a stream (or {@link REPLY_TAP}) as a member of a group. */
+  consume(stream: string, options: ConsumeOptions): Observable<Delivery>;
+  /** Opens this instance's private return address. */
+  openReplyChannel(): Promise<ReplyChannel>;
+  /** Sends a message to a return address. */
+  reply(address: string, message: OutgoingMessage): Promise<void>;
+  /** Sends a short-lived signal (heartbeats) to every current listener of `channel`. */
+  broadcast(channel: string, payload: string): Promise<void>;
+  /** Listens to a broadcast channel. */
+  listen(channel: string): Observable<IncomingMessage>;
+  /** Releases every connection, subscription and timer. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * The logical stream of every reply sent to every return address. Archivers consume it as a
+ * group when `capabilities.replyTap` is true; each transport maps it onto its own storage.
+ *
+ * @example
+ * ```ts
+ * await transport.ensureGroup(REPLY_TAP, 'score-archiver');
+ * transport.consume(REPLY_TAP, { group: 'score-archiver', consumer: 'a-1' });
+ * ```
+ */
+export const REPLY_TAP = '@replies';
+
+/**
+ * The stream and channel names the core uses by default. Override them per component.
+ *
+ * @example
+ * ```ts
+ * new ModelWorker({ transport, model, predict, streams: { ...DEFAULT_STREAMS, requests: 'iris-requests' } });
+ * ```
+ */
+export const DEFAULT_STREAMS = {
+  /** Where front ends publish requests. */
+  requests: 'requests',
+  /** Where invalid messages go. */
+  deadLetter: 'dead-letter',
+  /** Worker heartbeats. */
+  heartbeats: 'heartbeats',
+} as const;
+
+/** Names of the streams and channels a component uses. */
+export type StreamNames = { readonly [K in keyof typeof DEFAULT_STREAMS]: string };

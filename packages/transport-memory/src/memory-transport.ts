@@ -1,0 +1,158 @@
+import {
+  type ConsumeOptions,
+  type Delivery,
+  type IncomingMessage,
+  type OutgoingMessage,
+  REPLY_TAP,
+  type ReplyChannel,
+  type Transport,
+  type TransportCapabilities,
+  TransportClosedError,
+} from '@rendezvous-ml/core';
+import { Observable, type Subscriber } from 'rxjs';
+import { MemoryBroker, REPLY_TAP_STREAM } from './memory-broker.js';
+
+/**
+ * Options of {@link MemoryTransport}.
+ *
+ * @example
+ * ```ts
+ * const broker = new MemoryBroker();
+ * const opts: MemoryTransportOptions = { broker, defaultPrefetch: 64 };
+ * ```
+ */
+export interface MemoryTransportOptions {
+  /** The broker to connect to. Default: a new private broker. */
+  readonly broker?: MemoryBroker;
+  /** Unacknowledged deliveries per member when `consume` is not given `prefetch`. Default 256. */
+  readonly defaultPrefetch?: number;
+}
+
+/**
+ * The in-memory transport: the embedded default for one process and for tests. It has real
+ * consumer-group semantics (every group sees every message, members share them), explicit acks,
+ * redelivery of unacknowledged messages when a member leaves, private return addresses, and a
+ * reply tap for archivers. Nothing survives the process.
+ *
+ * @example
+ * ```ts
+ * const transport = new MemoryTransport();
+ * const worker = new ModelWorker({ transport, model: { name: 'm', version: '1' }, predict: (x) => x });
+ * const rendezvous = new Rendezvous({ transport, policy: first() });
+ * await worker.start();
+ * await rendezvous.start();
+ * console.log((await rendezvous.request(42)).chosen?.output); // 42
+ * ```
+ */
+export class MemoryTransport implements Transport {
+  readonly name = 'memory';
+  readonly capabilities: TransportCapabilities = {
+    durable: false,
+    multiProcess: false,
+    orderedByKey: true,
+    redeliversUnacked: true,
+    replyTap: true,
+  };
+  /** The broker this transport is connected to. */
+  readonly broker: MemoryBroker;
+  private readonly defaultPrefetch: number;
+  private readonly open = new Set<
+    Subscriber<never> | Subscriber<Delivery> | Subscriber<IncomingMessage>
+  >();
+  private closed = false;
+
+  constructor(options: MemoryTransportOptions = {}) {
+    this.broker = options.broker ?? new MemoryBroker();
+    this.defaultPrefetch = options.defaultPrefetch ?? 256;
+  }
+
+  async publish(stream: string, message: OutgoingMessage): Promise<void> {
+    this.assertOpen();
+    this.broker.publish(stream, message);
+  }
+
+  consume(stream: string, options: ConsumeOptions): Observable<Delivery> {
+    return this.track<Delivery>((subscriber) => {
+      const leave = this.broker.join(
+        stream === REPLY_TAP ? REPLY_TAP_STREAM : stream,
+        options.group,
+        options.consumer,
+        options.prefetch ?? this.defaultPrefetch,
+        subscriber,
+        () => this.assertOpen(),
+      );
+      return leave;
+    });
+  }
+
+  async ensureGroup(stream: string, group: string): Promise<void> {
+    this.assertOpen();
+    this.broker.ensureGroup(stream === REPLY_TAP ? REPLY_TAP_STREAM : stream, group);
+  }
+
+  async openReplyChannel(): Promise<ReplyChannel> {
+    this.assertOpen();
+    let address = '';
+    let release: () => void = () => undefined;
+    let owner: Subscriber<IncomingMessage> | undefined;
+    const messages = new Observable<IncomingMessage>((subscriber) => {
+      owner = subscriber;
+      this.open.add(subscriber);
+      return () => this.open.delete(subscriber);
+    });
+    // The address exists from now on, even before the first subscriber: replies are buffered
+    // by nobody, so subscribe before publishing requests (the front end does).
+    const relay: Partial<Subscriber<IncomingMessage>> = {
+      next: (m: IncomingMessage) => owner?.next(m),
+    };
+    ({ address, release } = this.broker.openAddress(relay as Subscriber<IncomingMessage>));
+    return {
+      address,
+      messages,
+      close: async () => {
+        release();
+        owner?.complete();
+      },
+    };
+  }
+
+  async reply(address: string, message: OutgoingMessage): Promise<void> {
+    this.assertOpen();
+    this.broker.reply(address, message);
+  }
+
+  async broadcast(channel: string, payload: string): Promise<void> {
+    this.assertOpen();
+    this.broker.broadcast(channel, payload);
+  }
+
+  listen(channel: string): Observable<IncomingMessage> {
+    return this.track<IncomingMessage>((subscriber) => this.broker.listen(channel, subscriber));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const s of [...this.open]) s.complete();
+    this.open.clear();
+  }
+
+  private track<T>(attach: (subscriber: Subscriber<T>) => () => void): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      if (this.closed) {
+        subscriber.error(new TransportClosedError());
+        return undefined;
+      }
+      const detach = attach(subscriber);
+      this.open.add(subscriber);
+      return () => {
+        this.open.delete(subscriber);
+        detach();
+      };
+    });
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new TransportClosedError();
+  }
+}

@@ -1,0 +1,27 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (pkg: string) =>
+  fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@rendezvous-ml/core': src('core'),
+      '@rendezvous-ml/transport-memory': src('transport-memory'),
+      '@rendezvous-ml/transport-redis': src('transport-redis'),
+      '@rendezvous-ml/transport-kafka': src('transport-kafka'),
+      '@rendezvous-ml/archiver-elasticsearch': src('archiver-elasticsearch'),
+      '@rendezvous-ml/transport-conformance': src('transport-conformance'),
+    },
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    reporters: process.env.CI
+      ? ['default', ['json', { outputFile: '.vitest-report.json' }]]
+      : ['default'],
+  },
+});
