@@ -392,3 +392,7 @@ export function transportConformance(name: string, target: ConformanceTarget): v
     });
   });
 }
+
+export { freePort } from './services/free-port.js';
+export { type RedisServer, startRedisServer } from './services/redis-server.js';
+export { requireService, type ServiceGate, servicesRequired } from './services/require-service.js';

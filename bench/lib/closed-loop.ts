@@ -1,0 +1,86 @@
+import { createHistogram } from 'node:perf_hooks';
+
+/** Raw result of one closed-loop run. */
+export interface LoopResult {
+  readonly requests: number;
+  readonly errors: number;
+  readonly elapsedMs: number;
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly peakRssMb: number;
+}
+
+/**
+ * Runs `call` with `concurrency` callers in a closed loop (each caller starts its next call when
+ * the previous one finishes) until `requests` calls are done, recording each latency in an HDR
+ * histogram (perf_hooks.createHistogram, ns resolution).
+ */
+export async function closedLoop(concurrency: number, requests: number, call: (i: number) => Promise<unknown>): Promise<LoopResult> {
+  const histogram = createHistogram();
+  let next = 0;
+  let errors = 0;
+  let peakRss = process.memoryUsage().rss;
+  const rssTimer = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 50);
+  const start = process.hrtime.bigint();
+  const caller = async (): Promise<void> => {
+    while (next < requests) {
+      const i = next++;
+      const t0 = process.hrtime.bigint();
+      try {
+        await call(i);
+      } catch {
+        errors++;
+      }
+      histogram.record(Number(process.hrtime.bigint() - t0) || 1);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, caller));
+  const elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
+  clearInterval(rssTimer);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  return {
+    requests,
+    errors,
+    elapsedMs,
+    rps: (requests / elapsedMs) * 1000,
+    p50Ms: histogram.percentile(50) / 1e6,
+    p99Ms: histogram.percentile(99) / 1e6,
+    maxMs: histogram.max / 1e6,
+    peakRssMb: peakRss / 2 ** 20,
+  };
+}
+
+/** Median of numbers. */
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * Warms up once, then runs `runs` measured loops and reports the median of each figure.
+ */
+export async function measure(
+  runs: number,
+  warmup: () => Promise<unknown>,
+  once: () => Promise<LoopResult>,
+): Promise<LoopResult> {
+  await warmup();
+  const results: LoopResult[] = [];
+  for (let i = 0; i < runs; i++) results.push(await once());
+  const pick = (k: keyof LoopResult) => median(results.map((r) => r[k]));
+  return {
+    requests: pick('requests'),
+    errors: pick('errors'),
+    elapsedMs: pick('elapsedMs'),
+    rps: pick('rps'),
+    p50Ms: pick('p50Ms'),
+    p99Ms: pick('p99Ms'),
+    maxMs: pick('maxMs'),
+    peakRssMb: Math.max(...results.map((r) => r.peakRssMb)),
+  };
+}

@@ -1,0 +1,30 @@
+/** Options every scenario receives from `bench/run.ts`. */
+export interface BenchOptions {
+  /** `--quick`: fewer and shorter runs (the whole set under 2 minutes). */
+  readonly quick: boolean;
+  /** Redis to use (started by the harness). */
+  readonly redisUrl?: string;
+  /** Kafka bootstrap servers, comma-separated (started by the harness). */
+  readonly kafkaBrokers?: string;
+}
+
+/** One measured variant of a scenario: median of several runs. */
+export interface Measurement {
+  readonly scenario: string;
+  /** What was measured, e.g. `rendezvous c=64` or `floor: bare ioredis loop c=64`. */
+  readonly variant: string;
+  /** The physical floor this scenario is compared with. */
+  readonly isFloor: boolean;
+  readonly concurrency: number;
+  readonly requests: number;
+  readonly rps: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly peakRssMb: number;
+  /** Scenario-specific figures (lost answers, bytes per mailbox...). */
+  readonly extra?: Readonly<Record<string, number | string>>;
+}
+
+/** A scenario: runs its variants (floor included) and returns one measurement per variant. */
+export type Scenario = (options: BenchOptions) => Promise<Measurement[]>;
