@@ -1,0 +1,442 @@
+#!/usr/bin/env bash
+# Run a real single-node Apache Kafka broker (KRaft, combined broker+controller)
+# on 127.0.0.1 for tests and CI. Jars come from Maven Central via scripts/kafka/pom.xml.
+#
+#   kafka.sh fetch                           resolve jars into the cache (reused on later runs)
+#   kafka.sh start --dir DIR [--port PORT]   format (first time only) + start + wait until ready;
+#                                            prints exactly one stdout line: KAFKA_BROKERS=127.0.0.1:<port>
+#   kafka.sh stop  --dir DIR                 SIGTERM, wait up to KAFKA_STOP_TIMEOUT (20 s), then SIGKILL
+#   kafka.sh kill  --dir DIR                 SIGKILL now
+#   kafka.sh status --dir DIR                exit 0 and print KAFKA_BROKERS=... if running, else exit 1
+#
+# Environment:
+#   KAFKA_VERSION         kafka_2.13 version (default 4.1.1)
+#   RENDEZVOUS_CACHE      cache root (default ~/.cache/rendezvous); jars go to <root>/kafka-<version>/libs
+#   JAVA_HOME / KAFKA_JAVA  java to run (default: $KAFKA_JAVA, else $JAVA_HOME/bin/java, else java); needs 17+
+#   KAFKA_HEAP_OPTS       default "-Xms256m -Xmx512m"
+#   KAFKA_JVM_OPTS        default "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k ..." (light, fast start)
+#   KAFKA_START_TIMEOUT   seconds to wait for readiness (default 60)
+#   KAFKA_STOP_TIMEOUT    seconds to wait after SIGTERM before SIGKILL (default 20)
+#
+# Everything except the KAFKA_BROKERS line goes to stderr. Broker logs: DIR/logs/server.log,
+# JVM stdout/stderr: DIR/kafka.out.
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
+CACHE_DIR="${RENDEZVOUS_CACHE:-$HOME/.cache/rendezvous}/kafka-${KAFKA_VERSION}"
+LIBS="$CACHE_DIR/libs"
+MARKER="$LIBS/.complete"
+
+log() { printf 'kafka.sh: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+usage() {
+  sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+java_bin() {
+  if [[ -n "${KAFKA_JAVA:-}" ]]; then
+    printf '%s' "$KAFKA_JAVA"
+  elif [[ -n "${JAVA_HOME:-}" && -x "${JAVA_HOME}/bin/java" ]]; then
+    printf '%s' "${JAVA_HOME}/bin/java"
+  else
+    command -v java || die "java not found (need Java 17+)"
+  fi
+}
+
+check_java() {
+  local j ver major
+  j="$(java_bin)"
+  ver="$("$j" -version 2>&1 | awk -F'"' '/version/ {print $2; exit}')"
+  major="${ver%%.*}"
+  [[ "$major" == "1" ]] && major="$(cut -d. -f2 <<<"$ver")"
+  if [[ ! "$major" =~ ^[0-9]+$ ]] || ((major < 17)); then
+    die "Kafka ${KAFKA_VERSION} needs Java 17+, but $j is '${ver:-unknown}'"
+  fi
+}
+
+# Fingerprint of what the cache was built from: a changed pom or version refetches.
+fetch_key() {
+  printf '%s\n' "$KAFKA_VERSION"
+  cksum <"$SCRIPT_DIR/pom.xml"
+}
+
+cmd_fetch() {
+  if [[ -f "$MARKER" && "$(cat "$MARKER")" == "$(fetch_key)" ]]; then
+    log "using cached jars in $LIBS"
+    return 0
+  fi
+  command -v mvn >/dev/null || die "mvn not found (needed once to fetch Kafka jars)"
+  mkdir -p "$CACHE_DIR"
+  local tmp="$CACHE_DIR/libs.tmp.$$"
+  rm -rf "$tmp"
+  log "fetching kafka_2.13:${KAFKA_VERSION} from Maven Central into $LIBS ..."
+  local start=$SECONDS
+  # Maven output is kept only for failures (Debian's mvn 3.8 prints stray ANSI resets even with -q).
+  if ! mvn -B -q -Dstyle.color=never -f "$SCRIPT_DIR/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" \
+    </dev/null >"$CACHE_DIR/mvn.log" 2>&1; then
+    sed 's/\x1b\[[0-9;]*m//g' "$CACHE_DIR/mvn.log" | tail -n 40 >&2
+    rm -rf "$tmp"
+    die "maven failed to resolve kafka_2.13:${KAFKA_VERSION} (full log: $CACHE_DIR/mvn.log)"
+  fi
+  ls "$tmp"/kafka_2.13-*.jar >/dev/null 2>&1 || { rm -rf "$tmp"; die "no kafka_2.13 jar after maven run"; }
+  fetch_key >"$tmp/.complete"
+  # Swap in atomically so a concurrent start never sees a half-filled libs dir.
+  rm -rf "$LIBS.old.$$"
+  [[ -d "$LIBS" ]] && mv "$LIBS" "$LIBS.old.$$"
+  mv "$tmp" "$LIBS"
+  rm -rf "$LIBS.old.$$"
+  log "fetched $(find "$LIBS" -name '*.jar' | wc -l) jars in $((SECONDS - start)) s"
+}
+
+free_ports() { # free_ports N -> N distinct free loopback ports, one per line
+  local n="$1"
+  if command -v node >/dev/null; then
+    node -e '
+      const net = require("net"); const n = +process.argv[1]; const ss = [];
+      (function next() {
+        if (ss.length === n) { console.log(ss.map(s => s.address().port).join("\n")); ss.forEach(s => s.close()); return; }
+        const s = net.createServer(); s.listen(0, "127.0.0.1", () => { ss.push(s); next(); });
+      })();' "$n"
+  else
+    python3 -c '
+import socket, sys
+ss = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); ss.append(s)
+print("\n".join(str(s.getsockname()[1]) for s in ss))' "$n"
+  fi
+}
+
+port_free() { # true if nothing listens on 127.0.0.1:$1
+  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+pid_alive() { # pid_alive PID -> is it our broker (kafka.Kafka with DIR/server.properties)?
+  local pid="$1"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null &&
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "kafka.Kafka $DIR/server.properties"
+}
+
+read_pid() { if [[ -f "$DIR/kafka.pid" ]]; then cat "$DIR/kafka.pid"; fi; }
+
+log_tail() {
+  local f
+  for f in "$DIR/kafka.out" "$DIR/logs/server.log"; do
+    [[ -s "$f" ]] || continue
+    log "---- last lines of $f ----"
+    tail -n 40 "$f" >&2
+  done
+}
+
+# Wait until the broker answers a Metadata request listing itself (and a controller),
+# using a dependency-free Kafka protocol probe (ApiVersions v0, then Metadata v1..v8).
+# Exit: 0 ready, 1 timeout, 2 broker process gone.
+wait_ready() {
+  local port="$1" pid="$2" timeout="$3"
+  node - "$port" "$pid" "$timeout" <<'EOF'
+const net = require("net");
+const [port, pid, timeoutS] = process.argv.slice(2).map(Number);
+const deadline = Date.now() + timeoutS * 1000;
+let corr = 0;
+
+function request(sock, apiKey, version, body) {
+  const client = Buffer.from("kafka.sh");
+  const hdr = Buffer.alloc(10);
+  hdr.writeInt16BE(apiKey, 0); hdr.writeInt16BE(version, 2); hdr.writeInt32BE(++corr, 4);
+  hdr.writeInt16BE(client.length, 8);
+  const payload = Buffer.concat([hdr, client, body]);
+  const len = Buffer.alloc(4); len.writeInt32BE(payload.length, 0);
+  sock.write(Buffer.concat([len, payload]));
+}
+
+function probe() {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host: "127.0.0.1", port });
+    let buf = Buffer.alloc(0), step = 0, metaVersion = -1, done = false;
+    const finish = (ok, why) => { if (!done) { done = true; sock.destroy(); resolve({ ok, why }); } };
+    sock.setTimeout(3000, () => finish(false, "timeout"));
+    sock.on("error", (e) => finish(false, e.code || String(e)));
+    sock.on("close", () => finish(false, "closed"));
+    sock.on("connect", () => request(sock, 18, 0, Buffer.alloc(0))); // ApiVersions v0
+    sock.on("data", (d) => {
+      buf = Buffer.concat([buf, d]);
+      if (buf.length < 4 || buf.length < 4 + buf.readInt32BE(0)) return;
+      const r = buf.subarray(8, 4 + buf.readInt32BE(0)); // skip size + correlation id
+      buf = Buffer.alloc(0);
+      try {
+        if (step === 0) {
+          if (r.readInt16BE(0) !== 0) return finish(false, "ApiVersions error " + r.readInt16BE(0));
+          const n = r.readInt32BE(2);
+          for (let i = 0, o = 6; i < n; i++, o += 6) {
+            if (r.readInt16BE(o) === 3) {
+              const lo = r.readInt16BE(o + 2), hi = r.readInt16BE(o + 4);
+              if (Math.min(hi, 8) >= Math.max(lo, 1)) metaVersion = Math.min(hi, 8);
+            }
+          }
+          if (metaVersion < 1) return finish(false, "no usable Metadata version");
+          step = 1;
+          const body = Buffer.alloc(4 + (metaVersion >= 4 ? 1 : 0) + (metaVersion >= 8 ? 2 : 0));
+          body.writeInt32BE(0, 0); // no topics: we only want brokers + controller
+          request(sock, 3, metaVersion, body);
+        } else {
+          let o = metaVersion >= 3 ? 4 : 0; // throttle_time_ms
+          const nb = r.readInt32BE(o); o += 4;
+          let self = false;
+          for (let i = 0; i < nb; i++) {
+            o += 4; const hl = r.readInt16BE(o); o += 2 + hl;
+            const p = r.readInt32BE(o); o += 4;
+            const rl = r.readInt16BE(o); o += 2 + Math.max(rl, 0);
+            if (p === port) self = true;
+          }
+          if (metaVersion >= 2) { const cl = r.readInt16BE(o); o += 2 + Math.max(cl, 0); }
+          const controller = r.readInt32BE(o);
+          finish(self && controller >= 0, `brokers=${nb} self=${self} controller=${controller}`);
+        }
+      } catch (e) { finish(false, "parse: " + e.message); }
+    });
+  });
+}
+
+(async () => {
+  let last = "";
+  for (;;) {
+    try { process.kill(pid, 0); } catch { process.exit(2); }
+    const r = await probe();
+    if (r.ok) process.exit(0);
+    last = r.why;
+    if (Date.now() > deadline) { console.error("kafka.sh: not ready: " + last); process.exit(1); }
+    await new Promise((res) => setTimeout(res, 200));
+  }
+})();
+EOF
+}
+
+write_config() {
+  local port="$1" cport="$2"
+  mkdir -p "$DIR/data" "$DIR/logs"
+  cat >"$DIR/server.properties" <<EOF
+# Generated by scripts/kafka/kafka.sh (rewritten on every start). Single-node KRaft for tests.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:${cport}
+listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${cport}
+advertised.listeners=PLAINTEXT://127.0.0.1:${port}
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+controller.listener.names=CONTROLLER
+log.dirs=${DIR}/data
+
+# topics / groups
+auto.create.topics.enable=false
+num.partitions=1
+default.replication.factor=1
+min.insync.replicas=1
+group.initial.rebalance.delay.ms=0
+# let tests use short consumer session timeouts (broker default minimum is 6 s)
+group.min.session.timeout.ms=1000
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=4
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=4
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+
+# small + light
+log.segment.bytes=16777216
+log.retention.ms=3600000
+log.retention.bytes=268435456
+log.retention.check.interval.ms=60000
+log.cleaner.threads=1
+log.cleaner.dedupe.buffer.size=16777216
+num.network.threads=2
+num.io.threads=2
+background.threads=2
+num.replica.fetchers=1
+num.recovery.threads.per.data.dir=1
+# After a SIGKILL the restarted controller refuses the new broker incarnation
+# (DUPLICATE_BROKER_REGISTRATION) until the old session expires; default 9 s -> 4 s.
+broker.heartbeat.interval.ms=500
+broker.session.timeout.ms=4000
+EOF
+  cat >"$DIR/log4j2.properties" <<EOF
+status = warn
+appender.file.type = File
+appender.file.name = file
+appender.file.fileName = ${DIR}/logs/server.log
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = info
+rootLogger.appenderRef.file.ref = file
+logger.clients.name = org.apache.kafka.clients
+logger.clients.level = warn
+logger.state.name = state.change.logger
+logger.state.level = warn
+logger.request.name = kafka.request.logger
+logger.request.level = warn
+logger.cleaner.name = kafka.log.LogCleaner
+logger.cleaner.level = warn
+logger.config.name = org.apache.kafka.common.config.AbstractConfig
+logger.config.level = warn
+EOF
+}
+
+random_cluster_id() { # Kafka Uuid string: 16 random bytes, base64url without padding, not starting with '-'
+  local id
+  while :; do
+    id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    [[ "$id" != -* ]] && { printf '%s' "$id"; return; }
+  done
+}
+
+parse_args() {
+  DIR="" PORT=""
+  while (($#)); do
+    case "$1" in
+      --dir) DIR="${2:?--dir needs a value}"; shift 2 ;;
+      --dir=*) DIR="${1#*=}"; shift ;;
+      --port) PORT="${2:?--port needs a value}"; shift 2 ;;
+      --port=*) PORT="${1#*=}"; shift ;;
+      -h|--help) usage ;;
+      *) die "unknown argument: $1" ;;
+    esac
+  done
+  [[ -n "$DIR" ]] || die "--dir DIR is required"
+  [[ -z "$PORT" || "$PORT" =~ ^[0-9]+$ ]] || die "--port must be a number"
+  mkdir -p "$DIR"
+  DIR="$(cd "$DIR" && pwd)"
+}
+
+cmd_start() {
+  parse_args "$@"
+  local pid
+  pid="$(read_pid)"
+  if pid_alive "$pid"; then
+    local running_port
+    running_port="$(cat "$DIR/port" 2>/dev/null || true)"
+    [[ -z "$PORT" || "$PORT" == "$running_port" ]] ||
+      die "a broker is already running in $DIR (pid $pid) on port $running_port"
+    log "already running (pid $pid)"
+    wait_ready "$running_port" "$pid" "${KAFKA_START_TIMEOUT:-60}" || die "running broker is not healthy"
+    echo "KAFKA_BROKERS=127.0.0.1:${running_port}"
+    return 0
+  fi
+  rm -f "$DIR/kafka.pid"
+
+  check_java
+  cmd_fetch
+
+  local cport="" ports
+  if [[ -n "$PORT" ]]; then
+    port_free "$PORT" || die "port $PORT on 127.0.0.1 is already in use"
+  fi
+  # Reuse the previous controller port on a restart if still free (keeps the config stable).
+  if [[ -f "$DIR/controller.port" ]] && port_free "$(cat "$DIR/controller.port")" &&
+    [[ "$(cat "$DIR/controller.port")" != "$PORT" ]]; then
+    cport="$(cat "$DIR/controller.port")"
+  fi
+  mapfile -t ports < <(free_ports 3)
+  for p in "${ports[@]}"; do
+    [[ "$p" == "$PORT" || "$p" == "$cport" ]] && continue
+    if [[ -z "$PORT" ]]; then PORT="$p"; elif [[ -z "$cport" ]]; then cport="$p"; fi
+  done
+  [[ -n "$PORT" && -n "$cport" ]] || die "could not find free ports"
+
+  write_config "$PORT" "$cport"
+  local java
+  java="$(java_bin)"
+  local -a cp_opts=(-cp "$LIBS/*" "-Dlog4j2.configurationFile=$DIR/log4j2.properties" -Dkafka.logs.dir="$DIR/logs")
+
+  if [[ ! -f "$DIR/data/meta.properties" ]]; then
+    local cid
+    cid="$(random_cluster_id)"
+    log "formatting KRaft storage in $DIR/data (cluster id $cid)"
+    if ! "$java" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "${cp_opts[@]}" \
+      kafka.tools.StorageTool format --cluster-id "$cid" --config "$DIR/server.properties" \
+      >"$DIR/format.out" 2>&1; then
+      cat "$DIR/format.out" >&2
+      die "kafka-storage format failed"
+    fi
+  fi
+
+  echo "$PORT" >"$DIR/port"
+  echo "$cport" >"$DIR/controller.port"
+  local heap="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
+  local jvm="${KAFKA_JVM_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true}"
+  # Detached: own session, no inherited stdin/stdout, so callers capturing our stdout don't hang.
+  # shellcheck disable=SC2086
+  $(command -v setsid || echo nohup) "$java" $heap $jvm "${cp_opts[@]}" kafka.Kafka "$DIR/server.properties" \
+    </dev/null >"$DIR/kafka.out" 2>&1 &
+  pid=$!
+  echo "$pid" >"$DIR/kafka.pid"
+  log "started pid $pid, PLAINTEXT 127.0.0.1:$PORT, CONTROLLER 127.0.0.1:$cport; waiting for readiness"
+
+  local rc=0 t0=$SECONDS
+  wait_ready "$PORT" "$pid" "${KAFKA_START_TIMEOUT:-60}" || rc=$?
+  if ((rc != 0)); then
+    if ((rc == 2)); then
+      log "broker process exited during startup"
+    else
+      log "broker not ready within ${KAFKA_START_TIMEOUT:-60} s"
+    fi
+    log_tail
+    kill -9 "$pid" 2>/dev/null || true
+    rm -f "$DIR/kafka.pid"
+    exit 1
+  fi
+  log "ready in $((SECONDS - t0)) s"
+  echo "KAFKA_BROKERS=127.0.0.1:${PORT}"
+}
+
+cmd_stop() {
+  local sig="${1}"
+  shift
+  parse_args "$@"
+  local pid
+  pid="$(read_pid)"
+  if ! pid_alive "$pid"; then
+    rm -f "$DIR/kafka.pid"
+    log "not running"
+    return 0
+  fi
+  if [[ "$sig" == TERM ]]; then
+    kill -TERM "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + ${KAFKA_STOP_TIMEOUT:-20}))
+    while pid_alive "$pid" && ((SECONDS < deadline)); do sleep 0.2; done
+    pid_alive "$pid" && log "still running after ${KAFKA_STOP_TIMEOUT:-20} s; sending SIGKILL"
+  fi
+  if pid_alive "$pid"; then
+    kill -KILL "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null && pid_alive "$pid"; do sleep 0.1; done
+  fi
+  rm -f "$DIR/kafka.pid"
+  log "stopped pid $pid"
+}
+
+cmd_status() {
+  parse_args "$@"
+  local pid
+  pid="$(read_pid)"
+  if pid_alive "$pid"; then
+    echo "KAFKA_BROKERS=127.0.0.1:$(cat "$DIR/port")"
+  else
+    log "not running"
+    return 1
+  fi
+}
+
+cmd="${1:-}"
+(($#)) && shift
+case "$cmd" in
+  fetch) cmd_fetch ;;
+  start) cmd_start "$@" ;;
+  stop) cmd_stop TERM "$@" ;;
+  kill) cmd_stop KILL "$@" ;;
+  status) cmd_status "$@" ;;
+  ""|-h|--help|help) usage ;;
+  *) die "unknown command: $cmd (fetch|start|stop|kill|status)" ;;
+esac
