@@ -1,0 +1,374 @@
+#!/usr/bin/env bash
+# Run a real single-node Elasticsearch 9.x on 127.0.0.1 for tests and CI, assembled from
+# Maven Central artifacts (org.elasticsearch:elasticsearch server jar + the transport-netty4
+# module) and started by a tiny launcher (EsNode.java) that does what the official
+# bootstrap does after the server CLI. No Docker, no elastic.co download.
+#
+#   elasticsearch.sh fetch                           resolve jars + compile the launcher into the cache
+#   elasticsearch.sh start --dir DIR [--port PORT]   start in the background, wait for yellow health;
+#                                                    prints exactly one stdout line:
+#                                                    ELASTICSEARCH_URL=http://127.0.0.1:<port>
+#   elasticsearch.sh stop  --dir DIR                 SIGTERM, wait up to ES_STOP_TIMEOUT (30 s), then SIGKILL
+#   elasticsearch.sh kill  --dir DIR                 SIGKILL now (crash tests)
+#   elasticsearch.sh status --dir DIR                exit 0 and print ELASTICSEARCH_URL=... if running+healthy
+#
+# Environment:
+#   RENDEZVOUS_CACHE    cache root (default ~/.cache/rendezvous); jars go to <root>/elasticsearch-<version>/libs
+#   ES_JAVA_HOME        JDK to use (needs 21+); default: JAVA_HOME if it is 21+, else the newest
+#                       /usr/lib/jvm JDK that is 21+ (e.g. temurin-25-jdk-amd64)
+#   ES_HEAP_OPTS        default "-Xms512m -Xmx512m"
+#   ES_START_TIMEOUT    seconds to wait for health (default 120)
+#   ES_STOP_TIMEOUT     seconds to wait after SIGTERM before SIGKILL (default 30)
+#
+# DIR layout: config/ (generated each start), data/ (kept across restarts), logs/es.log,
+# tmp/, es.pid, port. Everything except the ELASTICSEARCH_URL line goes to stderr.
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ES_VERSION="9.5.3" # keep in sync with <es.version> in pom.xml (EsNode.java targets this API)
+ES_HOME="${RENDEZVOUS_CACHE:-$HOME/.cache/rendezvous}/elasticsearch-${ES_VERSION}"
+MARKER="$ES_HOME/.complete"
+
+log() { printf 'elasticsearch.sh: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+usage() {
+  sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+java_major() { # java_major /path/to/java -> feature version number (or empty)
+  local ver
+  ver="$("$1" -version 2>&1 | awk -F'"' '/version/ {print $2; exit}')" || true
+  ver="${ver%%.*}"
+  [[ "$ver" =~ ^[0-9]+$ ]] && printf '%s' "$ver"
+}
+
+java_home() { # prints a JDK home with Java 21+ (ES 9 needs it) or dies
+  local h m best="" bestm=0
+  if [[ -n "${ES_JAVA_HOME:-}" ]]; then
+    m="$(java_major "$ES_JAVA_HOME/bin/java")"
+    if [[ -z "$m" ]] || ((m < 21)); then die "ES_JAVA_HOME=$ES_JAVA_HOME is not a Java 21+ JDK"; fi
+    printf '%s' "$ES_JAVA_HOME"
+    return
+  fi
+  if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/javac" ]]; then
+    m="$(java_major "$JAVA_HOME/bin/java")"
+    if [[ -n "$m" ]] && ((m >= 21)); then printf '%s' "$JAVA_HOME"; return; fi
+  fi
+  for h in /usr/lib/jvm/*/; do
+    h="${h%/}"
+    [[ -x "$h/bin/java" && -x "$h/bin/javac" && ! -L "$h" ]] || continue
+    m="$(java_major "$h/bin/java")"
+    [[ -n "$m" ]] && ((m >= 21 && m > bestm)) && { best="$h"; bestm="$m"; }
+  done
+  [[ -n "$best" ]] || die "no Java 21+ JDK found (set ES_JAVA_HOME); Elasticsearch ${ES_VERSION} needs 21+"
+  printf '%s' "$best"
+}
+
+# Fingerprint of what the cache was built from: a changed pom, launcher or version refetches.
+fetch_key() {
+  printf '%s\n' "$ES_VERSION"
+  cat "$SCRIPT_DIR/pom.xml" "$SCRIPT_DIR/EsNode.java" "$SCRIPT_DIR/RestRootPlugin.java" | sha256sum | cut -d' ' -f1
+}
+
+cmd_fetch() {
+  if [[ -f "$MARKER" && "$(cat "$MARKER")" == "$(fetch_key)" ]]; then
+    log "using cached Elasticsearch ${ES_VERSION} in $ES_HOME"
+    return 0
+  fi
+  command -v mvn >/dev/null || die "mvn not found (needed once to fetch the Elasticsearch jars)"
+  local jh
+  jh="$(java_home)"
+  local tmp="$ES_HOME.tmp.$$"
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  log "fetching org.elasticsearch:elasticsearch:${ES_VERSION} + transport-netty4 from Maven Central ..."
+  local start=$SECONDS
+  if ! mvn -B -q -Dstyle.color=never -f "$SCRIPT_DIR/pom.xml" -Des.version="$ES_VERSION" \
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp/libs" >&2; then
+    rm -rf "$tmp"
+    die "maven failed to resolve Elasticsearch ${ES_VERSION}"
+  fi
+  [[ -f "$tmp/libs/elasticsearch-${ES_VERSION}.jar" && -f "$tmp/libs/transport-netty4-${ES_VERSION}.jar" ]] ||
+    { rm -rf "$tmp"; die "server or transport-netty4 jar missing after maven run"; }
+
+  # ES home layout: libs/ is the server's module path; modules/transport-netty4/ is loaded as a
+  # module (own module layer) like in the official distribution, so netty must not be in libs/.
+  local mod="$tmp/modules/transport-netty4"
+  mkdir -p "$mod" "$tmp/plugins" "$tmp/launcher"
+  mv "$tmp/libs/transport-netty4-${ES_VERSION}.jar" "$tmp"/libs/netty-*.jar "$mod/"
+  (cd "$mod" && "$jh/bin/jar" xf "transport-netty4-${ES_VERSION}.jar" \
+    META-INF/es-plugins/transport-netty4/plugin-descriptor.properties \
+    META-INF/es-plugins/transport-netty4/entitlement-policy.yaml &&
+    mv META-INF/es-plugins/transport-netty4/* . && rm -rf META-INF)
+  [[ -f "$mod/plugin-descriptor.properties" ]] || { rm -rf "$tmp"; die "transport-netty4 descriptor missing"; }
+
+  # GET / and HEAD / (client.info(), client.ping()): the rest-root module is not on Maven Central,
+  # so a small classic plugin (RestRootPlugin.java) provides those two routes.
+  local root="$tmp/modules/rest-root"
+  mkdir -p "$root" "$tmp/build/rest-root"
+  if ! "$jh/bin/javac" -nowarn -d "$tmp/launcher" -cp "$tmp/libs/*" "$SCRIPT_DIR/EsNode.java" >&2 ||
+    ! "$jh/bin/javac" -nowarn -d "$tmp/build/rest-root" -cp "$tmp/libs/*" "$SCRIPT_DIR/RestRootPlugin.java" >&2; then
+    rm -rf "$tmp"
+    die "compiling the launcher failed"
+  fi
+  "$jh/bin/jar" cf "$root/rendezvous-rest-root.jar" -C "$tmp/build/rest-root" .
+  rm -rf "$tmp/build"
+  cat >"$root/plugin-descriptor.properties" <<EOF
+description=GET / and HEAD / for the Rendezvous test node (stands in for the rest-root module)
+version=${ES_VERSION}
+name=rest-root
+classname=rendezvous.es.RestRootPlugin
+java.version=21
+elasticsearch.version=${ES_VERSION}
+EOF
+  fetch_key >"$tmp/.complete"
+  # Swap in atomically so a concurrent start never sees a half-filled directory.
+  rm -rf "$ES_HOME.old.$$"
+  [[ -d "$ES_HOME" ]] && mv "$ES_HOME" "$ES_HOME.old.$$"
+  mv "$tmp" "$ES_HOME"
+  rm -rf "$ES_HOME.old.$$"
+  log "fetched $(find "$ES_HOME" -name '*.jar' | wc -l) jars in $((SECONDS - start)) s"
+}
+
+free_ports() { # free_ports N -> N distinct free loopback ports, one per line
+  local n="$1"
+  if command -v python3 >/dev/null; then
+    python3 -c '
+import socket, sys
+ss = []
+for _ in range(int(sys.argv[1])):
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); ss.append(s)
+print("\n".join(str(s.getsockname()[1]) for s in ss))' "$n"
+  else
+    node -e '
+      const net = require("net"); const n = +process.argv[1]; const ss = [];
+      (function next() {
+        if (ss.length === n) { console.log(ss.map(s => s.address().port).join("\n")); ss.forEach(s => s.close()); return; }
+        const s = net.createServer(); s.listen(0, "127.0.0.1", () => { ss.push(s); next(); });
+      })();' "$n"
+  fi
+}
+
+port_free() { # true if nothing listens on 127.0.0.1:$1
+  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+pid_alive() { # pid_alive PID -> running EsNode process?
+  local pid="$1"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null &&
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q ' EsNode '
+}
+
+read_pid() { if [[ -f "$DIR/es.pid" ]]; then cat "$DIR/es.pid"; fi; }
+
+log_tail() {
+  if [[ -s "$DIR/logs/es.log" ]]; then
+    log "---- last lines of $DIR/logs/es.log ----"
+    tail -n 60 "$DIR/logs/es.log" >&2
+  fi
+}
+
+health_ok() { # health_ok PORT WAIT -> 0 when cluster health reaches yellow within WAIT
+  local code
+  code="$(curl -s -o /dev/null -w '%{http_code}' --max-time $(($2 + 5)) \
+    "http://127.0.0.1:$1/_cluster/health?wait_for_status=yellow&timeout=${2}s" 2>/dev/null)" || true
+  [[ "$code" == 200 ]]
+}
+
+# Exit: 0 ready, 1 timeout, 2 process gone.
+wait_ready() {
+  local port="$1" pid="$2" timeout="$3" deadline=$((SECONDS + $3))
+  while ((SECONDS < deadline)); do
+    kill -0 "$pid" 2>/dev/null || return 2
+    health_ok "$port" 5 && return 0
+    sleep 0.5
+  done
+  return 1
+}
+
+write_config() {
+  local port="$1" tport="$2"
+  mkdir -p "$DIR/config" "$DIR/data" "$DIR/logs" "$DIR/tmp"
+  cat >"$DIR/config/elasticsearch.yml" <<EOF
+# Generated by scripts/elasticsearch/elasticsearch.sh (rewritten on every start).
+# Single-node, loopback-only test node.
+cluster.name: rendezvous-test
+node.name: node-1
+path.data: ${DIR}/data
+path.logs: ${DIR}/logs
+network.host: 127.0.0.1
+http.host: 127.0.0.1
+transport.host: 127.0.0.1
+http.port: ${port}
+transport.port: ${tport}
+discovery.type: single-node
+# The disk may be fairly full on dev/CI machines: never block writes or shard allocation on it.
+cluster.routing.allocation.disk.threshold_enabled: false
+# No x-pack in this build (no security realm, no ML, no watcher), so no xpack.* settings:
+# they would be rejected as unknown. The node is therefore plain HTTP without auth,
+# bound to 127.0.0.1 only.
+EOF
+  cat >"$DIR/config/log4j2.properties" <<'EOF'
+status = error
+appender.console.type = Console
+appender.console.name = console
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = [%d{ISO8601}][%-5p][%-25c{1.}] [%node_name]%marker %m%n
+rootLogger.level = info
+rootLogger.appenderRef.console.ref = console
+EOF
+}
+
+# The official distribution ships libzstd (used by the zstd stored-fields codec, e.g.
+# index.codec=best_compression) and libvec in lib/platform/<os>-<arch>/; neither is on Maven
+# Central. Use the system libzstd (Debian: libzstd1) and turn off the optional native vector
+# library, so native access (zstd, libc) works; vector scoring uses its pure-Java path.
+link_native_libs() {
+  local zstd
+  mkdir -p "$DIR/native"
+  zstd="$( (ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null || true) | awk '$1 == "libzstd.so.1" {print $NF; exit}')"
+  if [[ -n "$zstd" && -e "$zstd" ]]; then
+    ln -sfn "$zstd" "$DIR/native/libzstd.so"
+  else
+    log "warning: no system libzstd.so.1 (apt-get install libzstd1); native access will be disabled and index.codec=best_compression will fail"
+  fi
+}
+
+parse_args() {
+  DIR="" PORT=""
+  while (($#)); do
+    case "$1" in
+      --dir) DIR="${2:?--dir needs a value}"; shift 2 ;;
+      --dir=*) DIR="${1#*=}"; shift ;;
+      --port) PORT="${2:?--port needs a value}"; shift 2 ;;
+      --port=*) PORT="${1#*=}"; shift ;;
+      -h|--help) usage ;;
+      *) die "unknown argument: $1" ;;
+    esac
+  done
+  [[ -n "$DIR" ]] || die "--dir DIR is required"
+  [[ -z "$PORT" || "$PORT" =~ ^[0-9]+$ ]] || die "--port must be a number"
+  mkdir -p "$DIR"
+  DIR="$(cd "$DIR" && pwd)"
+}
+
+cmd_start() {
+  parse_args "$@"
+  local pid
+  pid="$(read_pid)"
+  if pid_alive "$pid"; then
+    local running_port
+    running_port="$(cat "$DIR/port" 2>/dev/null || true)"
+    [[ -z "$PORT" || "$PORT" == "$running_port" ]] ||
+      die "a node is already running in $DIR (pid $pid) on port $running_port"
+    log "already running (pid $pid)"
+    wait_ready "$running_port" "$pid" "${ES_START_TIMEOUT:-120}" || die "running node is not healthy"
+    echo "ELASTICSEARCH_URL=http://127.0.0.1:${running_port}"
+    return 0
+  fi
+  rm -f "$DIR/es.pid"
+
+  command -v curl >/dev/null || die "curl not found"
+  local jh
+  jh="$(java_home)"
+  cmd_fetch
+
+  local tport="" ports p
+  if [[ -n "$PORT" ]]; then
+    port_free "$PORT" || die "port $PORT on 127.0.0.1 is already in use"
+  fi
+  mapfile -t ports < <(free_ports 3)
+  for p in "${ports[@]}"; do
+    [[ "$p" == "$PORT" ]] && continue
+    if [[ -z "$PORT" ]]; then PORT="$p"; elif [[ -z "$tport" ]]; then tport="$p"; fi
+  done
+  [[ -n "$PORT" && -n "$tport" ]] || die "could not find free ports"
+
+  write_config "$PORT" "$tport"
+  echo "$PORT" >"$DIR/port"
+  link_native_libs
+  local heap="${ES_HEAP_OPTS:--Xms512m -Xmx512m}"
+  # The JVM options the official server CLI passes (SystemJvmOptions + default jvm.options),
+  # minus the entitlement agent; native libraries: see link_native_libs.
+  # shellcheck disable=SC2054 # the commas in --enable-native-access are part of one argument
+  local -a jvm=(
+    -XX:+UseG1GC -Xss1m -XX:-OmitStackTraceInFastThrow -XX:+ExitOnOutOfMemoryError
+    "-XX:ErrorFile=$DIR/logs/hs_err_pid%p.log"
+    -Djava.awt.headless=true -Dfile.encoding=UTF-8 -Djava.locale.providers=CLDR -Djna.nosys=true
+    -Des.networkaddress.cache.ttl=60 -Des.networkaddress.cache.negative.ttl=10
+    -Dio.netty.noUnsafe=true -Dio.netty.noKeySetOptimization=true -Dio.netty.recycler.maxCapacityPerThread=0
+    -Dlog4j.shutdownHookEnabled=false -Dlog4j2.disable.jmx=true -Dlog4j2.formatMsgNoLookups=true
+    -Des.distribution.type=tar "-Djava.io.tmpdir=$DIR/tmp" "-Des.nativelibs.path=$DIR/native" \
+    -Dorg.elasticsearch.nativeaccess.enableVectorLibrary=false
+    --enable-native-access=org.elasticsearch.nativeaccess,org.elasticsearch.foreign,org.apache.lucene.core
+    --add-modules=jdk.incubator.vector
+    --module-path "$ES_HOME/libs" --add-modules=ALL-MODULE-PATH -cp "$ES_HOME/launcher"
+  )
+  # Detached: own session, no inherited stdin/stdout, so callers capturing our stdout don't hang.
+  # shellcheck disable=SC2086
+  (cd "$DIR" && exec setsid "$jh/bin/java" $heap "${jvm[@]}" EsNode "$ES_HOME" "$DIR/config" \
+    </dev/null >>"$DIR/logs/es.log" 2>&1) &
+  pid=$!
+  echo "$pid" >"$DIR/es.pid"
+  log "started pid $pid (Elasticsearch ${ES_VERSION}, $(basename "$jh")), http 127.0.0.1:$PORT, transport 127.0.0.1:$tport; waiting for yellow health"
+
+  local rc=0 t0=$SECONDS timeout="${ES_START_TIMEOUT:-120}"
+  wait_ready "$PORT" "$pid" "$timeout" || rc=$?
+  if ((rc != 0)); then
+    if ((rc == 2)); then log "node process exited during startup"; else log "node not healthy within $timeout s"; fi
+    log_tail
+    kill -9 "$pid" 2>/dev/null || true
+    rm -f "$DIR/es.pid"
+    exit 1
+  fi
+  log "ready in $((SECONDS - t0)) s"
+  echo "ELASTICSEARCH_URL=http://127.0.0.1:${PORT}"
+}
+
+cmd_stop() {
+  local sig="$1"
+  shift
+  parse_args "$@"
+  local pid
+  pid="$(read_pid)"
+  if ! pid_alive "$pid"; then
+    rm -f "$DIR/es.pid"
+    log "not running"
+    return 0
+  fi
+  local i timeout="${ES_STOP_TIMEOUT:-30}"
+  [[ "$sig" == KILL ]] && timeout=0
+  kill "-$sig" "$pid" 2>/dev/null || true
+  for ((i = 0; i < timeout * 10; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    [[ "$sig" == KILL ]] || log "still running after ${timeout} s, sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  rm -f "$DIR/es.pid"
+  log "stopped (pid $pid)"
+}
+
+cmd_status() {
+  parse_args "$@"
+  local pid port
+  pid="$(read_pid)"
+  pid_alive "$pid" || { log "not running"; exit 1; }
+  port="$(cat "$DIR/port" 2>/dev/null || true)"
+  health_ok "$port" 1 || { log "pid $pid alive but not healthy"; exit 1; }
+  echo "ELASTICSEARCH_URL=http://127.0.0.1:${port}"
+}
+
+case "${1:-}" in
+  fetch) shift; cmd_fetch "$@" ;;
+  start) shift; cmd_start "$@" ;;
+  stop) shift; cmd_stop TERM "$@" ;;
+  kill) shift; cmd_stop KILL "$@" ;;
+  status) shift; cmd_status "$@" ;;
+  *) usage ;;
+esac
