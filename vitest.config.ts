@@ -20,6 +20,9 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Integration files start real brokers (JVMs) and kill/restart them: on a 2-core machine
+    // they are more reliable one at a time. Unit files are fast enough to run in sequence too.
+    fileParallelism: false,
     reporters: process.env.CI
       ? ['default', ['json', { outputFile: '.vitest-report.json' }]]
       : ['default'],
