@@ -197,7 +197,13 @@ export class Rendezvous<I = Json, O = Json> {
   async start(): Promise<void> {
     if (this.state !== 'new') return;
     this.state = 'starting';
-    this.channel = await this.transport.openReplyChannel();
+    const channel = await this.transport.openReplyChannel();
+    if (this.state !== 'starting') {
+      // close() was called while the channel was opening: release it and stay closed.
+      await channel.close().catch(() => undefined);
+      return;
+    }
+    this.channel = channel;
     this.subscriptions.push(
       this.channel.messages.subscribe({ next: (m) => this.onReply(m), error: () => undefined }),
       this.registry.changes$.subscribe((change) => {

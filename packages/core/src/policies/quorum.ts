@@ -60,7 +60,9 @@ export function quorum(k: number, options: QuorumOptions = {}): RendezvousPolicy
           reason: `${name}: no quorum, plurality of ${plurality.length} ${reachable ? 'at deadline' : '(quorum unreachable)'}`,
         };
       }
-      if (!reachable && view.live.length > 0 && view.scores.length > 0) {
+      // Fail only when nothing usable can come: a live model still pending may yet answer,
+      // and its score would be the plurality.
+      if (!reachable && pending === 0 && view.live.length > 0 && view.scores.length > 0) {
         return { action: 'fail', reason: `${name}: no successful score and quorum unreachable` };
       }
       return { action: 'wait' };

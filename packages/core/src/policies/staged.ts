@@ -19,7 +19,8 @@ export interface Stage {
 
 /**
  * Time windows, each accepting a wider set of models. Within a window it answers at once with
- * the best accepted score; otherwise it wakes at the window's end and widens the set.
+ * the best accepted score; otherwise it wakes at the window's end and widens the set. Once every
+ * live model has reported and no score is acceptable now or later, it fails at once.
  *
  * @example
  * ```ts
@@ -62,6 +63,20 @@ export function staged(stages: readonly Stage[]): RendezvousPolicy {
           action: 'answer',
           score: best,
           reason: `staged: ${modelKey(best.model)} in window ${index === -1 ? stages.length : index + 1}`,
+        };
+      }
+      // Every live model has reported and no score is acceptable now or in a later window:
+      // nothing usable can come, so fail now rather than at the deadline.
+      const reported = new Set(view.scores.map((s) => modelKey(s.model)));
+      const pending = view.live.some((m) => !reported.has(modelKey(m)));
+      const later = stages.slice(index === -1 ? stages.length - 1 : index);
+      const usableLater = view.scores.some(
+        (s) => s.ok && later.some((st) => st.accept.some((sel) => matchesSelector(s.model, sel))),
+      );
+      if (!pending && !usableLater && view.live.length > 0 && view.scores.length > 0) {
+        return {
+          action: 'fail',
+          reason: 'staged: every live model has reported and none is usable',
         };
       }
       const wakeAt =

@@ -89,6 +89,7 @@ export class RollingGzipJsonlSink implements ArchiveSink {
         if (file.records >= this.maxRecords) await this.roll();
       }
     } catch (cause) {
+      this.ready = undefined; // a failed mkdir is tried again by the next write, not cached
       throw new SinkWriteError(`writing to ${this.directory} failed`, { retryable: true, cause });
     }
   }

@@ -1,0 +1,157 @@
+import {
+  decodeHeartbeat,
+  decodeRequest,
+  decodeScore,
+  encodeEnvelope,
+  InvalidEnvelopeError,
+  type RequestEnvelope,
+  type ScoreEnvelope,
+  WIRE_VERSION,
+} from '@rendezvous-ml/core';
+import { describe, expect, it } from 'vitest';
+
+const request: RequestEnvelope = {
+  v: WIRE_VERSION,
+  id: 'fe-1',
+  ts: 100,
+  deadline: 1100,
+  replyTo: 'replies.fe',
+  input: { x: [1, 2.5, null], s: 'é' },
+  meta: { traceparent: '00-abc-def-01' },
+};
+
+const okScore: ScoreEnvelope = {
+  v: WIRE_VERSION,
+  requestId: 'fe-1',
+  model: { name: 'dt', version: '1', instance: 'dt-1-a' },
+  ok: true,
+  output: { label: 2 },
+  receivedAt: 101,
+  startedAt: 102,
+  finishedAt: 103,
+};
+
+const errScore: ScoreEnvelope = {
+  v: WIRE_VERSION,
+  requestId: 'fe-1',
+  model: { name: 'dt', version: '1', instance: 'dt-1-a' },
+  ok: false,
+  error: { code: 'PREDICT_FAILED', message: '' },
+  receivedAt: 101,
+  startedAt: 102,
+  finishedAt: 103,
+};
+
+const mutate = (base: object, patch: Record<string, unknown>): string =>
+  JSON.stringify({ ...base, ...patch });
+
+describe('envelopes: round trip', () => {
+  it('decodes what it encodes: requests and both kinds of score', () => {
+    expect(decodeRequest(encodeEnvelope(request))).toEqual({ ok: true, value: request });
+    expect(decodeScore(encodeEnvelope(okScore))).toEqual({ ok: true, value: okScore });
+    expect(decodeScore(encodeEnvelope(errScore))).toEqual({ ok: true, value: errScore });
+  });
+
+  it('accepts null as an input or output, and a missing meta as empty', () => {
+    const { meta: _meta, ...noMeta } = request;
+    const r = decodeRequest(JSON.stringify({ ...noMeta, input: null }));
+    expect(r).toEqual({ ok: true, value: { ...request, input: null, meta: {} } });
+    expect(decodeScore(mutate(okScore, { output: null }))).toMatchObject({
+      ok: true,
+      value: { output: null },
+    });
+  });
+
+  it('drops unknown fields', () => {
+    const r = decodeRequest(mutate(request, { extra: 1 }));
+    expect(r.ok && 'extra' in r.value).toBe(false);
+  });
+});
+
+describe('envelopes: invalid messages', () => {
+  const requestCases: [string, string, string][] = [
+    ['not JSON', '{"v":1,', ''],
+    ['not an object', '[1,2]', ''],
+    ['JSON null', 'null', ''],
+    ['a wrong version', mutate(request, { v: 2 }), '/v'],
+    ['no version', mutate(request, { v: undefined }), '/v'],
+    ['a missing id', mutate(request, { id: undefined }), '/id'],
+    ['an empty id', mutate(request, { id: '' }), '/id'],
+    ['a numeric id', mutate(request, { id: 7 }), '/id'],
+    ['a string deadline', mutate(request, { deadline: '1100' }), '/deadline'],
+    ['a missing ts', mutate(request, { ts: undefined }), '/ts'],
+    ['a missing replyTo', mutate(request, { replyTo: undefined }), '/replyTo'],
+    ['a missing input', mutate(request, { input: undefined }), '/input'],
+    ['meta that is not an object', mutate(request, { meta: 'x' }), '/meta'],
+    ['a meta value that is not a string', mutate(request, { meta: { n: 1 } }), '/meta/n'],
+  ];
+  it.each(requestCases)(
+    'decodeRequest rejects %s with InvalidEnvelopeError at %#',
+    (_n, raw, path) => {
+      const r = decodeRequest(raw);
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.error).toBeInstanceOf(InvalidEnvelopeError);
+      expect(r.error.code).toBe('INVALID_ENVELOPE');
+      expect(r.error.path).toBe(path);
+      if (path) expect(r.error.message.startsWith(`${path}: `)).toBe(true);
+    },
+  );
+
+  const scoreCases: [string, string, string][] = [
+    ['not JSON', 'oops', ''],
+    ['a wrong version', mutate(okScore, { v: 0 }), '/v'],
+    ['a missing requestId', mutate(okScore, { requestId: undefined }), '/requestId'],
+    ['a missing model', mutate(okScore, { model: undefined }), '/model'],
+    [
+      'a model without version',
+      mutate(okScore, { model: { name: 'dt', instance: 'a' } }),
+      '/model/version',
+    ],
+    [
+      'a model with an empty instance',
+      mutate(okScore, { model: { name: 'dt', version: '1', instance: '' } }),
+      '/model/instance',
+    ],
+    ['a non-boolean ok', mutate(okScore, { ok: 'true' }), '/ok'],
+    ['ok without output', mutate(okScore, { output: undefined }), '/output'],
+    ['an error score without error', mutate(errScore, { error: undefined }), '/error'],
+    ['an error without code', mutate(errScore, { error: { message: 'x' } }), '/error/code'],
+    ['a string timestamp', mutate(okScore, { finishedAt: '103' }), '/finishedAt'],
+    ['a missing startedAt', mutate(okScore, { startedAt: undefined }), '/startedAt'],
+  ];
+  it.each(scoreCases)('decodeScore rejects %s with InvalidEnvelopeError at %#', (_n, raw, path) => {
+    const r = decodeScore(raw);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error).toBeInstanceOf(InvalidEnvelopeError);
+    expect(r.error.path).toBe(path);
+  });
+
+  it('keeps the JSON parse error as the cause', () => {
+    const r = decodeRequest('{');
+    expect(!r.ok && r.error.cause).toBeInstanceOf(SyntaxError);
+  });
+
+  it('never throws, whatever it is given', () => {
+    const inputs: unknown[] = [undefined, null, 42, {}, '', '"x"', 'true', '{}', '[]', '1e999'];
+    for (const raw of inputs) {
+      expect(() => decodeRequest(raw as string)).not.toThrow();
+      expect(() => decodeScore(raw as string)).not.toThrow();
+      expect(decodeRequest(raw as string).ok).toBe(false);
+      expect(decodeScore(raw as string).ok).toBe(false);
+    }
+  });
+
+  it('decodeHeartbeat returns an error instead of throwing', () => {
+    expect(decodeHeartbeat('nope')).toBeInstanceOf(InvalidEnvelopeError);
+    expect(decodeHeartbeat(JSON.stringify({ v: 1, kind: 'alive', ts: 0 }))).toMatchObject({
+      path: '/model',
+    });
+    expect(decodeHeartbeat(JSON.stringify({ v: 1, kind: 'probe', ts: 5 }))).toEqual({
+      v: 1,
+      kind: 'probe',
+      ts: 5,
+    });
+  });
+});
