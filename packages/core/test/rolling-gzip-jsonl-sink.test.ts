@@ -101,6 +101,30 @@ describe('RollingGzipJsonlSink', () => {
     expect((await linesOf(sink.files[1]!)).map((r) => r.id)).toEqual(['r2']);
   });
 
+  it.runIf(linux)(
+    'closes an idle file once it is maxAgeMs old, without waiting for another write',
+    async () => {
+      const clock = new VirtualClock(0);
+      const sink = new RollingGzipJsonlSink({
+        directory: dir,
+        maxRecords: 100,
+        maxAgeMs: 1000,
+        clock,
+      });
+      await sink.write([record(1)]);
+      expect(await openFiles(dir)).toHaveLength(1);
+      await clock.advance(999);
+      expect(await openFiles(dir)).toHaveLength(1);
+      await clock.advance(1);
+      await clock.tick();
+      expect(await openFiles(dir)).toEqual([]);
+      expect((await linesOf(sink.files[0]!)).map((r) => r.id)).toEqual(['r1']);
+      await sink.write([record(2)]);
+      expect(sink.files).toHaveLength(2);
+      await sink.close();
+    },
+  );
+
   it('writes files readJsonlArchive reads back in order, byte for byte', async () => {
     const sink = new RollingGzipJsonlSink({ directory: dir, maxRecords: 3, prefix: 'scores' });
     const all = Array.from({ length: 8 }, (_, i) => record(i));

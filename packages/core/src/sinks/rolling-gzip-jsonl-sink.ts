@@ -2,7 +2,7 @@ import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { ArchiveRecord, ArchiveSink } from '../archive-sink.js';
-import { type Clock, systemClock } from '../clock.js';
+import { type Clock, systemClock, type Timer } from '../clock.js';
 import { ConfigurationError, SinkWriteError } from '../errors.js';
 
 /**
@@ -52,6 +52,9 @@ export class RollingGzipJsonlSink implements ArchiveSink {
   private ready: Promise<unknown> | undefined;
   private closed = false;
   private filesWritten: string[] = [];
+  /** Writes and rolls run one at a time, so a timed roll never closes a file mid-append. */
+  private chain: Promise<unknown> = Promise.resolve();
+  private ageTimer: Timer | undefined;
 
   constructor(options: RollingGzipJsonlSinkOptions) {
     this.directory = options.directory;
@@ -69,8 +72,13 @@ export class RollingGzipJsonlSink implements ArchiveSink {
     return this.filesWritten;
   }
 
-  async write(records: readonly ArchiveRecord[]): Promise<void> {
-    if (this.closed) throw new SinkWriteError('sink is closed', { retryable: false });
+  write(records: readonly ArchiveRecord[]): Promise<void> {
+    if (this.closed)
+      return Promise.reject(new SinkWriteError('sink is closed', { retryable: false }));
+    return this.serial(() => this.append(records));
+  }
+
+  private async append(records: readonly ArchiveRecord[]): Promise<void> {
     this.ready ??= mkdir(this.directory, { recursive: true });
     try {
       await this.ready;
@@ -97,7 +105,13 @@ export class RollingGzipJsonlSink implements ArchiveSink {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.roll();
+    await this.serial(() => this.roll());
+  }
+
+  private serial<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(operation, operation);
+    this.chain = run.catch(() => undefined);
+    return run;
   }
 
   private async current(): Promise<NonNullable<RollingGzipJsonlSink['file']>> {
@@ -111,11 +125,20 @@ export class RollingGzipJsonlSink implements ArchiveSink {
       );
       this.file = { handle: await open(path, 'a'), path, records: 0, openedAt: now };
       this.filesWritten.push(path);
+      // Close the file at its age even if no further record comes, so it is complete on disk.
+      const opened = this.file;
+      this.ageTimer = this.clock.setTimeout(() => {
+        void this.serial(async () => {
+          if (this.file === opened) await this.roll();
+        }).catch(() => undefined);
+      }, this.maxAgeMs);
     }
     return this.file;
   }
 
   private async roll(): Promise<void> {
+    this.ageTimer?.cancel();
+    this.ageTimer = undefined;
     const file = this.file;
     this.file = undefined;
     await file?.handle.close();
