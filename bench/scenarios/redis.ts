@@ -1,0 +1,197 @@
+/**
+ * Redis Streams transport: the full rendezvous path against a bare ioredis loop, in one run.
+ *
+ * - floor: a bare ioredis loop (XADD request → XREADGROUP → XADD score → XREAD), one process,
+ *   one model, at concurrency 1 and 16;
+ * - rendezvous: a Rendezvous front end and two ModelWorkers (two instances of one model version,
+ *   trivial predict), all on RedisTransport in this process, at concurrency 1 and 64.
+ *
+ * Targets: rendezvous p50 ≤ 0.6 ms at c=1, ≥ 8 000 req/s at c=64.
+ */
+import { first, ModelWorker, Rendezvous } from '@rendezvous-ml/core';
+import { RedisTransport } from '@rendezvous-ml/transport-redis';
+import { Redis } from 'ioredis';
+import { closedLoop, type LoopResult, measure } from '../lib/closed-loop.js';
+import type { BenchOptions, Measurement, Scenario } from '../lib/types.js';
+
+const SCENARIO = 'redis';
+
+function toMeasurement(
+  variant: string,
+  isFloor: boolean,
+  concurrency: number,
+  r: LoopResult,
+  extra?: Record<string, number | string>,
+): Measurement {
+  return {
+    scenario: SCENARIO,
+    variant,
+    isFloor,
+    concurrency,
+    requests: r.requests,
+    rps: r.rps,
+    p50Ms: r.p50Ms,
+    p99Ms: r.p99Ms,
+    maxMs: r.maxMs,
+    peakRssMb: r.peakRssMb,
+    extra: { errors: r.errors, ...extra },
+  };
+}
+
+/** The bare loop: what Redis and ioredis cost without the SDK. */
+async function bareLoop(url: string): Promise<{
+  call: (i: number) => Promise<unknown>;
+  stop: () => Promise<void>;
+}> {
+  const tag = `bench-bare-${Date.now().toString(36)}`;
+  const requests = `${tag}:requests`;
+  const replies = `${tag}:replies`;
+  const client = new Redis(url);
+  const modelRead = client.duplicate();
+  const modelWrite = client.duplicate();
+  const replyRead = client.duplicate();
+  await client.call('XGROUP', 'CREATE', requests, 'model', '$', 'MKSTREAM');
+  const waiting = new Map<string, () => void>();
+  let running = true;
+  const model = (async () => {
+    while (running) {
+      const reply = (await modelRead
+        .call(
+          'XREADGROUP',
+          'GROUP',
+          'model',
+          'm1',
+          'COUNT',
+          64,
+          'BLOCK',
+          100,
+          'STREAMS',
+          requests,
+          '>',
+        )
+        .catch(() => null)) as [string, [string, string[]][]][] | null;
+      if (!reply) continue;
+      const ids: string[] = [];
+      for (const [id, fields] of reply[0]![1]) {
+        ids.push(id);
+        void modelWrite.call('XADD', replies, 'MAXLEN', '~', 10_000, '*', 'p', fields[1]!);
+      }
+      void modelWrite.call('XACK', requests, 'model', ...ids);
+    }
+  })();
+  const readerLoop = (async () => {
+    let cursor = '$';
+    while (running) {
+      const reply = (await replyRead
+        .call('XREAD', 'COUNT', 256, 'BLOCK', 100, 'STREAMS', replies, cursor)
+        .catch(() => null)) as [string, [string, string[]][]][] | null;
+      if (!reply) continue;
+      for (const [id, fields] of reply[0]![1]) {
+        cursor = id;
+        const done = waiting.get(fields[1]!);
+        if (done) {
+          waiting.delete(fields[1]!);
+          done();
+        }
+      }
+    }
+  })();
+  await new Promise((r) => setTimeout(r, 50)); // let the blocking reads reach the server
+  let seq = 0;
+  return {
+    call: () => {
+      const id = String(++seq);
+      return new Promise<void>((resolve, reject) => {
+        waiting.set(id, resolve);
+        client.call('XADD', requests, 'MAXLEN', '~', 100_000, '*', 'p', id).catch(reject);
+      });
+    },
+    stop: async () => {
+      running = false;
+      await Promise.all([model, readerLoop]);
+      await client.del(requests, replies);
+      for (const c of [client, modelRead, modelWrite, replyRead]) c.disconnect();
+    },
+  };
+}
+
+/** The full path: front end + two model workers on RedisTransport. */
+async function rendezvousPath(url: string): Promise<{
+  call: (i: number) => Promise<unknown>;
+  stop: () => Promise<void>;
+}> {
+  const prefix = `bench-${Date.now().toString(36)}:`;
+  const transports = [0, 1, 2].map(() => new RedisTransport({ url, keyPrefix: prefix }));
+  const [front, w1, w2] = transports as [RedisTransport, RedisTransport, RedisTransport];
+  const workers = [w1, w2].map(
+    (transport, i) =>
+      new ModelWorker<number, number>({
+        transport,
+        model: { name: 'bench', version: '1', instance: `w${i}` },
+        predict: (x) => x + 1,
+        concurrency: 64,
+      }),
+  );
+  for (const w of workers) await w.start();
+  const rendezvous = new Rendezvous<number, number>({
+    transport: front,
+    policy: first(),
+    deadlineMs: 5000,
+  });
+  await rendezvous.start();
+  const started = Date.now();
+  while (rendezvous.registry.live().length < 2 && Date.now() - started < 5000)
+    await new Promise((r) => setTimeout(r, 10));
+  return {
+    call: (i) => rendezvous.request(i),
+    stop: async () => {
+      await rendezvous.close();
+      for (const w of workers) await w.stop();
+      const admin = new Redis(url);
+      const keys = await admin.keys(`${prefix}*`);
+      if (keys.length > 0) await admin.del(...keys);
+      admin.disconnect();
+      await Promise.all(transports.map((t) => t.close()));
+    },
+  };
+}
+
+/** Benchmark scenario of the Redis transport (needs `options.redisUrl`). */
+export const redis: Scenario = async (options: BenchOptions) => {
+  const url = options.redisUrl;
+  if (!url) throw new Error('the redis scenario needs options.redisUrl');
+  const runs = options.quick ? 1 : 3;
+  const n = (quick: number, full: number): number => (options.quick ? quick : full);
+  const out: Measurement[] = [];
+
+  const bare = await bareLoop(url);
+  const run = (system: { call: (i: number) => Promise<unknown> }, c: number, count: number) =>
+    measure(
+      runs,
+      () => closedLoop(c, Math.min(count, 500), system.call),
+      () => closedLoop(c, count, system.call),
+    );
+  const bare1 = await run(bare, 1, n(1000, 5000));
+  const bare16 = await run(bare, 16, n(5000, 40_000));
+  await bare.stop();
+  out.push(toMeasurement('floor: bare ioredis loop c=1', true, 1, bare1));
+  out.push(toMeasurement('floor: bare ioredis loop c=16', true, 16, bare16));
+
+  const full = await rendezvousPath(url);
+  const rv1 = await run(full, 1, n(1000, 5000));
+  const rv64 = await run(full, 64, n(10_000, 60_000));
+  await full.stop();
+  out.push(
+    toMeasurement('rendezvous c=1 (front end + 2 workers)', false, 1, rv1, {
+      p50VsBare: Number((rv1.p50Ms / bare1.p50Ms).toFixed(2)),
+      targetP50Ms: 0.6,
+    }),
+  );
+  out.push(
+    toMeasurement('rendezvous c=64 (front end + 2 workers)', false, 64, rv64, {
+      rpsVsBareC16: Number((rv64.rps / bare16.rps).toFixed(2)),
+      targetRps: 8000,
+    }),
+  );
+  return out;
+};

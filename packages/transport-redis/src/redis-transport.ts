@@ -1,0 +1,602 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ConfigurationError,
+  type ConsumeOptions,
+  type Delivery,
+  type IncomingMessage,
+  type OutgoingMessage,
+  REPLY_TAP,
+  type RendezvousError,
+  type ReplyChannel,
+  type Transport,
+  type TransportCapabilities,
+  TransportClosedError,
+} from '@rendezvous-ml/core';
+import type { Redis, RedisOptions } from 'ioredis';
+import { Observable, Subject, type Subscriber } from 'rxjs';
+import { GroupConsumer } from './group-consumer.js';
+import { loadIoredis } from './load-ioredis.js';
+import type { RedisTransportOptions } from './redis-transport-options.js';
+import { KEY_FIELD, PAYLOAD_FIELD, parseReadReply } from './stream-entry.js';
+import { toTransportError } from './to-transport-error.js';
+
+/**
+ * Counters of a {@link RedisTransport}, for metrics.
+ *
+ * @example
+ * ```ts
+ * const { malformedEntries, claimedEntries } = transport.stats();
+ * ```
+ */
+export interface RedisTransportStats {
+  readonly published: number;
+  readonly replies: number;
+  /** Stream entries not written by this transport (no payload field), passed on as JSON dumps. */
+  readonly malformedEntries: number;
+  /** Entries claimed from other members (crash recovery). */
+  readonly claimedEntries: number;
+  /** Errors reported on `errors$`. */
+  readonly errors: number;
+}
+
+/** Group created on every reply stream by its owner, so the stream exists (for PEXPIRE). */
+const OWNER_GROUP = 'rdv-owner';
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (!(Number.isFinite(v) && v > 0)) throw new ConfigurationError(`${name} must be positive`);
+  return v;
+}
+
+function ignoreBusyGroup(error: unknown): void {
+  if (error instanceof Error && error.message.startsWith('BUSYGROUP')) return;
+  throw error;
+}
+
+/**
+ * The Redis Streams transport. Each consumer group is a stream group; each member reads with
+ * `XREADGROUP ... BLOCK` on a connection of its own and acknowledges with `XACK`; entries a dead
+ * member left pending are claimed after `claimIdleMs`. Each front-end instance reads its replies
+ * from a stream of its own (one `XADD` per reply), and archivers read every reply through
+ * {@link REPLY_TAP}. Streams are trimmed with `MAXLEN ~`. Connections come back after Redis
+ * restarts; while Redis is down, calls fail with `ConnectionLostError` (retryable).
+ *
+ * @example
+ * ```ts
+ * const transport = new RedisTransport({ url: 'redis://127.0.0.1:6379', keyPrefix: 'iris:' });
+ * const worker = new ModelWorker({ transport, model: { name: 'dt', version: '1' }, predict });
+ * await worker.start();
+ * // ...
+ * await worker.stop();
+ * await transport.close();
+ * ```
+ */
+export class RedisTransport implements Transport {
+  readonly name = 'redis';
+  readonly capabilities: TransportCapabilities = {
+    durable: true,
+    multiProcess: true,
+    orderedByKey: true,
+    redeliversUnacked: true,
+    replyTap: true,
+  };
+  /** Errors met in the background (lost connections, failed reads). Completes on `close()`. */
+  readonly errors$: Observable<RendezvousError>;
+
+  private readonly options: RedisTransportOptions;
+  private readonly prefix: string;
+  private readonly maxLen: number;
+  private readonly replyMaxLen: number;
+  private readonly claimIdleMs: number;
+  private readonly claimIntervalMs: number;
+  private readonly blockMs: number;
+  private readonly defaultPrefetch: number;
+  private readonly replyTtlMs: number;
+  private readonly secrets: string[];
+  private readonly errors = new Subject<RendezvousError>();
+  private readonly counters = {
+    published: 0,
+    replies: 0,
+    malformedEntries: 0,
+    claimedEntries: 0,
+    errors: 0,
+  };
+  private command: Redis | undefined;
+  private connecting: Promise<Redis> | undefined;
+  private subscriberConnection: Redis | undefined;
+  private readonly connections = new Set<Redis>();
+  private readonly consumers = new Map<Subscriber<Delivery>, GroupConsumer>();
+  private readonly listeners = new Map<string, Set<Subscriber<IncomingMessage>>>();
+  private readonly channels = new Set<{ close(): Promise<void> }>();
+  private readonly ownedReplyKeys = new Set<string>();
+  private readonly handovers = new Set<Promise<void>>();
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private broadcastSeq = 0;
+  private closed = false;
+
+  constructor(options: RedisTransportOptions = {}) {
+    this.options = options;
+    this.prefix = options.keyPrefix ?? 'rdv:';
+    this.maxLen = positive('maxLen', options.maxLen, 100_000);
+    this.replyMaxLen = positive('replyMaxLen', options.replyMaxLen, 10_000);
+    this.claimIdleMs = positive('claimIdleMs', options.claimIdleMs, 30_000);
+    this.claimIntervalMs = positive('claimIntervalMs', options.claimIntervalMs, 5_000);
+    this.blockMs = positive('blockMs', options.blockMs, 2_000);
+    this.defaultPrefetch = positive('defaultPrefetch', options.defaultPrefetch, 64);
+    this.replyTtlMs = positive('replyTtlMs', options.replyTtlMs, 30_000);
+    const secrets: string[] = [];
+    if (options.password) secrets.push(options.password);
+    if (options.redisOptions?.password) secrets.push(options.redisOptions.password);
+    if (options.url) {
+      try {
+        const u = new URL(options.url);
+        if (u.password) secrets.push(u.password, decodeURIComponent(u.password));
+      } catch {
+        throw new ConfigurationError('url is not a valid redis:// URL');
+      }
+    }
+    this.secrets = secrets;
+    this.errors$ = this.errors.asObservable();
+  }
+
+  /** Counters for metrics. */
+  stats(): RedisTransportStats {
+    return { ...this.counters };
+  }
+
+  async publish(stream: string, message: OutgoingMessage): Promise<void> {
+    const command = this.command ?? (await this.connect());
+    const args: (string | number)[] = [this.streamKey(stream), 'MAXLEN', '~', this.maxLen, '*'];
+    if (message.key !== undefined) args.push(KEY_FIELD, message.key);
+    args.push(PAYLOAD_FIELD, message.payload);
+    try {
+      await command.call('XADD', ...args);
+    } catch (error) {
+      throw this.toError(error, 'publish');
+    }
+    this.counters.published++;
+  }
+
+  async ensureGroup(stream: string, group: string): Promise<void> {
+    const command = this.command ?? (await this.connect());
+    try {
+      if (stream === REPLY_TAP) {
+        await command.sadd(this.key('tap-groups'), group);
+        for (const key of await this.liveReplyKeys(command)) {
+          await command.call('XGROUP', 'CREATE', key, group, '$').catch(() => undefined);
+        }
+        return;
+      }
+      await command
+        .call('XGROUP', 'CREATE', this.streamKey(stream), group, '$', 'MKSTREAM')
+        .catch(ignoreBusyGroup);
+    } catch (error) {
+      throw this.toError(error, 'ensureGroup');
+    }
+  }
+
+  consume(stream: string, options: ConsumeOptions): Observable<Delivery> {
+    return new Observable<Delivery>((subscriber) => {
+      if (this.closed) {
+        subscriber.error(new TransportClosedError());
+        return undefined;
+      }
+      let consumer: GroupConsumer | undefined;
+      let left = false;
+      this.connect().then(
+        (command) => {
+          if (left) return;
+          if (this.closed) {
+            subscriber.complete();
+            return;
+          }
+          consumer = this.createConsumer(command, stream, options, subscriber);
+          this.consumers.set(subscriber, consumer);
+          consumer.start();
+        },
+        (error: unknown) => subscriber.error(this.toError(error, 'consume')),
+      );
+      return () => {
+        left = true;
+        this.consumers.delete(subscriber);
+        if (consumer) this.track(consumer.stop());
+      };
+    });
+  }
+
+  async openReplyChannel(): Promise<ReplyChannel> {
+    const command = this.command ?? (await this.connect());
+    const address = randomUUID();
+    const key = this.replyKey(address);
+    try {
+      const tapGroups = await command.smembers(this.key('tap-groups'));
+      const batch = command.multi();
+      batch.call('XGROUP', 'CREATE', key, OWNER_GROUP, '$', 'MKSTREAM');
+      for (const g of tapGroups) batch.call('XGROUP', 'CREATE', key, g, '0');
+      batch.zadd(this.key('replies'), Date.now() + this.replyTtlMs, address);
+      batch.pexpire(key, this.replyTtlMs);
+      await batch.exec();
+    } catch (error) {
+      throw this.toError(error, 'openReplyChannel');
+    }
+    if (this.closed) throw new TransportClosedError();
+    this.ownedReplyKeys.add(address);
+    this.scheduleRefresh();
+    const subject = new Subject<IncomingMessage>();
+    const reader = this.duplicate(command, { maxRetriesPerRequest: null });
+    let open = true;
+    let started = false;
+    const run = async (): Promise<void> => {
+      let cursor = '0-0';
+      let failures = 0;
+      while (open) {
+        try {
+          const reply = await reader.call('XREAD', 'BLOCK', this.blockMs, 'STREAMS', key, cursor);
+          failures = 0;
+          for (const batch of parseReadReply(reply)) {
+            for (const e of batch.entries) {
+              cursor = e.id;
+              if (!open || e.fields === null) continue;
+              let k: string | undefined;
+              let p: string | undefined;
+              for (let i = 0; i + 1 < e.fields.length; i += 2) {
+                if (e.fields[i] === PAYLOAD_FIELD) p = String(e.fields[i + 1]);
+                else if (e.fields[i] === KEY_FIELD) k = String(e.fields[i + 1]);
+              }
+              if (p === undefined) {
+                this.counters.malformedEntries++;
+                p = JSON.stringify(Object.fromEntries(toPairs(e.fields)));
+              }
+              subject.next(
+                k === undefined
+                  ? { source: address, id: e.id, payload: p }
+                  : { source: address, id: e.id, key: k, payload: p },
+              );
+            }
+          }
+        } catch (error) {
+          if (!open) return;
+          this.report(error, 'reply read');
+          failures++;
+          await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** failures, 1000)));
+        }
+      }
+    };
+    const messages = new Observable<IncomingMessage>((subscriber) => {
+      if (!open) {
+        subscriber.complete();
+        return undefined;
+      }
+      const sub = subject.subscribe(subscriber);
+      if (!started) {
+        started = true;
+        void run();
+      }
+      return sub;
+    });
+    const channel = {
+      address,
+      messages,
+      close: async (): Promise<void> => {
+        if (!open) return;
+        open = false;
+        this.channels.delete(channel);
+        this.ownedReplyKeys.delete(address);
+        reader.disconnect();
+        this.connections.delete(reader);
+        subject.complete();
+        if (this.ownedReplyKeys.size === 0) this.stopRefresh();
+        // Keep the stream a little longer so the reply tap can read what is left.
+        await command
+          .multi()
+          .zadd(this.key('replies'), Date.now() + this.replyTtlMs, address)
+          .pexpire(key, this.replyTtlMs)
+          .exec()
+          .catch(() => undefined);
+      },
+    };
+    this.channels.add(channel);
+    return channel;
+  }
+
+  async reply(address: string, message: OutgoingMessage): Promise<void> {
+    const command = this.command ?? (await this.connect());
+    const args: (string | number)[] = [
+      this.replyKey(address),
+      'MAXLEN',
+      '~',
+      this.replyMaxLen,
+      '*',
+    ];
+    if (message.key !== undefined) args.push(KEY_FIELD, message.key);
+    args.push(PAYLOAD_FIELD, message.payload);
+    try {
+      await command.call('XADD', ...args);
+    } catch (error) {
+      throw this.toError(error, 'reply');
+    }
+    this.counters.replies++;
+  }
+
+  async broadcast(channel: string, payload: string): Promise<void> {
+    const command = this.command ?? (await this.connect());
+    try {
+      await command.publish(this.key(`ch:${channel}`), payload);
+    } catch (error) {
+      throw this.toError(error, 'broadcast');
+    }
+  }
+
+  listen(channel: string): Observable<IncomingMessage> {
+    return new Observable<IncomingMessage>((subscriber) => {
+      if (this.closed) {
+        subscriber.error(new TransportClosedError());
+        return undefined;
+      }
+      const name = this.key(`ch:${channel}`);
+      let set = this.listeners.get(name);
+      const first = !set;
+      if (!set) {
+        set = new Set();
+        this.listeners.set(name, set);
+      }
+      set.add(subscriber);
+      if (first) {
+        this.pubsub().then(
+          (sub) => sub.subscribe(name).catch((e: unknown) => this.report(e, 'listen')),
+          (e: unknown) => subscriber.error(this.toError(e, 'listen')),
+        );
+      }
+      return () => {
+        const s = this.listeners.get(name);
+        if (!s) return;
+        s.delete(subscriber);
+        if (s.size === 0) {
+          this.listeners.delete(name);
+          if (!this.closed) this.subscriberConnection?.unsubscribe(name).catch(() => undefined);
+        }
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopRefresh();
+    const stops: Promise<void>[] = [];
+    for (const [subscriber, consumer] of this.consumers) {
+      stops.push(consumer.stop());
+      subscriber.complete();
+    }
+    this.consumers.clear();
+    for (const set of this.listeners.values()) for (const s of set) s.complete();
+    this.listeners.clear();
+    for (const c of [...this.channels]) stops.push(c.close());
+    await withTimeout(Promise.all([...stops, ...this.handovers]), 2000);
+    for (const c of this.connections) c.disconnect();
+    this.connections.clear();
+    this.command = undefined;
+    this.subscriberConnection = undefined;
+    this.errors.complete();
+  }
+
+  private createConsumer(
+    command: Redis,
+    stream: string,
+    options: ConsumeOptions,
+    subscriber: Subscriber<Delivery>,
+  ): GroupConsumer {
+    const tap = stream === REPLY_TAP;
+    const fixedKey = this.streamKey(stream);
+    const known = new Set<string>();
+    const group = options.group;
+    return new GroupConsumer(
+      {
+        command,
+        reader: this.duplicate(command, { maxRetriesPerRequest: null }),
+        group,
+        consumer: options.consumer,
+        prefetch: options.prefetch ?? this.defaultPrefetch,
+        blockMs: this.blockMs,
+        claimIdleMs: this.claimIdleMs,
+        claimIntervalMs: this.claimIntervalMs,
+        dynamicKeys: tap,
+        resolveKeys: async (recovering) => {
+          if (!tap) {
+            await command
+              .call('XGROUP', 'CREATE', fixedKey, group, recovering ? '0' : '$', 'MKSTREAM')
+              .catch(ignoreBusyGroup);
+            return [fixedKey];
+          }
+          if (recovering) known.clear();
+          const keys = await this.liveReplyKeys(command);
+          const usable: string[] = [];
+          for (const key of keys) {
+            if (!known.has(key)) {
+              try {
+                await command.call('XGROUP', 'CREATE', key, group, '0').catch(ignoreBusyGroup);
+                known.add(key);
+              } catch {
+                continue; // the stream is gone
+              }
+            }
+            usable.push(key);
+          }
+          for (const key of known) if (!keys.includes(key)) known.delete(key);
+          return usable;
+        },
+        sourceOf: tap ? (key) => key.slice(this.replyKey('').length) : () => stream,
+        onMalformed: () => this.counters.malformedEntries++,
+        onClaimed: (n) => {
+          this.counters.claimedEntries += n;
+        },
+        onError: (error, operation) => this.report(error, operation),
+        ackError: (error) => this.toError(error, 'ack'),
+      },
+      subscriber,
+    );
+  }
+
+  private async liveReplyKeys(command: Redis): Promise<string[]> {
+    const addresses = await command.zrangebyscore(this.key('replies'), Date.now(), '+inf');
+    return addresses.map((a) => this.replyKey(a));
+  }
+
+  private scheduleRefresh(): void {
+    if (this.refreshTimer) return;
+    this.refreshTimer = setInterval(
+      () => {
+        const command = this.command;
+        if (!command || this.ownedReplyKeys.size === 0) return;
+        const now = Date.now();
+        const batch = command.multi().zremrangebyscore(this.key('replies'), '-inf', now);
+        for (const a of this.ownedReplyKeys) {
+          batch.zadd(this.key('replies'), now + this.replyTtlMs, a);
+          batch.pexpire(this.replyKey(a), this.replyTtlMs);
+        }
+        batch.exec().catch((e: unknown) => this.report(e, 'reply address refresh'));
+      },
+      Math.max(100, Math.floor(this.replyTtlMs / 3)),
+    );
+    this.refreshTimer.unref();
+  }
+
+  private stopRefresh(): void {
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.refreshTimer = undefined;
+  }
+
+  private track(p: Promise<void>): void {
+    this.handovers.add(p);
+    p.then(
+      () => this.handovers.delete(p),
+      () => this.handovers.delete(p),
+    );
+  }
+
+  private connect(): Promise<Redis> {
+    if (this.closed) return Promise.reject(new TransportClosedError());
+    if (this.command) return Promise.resolve(this.command);
+    this.connecting ??= (async () => {
+      const options = this.connectionOptions();
+      let client: Redis;
+      if (this.options.client) {
+        client = this.options.client(options);
+      } else {
+        const Redis = await loadIoredis();
+        client = new Redis(options);
+      }
+      this.watch(client);
+      if (this.closed) {
+        client.disconnect();
+        throw new TransportClosedError();
+      }
+      this.command = client;
+      return client;
+    })();
+    return this.connecting;
+  }
+
+  private connectionOptions(): RedisOptions {
+    const o = this.options;
+    const fromUrl: RedisOptions = {};
+    if (o.url) {
+      const u = new URL(o.url);
+      fromUrl.host = u.hostname || '127.0.0.1';
+      if (u.port) fromUrl.port = Number(u.port);
+      if (u.username) fromUrl.username = decodeURIComponent(u.username);
+      if (u.password) fromUrl.password = decodeURIComponent(u.password);
+      const db = u.pathname.replace('/', '');
+      if (db) fromUrl.db = Number(db);
+      if (u.protocol === 'rediss:') fromUrl.tls = {};
+    }
+    const tls = o.tls === true ? {} : o.tls === false ? undefined : o.tls;
+    return {
+      retryStrategy: (times: number) => Math.min(50 * times, 1000),
+      // Commands issued in the same tick (scores, acks, publishes) leave in one write.
+      enableAutoPipelining: true,
+      ...fromUrl,
+      ...(o.host === undefined ? {} : { host: o.host }),
+      ...(o.port === undefined ? {} : { port: o.port }),
+      ...(o.db === undefined ? {} : { db: o.db }),
+      ...(o.username === undefined ? {} : { username: o.username }),
+      ...(o.password === undefined ? {} : { password: o.password }),
+      ...(tls === undefined ? {} : { tls }),
+      ...o.redisOptions,
+      lazyConnect: false,
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: o.maxRetriesPerRequest ?? 2,
+    };
+  }
+
+  private duplicate(command: Redis, override: Partial<RedisOptions>): Redis {
+    const c = command.duplicate({ enableAutoPipelining: false, ...override });
+    this.watch(c);
+    return c;
+  }
+
+  private watch(client: Redis): void {
+    this.connections.add(client);
+    client.once('end', () => this.connections.delete(client));
+    client.on('error', (e: unknown) => this.report(e, 'connection'));
+  }
+
+  private async pubsub(): Promise<Redis> {
+    const command = this.command ?? (await this.connect());
+    if (!this.subscriberConnection) {
+      const sub = this.duplicate(command, { maxRetriesPerRequest: null });
+      sub.on('message', (channel: string, message: string) => {
+        const set = this.listeners.get(channel);
+        if (!set) return;
+        const m: IncomingMessage = {
+          source: channel.slice(this.key('ch:').length),
+          id: String(++this.broadcastSeq),
+          payload: message,
+        };
+        for (const s of set) s.next(m);
+      });
+      this.subscriberConnection = sub;
+    }
+    return this.subscriberConnection;
+  }
+
+  private report(error: unknown, operation: string): void {
+    if (this.closed) return;
+    this.counters.errors++;
+    this.errors.next(toTransportError(error, operation, this.secrets, false));
+  }
+
+  private toError(error: unknown, operation: string): RendezvousError {
+    return toTransportError(error, operation, this.secrets, this.closed);
+  }
+
+  private key(name: string): string {
+    return `${this.prefix}${name}`;
+  }
+
+  private streamKey(stream: string): string {
+    return `${this.prefix}s:${stream}`;
+  }
+
+  private replyKey(address: string): string {
+    return `${this.prefix}r:${address}`;
+  }
+}
+
+function toPairs(fields: readonly unknown[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2)
+    out.push([String(fields[i]), String(fields[i + 1])]);
+  return out;
+}
+
+function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    const done = (): void => {
+      clearTimeout(t);
+      resolve();
+    };
+    p.then(done, done);
+  });
+}

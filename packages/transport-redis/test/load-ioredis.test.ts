@@ -1,0 +1,30 @@
+import { MissingPeerDependencyError } from '@rendezvous-ml/core';
+import { loadIoredis } from '@rendezvous-ml/transport-redis';
+import { describe, expect, it } from 'vitest';
+
+describe('loadIoredis', () => {
+  it('fails with an "install ioredis" error when ioredis is missing', async () => {
+    const missing = async (): Promise<unknown> => {
+      throw Object.assign(new Error("Cannot find package 'ioredis'"), {
+        code: 'ERR_MODULE_NOT_FOUND',
+      });
+    };
+    const error = await loadIoredis(missing).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MissingPeerDependencyError);
+    expect((error as MissingPeerDependencyError).code).toBe('MISSING_PEER_DEPENDENCY');
+    expect((error as Error).message).toContain('npm install ioredis');
+  });
+
+  it('rejects an unsupported ioredis version', async () => {
+    const old = async (specifier: string): Promise<unknown> =>
+      specifier.endsWith('package.json') ? { default: { version: '4.28.5' } } : { Redis: class {} };
+    const error = await loadIoredis(old).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MissingPeerDependencyError);
+    expect((error as Error).message).toContain('ioredis 4.28.5 is not supported');
+  });
+
+  it('loads the installed ioredis', async () => {
+    const Redis = await loadIoredis();
+    expect(typeof Redis).toBe('function');
+  });
+});
