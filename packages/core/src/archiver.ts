@@ -3,12 +3,7 @@ import type { ArchiveRecord, ArchiveSink } from './archive-sink.js';
 import { type Clock, systemClock, type Timer } from './clock.js';
 import { DeadLetters } from './dead-letters.js';
 import { decodeRequest, decodeScore } from './envelopes.js';
-import {
-  ConfigurationError,
-  type RendezvousError,
-  SinkWriteError,
-  toRendezvousError,
-} from './errors.js';
+import { ConfigurationError, RendezvousError, toRendezvousError } from './errors.js';
 import { modelKey } from './model-ref.js';
 import { type RetryOptions, retryWithBackoff } from './retry.js';
 import { DEFAULT_STREAMS, type Delivery, REPLY_TAP, type Transport } from './transport.js';
@@ -234,7 +229,7 @@ export class Archiver {
     try {
       for (const sink of this.sinks) {
         await retryWithBackoff(() => sink.write(records), {
-          isRetryable: (e) => !(e instanceof SinkWriteError) || e.retryable,
+          isRetryable: (e) => (e instanceof RendezvousError ? e.retryable : true),
           ...this.writeRetry,
           clock: this.clock,
         });

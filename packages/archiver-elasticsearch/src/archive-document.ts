@@ -1,0 +1,95 @@
+import type { ArchiveRecord, Json } from '@rendezvous-ml/core';
+
+/**
+ * The document the sink indexes for one record, flattened for analysis. Times are epoch
+ * milliseconds (mapped as `date`); `latencyMs` and `queueMs` are durations.
+ *
+ * - request: `input` (when the input is a JSON object; each numeric feature is a `double`),
+ *   otherwise `inputValue` (stored, not indexed), `deadline`, `replyTo`, `meta`.
+ * - score: `model.name`/`model.version`/`model.instance` (keywords), `ok`, `output` (stored,
+ *   not indexed), `result` (the output as a keyword when it is a scalar), `resultNumber` (when
+ *   it is a number), `error.code`/`error.message`, `receivedAt`/`startedAt`/`finishedAt`,
+ *   `latencyMs` (finishedAt - startedAt), `queueMs` (startedAt - receivedAt).
+ *
+ * @example
+ * ```ts
+ * const doc: ArchiveDocument = toArchiveDocument(record);
+ * doc.timestamp; // request ts, or score finishedAt
+ * ```
+ */
+export interface ArchiveDocument {
+  readonly kind: ArchiveRecord['kind'];
+  readonly id: string;
+  readonly requestId: string;
+  /** The request's `ts`, or the score's `finishedAt` (epoch ms). */
+  readonly timestamp: number;
+  readonly archivedAt: number;
+  readonly input?: { readonly [key: string]: Json };
+  readonly inputValue?: Json;
+  readonly deadline?: number;
+  readonly replyTo?: string;
+  readonly meta?: Readonly<Record<string, string>>;
+  readonly model?: { readonly name: string; readonly version: string; readonly instance: string };
+  readonly ok?: boolean;
+  readonly output?: Json;
+  readonly result?: string;
+  readonly resultNumber?: number;
+  readonly error?: { readonly code: string; readonly message: string };
+  readonly receivedAt?: number;
+  readonly startedAt?: number;
+  readonly finishedAt?: number;
+  readonly latencyMs?: number;
+  readonly queueMs?: number;
+}
+
+function isObject(value: Json): value is { readonly [key: string]: Json } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function scalar(output: Json): Pick<ArchiveDocument, 'result' | 'resultNumber'> {
+  if (typeof output === 'number') return { result: String(output), resultNumber: output };
+  if (typeof output === 'string' || typeof output === 'boolean') return { result: String(output) };
+  return {};
+}
+
+/**
+ * Flattens an archive record into the document the sink indexes.
+ *
+ * @example
+ * ```ts
+ * const doc = toArchiveDocument({ kind: 'score', id: 'r1:dt@1', requestId: 'r1', archivedAt: 5, score });
+ * doc.latencyMs; // score.finishedAt - score.startedAt
+ * ```
+ */
+export function toArchiveDocument(record: ArchiveRecord): ArchiveDocument {
+  const base = {
+    kind: record.kind,
+    id: record.id,
+    requestId: record.requestId,
+    archivedAt: record.archivedAt,
+  };
+  if (record.kind === 'request') {
+    const r = record.request;
+    return {
+      ...base,
+      timestamp: r.ts,
+      ...(isObject(r.input) ? { input: r.input } : { inputValue: r.input }),
+      deadline: r.deadline,
+      replyTo: r.replyTo,
+      meta: r.meta,
+    };
+  }
+  const s = record.score;
+  return {
+    ...base,
+    timestamp: s.finishedAt,
+    model: { name: s.model.name, version: s.model.version, instance: s.model.instance },
+    ok: s.ok,
+    ...(s.ok ? { output: s.output, ...scalar(s.output) } : { error: s.error }),
+    receivedAt: s.receivedAt,
+    startedAt: s.startedAt,
+    finishedAt: s.finishedAt,
+    latencyMs: s.finishedAt - s.startedAt,
+    queueMs: s.startedAt - s.receivedAt,
+  };
+}
