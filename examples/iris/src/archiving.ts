@@ -1,0 +1,120 @@
+import { join } from 'node:path';
+import {
+  Archiver,
+  type ArchiverStats,
+  type ArchiveSink,
+  Decoy,
+  RollingGzipJsonlSink,
+  type Transport,
+} from '@rendezvous-ml/core';
+import type { Logger } from 'pino';
+import type { IrisConfig } from './config.js';
+
+/** The two archived streams: every input (from the decoy) and every score. */
+export type ArchiveStream = 'decoy' | 'scores';
+
+/** Files roll at this many records or this age, whichever comes first (as in the reference). */
+export const ROLL_AT_RECORDS = 1000;
+export const ROLL_AT_AGE_MS = 5000;
+
+/** A partial batch waits at most this long before it is written and acknowledged. */
+const FLUSH_INTERVAL_MS = 250;
+
+/**
+ * The sinks of one archived stream: gzip JSONL under `ARCHIVE_DIR/<stream>/`, plus any extra
+ * sink (Elasticsearch when `ELASTICSEARCH_URL` is set).
+ */
+export function archiveSinks(
+  config: Pick<IrisConfig, 'archiveDir'>,
+  stream: ArchiveStream,
+  extra: readonly ArchiveSink[] = [],
+): ArchiveSink[] {
+  return [
+    new RollingGzipJsonlSink({
+      directory: join(config.archiveDir, stream),
+      maxRecords: ROLL_AT_RECORDS,
+      maxAgeMs: ROLL_AT_AGE_MS,
+    }),
+    ...extra,
+  ];
+}
+
+/** What a role that archives exposes: its counters and a graceful stop. */
+export interface ArchivingRole {
+  readonly name: ArchiveStream;
+  stats(): ArchiverStats;
+  stop(): Promise<void>;
+}
+
+function logFailures(events$: Archiver['events$'], log: Logger): void {
+  events$.subscribe((e) => {
+    if (e.type === 'write-failed')
+      log.error({ err: e.error, records: e.records }, 'archive write failed');
+  });
+}
+
+/**
+ * Starts the decoy: it reads the requests stream in its own group, exactly as the models do,
+ * and archives every input to `ARCHIVE_DIR/decoy/`.
+ */
+export async function startIrisDecoy(
+  transport: Transport,
+  sinks: readonly ArchiveSink[],
+  logger: Logger,
+): Promise<ArchivingRole> {
+  const decoy = new Decoy({ transport, sinks, flushIntervalMs: FLUSH_INTERVAL_MS });
+  logFailures(decoy.events$, logger);
+  await decoy.start();
+  logger.info('decoy started');
+  return { name: 'decoy', stats: () => decoy.stats(), stop: () => decoy.stop() };
+}
+
+/**
+ * Starts the score archiver: it reads every reply to every front end (late ones included)
+ * and archives them to `ARCHIVE_DIR/scores/`.
+ */
+export async function startIrisScoreArchiver(
+  transport: Transport,
+  sinks: readonly ArchiveSink[],
+  logger: Logger,
+): Promise<ArchivingRole> {
+  const archiver = new Archiver({
+    transport,
+    source: 'scores',
+    sinks,
+    flushIntervalMs: FLUSH_INTERVAL_MS,
+  });
+  logFailures(archiver.events$, logger);
+  await archiver.start();
+  logger.info('score archiver started');
+  return { name: 'scores', stats: () => archiver.stats(), stop: () => archiver.stop() };
+}
+
+/**
+ * Waits until an archiving role has taken in everything still coming its way (its counters
+ * have not moved for `quietMs`, several flush intervals), then stops it, which flushes the
+ * rest to disk. Bounded by `maxMs`. Call it once the producers (front ends, workers) are down.
+ */
+export async function drainAndStop(
+  role: ArchivingRole,
+  logger: Logger,
+  { quietMs = 6 * FLUSH_INTERVAL_MS, maxMs = 15_000 } = {},
+): Promise<void> {
+  const seen = (): number => {
+    const s = role.stats();
+    return s.archived + s.pending + s.deadLettered;
+  };
+  const start = Date.now();
+  let last = seen();
+  let stableSince = start;
+  while (Date.now() - stableSince < quietMs && Date.now() - start < maxMs) {
+    await new Promise((r) => setTimeout(r, 50));
+    const now = seen();
+    if (now !== last) {
+      last = now;
+      stableSince = Date.now();
+    }
+  }
+  await role.stop();
+  logger.info({ ...role.stats() }, `${role.name} archive flushed`);
+}

@@ -1,0 +1,290 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { Transport } from '@rendezvous-ml/core';
+import type { Logger } from 'pino';
+import {
+  type ArchivingRole,
+  archiveSinks,
+  drainAndStop,
+  startIrisDecoy,
+  startIrisScoreArchiver,
+} from './archiving.js';
+import { type IrisConfig, readConfig } from './config.js';
+import { elasticsearchSinks } from './elasticsearch.js';
+import { startIrisFrontend } from './frontend.js';
+import { EXAMPLE_INPUT } from './iris-input.js';
+import { DEFAULT_SEED, type IrisModelName, loadIrisModel } from './iris-models.js';
+import { startIrisSystem } from './iris-system.js';
+import { createLogger } from './logger.js';
+import { startIrisWorker } from './model-workers.js';
+import { ensureModels, train } from './train.js';
+import { describeTransport, transportFactory } from './transports.js';
+
+const HELP = `iris: the Rendezvous iris example
+
+Usage: iris <command> [options]     (npm run iris = iris all on the memory transport)
+
+Commands:
+  all                     everything in one process: front end, dt and lr workers, decoy,
+                          score archiver (default command)
+  frontend                the HTTP front end (Fastify on HOST:PORT)
+  worker --model dt|lr    one model worker (start several to share the load)
+  decoy                   the decoy: archives every input to ARCHIVE_DIR/decoy/
+  archiver                the score archiver: archives every score to ARCHIVE_DIR/scores/
+  up                      multi-process: starts decoy, archiver, both workers and the front end
+                          as separate processes (redis or kafka), stops them in order on Ctrl-C
+  train [--seed N]        trains dt@1 and lr@0 into MODELS_DIR (default seed ${DEFAULT_SEED})
+  help                    this text
+
+Environment:
+  RENDEZVOUS_TRANSPORT    memory (default; all-in-one only) | redis | kafka
+  REDIS_URL               default redis://127.0.0.1:6379
+  KAFKA_BROKERS           comma-separated, default 127.0.0.1:9092
+  PORT, HOST              front end address, default 8000 on 127.0.0.1 (0 = any free port)
+  ARCHIVE_DIR             default ./data/archive
+  ELASTICSEARCH_URL       also archive to the decoy-log and score-log indices
+  MODELS_DIR              default examples/iris/models
+  DEADLINE_MS             default 1000      MAX_IN_FLIGHT   default 10000
+  BODY_LIMIT              default 1024      HEARTBEAT_MS    default 1000
+  WORKER_CONCURRENCY      default 32
+  LOG_LEVEL               default info (pino JSON lines on stdout)
+`;
+
+/** Tells a parent `iris up` (or a test) that this process is ready, and logs it. */
+function ready(logger: Logger, details: Record<string, unknown> = {}): void {
+  logger.info(details, 'ready');
+  process.send?.({ type: 'ready', ...details });
+}
+
+/**
+ * Runs `stop` on the first SIGINT or SIGTERM, then exits; a second signal exits at once.
+ */
+function onShutdown(logger: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down gracefully');
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}
+
+function banner(url: string, config: IrisConfig): string {
+  const body = JSON.stringify(EXAMPLE_INPUT);
+  return [
+    '',
+    `  Iris is up on ${url}  (transport: ${describeTransport(config)}, archive: ${config.archiveDir})`,
+    '',
+    '  Try:',
+    `    curl ${url}/ping`,
+    `    curl -X POST ${url}/predict -H 'content-type: application/json' -d '${body}'`,
+    `    curl ${url}/models`,
+    `    curl ${url}/metrics`,
+    '',
+    '  Ctrl-C stops it gracefully (every input and score is flushed to the archive first).',
+    '',
+  ].join('\n');
+}
+
+async function runAll(config: IrisConfig): Promise<void> {
+  const logger = createLogger('all', config.logLevel);
+  const system = await startIrisSystem(config, logger);
+  onShutdown(logger, () => system.stop());
+  const url = await system.frontend.listen();
+  ready(logger, { url });
+  process.stdout.write(`${banner(url, config)}\n`);
+}
+
+async function runFrontend(config: IrisConfig): Promise<void> {
+  const logger = createLogger('frontend', config.logLevel);
+  const transport = await transportFactory(config, logger)();
+  const frontend = await startIrisFrontend(transport, config, logger);
+  onShutdown(logger, async () => {
+    await frontend.close();
+    await transport.close();
+  });
+  const url = await frontend.listen();
+  ready(logger, { url });
+  process.stdout.write(`${banner(url, config)}\n`);
+}
+
+async function runWorker(config: IrisConfig, model: string | undefined): Promise<void> {
+  if (model !== 'dt' && model !== 'lr')
+    throw new UsageError('worker needs --model dt or --model lr');
+  const name: IrisModelName = model;
+  const logger = createLogger(`worker:${name}`, config.logLevel);
+  await ensureModels(config.modelsDir, logger);
+  const predictor = await loadIrisModel(config.modelsDir, name);
+  const transport = await transportFactory(config, logger)();
+  const worker = await startIrisWorker(transport, predictor, {
+    logger,
+    heartbeatMs: config.heartbeatMs,
+    concurrency: config.workerConcurrency,
+  });
+  onShutdown(logger, async () => {
+    await worker.stop();
+    await transport.close();
+  });
+  ready(logger, { model: `${name}@${predictor.version}` });
+}
+
+async function runArchiving(config: IrisConfig, role: 'decoy' | 'archiver'): Promise<void> {
+  const logger = createLogger(role, config.logLevel);
+  const transport: Transport = await transportFactory(config, logger)();
+  const stream = role === 'decoy' ? 'decoy' : 'scores';
+  const es = config.elasticsearchUrl
+    ? await elasticsearchSinks(config.elasticsearchUrl, logger)
+    : undefined;
+  const sinks = archiveSinks(config, stream, es ? [es[stream]] : []);
+  const archiving: ArchivingRole =
+    role === 'decoy'
+      ? await startIrisDecoy(transport, sinks, logger)
+      : await startIrisScoreArchiver(transport, sinks, logger);
+  onShutdown(logger, async () => {
+    await drainAndStop(archiving, logger);
+    await transport.close();
+  });
+  ready(logger, { archive: config.archiveDir });
+}
+
+/** The roles of `iris up`, in start order (archivers and workers before the front end). */
+const UP_ROLES: readonly (readonly string[])[] = [
+  ['decoy'],
+  ['archiver'],
+  ['worker', '--model', 'dt'],
+  ['worker', '--model', 'lr'],
+  ['frontend'],
+];
+
+async function runUp(config: IrisConfig): Promise<void> {
+  const logger = createLogger('up', config.logLevel);
+  if (config.transport === 'memory')
+    throw new UsageError(
+      'up runs separate processes, which need a broker: set RENDEZVOUS_TRANSPORT=redis or kafka (or use `iris all` for one process)',
+    );
+  await ensureModels(config.modelsDir, logger);
+  const bin = fileURLToPath(new URL('../bin/iris.js', import.meta.url));
+  const children: { args: readonly string[]; child: ChildProcess }[] = [];
+  let shuttingDown = false;
+
+  const stopChildren = async (which: typeof children): Promise<void> => {
+    await Promise.all(
+      which.map(({ child }) => {
+        if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        return exited;
+      }),
+    );
+  };
+  // Front end first (drains in-flight requests), then the workers, then the archiving roles.
+  const stopAll = async (): Promise<void> => {
+    shuttingDown = true;
+    const byRole = (role: string) => children.filter((c) => c.args[0] === role);
+    await stopChildren(byRole('frontend'));
+    await stopChildren(byRole('worker'));
+    await stopChildren([...byRole('decoy'), ...byRole('archiver')]);
+  };
+  onShutdown(logger, stopAll);
+  process.once('exit', () => {
+    for (const { child } of children) if (child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  for (const args of UP_ROLES) {
+    // A process group of its own: Ctrl-C reaches only this supervisor, which then stops the
+    // children in order instead of all at once.
+    const child = spawn(process.execPath, [bin, ...args], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: process.env,
+      detached: true,
+    });
+    children.push({ args, child });
+    child.on('exit', (code, signal) => {
+      if (shuttingDown) return;
+      logger.warn({ role: args.join(' '), code, signal }, 'a process exited');
+      if (args[0] === 'frontend') void stopAll().then(() => process.exit(1));
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${args.join(' ')} not ready in 120 s`)),
+        120_000,
+      );
+      child.on('message', (m: { type?: string }) => {
+        if (m?.type === 'ready') {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`${args.join(' ')} exited with ${code} before it was ready`));
+      });
+    }).catch(async (error: unknown) => {
+      await stopAll();
+      throw error;
+    });
+  }
+  ready(logger, { processes: children.map((c) => ({ role: c.args.join(' '), pid: c.child.pid })) });
+}
+
+class UsageError extends Error {}
+
+/** Runs the CLI with the given arguments (without `node` and the script). */
+export async function main(argv: readonly string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      model: { type: 'string', short: 'm' },
+      seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0] ?? 'all';
+  if (values.help || command === 'help') {
+    process.stdout.write(HELP);
+    return;
+  }
+  const config = readConfig();
+  switch (command) {
+    case 'all':
+      return runAll(config);
+    case 'frontend':
+      return runFrontend(config);
+    case 'worker':
+      return runWorker(config, values.model);
+    case 'decoy':
+    case 'archiver':
+      return runArchiving(config, command);
+    case 'up':
+      return runUp(config);
+    case 'train': {
+      const seed = values.seed === undefined ? DEFAULT_SEED : Number(values.seed);
+      if (!Number.isInteger(seed)) throw new UsageError('--seed must be an integer');
+      await train({ dir: config.modelsDir, seed });
+      return;
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const usage =
+    error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+  process.stderr.write(`iris: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (usage) process.stderr.write('Run `iris --help` for the commands.\n');
+  process.exit(usage ? 2 : 1);
+});

@@ -1,0 +1,87 @@
+import { latestVersion, type ModelRef, Rendezvous, type Transport } from '@rendezvous-ml/core';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { IrisConfig } from './config.js';
+import { createIrisServer } from './http-server.js';
+import type { IrisInput } from './iris-input.js';
+import { IRIS_MODELS } from './iris-models.js';
+import { IrisMetrics } from './metrics.js';
+
+/** A running front end: the Rendezvous and its HTTP server. */
+export interface IrisFrontend {
+  readonly rendezvous: Rendezvous<IrisInput, number>;
+  readonly app: FastifyInstance;
+  readonly metrics: IrisMetrics;
+  /** The address it listens on, once `listen` has been called. */
+  url: string | undefined;
+  listen(): Promise<string>;
+  /** Stops HTTP intake, lets in-flight requests finish, then closes the Rendezvous. */
+  close(): Promise<void>;
+}
+
+/** The models the example deploys, for provenance. */
+export const EXPECTED_MODELS: readonly ModelRef[] = Object.entries(IRIS_MODELS).map(
+  ([name, m]) => ({ name, version: String(m.version) }),
+);
+
+/**
+ * Starts the front end: a Rendezvous with the reference's rule (`latestVersion()`, answering
+ * as soon as the highest live version has scored) within `DEADLINE_MS`, behind Fastify.
+ *
+ * @example
+ * ```ts
+ * const frontend = await startIrisFrontend(transport, config, logger);
+ * console.log(await frontend.listen()); // http://127.0.0.1:8000
+ * ```
+ */
+export async function startIrisFrontend(
+  transport: Transport,
+  config: Pick<IrisConfig, 'deadlineMs' | 'maxInFlight' | 'bodyLimit' | 'host' | 'port'>,
+  logger: Logger,
+  options: { readonly metrics?: IrisMetrics } = {},
+): Promise<IrisFrontend> {
+  const rendezvous = new Rendezvous<IrisInput, number>({
+    transport,
+    policy: latestVersion(),
+    deadlineMs: config.deadlineMs,
+    maxInFlight: config.maxInFlight,
+  });
+  const metrics = options.metrics ?? new IrisMetrics();
+  metrics.observeRendezvous(rendezvous);
+  await rendezvous.start();
+  const app = createIrisServer({
+    rendezvous,
+    metrics,
+    logger,
+    deadlineMs: config.deadlineMs,
+    models: EXPECTED_MODELS,
+    bodyLimit: config.bodyLimit,
+  });
+  rendezvous.results$.subscribe((result) => {
+    if (result.late.length > 0)
+      logger.debug(
+        { messageId: result.requestId, late: result.late.map((c) => c.model.name) },
+        'late scores',
+      );
+  });
+  let closing: Promise<void> | undefined;
+  const frontend: IrisFrontend = {
+    rendezvous,
+    app,
+    metrics,
+    url: undefined,
+    async listen() {
+      frontend.url = await app.listen({ host: config.host, port: config.port });
+      return frontend.url;
+    },
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await rendezvous.close();
+      })();
+      return closing;
+    },
+  };
+  logger.info({ instance: rendezvous.instanceId }, 'front end started');
+  return frontend;
+}

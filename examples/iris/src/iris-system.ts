@@ -1,0 +1,126 @@
+import type { ModelWorker, Transport } from '@rendezvous-ml/core';
+import type { Logger } from 'pino';
+import {
+  type ArchivingRole,
+  archiveSinks,
+  drainAndStop,
+  startIrisDecoy,
+  startIrisScoreArchiver,
+} from './archiving.js';
+import type { IrisConfig } from './config.js';
+import { elasticsearchSinks } from './elasticsearch.js';
+import { type IrisFrontend, startIrisFrontend } from './frontend.js';
+import type { IrisInput } from './iris-input.js';
+import { type IrisModelName, loadIrisModel } from './iris-models.js';
+import { IrisMetrics } from './metrics.js';
+import { startIrisWorker } from './model-workers.js';
+import { ensureModels } from './train.js';
+import { transportFactory } from './transports.js';
+
+/** Everything of the iris service in one process. */
+export interface IrisSystem {
+  readonly frontend: IrisFrontend;
+  readonly workers: ReadonlyMap<IrisModelName, ModelWorker<IrisInput, number>>;
+  readonly archiving: readonly ArchivingRole[];
+  /** The connection of each role (each role has its own, as separate processes would). */
+  readonly transports: ReadonlyMap<string, Transport>;
+  /**
+   * Simulates the crash of a model's worker: its connection is cut without a goodbye, so the
+   * front end notices only when its heartbeats stop.
+   */
+  kill(model: IrisModelName): Promise<void>;
+  /**
+   * Graceful shutdown: stops HTTP intake, drains the requests in flight, stops the workers,
+   * lets the decoy and the score archiver take in and flush everything, closes the transports.
+   */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the decoy, the score archiver, both model workers and the front end, in that order
+ * (so every consumer group exists before the first request), each on its own connection.
+ * It trains the models first if they are missing. It does not listen: call
+ * `system.frontend.listen()`.
+ *
+ * @example
+ * ```ts
+ * const system = await startIrisSystem(readConfig(), logger);
+ * console.log(await system.frontend.listen());
+ * process.once('SIGTERM', () => void system.stop());
+ * ```
+ */
+export async function startIrisSystem(
+  config: IrisConfig,
+  logger: Logger,
+  options: { readonly metrics?: IrisMetrics } = {},
+): Promise<IrisSystem> {
+  await ensureModels(config.modelsDir, logger);
+  const connect = transportFactory(config, logger);
+  const metrics = options.metrics ?? new IrisMetrics();
+  const transports = new Map<string, Transport>();
+  const open = async (role: string): Promise<Transport> => {
+    const t = await connect();
+    transports.set(role, t);
+    return t;
+  };
+  const es = config.elasticsearchUrl
+    ? await elasticsearchSinks(config.elasticsearchUrl, logger)
+    : undefined;
+
+  const archiving = [
+    await startIrisDecoy(
+      await open('decoy'),
+      archiveSinks(config, 'decoy', es ? [es.decoy] : []),
+      logger.child({ component: 'decoy' }),
+    ),
+    await startIrisScoreArchiver(
+      await open('archiver'),
+      archiveSinks(config, 'scores', es ? [es.scores] : []),
+      logger.child({ component: 'archiver' }),
+    ),
+  ];
+  for (const a of archiving) metrics.observe(a.name, () => a.stats());
+
+  const workers = new Map<IrisModelName, ModelWorker<IrisInput, number>>();
+  for (const name of ['dt', 'lr'] as const) {
+    const worker = await startIrisWorker(
+      await open(`worker:${name}`),
+      await loadIrisModel(config.modelsDir, name),
+      {
+        logger: logger.child({ component: 'worker' }),
+        heartbeatMs: config.heartbeatMs,
+        concurrency: config.workerConcurrency,
+      },
+    );
+    workers.set(name, worker);
+    metrics.observe(`worker:${name}`, () => worker.stats());
+  }
+
+  const frontend = await startIrisFrontend(
+    await open('frontend'),
+    config,
+    logger.child({ component: 'frontend' }),
+    { metrics },
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    frontend,
+    workers,
+    archiving,
+    transports,
+    async kill(model) {
+      await transports.get(`worker:${model}`)?.close();
+    },
+    stop() {
+      stopping ??= (async () => {
+        await frontend.close();
+        await Promise.all([...workers.values()].map((w) => w.stop()));
+        await Promise.all(archiving.map((a) => drainAndStop(a, logger)));
+        await Promise.all([...transports.values()].map((t) => t.close()));
+        logger.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}

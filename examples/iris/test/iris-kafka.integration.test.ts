@@ -1,0 +1,39 @@
+import { requireService } from '@rendezvous-ml/transport-conformance';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe } from 'vitest';
+import {
+  type KafkaBroker,
+  startKafkaBroker,
+} from '../../../packages/transport-conformance/src/services/kafka-broker.js';
+import { DEFAULT_MODELS_DIR } from '../src/iris-models.js';
+import { ensureModels } from '../src/train.js';
+import { irisEndToEnd } from './support/iris-end-to-end.js';
+import {
+  type MultiProcessDeployment,
+  startMultiProcessDeployment,
+} from './support/multi-process-deployment.js';
+
+const kafka = await requireService('kafka', () => startKafkaBroker());
+
+describe.skipIf(!kafka.ok)('iris multi-process over Kafka', () => {
+  const broker = kafka.ok ? kafka.service : (undefined as unknown as KafkaBroker);
+  let deployment: MultiProcessDeployment;
+
+  beforeAll(async () => {
+    // Train once here, so the worker processes do not race to do it.
+    await ensureModels(DEFAULT_MODELS_DIR, pino({ level: 'silent' }));
+    // The same policy with more headroom than 1 s: a single-node broker sharing a small CI
+    // machine with five Node processes (and other test files) can take seconds at concurrency 50.
+    deployment = await startMultiProcessDeployment(
+      { RENDEZVOUS_TRANSPORT: 'kafka', KAFKA_BROKERS: broker.brokers },
+      { deadlineMs: 5000 },
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    await deployment?.dispose();
+    await broker.dispose();
+  }, 60_000);
+
+  irisEndToEnd(() => deployment, { slowTimeoutMs: 120_000 });
+});
