@@ -179,11 +179,20 @@ export class Archiver {
     return this.writing;
   }
 
-  /** Stops taking messages, flushes and acknowledges what it holds, leaves the group and closes the sinks. */
+  /**
+   * Flushes and acknowledges what it holds — including messages that arrive while it flushes,
+   * for up to three rounds — then leaves the group and closes the sinks. Anything still arriving
+   * after that stays unacknowledged, for another member or the next start.
+   */
   async stop(): Promise<void> {
     if (!this.subscription || this.stopping) return;
     this.stopping = true;
-    await this.flush();
+    for (let round = 0; round < 3; round++) {
+      await this.flush();
+      if (this.batch.length === 0) break;
+    }
+    // Deliveries arrive in later turns, so nothing slips in between this line and the next.
+    this.batch = [];
     this.subscription.unsubscribe();
     this.subscription = undefined;
     for (const sink of this.sinks) await sink.close();
@@ -191,13 +200,14 @@ export class Archiver {
   }
 
   private onDelivery(delivery: Delivery): void {
-    if (this.stopping) return; // not acknowledged: another member gets it
+    if (!this.subscription) return; // left the group: not acknowledged, redelivered
     const record = this.toRecord(delivery);
     if (record instanceof Error) {
       void this.deadLetters.send(delivery, record).then(() => delivery.ack());
       return;
     }
     this.batch.push({ record, delivery });
+    if (this.stopping) return; // stop() flushes
     if (this.batch.length >= this.batchSize) void this.flush();
     else if (!this.flushTimer)
       this.flushTimer = this.clock.setTimeout(() => void this.flush(), this.flushIntervalMs);

@@ -44,6 +44,11 @@ export class Decoy {
     return this.archiver.start();
   }
 
+  /** Writes and acknowledges what is pending now; resolves when it is done. */
+  flush(): Promise<void> {
+    return this.archiver.flush();
+  }
+
   /** Flushes and acknowledges every input received, then leaves the group. */
   stop(): Promise<void> {
     return this.archiver.stop();

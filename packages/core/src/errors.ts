@@ -58,15 +58,22 @@ export class RendezvousError extends Error {
  *
  * @example
  * ```ts
- * catch (e) { if (e instanceof DeadlineExceededError) console.log(e.result?.candidates); }
+ * catch (e) { if (e instanceof DeadlineExceededError) console.log(e.requestId, e.waitedMs); }
  * ```
  */
 export class DeadlineExceededError extends RendezvousError {
   /** How long the front end waited, in milliseconds. */
   readonly waitedMs: number;
-  constructor(message: string, waitedMs: number, options: { cause?: unknown } = {}) {
-    super('DEADLINE_EXCEEDED', message, { retryable: true, ...options });
+  /** The request that timed out, when known (its inputs and scores are archived under it). */
+  readonly requestId: string | undefined;
+  constructor(
+    message: string,
+    waitedMs: number,
+    options: { cause?: unknown; requestId?: string } = {},
+  ) {
+    super('DEADLINE_EXCEEDED', message, { retryable: true, cause: options.cause });
     this.waitedMs = waitedMs;
+    this.requestId = options.requestId;
   }
 }
 
@@ -79,8 +86,11 @@ export class DeadlineExceededError extends RendezvousError {
  * ```
  */
 export class NoUsableScoreError extends RendezvousError {
-  constructor(message: string) {
+  /** The request that failed, when known. */
+  readonly requestId: string | undefined;
+  constructor(message: string, options: { requestId?: string } = {}) {
     super('NO_USABLE_SCORE', message, { retryable: true });
+    this.requestId = options.requestId;
   }
 }
 

@@ -369,14 +369,16 @@ export class Rendezvous<I = Json, O = Json> {
       this.settle(
         entry,
         undefined,
-        new NoUsableScoreError(decision.reason),
+        new NoUsableScoreError(decision.reason, { requestId: box.requestId }),
         decidedBy(decision.reason),
       );
     } else if (now >= box.deadline) {
       const reason =
         decision.reason ??
         (live.length === 0 ? 'no live model' : 'no usable score before the deadline');
-      const error = new DeadlineExceededError(`deadline exceeded: ${reason}`, now - box.startedAt);
+      const error = new DeadlineExceededError(`deadline exceeded: ${reason}`, now - box.startedAt, {
+        requestId: box.requestId,
+      });
       this.settle(entry, undefined, error, decidedBy(reason));
     } else if (
       decision.wakeAt !== undefined &&
@@ -433,7 +435,11 @@ export class Rendezvous<I = Json, O = Json> {
     } else {
       this.counters.failed++;
       if (error?.code === 'DEADLINE_EXCEEDED') this.counters.deadlineExceeded++;
-      const err = error ?? new DeadlineExceededError('deadline exceeded', now - box.startedAt);
+      const err =
+        error ??
+        new DeadlineExceededError('deadline exceeded', now - box.startedAt, {
+          requestId: box.requestId,
+        });
       entry.result = { ...base, status: 'failed', error: { code: err.code, message: err.message } };
       entry.reject(err);
     }
