@@ -50,13 +50,13 @@ function entryOf(
 }
 
 /**
- * An {@link ArchiveSink} that indexes every record into Elasticsearch with `_bulk`, one document
+ * An {@link @rendezvous-ml/core!ArchiveSink} that indexes every record into Elasticsearch with `_bulk`, one document
  * per record with `_id` = `record.id`, so a redelivered record overwrites its document instead
  * of duplicating it. Documents are flattened for analysis (see `toArchiveDocument`) and an index
  * template with proper mappings is installed before the first write to each index.
  *
  * Guarantees: `write` resolves only when every record is durably indexed (or, when Elasticsearch
- * cannot map it, durably dead-lettered); otherwise it rejects, so the {@link Archiver} never
+ * cannot map it, durably dead-lettered); otherwise it rejects, so the {@link @rendezvous-ml/core!Archiver} never
  * acknowledges a batch that was not fully written.
  *
  * Failures: transient ones (HTTP 429, 5xx, connection errors, timeouts), whether of the whole

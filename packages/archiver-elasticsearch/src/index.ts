@@ -1,5 +1,5 @@
 /**
- * An Elasticsearch {@link ArchiveSink} for Rendezvous: bulk indexing with ids derived from the
+ * An Elasticsearch {@link @rendezvous-ml/core!ArchiveSink} for Rendezvous: bulk indexing with ids derived from the
  * request (and model), index templates with analysis-ready mappings, retries with backoff and
  * a dead letter for documents Elasticsearch cannot map.
  *

@@ -1,4 +1,12 @@
-/** A scheduled callback that can be cancelled. */
+/**
+ * A scheduled callback that can be cancelled.
+ *
+ * @example
+ * ```ts
+ * const timer: Timer = clock.setTimeout(() => flush(), 1000);
+ * timer.cancel();
+ * ```
+ */
 export interface Timer {
   /** Cancels the callback; calling it twice is harmless. */
   cancel(): void;

@@ -1,9 +1,23 @@
 import { InvalidEnvelopeError } from './errors.js';
 
-/** The wire format version this build writes and reads. */
+/**
+ * The wire format version this build writes and reads.
+ *
+ * @example
+ * ```ts
+ * if (envelope.v !== WIRE_VERSION) console.warn('written by another version');
+ * ```
+ */
 export const WIRE_VERSION = 1;
 
-/** Any JSON value. Inputs and outputs travel as JSON. */
+/**
+ * Any JSON value. Inputs and outputs travel as JSON.
+ *
+ * @example
+ * ```ts
+ * const input: Json = { sepalLength: 5.1, tags: ['a'] };
+ * ```
+ */
 export type Json =
   | null
   | boolean
@@ -50,7 +64,14 @@ export interface RequestEnvelope<I = Json> {
   readonly meta: Readonly<Record<string, string>>;
 }
 
-/** A failed prediction, as carried by a score. */
+/**
+ * A failed prediction, as carried by a score.
+ *
+ * @example
+ * ```ts
+ * const e: ScoreError = { code: 'PREDICT_TIMEOUT', message: 'predict took longer than 50 ms' };
+ * ```
+ */
 export interface ScoreError {
   readonly code: string;
   readonly message: string;
@@ -78,7 +99,15 @@ export type ScoreEnvelope<O = Json> = {
   | { readonly ok: false; readonly error: ScoreError }
 );
 
-/** The outcome of decoding a wire message. */
+/**
+ * The outcome of decoding a wire message.
+ *
+ * @example
+ * ```ts
+ * const d: Decoded<RequestEnvelope> = decodeRequest(raw);
+ * if (d.ok) console.log(d.value.id); else console.log(d.error.path);
+ * ```
+ */
 export type Decoded<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly error: InvalidEnvelopeError };

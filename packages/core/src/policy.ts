@@ -1,7 +1,14 @@
 import type { ScoreEnvelope } from './envelopes.js';
 import type { ModelRef } from './model-ref.js';
 
-/** A successful score. */
+/**
+ * A successful score.
+ *
+ * @example
+ * ```ts
+ * const ok = view.scores.filter((s): s is OkScore => s.ok);
+ * ```
+ */
 export type OkScore = Extract<ScoreEnvelope, { ok: true }>;
 
 /**

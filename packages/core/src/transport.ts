@@ -183,5 +183,12 @@ export const DEFAULT_STREAMS = {
   heartbeats: 'heartbeats',
 } as const;
 
-/** Names of the streams and channels a component uses. */
+/**
+ * Names of the streams and channels a component uses.
+ *
+ * @example
+ * ```ts
+ * const streams: StreamNames = { ...DEFAULT_STREAMS, requests: 'iris-requests' };
+ * ```
+ */
 export type StreamNames = { readonly [K in keyof typeof DEFAULT_STREAMS]: string };

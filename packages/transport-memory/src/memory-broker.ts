@@ -34,7 +34,14 @@ export interface MemoryBrokerStats {
   readonly trimmed: number;
 }
 
-/** The stream that holds a copy of every reply, for `consumeReplies`. */
+/**
+ * The broker-internal stream that holds a copy of every reply; `consume(REPLY_TAP, ...)` reads it.
+ *
+ * @example
+ * ```ts
+ * broker.stats(); // replies are counted once, whether or not a tap group reads them
+ * ```
+ */
 export const REPLY_TAP_STREAM = '__replies';
 
 interface Entry {
