@@ -1,0 +1,239 @@
+import { createHistogram } from 'node:perf_hooks';
+import { first, ModelWorker, Rendezvous } from '@rendezvous-ml/core';
+import { KafkaTransport } from '@rendezvous-ml/transport-kafka';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { closedLoop, type LoopResult, measure } from '../lib/closed-loop.js';
+import type { BenchOptions, Measurement, Scenario } from '../lib/types.js';
+
+const PACED_RPS = 200;
+const CONCURRENCY = 64;
+
+/** Open loop: starts a call every 1/rps s, whatever the previous ones are doing. */
+async function openLoop(
+  rps: number,
+  requests: number,
+  call: (i: number) => Promise<unknown>,
+): Promise<LoopResult> {
+  const histogram = createHistogram();
+  let errors = 0;
+  let peakRss = process.memoryUsage().rss;
+  const start = process.hrtime.bigint();
+  const interval = 1e9 / rps;
+  const calls: Promise<void>[] = [];
+  for (let i = 0; i < requests; i++) {
+    const due = start + BigInt(Math.round(i * interval));
+    const wait = Number(due - process.hrtime.bigint()) / 1e6;
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const t0 = process.hrtime.bigint();
+    calls.push(
+      call(i).then(
+        () => histogram.record(Number(process.hrtime.bigint() - t0) || 1),
+        () => {
+          errors++;
+        },
+      ),
+    );
+    if (i % 100 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }
+  await Promise.all(calls);
+  const elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
+  return {
+    requests,
+    errors,
+    elapsedMs,
+    rps: (requests / elapsedMs) * 1000,
+    p50Ms: histogram.percentile(50) / 1e6,
+    p99Ms: histogram.percentile(99) / 1e6,
+    maxMs: histogram.max / 1e6,
+    peakRssMb: Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20,
+  };
+}
+
+function toMeasurement(
+  variant: string,
+  isFloor: boolean,
+  concurrency: number,
+  r: LoopResult,
+  extra?: Record<string, number | string>,
+): Measurement {
+  return {
+    scenario: 'kafka',
+    variant,
+    isFloor,
+    concurrency,
+    requests: r.requests,
+    rps: r.rps,
+    p50Ms: r.p50Ms,
+    p99Ms: r.p99Ms,
+    maxMs: r.maxMs,
+    peakRssMb: r.peakRssMb,
+    extra: { errors: r.errors, ...extra },
+  };
+}
+
+/**
+ * The floor: bare kafkajs, produce a request → a consumer reads it and produces a reply → a
+ * consumer reads the reply. Same broker, same latency settings as the transport.
+ */
+async function bareLoop(brokers: string[], tag: string) {
+  const kafka = new Kafka({ clientId: 'bench-floor', brokers, logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const [req, rep] = [`bench.floor.req.${tag}`, `bench.floor.rep.${tag}`];
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      { topic: req, numPartitions: 8 },
+      { topic: rep, numPartitions: 1 },
+    ],
+  });
+  const producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const fast = { heartbeatInterval: 500, maxWaitTimeInMs: 20, sessionTimeout: 10_000 };
+  const worker = kafka.consumer({ groupId: `bench.floor.w.${tag}`, ...fast });
+  const client = kafka.consumer({ groupId: `bench.floor.c.${tag}`, ...fast });
+  const waiting = new Map<string, () => void>();
+  await worker.connect();
+  await client.connect();
+  await worker.subscribe({ topic: req, fromBeginning: true });
+  await client.subscribe({ topic: rep, fromBeginning: true });
+  await worker.run({
+    partitionsConsumedConcurrently: 8,
+    eachBatch: async ({ batch }) => {
+      await producer.send({
+        topic: rep,
+        acks: -1,
+        messages: batch.messages.map((m) => ({ key: m.key, value: m.value })),
+      });
+    },
+  });
+  await client.run({
+    eachBatch: async ({ batch }) => {
+      for (const m of batch.messages) waiting.get(m.key!.toString())?.();
+    },
+  });
+  let n = 0;
+  const call = (): Promise<void> => {
+    const id = `f${n++}`;
+    return new Promise<void>((resolve, reject) => {
+      waiting.set(id, () => {
+        waiting.delete(id);
+        resolve();
+      });
+      producer
+        .send({ topic: req, acks: -1, messages: [{ key: id, value: '{"x":1}' }] })
+        .catch(reject);
+    });
+  };
+  return {
+    call,
+    close: async () => {
+      await Promise.all([worker.disconnect(), client.disconnect()]);
+      await producer.disconnect();
+      await admin.disconnect();
+    },
+  };
+}
+
+async function fullPath(brokers: string[], tag: string) {
+  const fast = {
+    brokers,
+    heartbeatIntervalMs: 500,
+    maxWaitTimeInMs: 20,
+    logLevel: 'error',
+  } as const;
+  const streams = {
+    requests: `bench-${tag}-requests`,
+    deadLetter: `bench-${tag}-dead`,
+    heartbeats: `bench-${tag}-hb`,
+  };
+  const transports = [0, 1, 2].map(() => new KafkaTransport(fast));
+  const [fe, w1, w2] = transports as [KafkaTransport, KafkaTransport, KafkaTransport];
+  const workers = [w1, w2].map(
+    (transport, i) =>
+      new ModelWorker({
+        transport,
+        model: { name: 'echo', version: '1', instance: `w${i}` },
+        predict: (x) => x,
+        concurrency: 64,
+        streams,
+      }),
+  );
+  for (const w of workers) await w.start();
+  const rendezvous = new Rendezvous({
+    transport: fe,
+    policy: first(),
+    deadlineMs: 5000,
+    maxInFlight: 10_000,
+    streams,
+  });
+  await rendezvous.start();
+  const deadline = Date.now() + 30_000;
+  while (rendezvous.registry.live().length < 2 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  return {
+    call: () => rendezvous.request({ x: 1 }),
+    close: async () => {
+      await rendezvous.close();
+      for (const w of workers) await w.stop();
+      await Promise.all(transports.map((t) => t.close()));
+    },
+  };
+}
+
+/**
+ * Kafka: the floor (bare kafkajs produce → consume → produce → consume) and the full path
+ * (Rendezvous + two ModelWorkers on KafkaTransport), each at a paced 200 requests/s (open loop)
+ * and closed-loop with 64 callers for the sustained throughput.
+ */
+export const kafka: Scenario = async (options: BenchOptions): Promise<Measurement[]> => {
+  if (!options.kafkaBrokers) throw new Error('the kafka scenario needs options.kafkaBrokers');
+  const brokers = options.kafkaBrokers.split(',');
+  const tag = Date.now().toString(36);
+  const pacedCount = options.quick ? 600 : 2000;
+  const loopCount = options.quick ? 3000 : 10_000;
+  const runs = options.quick ? 1 : 3;
+  const out: Measurement[] = [];
+  const variants = [
+    { name: 'floor: bare kafkajs loop', isFloor: true, make: () => bareLoop(brokers, tag) },
+    { name: 'rendezvous + 2 workers', isFloor: false, make: () => fullPath(brokers, tag) },
+  ];
+  for (const v of variants) {
+    const target = await v.make();
+    try {
+      const warm = () => closedLoop(16, 500, () => target.call());
+      const paced = await measure(runs, warm, () =>
+        openLoop(PACED_RPS, pacedCount, () => target.call()),
+      );
+      out.push(toMeasurement(`${v.name} @${PACED_RPS} req/s`, v.isFloor, 0, paced));
+      const loop = await measure(
+        runs,
+        async () => undefined,
+        () => closedLoop(CONCURRENCY, loopCount, () => target.call()),
+      );
+      out.push(toMeasurement(`${v.name} c=${CONCURRENCY}`, v.isFloor, CONCURRENCY, loop));
+    } finally {
+      await target.close();
+    }
+  }
+  const floor = out.find((m) => m.isFloor && m.concurrency === CONCURRENCY)!;
+  const full = out.find((m) => !m.isFloor && m.concurrency === CONCURRENCY)!;
+  const floorPaced = out.find((m) => m.isFloor && m.concurrency === 0)!;
+  const fullPaced = out.find((m) => !m.isFloor && m.concurrency === 0)!;
+  return out.map((m) =>
+    m.isFloor
+      ? m
+      : {
+          ...m,
+          extra: {
+            ...m.extra,
+            ...(m.concurrency === 0
+              ? { p50VsFloor: +(fullPaced.p50Ms / floorPaced.p50Ms).toFixed(2) }
+              : { rpsVsFloor: +(full.rps / floor.rps).toFixed(2) }),
+          },
+        },
+  );
+};

@@ -1,0 +1,418 @@
+import { type Delivery, TransportClosedError } from '@rendezvous-ml/core';
+import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Subscriber } from 'rxjs';
+import { PartitionLedger } from './partition-ledger.js';
+import type { RedeliveryCounter } from './redelivery-counter.js';
+
+/**
+ * Options of {@link GroupMember}.
+ *
+ * @example
+ * ```ts
+ * const opts: GroupMemberOptions = { kafka: () => kafka, groupId: 'rendezvous.model:dt@1', topics: async () => ['rendezvous.requests'],
+ *   sourceOf: () => 'requests', prefetch: 16, consumerConfig: {}, subscriber, redeliveries, log: console.warn,
+ *   isClosed: () => false };
+ * ```
+ */
+export interface GroupMemberOptions {
+  /** The client, available once `topics()` has resolved. */
+  readonly kafka: () => Kafka;
+  readonly groupId: string;
+  /** The topics to read; called at every (re)start, after any set-up it needs. */
+  readonly topics: () => Promise<readonly string[]>;
+  /** The logical stream name reported as `Delivery.source` for a topic. */
+  readonly sourceOf: (topic: string) => string;
+  readonly prefetch: number;
+  /** Where a partition without a committed offset starts. Default true (earliest). */
+  readonly fromBeginning?: boolean;
+  readonly consumerConfig: Omit<ConsumerConfig, 'groupId'>;
+  readonly subscriber: Subscriber<Delivery>;
+  readonly redeliveries: RedeliveryCounter;
+  /** When set, re-reads `topics()` this often and rejoins when the list grew (the reply tap). */
+  readonly refreshMs?: number;
+  /** Delay before a consumer that crashed for good is rebuilt. Default 200 ms. */
+  readonly restartDelayMs?: number;
+  /**
+   * Removes the member a crashed consumer left behind from the group, so the rejoin does not
+   * wait for its session to time out (see `GroupPositioner.leaveGroup`).
+   */
+  readonly evict?: (groupId: string, memberId: string) => void;
+  readonly log: (message: string, error?: unknown) => void;
+  /** Whether the transport is closed (acks then reject with `TransportClosedError`). */
+  readonly isClosed: () => boolean;
+}
+
+const key = (topic: string, partition: number): string => `${topic}|${partition}`;
+
+/**
+ * One member of a consumer group: the kafkajs consumer behind one `consume()` subscription.
+ *
+ * - Reads with `eachBatch`, emits each message as a {@link Delivery}, and advances kafkajs's
+ *   fetch position past what it emitted, heartbeating after every batch.
+ * - Commits only acknowledged offsets: per partition, the contiguous acknowledged prefix, in
+ *   one coalesced commit in flight at a time. `ack()` resolves after the commit that follows it.
+ * - Holds at most `prefetch` unacknowledged deliveries: past that it pauses its topics and
+ *   resumes on ack.
+ * - After a rebalance, reading restarts at the committed offsets, so what was delivered but
+ *   not acknowledged comes again; acks of deliveries from before the rebalance are ignored.
+ * - A consumer that kafkajs does not restart after a crash is rebuilt here.
+ * - `stop()` commits what was acknowledged, then leaves the group, so the survivors get the
+ *   unacknowledged rest at once (no session timeout to wait for).
+ *
+ * @example
+ * ```ts
+ * const member = new GroupMember(options);
+ * member.start();
+ * // later
+ * await member.stop();
+ * ```
+ */
+export class GroupMember {
+  private consumer: Consumer | undefined;
+  private starting: Promise<void> | undefined;
+  private generation = 0;
+  private ledgers = new Map<string, PartitionLedger>();
+  private held = 0;
+  private paused = false;
+  private topicList: readonly string[] = [];
+  private stopping = false;
+  private commitWaiters: (() => void)[] = [];
+  private committing = false;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restarting: Promise<void> | undefined;
+  private stopped: Promise<void> | undefined;
+  /** Deliveries of the current fetch, one queue per partition batch, merged by timestamp. */
+  private outbox: { generation: number; queues: { ts: number; delivery: Delivery }[][] } = {
+    generation: 0,
+    queues: [],
+  };
+  private flushing: NodeJS.Immediate | undefined;
+  /** The broker's id of the current consumer in the group, from its last join. */
+  private memberId: string | undefined;
+
+  constructor(private readonly options: GroupMemberOptions) {}
+
+  /** Joins the group and starts delivering. */
+  start(): void {
+    this.starting = this.startConsumer();
+    if (this.options.refreshMs !== undefined) this.scheduleRefresh();
+  }
+
+  /** Re-reads the topic list now and rejoins if it grew (the reply tap after a new return address). */
+  refresh(): void {
+    if (this.stopping || this.restarting) return;
+    void this.checkTopics();
+  }
+
+  /** Commits what was acknowledged and leaves the group. Idempotent. */
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      this.stopping = true;
+      clearImmediate(this.flushing);
+      this.flushing = undefined;
+      clearTimeout(this.refreshTimer);
+      clearTimeout(this.restartTimer);
+      await this.restarting?.catch(() => undefined);
+      await this.starting?.catch(() => undefined);
+      await this.commitNow();
+      const consumer = this.consumer;
+      this.consumer = undefined;
+      this.generation++;
+      await consumer?.disconnect().catch((e: unknown) => this.options.log('leave failed', e));
+    })();
+    return this.stopped;
+  }
+
+  private async startConsumer(): Promise<void> {
+    if (this.stopping) return;
+    let topics: readonly string[];
+    try {
+      topics = await this.options.topics();
+    } catch (error) {
+      this.options.log(`cannot prepare group ${this.options.groupId}`, error);
+      this.scheduleRestart();
+      return;
+    }
+    if (this.stopping) return;
+    this.topicList = topics;
+    if (topics.length === 0) return; // the tap waits for a first reply topic (refresh)
+    const consumer = this.options.kafka().consumer({
+      ...this.options.consumerConfig,
+      groupId: this.options.groupId,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      if (consumer === this.consumer) this.memberId = event.payload.memberId;
+      this.onJoin(consumer);
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (this.stopping || consumer !== this.consumer) return;
+      // kafkajs rejoins with a new member id: make the coordinator forget the old one now.
+      const ghost = this.memberId;
+      this.memberId = undefined;
+      if (ghost) this.options.evict?.(this.options.groupId, ghost);
+      if (event.payload.restart) return;
+      this.options.log(
+        `consumer of ${this.options.groupId} crashed; rebuilding it`,
+        event.payload.error,
+      );
+      this.scheduleRestart();
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({
+        topics: [...topics],
+        fromBeginning: this.options.fromBeginning ?? true,
+      });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: (payload) => this.onBatch(consumer, payload),
+      });
+    } catch (error) {
+      if (this.stopping) return;
+      this.options.log(`consumer of ${this.options.groupId} failed to start`, error);
+      this.scheduleRestart();
+    }
+  }
+
+  private scheduleRestart(): void {
+    if (this.stopping || this.restartTimer) return;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      void this.restart();
+    }, this.options.restartDelayMs ?? 200);
+  }
+
+  private restart(): Promise<void> {
+    this.restarting ??= (async () => {
+      await this.starting?.catch(() => undefined);
+      const old = this.consumer;
+      this.consumer = undefined;
+      this.memberId = undefined;
+      this.generation++;
+      this.resetHolding();
+      await old?.disconnect().catch(() => undefined);
+      this.starting = this.startConsumer();
+      await this.starting;
+    })().finally(() => {
+      this.restarting = undefined;
+    });
+    return this.restarting;
+  }
+
+  private scheduleRefresh(): void {
+    if (this.stopping) return;
+    this.refreshTimer = setTimeout(async () => {
+      await this.checkTopics();
+      this.scheduleRefresh();
+    }, this.options.refreshMs);
+  }
+
+  private async checkTopics(): Promise<void> {
+    let topics: readonly string[];
+    try {
+      topics = await this.options.topics();
+    } catch {
+      return;
+    }
+    if (this.stopping || this.restarting) return;
+    const known = new Set(this.topicList);
+    if (topics.some((t) => !known.has(t))) {
+      // Let the subscriber acknowledge what it holds before rejoining, to limit redeliveries.
+      const until = Date.now() + 3000;
+      this.pause();
+      while (this.held > 0 && Date.now() < until && !this.stopping)
+        await new Promise((r) => setTimeout(r, 20));
+      if (this.stopping) return;
+      await this.commitNow();
+      await this.restart();
+    }
+  }
+
+  private onJoin(consumer: Consumer): void {
+    if (consumer !== this.consumer) return;
+    // kafkajs restarts reading at the committed offsets after every join: what we held is stale.
+    this.generation++;
+    this.resetHolding();
+  }
+
+  private resetHolding(): void {
+    this.ledgers = new Map();
+    this.held = 0;
+    if (this.paused) this.resume();
+  }
+
+  private async onBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
+    const generation = this.generation;
+    const partitionKey = key(batch.topic, batch.partition);
+    const source = this.options.sourceOf(batch.topic);
+    let complete = true;
+    const queue: { ts: number; delivery: Delivery }[] = [];
+    for (const message of batch.messages) {
+      if (
+        this.stopping ||
+        consumer !== this.consumer ||
+        generation !== this.generation ||
+        !isRunning() ||
+        isStale()
+      ) {
+        complete = false;
+        break;
+      }
+      if (this.held >= this.options.prefetch) {
+        this.pause();
+        complete = false;
+        break;
+      }
+      const offset = Number(message.offset);
+      let ledger = this.ledgers.get(partitionKey);
+      if (!ledger) {
+        ledger = new PartitionLedger();
+        this.ledgers.set(partitionKey, ledger);
+      }
+      ledger.delivered(offset);
+      this.held++;
+      resolveOffset(message.offset);
+      const groupKey = `${this.options.groupId}|${partitionKey}`;
+      const k = message.key?.toString();
+      const delivery: Delivery = {
+        source,
+        id: `${batch.partition}-${message.offset}`,
+        payload: message.value?.toString() ?? '',
+        deliveryCount: this.options.redeliveries.next(groupKey, offset),
+        ack: () => this.ack(generation, partitionKey, offset),
+        ...(k === undefined ? {} : { key: k }),
+      };
+      queue.push({ ts: Number(message.timestamp), delivery });
+    }
+    if (queue.length > 0) this.enqueue(generation, queue);
+    if (complete && batch.messages.length === 0 && !batch.isEmpty())
+      resolveOffset(batch.lastOffset());
+    if (isRunning() && !this.stopping) await heartbeat();
+  }
+
+  /**
+   * kafkajs hands over the partitions of one fetch one after the other, in partition order.
+   * Emitting them in the next macrotask, merged by timestamp (each partition's own order kept),
+   * delivers what was fetched together in the order it was published.
+   */
+  private enqueue(generation: number, queue: { ts: number; delivery: Delivery }[]): void {
+    if (this.outbox.generation !== generation) this.outbox = { generation, queues: [] };
+    this.outbox.queues.push(queue);
+    this.flushing ??= setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushing = undefined;
+    const { generation, queues } = this.outbox;
+    this.outbox = { generation, queues: [] };
+    if (generation !== this.generation || this.stopping) return; // read again after the rejoin
+    const heads = queues.map(() => 0);
+    for (;;) {
+      let best = -1;
+      for (let q = 0; q < queues.length; q++) {
+        const item = queues[q]![heads[q]!];
+        if (item && (best < 0 || item.ts < queues[best]![heads[best]!]!.ts)) best = q;
+      }
+      if (best < 0) return;
+      const item = queues[best]![heads[best]!]!;
+      heads[best]!++;
+      this.options.subscriber.next(item.delivery);
+    }
+  }
+
+  private ack(generation: number, partitionKey: string, offset: number): Promise<void> {
+    if (this.options.isClosed()) return Promise.reject(new TransportClosedError());
+    if (this.stopped && !this.consumer) return Promise.resolve(); // left: the group reads it again
+    if (generation !== this.generation) return Promise.resolve(); // redelivered after a rebalance
+    const ledger = this.ledgers.get(partitionKey);
+    if (!ledger?.ack(offset)) return Promise.resolve();
+    this.held--;
+    if (this.paused && this.held < this.options.prefetch) this.resume();
+    return this.commitNow();
+  }
+
+  /** Resolves after a commit that starts after this call has finished (or failed). */
+  private commitNow(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.commitWaiters.push(resolve);
+      if (!this.committing) {
+        this.committing = true;
+        void this.commitLoop();
+      }
+    });
+  }
+
+  private async commitLoop(): Promise<void> {
+    for (;;) {
+      if (this.commitWaiters.length === 0) {
+        // cleared in the same tick as the emptiness check: no waiter is ever stranded
+        this.committing = false;
+        return;
+      }
+      const waiters = this.commitWaiters.splice(0);
+      const consumer = this.consumer;
+      const generation = this.generation;
+      const offsets: {
+        topic: string;
+        partition: number;
+        offset: string;
+        ledger: PartitionLedger;
+      }[] = [];
+      for (const [k, ledger] of this.ledgers) {
+        const offset = ledger.commitOffset();
+        if (offset === undefined) continue;
+        const cut = k.lastIndexOf('|');
+        offsets.push({
+          topic: k.slice(0, cut),
+          partition: Number(k.slice(cut + 1)),
+          offset: String(offset),
+          ledger,
+        });
+      }
+      if (consumer && offsets.length > 0) {
+        try {
+          await consumer.commitOffsets(
+            offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
+          );
+          if (generation === this.generation) {
+            for (const o of offsets) {
+              o.ledger.committed = Number(o.offset);
+              this.options.redeliveries.committed(
+                `${this.options.groupId}|${key(o.topic, o.partition)}`,
+                Number(o.offset),
+              );
+            }
+          }
+        } catch (error) {
+          // Typically a rebalance: the partition is read again from the last commit.
+          this.options.log(`offset commit of ${this.options.groupId} failed`, error);
+        }
+      }
+      for (const w of waiters) w();
+    }
+  }
+
+  private pause(): void {
+    if (this.paused || !this.consumer) return;
+    this.paused = true;
+    try {
+      this.consumer.pause(this.topicList.map((topic) => ({ topic })));
+    } catch {
+      this.paused = false;
+    }
+  }
+
+  private resume(): void {
+    this.paused = false;
+    try {
+      this.consumer?.resume(this.topicList.map((topic) => ({ topic })));
+    } catch {
+      // not running yet: nothing is paused
+    }
+  }
+}

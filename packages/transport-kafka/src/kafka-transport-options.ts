@@ -1,0 +1,77 @@
+import type { Kafka, KafkaConfig, RetryOptions } from 'kafkajs';
+import type { KafkaLogEntry } from './kafka-log-entry.js';
+
+/**
+ * Options of {@link KafkaTransport}. Only `brokers` (or `kafka`) is required; the defaults favour
+ * low latency on a local or same-datacenter cluster.
+ *
+ * @example
+ * ```ts
+ * const options: KafkaTransportOptions = {
+ *   brokers: ['kafka-1:9092', 'kafka-2:9092'],
+ *   clientId: 'fraud-frontend',
+ *   partitions: 12,
+ *   replicationFactor: 3,
+ *   sessionTimeoutMs: 10_000,
+ *   ssl: true,
+ *   sasl: { mechanism: 'scram-sha-512', username: 'svc', password: process.env.KAFKA_PASSWORD! },
+ * };
+ * ```
+ */
+export interface KafkaTransportOptions {
+  /** Bootstrap servers, as a list or a comma-separated string. Ignored when `kafka` is given. */
+  readonly brokers?: readonly string[] | string;
+  /** kafkajs client id (shows up in broker logs and quotas). Default `rendezvous`. */
+  readonly clientId?: string;
+  /** A ready kafkajs `Kafka` instance to use instead of building one from these options. */
+  readonly kafka?: Kafka;
+  /** Prefix of every topic and consumer group this transport creates. Default `rendezvous.`. */
+  readonly topicPrefix?: string;
+  /** Partitions of the stream topics it creates (requests, dead letters). Default 8. */
+  readonly partitions?: number;
+  /** Replication factor of the topics it creates. Default 1 (use 3 in production). */
+  readonly replicationFactor?: number;
+  /**
+   * A member that stops heartbeating for this long is removed from its group and its partitions
+   * go to the survivors: the failover bound for a crashed worker. Default 10 000 ms.
+   */
+  readonly sessionTimeoutMs?: number;
+  /** How often a member heartbeats; also how soon it notices a rebalance. Default 500 ms. */
+  readonly heartbeatIntervalMs?: number;
+  /** Longest time members get to rejoin during a rebalance. Default 10 000 ms. */
+  readonly rebalanceTimeoutMs?: number;
+  /** Longest a fetch waits for data on the broker (kafkajs default 5000). Default 20 ms. */
+  readonly maxWaitTimeInMs?: number;
+  /** Unacknowledged deliveries per member when `consume` is not given `prefetch`. Default 256. */
+  readonly defaultPrefetch?: number;
+  /**
+   * Name of this instance's reply topic (`<prefix>__reply.<instanceId>`). Give a stable name (the
+   * pod name) to reuse one topic across restarts. Default: random.
+   */
+  readonly instanceId?: string;
+  /** How often a reply-tap member looks for new reply topics. Default 2000 ms. */
+  readonly replyTapRefreshMs?: number;
+  /**
+   * kafkajs retries of a publish, reply or broadcast before it fails with `ConnectionLostError`.
+   * Default 2 retries, 100–500 ms apart.
+   */
+  readonly producerRetry?: RetryOptions;
+  /**
+   * Longest a publish, reply or broadcast may take before it rejects with a retryable
+   * `ConnectionLostError` (with the broker down, kafkajs's nested retries alone take > 10 s).
+   * Default 5000 ms.
+   */
+  readonly sendTimeoutMs?: number;
+  /** TLS options, passed through to kafkajs. */
+  readonly ssl?: KafkaConfig['ssl'];
+  /** SASL options, passed through to kafkajs. Never logged. */
+  readonly sasl?: KafkaConfig['sasl'];
+  /** kafkajs connection timeout. Default 3000 ms. */
+  readonly connectionTimeoutMs?: number;
+  /** kafkajs request timeout. Default 30 000 ms. */
+  readonly requestTimeoutMs?: number;
+  /** Lowest kafkajs log level that is logged. Default `warn`. */
+  readonly logLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+  /** Where kafkajs logs go, after secrets are redacted. Default: stderr. */
+  readonly logger?: (entry: KafkaLogEntry) => void;
+}

@@ -1,0 +1,58 @@
+/**
+ * What one member delivered from one partition and which of it was acknowledged. Kafka stores
+ * one committed offset per partition, so only the contiguous acknowledged prefix can be
+ * committed: an acknowledged message after an unacknowledged one waits until the gap closes.
+ *
+ * @example
+ * ```ts
+ * const ledger = new PartitionLedger();
+ * ledger.delivered(5); ledger.delivered(6);
+ * ledger.ack(6); ledger.commitOffset(); // undefined: 5 is still pending
+ * ledger.ack(5); ledger.commitOffset(); // 7
+ * ```
+ */
+export class PartitionLedger {
+  private readonly pending: number[] = [];
+  private head = 0;
+  private readonly acked = new Set<number>();
+  /** Next offset to commit (one past the acknowledged prefix), once anything was acknowledged. */
+  private ackedUpTo: number | undefined;
+  /** The offset most recently committed. */
+  committed: number | undefined;
+
+  /** Records a delivery; offsets arrive in increasing order. */
+  delivered(offset: number): void {
+    this.pending.push(offset);
+  }
+
+  /** Marks `offset` acknowledged; returns false if it was not pending (a duplicate ack). */
+  ack(offset: number): boolean {
+    if (this.acked.has(offset)) return false;
+    let found = false;
+    for (let i = this.head; i < this.pending.length; i++) {
+      if (this.pending[i] === offset) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) return false;
+    this.acked.add(offset);
+    while (this.head < this.pending.length && this.acked.has(this.pending[this.head]!)) {
+      const o = this.pending[this.head++]!;
+      this.acked.delete(o);
+      this.ackedUpTo = o + 1;
+    }
+    if (this.head > 1024 && this.head * 2 > this.pending.length) {
+      this.pending.splice(0, this.head);
+      this.head = 0;
+    }
+    return true;
+  }
+
+  /** The offset to commit now, or undefined if nothing new is committable. */
+  commitOffset(): number | undefined {
+    if (this.ackedUpTo === undefined) return undefined;
+    if (this.committed !== undefined && this.ackedUpTo <= this.committed) return undefined;
+    return this.ackedUpTo;
+  }
+}

@@ -1,0 +1,127 @@
+import type { IncomingMessage } from '@rendezvous-ml/core';
+import type { Consumer, ConsumerConfig, Kafka } from 'kafkajs';
+
+/**
+ * Options of {@link TopicReader}.
+ *
+ * @example
+ * ```ts
+ * const opts: TopicReaderOptions = { kafka, groupId: 'rendezvous.reader.x', topic: 'rendezvous.__reply.x',
+ *   fromBeginning: true, commit: true, consumerConfig: {}, onMessage: console.log, log: console.warn };
+ * ```
+ */
+export interface TopicReaderOptions {
+  readonly kafka: Kafka;
+  /** A group of its own: the reader is the only member, so it gets every partition. */
+  readonly groupId: string;
+  readonly topic: string;
+  /** Where it starts when its group has no committed offset. */
+  readonly fromBeginning: boolean;
+  /** Whether it commits what it read (so a restart resumes rather than starting over). */
+  readonly commit: boolean;
+  readonly consumerConfig: Omit<ConsumerConfig, 'groupId'>;
+  readonly onMessage: (message: IncomingMessage) => void;
+  /** Delay before a consumer that crashed for good is rebuilt. Default 200 ms. */
+  readonly restartDelayMs?: number;
+  /** Removes the member a crashed consumer left behind (see `GroupMemberOptions.evict`). */
+  readonly evict?: (groupId: string, memberId: string) => void;
+  readonly log: (message: string, error?: unknown) => void;
+}
+
+/**
+ * Reads a whole topic without acknowledgements: the return address of a front end, or a
+ * broadcast channel. kafkajs has no manual `assign`, so the reader is the only member of a
+ * group of its own, which gives it every partition. Crashes kafkajs does not recover from
+ * rebuild the consumer.
+ *
+ * @example
+ * ```ts
+ * const reader = new TopicReader(options);
+ * reader.start();
+ * await reader.stop();
+ * ```
+ */
+export class TopicReader {
+  private consumer: Consumer | undefined;
+  private starting: Promise<void> | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private stopped: Promise<void> | undefined;
+  private memberId: string | undefined;
+
+  constructor(private readonly options: TopicReaderOptions) {}
+
+  /** Starts reading (joins its group in the background). */
+  start(): void {
+    this.starting = this.run();
+  }
+
+  /** Stops reading and disconnects. Idempotent. */
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      this.stopping = true;
+      clearTimeout(this.restartTimer);
+      await this.starting?.catch(() => undefined);
+      const consumer = this.consumer;
+      this.consumer = undefined;
+      await consumer?.disconnect().catch(() => undefined);
+    })();
+    return this.stopped;
+  }
+
+  private async run(): Promise<void> {
+    if (this.stopping) return;
+    const { kafka, groupId, topic } = this.options;
+    const consumer = kafka.consumer({ ...this.options.consumerConfig, groupId });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      if (consumer === this.consumer) this.memberId = event.payload.memberId;
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (this.stopping || consumer !== this.consumer) return;
+      const ghost = this.memberId;
+      this.memberId = undefined;
+      if (ghost) this.options.evict?.(groupId, ghost);
+      if (event.payload.restart) return;
+      this.options.log(`reader of ${topic} crashed; rebuilding it`, event.payload.error);
+      this.scheduleRestart();
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: this.options.fromBeginning });
+      await consumer.run({
+        autoCommit: this.options.commit,
+        autoCommitInterval: 1000,
+        eachBatch: async ({ batch, heartbeat }) => {
+          for (const m of batch.messages) {
+            if (this.stopping) return;
+            const key = m.key?.toString();
+            this.options.onMessage({
+              source: topic,
+              id: `${batch.partition}-${m.offset}`,
+              payload: m.value?.toString() ?? '',
+              ...(key === undefined ? {} : { key }),
+            });
+          }
+          await heartbeat();
+        },
+      });
+    } catch (error) {
+      if (this.stopping) return;
+      this.options.log(`reader of ${topic} failed to start`, error);
+      this.scheduleRestart();
+    }
+  }
+
+  private scheduleRestart(): void {
+    if (this.stopping || this.restartTimer) return;
+    this.restartTimer = setTimeout(async () => {
+      this.restartTimer = undefined;
+      await this.starting?.catch(() => undefined);
+      const old = this.consumer;
+      this.consumer = undefined;
+      await old?.disconnect().catch(() => undefined);
+      this.starting = this.run();
+    }, this.options.restartDelayMs ?? 200);
+  }
+}

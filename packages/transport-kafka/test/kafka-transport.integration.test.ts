@@ -1,0 +1,365 @@
+import {
+  type ArchiveRecord,
+  Archiver,
+  type Clock,
+  ConnectionLostError,
+  type DeadLetterRecord,
+  DeadlineExceededError,
+  type Delivery,
+  first,
+  ModelWorker,
+  Rendezvous,
+  type RendezvousError,
+  type RendezvousResult,
+  systemClock,
+} from '@rendezvous-ml/core';
+import {
+  requireService,
+  transportConformance,
+  waitFor,
+} from '@rendezvous-ml/transport-conformance';
+import type { Subscription } from 'rxjs';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { startKafkaBroker } from '../../transport-conformance/src/services/kafka-broker.js';
+import { type KafkaLogEntry, KafkaTransport, type KafkaTransportOptions } from '../src/index.js';
+
+const gate = await requireService('kafka', () => startKafkaBroker());
+const broker = gate.ok ? gate.service : undefined;
+
+/** Fast group settings: joins and rebalances in ~100 ms, a dead member noticed within 3 s. */
+const fast = {
+  sessionTimeoutMs: 3000,
+  heartbeatIntervalMs: 300,
+  rebalanceTimeoutMs: 5000,
+  maxWaitTimeInMs: 20,
+  replyTapRefreshMs: 200,
+  partitions: 4,
+} as const;
+
+const logs: KafkaLogEntry[] = [];
+const options = (extra: Partial<KafkaTransportOptions> = {}): KafkaTransportOptions => ({
+  brokers: broker!.brokers,
+  ...fast,
+  logLevel:
+    process.env.DEBUG_KAFKA === 'info' ? 'info' : process.env.DEBUG_KAFKA ? 'warn' : 'error',
+  logger: (e) => {
+    logs.push(e);
+    if (process.env.DEBUG_KAFKA)
+      console.log(
+        new Date().toISOString().slice(17, 23),
+        e.level,
+        e.namespace,
+        e.message,
+        JSON.stringify(e.fields).slice(0, 200),
+      );
+  },
+  ...extra,
+});
+
+/**
+ * Works around a core bug (reported to the lead): Node runs a timer against its cached loop time,
+ * so a deadline timer scheduled late in a busy macrotask can fire 1–3 ms before `Date.now()`
+ * reaches the deadline; `Rendezvous.evaluate` then waits without re-arming a timer and the
+ * request stays in flight until some later score arrives (seen here as a 110 s hang after a
+ * broker restart). Timers that fire a few ms late keep these tests about the transport.
+ */
+const lateClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, delayMs) => systemClock.setTimeout(callback, delayMs + 5),
+};
+
+let seq = 0;
+const unique = (p: string): string => `${p}-${Date.now().toString(36)}-${++seq}`;
+const streamsFor = () => ({
+  requests: unique('requests'),
+  deadLetter: unique('dead'),
+  heartbeats: unique('hb'),
+});
+
+async function until(
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs: number,
+): Promise<void> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+afterAll(async () => {
+  await broker?.dispose();
+});
+
+describe.skipIf(!gate.ok)('kafka transport', () => {
+  transportConformance('kafka', {
+    create: () => new KafkaTransport(options()),
+    settleMs: 10_000,
+    quietMs: 500,
+  });
+
+  describe('KafkaTransport faults against a real broker', () => {
+    const opened: KafkaTransport[] = [];
+    const subs: Subscription[] = [];
+    const connect = (extra: Partial<KafkaTransportOptions> = {}): KafkaTransport => {
+      const t = new KafkaTransport(options(extra));
+      opened.push(t);
+      return t;
+    };
+    afterEach(async () => {
+      for (const s of subs.splice(0)) s.unsubscribe();
+      await Promise.all(opened.splice(0).map((t) => t.close()));
+    });
+
+    it('(a) a worker instance dies mid-stream: its partitions move to the survivor, every request is answered or times out', {
+      timeout: 60_000,
+    }, async () => {
+      const streams = streamsFor();
+      const [tA, tB, fe] = [connect(), connect(), connect()];
+      const model = { name: 'm', version: '1' };
+      const predict = async (x: number): Promise<number> => {
+        await new Promise((r) => setTimeout(r, 5));
+        return x * 2;
+      };
+      const a = new ModelWorker({
+        transport: tA,
+        model: { ...model, instance: 'a' },
+        predict,
+        streams,
+        heartbeatIntervalMs: 200,
+      });
+      const b = new ModelWorker({
+        transport: tB,
+        model: { ...model, instance: 'b' },
+        predict,
+        streams,
+        heartbeatIntervalMs: 200,
+      });
+      await a.start();
+      await b.start();
+      const rendezvous = new Rendezvous<number, number>({
+        transport: fe,
+        policy: first(),
+        deadlineMs: 4000,
+        streams,
+        clock: lateClock,
+      });
+      await rendezvous.start();
+      await waitFor(() => rendezvous.registry.live().length >= 1, 'the model to be live', 10_000);
+      // both members hold partitions before the kill
+      const by = new Map<string, number>();
+      const tally = (i: string) => by.set(i, (by.get(i) ?? 0) + 1);
+      await until(
+        async () => {
+          const r = await Promise.all(Array.from({ length: 20 }, (_, i) => rendezvous.request(i)));
+          for (const x of r) tally(x.chosen!.model.instance);
+          return by.has('a') && by.has('b');
+        },
+        'both instances to answer',
+        20_000,
+      );
+
+      const outcomes: Promise<{ ok: boolean; instance?: string; error?: unknown }>[] = [];
+      let killedAt = 0;
+      for (let i = 0; i < 150; i++) {
+        const x = i;
+        outcomes.push(
+          rendezvous.request(x).then(
+            (r) => {
+              expect(r.chosen?.output).toBe(x * 2);
+              return { ok: true, instance: r.chosen!.model.instance };
+            },
+            (error: unknown) => ({ ok: false, error }),
+          ),
+        );
+        if (i === 50) {
+          killedAt = i;
+          void tA.close(); // abrupt: the worker is not stopped, its transport just goes away
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const settled = await Promise.all(outcomes);
+      expect(killedAt).toBe(50);
+      const failures = settled.filter((s) => !s.ok);
+      for (const f of failures) expect(f.error).toBeInstanceOf(DeadlineExceededError);
+      // requests sent well after the kill are all answered, by the survivor
+      const late = settled.slice(100);
+      expect(late.every((s) => s.ok && s.instance === 'b')).toBe(true);
+      expect(settled.filter((s) => s.ok).length).toBeGreaterThanOrEqual(100);
+      await rendezvous.close();
+      await b.stop();
+    });
+
+    it('(b) survives a broker restart: new requests are answered after recovery, acknowledged archive records are kept', {
+      timeout: 120_000,
+    }, async () => {
+      const streams = streamsFor();
+      const [tw, fe, ta] = [connect(), connect(), connect()];
+      const worker = new ModelWorker({
+        transport: tw,
+        model: { name: 'r', version: '1' },
+        predict: (x: number) => x + 1,
+        streams,
+        heartbeatIntervalMs: 200,
+      });
+      await worker.start();
+      const archived = new Map<string, ArchiveRecord>();
+      const archiver = new Archiver({
+        transport: ta,
+        source: 'scores',
+        group: unique('score-archiver'),
+        flushIntervalMs: 100,
+        batchSize: 50,
+        sinks: [
+          {
+            write: async (records) => {
+              for (const r of records) archived.set(r.id, r);
+            },
+            close: async () => undefined,
+          },
+        ],
+      });
+      await archiver.start();
+      const rendezvous = new Rendezvous<number, number>({
+        transport: fe,
+        policy: first(),
+        deadlineMs: 3000,
+        streams,
+        clock: lateClock,
+      });
+      await rendezvous.start();
+      await waitFor(() => rendezvous.registry.live().length === 1, 'the model to be live', 10_000);
+
+      const answeredBefore: string[] = [];
+      for (let i = 0; i < 30; i++) {
+        const r = await rendezvous.request(i);
+        answeredBefore.push(r.requestId);
+      }
+      // traffic keeps flowing while the broker goes down and comes back
+      let stop = false;
+      const during: Promise<RendezvousResult<number, number> | Error>[] = [];
+      const traffic = (async () => {
+        for (let i = 0; !stop; i++) {
+          during.push(rendezvous.request(i).catch((e: Error) => e));
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })();
+      const t0 = Date.now();
+      const phase = (what: string) =>
+        process.env.DEBUG_KAFKA &&
+        console.log(`(b) ${new Date().toISOString().slice(17, 23)} ${what} +${Date.now() - t0} ms`);
+      await broker!.stop();
+      phase('broker stopped');
+      // while it is down, a publish fails fast with a retryable ConnectionLostError
+      const publishStart = Date.now();
+      const failed = await fe.publish(streams.requests, { payload: '{}' }).catch((e: Error) => e);
+      expect(failed).toBeInstanceOf(ConnectionLostError);
+      expect(Date.now() - publishStart).toBeLessThan(10_000);
+      phase(`publish failed in ${Date.now() - publishStart} ms`);
+      await broker!.restart();
+      const upAt = Date.now();
+      phase('broker restarted');
+      // wait until the system answers again, then every new request must be answered
+      await until(
+        async () => {
+          try {
+            await rendezvous.request(1, { deadlineMs: 1000 });
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        'the first answer after the restart',
+        60_000,
+      );
+      phase('first answer');
+      // kafkajs rejoins after a crash under a new member id; the transport evicts the old one, so
+      // groups do not wait a session timeout (3 s here, 10 s by default) after a broker restart
+      expect(Date.now() - upAt).toBeLessThan(15_000);
+      stop = true;
+      await traffic;
+      const outcomes = await Promise.all(during);
+      phase('traffic settled');
+      for (const o of outcomes) {
+        if (o instanceof Error)
+          expect(['DEADLINE_EXCEEDED', 'CONNECTION_LOST']).toContain((o as RendezvousError).code);
+      }
+      const answeredDuring = outcomes.filter(
+        (o): o is RendezvousResult<number, number> => !(o instanceof Error),
+      );
+      const after = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => rendezvous.request(100 + i)),
+      );
+      expect(after.map((r) => r.chosen?.output)).toEqual(
+        Array.from({ length: 20 }, (_, i) => 101 + i),
+      );
+      // every answered score (before, during and after the restart) reaches the archive
+      const archivedRequests = (): Set<string> =>
+        new Set([...archived.values()].map((r) => r.requestId));
+      await waitFor(
+        () =>
+          [
+            ...answeredBefore,
+            ...answeredDuring.map((r) => r.requestId),
+            ...after.map((r) => r.requestId),
+          ].every((id) => archivedRequests().has(id)),
+        'every answered score in the archive',
+        30_000,
+      );
+      phase(`archived (${answeredDuring.length}/${outcomes.length} answered during the outage)`);
+      await rendezvous.close();
+      await worker.stop();
+      await archiver.stop();
+      phase('stopped');
+    });
+
+    it('(c) sends a malformed record to the dead letter and counts it', {
+      timeout: 30_000,
+    }, async () => {
+      const streams = streamsFor();
+      const [t, fe] = [connect(), connect()];
+      await t.ensureGroup(streams.deadLetter, 'inspect');
+      const dead: Delivery[] = [];
+      subs.push(
+        t
+          .consume(streams.deadLetter, { group: 'inspect', consumer: 'c' })
+          .subscribe((d) => dead.push(d)),
+      );
+      const worker = new ModelWorker({
+        transport: t,
+        model: { name: 'd', version: '1' },
+        predict: (x) => x,
+        streams,
+      });
+      await worker.start();
+      await fe.publish(streams.requests, {
+        key: 'bad',
+        payload: '{"v":1,"id":"x","ts":"yesterday"}',
+      });
+      await waitFor(() => dead.length === 1, 'the dead letter', 10_000);
+      const record = JSON.parse(dead[0]!.payload) as DeadLetterRecord;
+      expect(record.reason.code).toBe('INVALID_ENVELOPE');
+      expect(record.payload).toBe('{"v":1,"id":"x","ts":"yesterday"}');
+      expect(worker.stats().deadLettered).toBe(1);
+      await dead[0]!.ack();
+      await worker.stop();
+    });
+
+    it('never logs SASL secrets', { timeout: 30_000 }, async () => {
+      const before = logs.length;
+      const t = connect({
+        sasl: { mechanism: 'plain', username: 'svc', password: 'hunter2-secret' },
+        logLevel: 'debug',
+        connectionTimeoutMs: 1000,
+        producerRetry: { retries: 0 },
+      });
+      await expect(t.publish(unique('s'), { payload: 'x' })).rejects.toMatchObject({
+        code: 'CONNECTION_LOST',
+      });
+      const text = JSON.stringify(logs.slice(before));
+      expect(logs.length).toBeGreaterThan(before);
+      expect(text).not.toContain('hunter2-secret');
+    });
+  });
+});
