@@ -393,6 +393,8 @@ export function transportConformance(name: string, target: ConformanceTarget): v
   });
 }
 
+export { type ElasticsearchNode, startElasticsearchNode } from './services/elasticsearch-node.js';
 export { freePort } from './services/free-port.js';
+export { type KafkaBroker, startKafkaBroker } from './services/kafka-broker.js';
 export { type RedisServer, startRedisServer } from './services/redis-server.js';
 export { requireService, type ServiceGate, servicesRequired } from './services/require-service.js';
