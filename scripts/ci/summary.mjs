@@ -8,7 +8,9 @@ if (!existsSync(file)) {
   process.exit(0);
 }
 const report = JSON.parse(readFileSync(file, 'utf8'));
-const failedSuites = (report.testResults ?? []).filter((r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0).length;
+const failedSuites = (report.testResults ?? []).filter(
+  (r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0,
+).length;
 const passed = report.numPassedTests ?? 0;
 let failed = (report.numFailedTests ?? 0) + failedSuites;
 // vitest marks a run unsuccessful on unhandled errors even when every test passed.
