@@ -17,7 +17,11 @@ export interface LoopResult {
  * the previous one finishes) until `requests` calls are done, recording each latency in an HDR
  * histogram (perf_hooks.createHistogram, ns resolution).
  */
-export async function closedLoop(concurrency: number, requests: number, call: (i: number) => Promise<unknown>): Promise<LoopResult> {
+export async function closedLoop(
+  concurrency: number,
+  requests: number,
+  call: (i: number) => Promise<unknown>,
+): Promise<LoopResult> {
   const histogram = createHistogram();
   let next = 0;
   let errors = 0;

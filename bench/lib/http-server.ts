@@ -1,0 +1,68 @@
+/**
+ * Child-process entry of the HTTP scenario: `node --import tsx bench/lib/http-server.ts iris|hello`.
+ * Starts the server on a free loopback port, sends `{ url }` to the parent over IPC, samples its
+ * own RSS, and on the `stop` message replies `{ peakRssMb }`, shuts down and exits. It runs in
+ * its own process so that the load generator does not share the server's event loop.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+interface Running {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+async function hello(): Promise<Running> {
+  const { default: Fastify } = await import('fastify');
+  const app = Fastify({ logger: false });
+  app.get('/', async () => ({ hello: 'world' }));
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { url, stop: () => app.close() };
+}
+
+async function iris(): Promise<Running> {
+  // The example's own all-in-one: decoy, score archiver, both model workers and the front end
+  // on the memory transport, each on its own connection, archiving to a temporary folder.
+  const { readConfig } = await import('../../examples/iris/src/config.js');
+  const { startIrisSystem } = await import('../../examples/iris/src/iris-system.js');
+  const { createLogger } = await import('../../examples/iris/src/logger.js');
+  const dir = await mkdtemp(join(tmpdir(), 'rendezvous-bench-iris-'));
+  const config = readConfig({
+    RENDEZVOUS_TRANSPORT: 'memory',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    ARCHIVE_DIR: dir,
+    LOG_LEVEL: 'warn',
+  });
+  const system = await startIrisSystem(config, createLogger('bench', 'warn'));
+  const url = await system.frontend.listen();
+  // Wait until both models are live, so that the first requests are not answered by one.
+  const deadline = Date.now() + 10_000;
+  while (system.frontend.rendezvous.registry.live().length < 2 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 10));
+  return {
+    url,
+    stop: async () => {
+      await system.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const kind = process.argv[2];
+const server = kind === 'iris' ? await iris() : kind === 'hello' ? await hello() : undefined;
+if (!server) throw new Error(`unknown server ${kind}`);
+let peak = process.memoryUsage().rss;
+const sampler = setInterval(() => {
+  peak = Math.max(peak, process.memoryUsage().rss);
+}, 50);
+process.on('message', (message) => {
+  if (message !== 'stop') return;
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  process.send?.({ peakRssMb: peak / 2 ** 20 }, () => {
+    void server.stop().finally(() => process.exit(0));
+  });
+});
+process.send?.({ url: server.url });

@@ -1,0 +1,237 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { relative } from 'node:path';
+import { summariseProfile } from './cpu-profile.js';
+import type { TargetCheck } from './targets.js';
+import type { Measurement } from './types.js';
+
+/** The machine a run was measured on. */
+export interface Machine {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGb: number;
+  readonly node: string;
+  readonly platform: string;
+  /** 1-minute load average at the start of the run (other work on the machine skews figures). */
+  readonly loadAverage: number;
+}
+
+/** How a scenario of a run ended. */
+export interface ScenarioOutcome {
+  readonly name: string;
+  readonly status: 'ran' | 'skipped' | 'pending' | 'failed';
+  readonly reason?: string;
+  readonly seconds: number;
+  readonly measurements: readonly MeasurementWithRatio[];
+}
+
+/** A measurement with its ratio to the floor of the same scenario, measured in the same run. */
+export type MeasurementWithRatio = Measurement & {
+  /** The floor it is compared with. */
+  readonly floorVariant?: string;
+  /** req/s ÷ floor req/s. */
+  readonly rpsRatio?: number;
+  /** p50 ÷ floor p50. */
+  readonly p50Ratio?: number;
+};
+
+/** Everything a run produced: what goes to `bench/results/*.json`. */
+export interface RunReport {
+  readonly date: string;
+  readonly quick: boolean;
+  readonly machine: Machine;
+  readonly totalSeconds: number;
+  readonly scenarios: readonly ScenarioOutcome[];
+  readonly targets: readonly TargetCheck[];
+  /** Profiles captured for unmet targets, by scenario (paths relative to the repository). */
+  readonly profiles: Readonly<Record<string, string>>;
+}
+
+export async function describeMachine(): Promise<Machine> {
+  const { loadavg } = await import('node:os');
+  return {
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    cores: cpus().length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    loadAverage: Number(loadavg()[0]!.toFixed(2)),
+  };
+}
+
+/** Pairs each non-floor measurement with the floor of the same concurrency (or the nearest). */
+export function withRatios(ms: readonly Measurement[]): MeasurementWithRatio[] {
+  const floors = ms.filter((m) => m.isFloor);
+  return ms.map((m) => {
+    if (m.isFloor || floors.length === 0) return m;
+    const floor = [...floors].sort(
+      (a, b) => Math.abs(a.concurrency - m.concurrency) - Math.abs(b.concurrency - m.concurrency),
+    )[0]!;
+    return {
+      ...m,
+      floorVariant: floor.variant,
+      rpsRatio: floor.rps > 0 ? m.rps / floor.rps : Number.NaN,
+      p50Ratio: floor.p50Ms > 0 ? m.p50Ms / floor.p50Ms : Number.NaN,
+    };
+  });
+}
+
+const num = (n: number | undefined, digits = 2): string => {
+  if (n === undefined || !Number.isFinite(n)) return '–';
+  if (Math.abs(n) >= 1000) return Math.round(n).toLocaleString('en-US');
+  if (Math.abs(n) >= 100) return n.toFixed(0);
+  if (Math.abs(n) >= 10) return n.toFixed(1);
+  if (Math.abs(n) >= 0.1) return n.toFixed(digits);
+  return n.toFixed(digits + 1);
+};
+const ratio = (n: number | undefined): string =>
+  n === undefined || !Number.isFinite(n)
+    ? '–'
+    : n >= 10
+      ? `${n.toFixed(0)}×`
+      : `${n.toFixed(n < 0.1 ? 4 : 3)}×`;
+
+const extraText = (m: Measurement): string =>
+  m.extra
+    ? Object.entries(m.extra)
+        .map(([k, v]) => `${k}=${typeof v === 'number' ? num(v) : v}`)
+        .join(', ')
+    : '';
+
+/** The table printed on stdout. */
+export function consoleTable(report: RunReport): string {
+  const rows: string[][] = [
+    [
+      'scenario',
+      'variant',
+      'c',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'RSS MB',
+      '÷floor req/s',
+      '÷floor p50',
+      'extra',
+    ],
+  ];
+  for (const s of report.scenarios) {
+    if (s.status !== 'ran') {
+      rows.push([s.name, `${s.status.toUpperCase()}: ${s.reason ?? ''}`.slice(0, 110)]);
+      continue;
+    }
+    for (const m of s.measurements)
+      rows.push([
+        s.name,
+        m.isFloor ? `[floor] ${m.variant}` : m.variant,
+        String(m.concurrency),
+        num(m.rps),
+        num(m.p50Ms, 3),
+        num(m.p99Ms, 3),
+        num(m.maxMs),
+        num(m.peakRssMb, 0),
+        ratio(m.rpsRatio),
+        ratio(m.p50Ratio),
+        extraText(m),
+      ]);
+  }
+  const widths = rows[0]!.map((_, i) =>
+    Math.min(60, Math.max(...rows.map((r) => (r[i] ?? '').length))),
+  );
+  const line = (r: string[]) =>
+    r.map((c, i) => (i < 2 || i === 10 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const targets = report.targets.map(
+    (t) =>
+      `  ${t.met === undefined ? 'PENDING' : t.met ? 'MET    ' : 'NOT MET'}  ${t.scenario}: ${t.description} — ${t.actual}`,
+  );
+  return [...rows.map(line), '', 'Targets:', ...targets].join('\n');
+}
+
+const esc = (s: string) => s.replace(/\|/g, '\\|');
+
+/** `docs/benchmarks.md`, generated from a run. */
+export async function markdown(report: RunReport, repoRoot: string): Promise<string> {
+  const m = report.machine;
+  const out: string[] = [];
+  out.push(
+    '# Benchmarks',
+    '',
+    '<!-- Generated by `npm run bench`; do not edit by hand. Every number below comes from the run described here. -->',
+    '',
+    `Run of ${report.date} (${report.quick ? '`--quick`' : 'full run'}, ${Math.round(report.totalSeconds)} s in all). ` +
+      'How to run and how to read the figures: [`bench/README.md`](../bench/README.md).',
+    '',
+    '| machine | |',
+    '| --- | --- |',
+    `| CPU | ${m.cpu}, ${m.cores} cores |`,
+    `| memory | ${m.memoryGb} GB |`,
+    `| Node.js | ${m.node} (${m.platform}) |`,
+    `| load average at start | ${m.loadAverage} |`,
+    '',
+    'Each figure is the median of several measured runs after a warm-up; latencies come from an HDR histogram ' +
+      '(`perf_hooks.createHistogram`, or autocannon\'s for HTTP). "÷floor" is the ratio to the scenario\'s floor, ' +
+      'measured in the same run: for req/s higher is better, for p50 lower is better.',
+    '',
+    '## Targets',
+    '',
+    '| | scenario | target | measured |',
+    '| --- | --- | --- | --- |',
+  );
+  for (const t of report.targets)
+    out.push(
+      `| ${t.met === undefined ? '⏳ pending' : t.met ? '✅ met' : '❌ not met'} | ${t.scenario} | ${esc(t.description)} | ${esc(t.actual)} |`,
+    );
+  out.push('');
+  for (const s of report.scenarios) {
+    out.push(`## ${s.name}`, '');
+    if (s.status !== 'ran') {
+      out.push(`**${s.status}**: ${esc(s.reason ?? '')}`, '');
+      continue;
+    }
+    out.push(
+      '| variant | c | req/s | p50 ms | p99 ms | max ms | peak RSS MB | ÷floor req/s | ÷floor p50 | extra |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    );
+    for (const x of s.measurements)
+      out.push(
+        `| ${x.isFloor ? `**floor**: ${esc(x.variant.replace(/^floor: /, ''))}` : esc(x.variant)} | ${x.concurrency} | ${num(x.rps)} | ${num(x.p50Ms, 3)} | ${num(x.p99Ms, 3)} | ${num(x.maxMs)} | ${num(x.peakRssMb, 0)} | ${ratio(x.rpsRatio)} | ${ratio(x.p50Ratio)} | ${esc(extraText(x))} |`,
+      );
+    out.push('', `(${Math.round(s.seconds)} s)`, '');
+    const unmet = report.targets.filter((t) => t.scenario === s.name && t.met === false);
+    if (unmet.length === 0) continue;
+    out.push(`### Where the time goes (${s.name}: ${unmet.length} target(s) not met)`, '');
+    const prof = report.profiles[s.name];
+    if (prof && existsSync(`${repoRoot}/${prof}`)) {
+      const summary = await summariseProfile(`${repoRoot}/${prof}`, 12);
+      out.push(
+        `CPU profile (\`node --cpu-prof\`, captured by this run): [\`${prof}\`](../${prof}) — open it in Chrome DevTools → Performance, or VS Code.`,
+        '',
+        '| self time by area | self % | incl. % |',
+        '| --- | ---: | ---: |',
+        ...summary.areas
+          .slice(0, 10)
+          .map((r) => `| ${esc(r.name)} | ${r.selfPct.toFixed(1)} | ${r.totalPct.toFixed(1)} |`),
+        '',
+        '| hottest functions (self time) | self % | incl. % |',
+        '| --- | ---: | ---: |',
+        ...summary.functions
+          .slice(0, 12)
+          .map((r) => `| ${esc(r.name)} | ${r.selfPct.toFixed(1)} | ${r.totalPct.toFixed(1)} |`),
+        '',
+      );
+    } else
+      out.push(
+        'No profile was captured in this run (profiles are captured by the full run only).',
+        '',
+      );
+    const notes = `${repoRoot}/bench/profiles/${s.name}.md`;
+    if (existsSync(notes)) out.push((await readFile(notes, 'utf8')).trim(), '');
+  }
+  out.push(`Raw figures: [\`bench/results/latest.json\`](../bench/results/latest.json).`, '');
+  return out.join('\n');
+}
+
+export function rel(root: string, path: string): string {
+  return relative(root, path);
+}

@@ -1,0 +1,340 @@
+/**
+ * `npm run bench [-- --quick] [-- --only memory,http]`: starts the services the selected
+ * scenarios need (a dedicated redis-server, a Kafka broker) on loopback, runs each scenario,
+ * prints a table, writes `bench/results/<date>.json` and `latest.json`, and regenerates
+ * `docs/benchmarks.md`. A full run also captures a CPU profile (`node --cpu-prof`) of every
+ * scenario with a target not met, into `bench/profiles/`.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  consoleTable,
+  describeMachine,
+  markdown,
+  type RunReport,
+  type ScenarioOutcome,
+  withRatios,
+} from './lib/report.js';
+import { TARGETS, type TargetCheck } from './lib/targets.js';
+import type { BenchOptions, Scenario } from './lib/types.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+interface Registered {
+  readonly name: string;
+  /** Relative module path (from this file) and the export holding the scenario. */
+  readonly module: string;
+  readonly exportName: string;
+  readonly needs: readonly ('redis' | 'kafka')[];
+}
+
+const SCENARIOS: readonly Registered[] = [
+  { name: 'memory', module: './scenarios/memory.js', exportName: 'memory', needs: [] },
+  { name: 'redis', module: './scenarios/redis.js', exportName: 'redis', needs: ['redis'] },
+  { name: 'kafka', module: './scenarios/kafka.js', exportName: 'kafka', needs: ['kafka'] },
+  { name: 'http', module: './scenarios/http.js', exportName: 'http', needs: [] },
+  {
+    name: 'reference',
+    module: './scenarios/reference.js',
+    exportName: 'reference',
+    needs: ['redis'],
+  },
+  { name: 'scaling', module: './scenarios/scaling.js', exportName: 'scaling', needs: [] },
+];
+
+interface Args {
+  readonly quick: boolean;
+  readonly only: readonly string[] | undefined;
+  /** Internal: a child run under `--cpu-prof`; writes nothing and profiles nothing. */
+  readonly profileRun: boolean;
+  readonly noProfile: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  let only: string[] | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--only') only = (argv[++i] ?? '').split(',').filter(Boolean);
+    else if (a.startsWith('--only=')) only = a.slice(7).split(',').filter(Boolean);
+    else if (
+      !['--quick', '--profile-run', '--no-profile', '--report-only', '--reprofile'].includes(a)
+    ) {
+      console.error(
+        `unknown argument ${a}\nusage: npm run bench -- [--quick] [--only ${SCENARIOS.map((s) => s.name).join(',')}] [--no-profile]`,
+      );
+      process.exit(2);
+    }
+  }
+  const unknown = only?.filter((n) => !SCENARIOS.some((s) => s.name === n)) ?? [];
+  if (unknown.length > 0) {
+    console.error(`unknown scenario(s): ${unknown.join(', ')}`);
+    process.exit(2);
+  }
+  return {
+    quick: argv.includes('--quick'),
+    only,
+    profileRun: argv.includes('--profile-run'),
+    noProfile: argv.includes('--no-profile'),
+  };
+}
+
+interface Services {
+  redisUrl?: string;
+  kafkaBrokers?: string;
+  /** Why a service is not there. */
+  readonly missing: Map<'redis' | 'kafka', string>;
+  readonly disposers: (() => Promise<void>)[];
+}
+
+const errorText = (e: unknown) =>
+  (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300);
+
+async function startServices(needed: ReadonlySet<'redis' | 'kafka'>): Promise<Services> {
+  const services: Services = { missing: new Map(), disposers: [] };
+  if (needed.has('redis')) {
+    try {
+      const { startRedisServer } = await import(
+        '../packages/transport-conformance/src/services/redis-server.js'
+      );
+      // No AOF: the benchmark measures the transport, not fsync (the fault tests use AOF).
+      const server = await startRedisServer({ appendonly: false });
+      services.redisUrl = server.url;
+      services.disposers.push(() => server.dispose());
+      console.log(`redis-server on ${server.url}`);
+    } catch (e) {
+      services.missing.set('redis', `redis-server could not start: ${errorText(e)}`);
+    }
+  }
+  if (needed.has('kafka')) {
+    const path = '../packages/transport-conformance/src/services/kafka-broker.js';
+    let start: (() => Promise<{ brokers: string; dispose(): Promise<void> }>) | undefined;
+    try {
+      ({ startKafkaBroker: start } = await import(path));
+    } catch (e) {
+      services.missing.set(
+        'kafka',
+        `the Kafka broker starter is not available yet (${errorText(e)})`,
+      );
+    }
+    if (start) {
+      try {
+        const t0 = Date.now();
+        const broker = await start();
+        services.kafkaBrokers = broker.brokers;
+        services.disposers.push(() => broker.dispose());
+        console.log(
+          `kafka broker on ${broker.brokers} (started in ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+        );
+      } catch (e) {
+        services.missing.set('kafka', `the Kafka broker could not start: ${errorText(e)}`);
+      }
+    }
+  }
+  return services;
+}
+
+const isMissingModule = (e: unknown): boolean =>
+  e instanceof Error &&
+  ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' ||
+    /Cannot find module|ERR_MODULE_NOT_FOUND/.test(e.message));
+
+async function runScenario(
+  s: Registered,
+  options: BenchOptions,
+  services: Services,
+): Promise<ScenarioOutcome> {
+  const t0 = performance.now();
+  const seconds = () => (performance.now() - t0) / 1000;
+  const missing = s.needs.filter((n) => services.missing.has(n));
+  if (missing.length > 0)
+    return {
+      name: s.name,
+      status: 'skipped',
+      reason: missing.map((n) => services.missing.get(n)).join('; '),
+      seconds: 0,
+      measurements: [],
+    };
+  let scenario: Scenario | undefined;
+  try {
+    const mod = (await import(s.module)) as Record<string, Scenario | undefined>;
+    scenario = mod[s.exportName];
+    if (typeof scenario !== 'function')
+      throw new Error(`${s.module} has no export ${s.exportName}`);
+  } catch (e) {
+    return {
+      name: s.name,
+      status: 'pending',
+      reason: isMissingModule(e)
+        ? `pending: bench/scenarios/${s.name}.ts or what it imports does not exist yet (${errorText(e)})`
+        : `pending: cannot load bench/scenarios/${s.name}.ts: ${errorText(e)}`,
+      seconds: seconds(),
+      measurements: [],
+    };
+  }
+  try {
+    console.log(`\n▶ ${s.name}${options.quick ? ' (quick)' : ''}`);
+    const measurements = withRatios(await scenario(options));
+    for (const m of measurements)
+      console.log(
+        `  ${m.isFloor ? '[floor] ' : ''}${m.variant}: ${Math.round(m.rps)} req/s, p50 ${m.p50Ms.toFixed(3)} ms, p99 ${m.p99Ms.toFixed(3)} ms`,
+      );
+    return { name: s.name, status: 'ran', seconds: seconds(), measurements };
+  } catch (e) {
+    console.error(`  ${s.name} failed:`, e);
+    return {
+      name: s.name,
+      status: 'failed',
+      reason: errorText(e),
+      seconds: seconds(),
+      measurements: [],
+    };
+  }
+}
+
+/**
+ * Re-runs one scenario (quick) under `node --cpu-prof`; returns the profile's path. Under tsx
+ * the module loader runs on its own thread, which writes its own profile: the main thread's
+ * is the largest file of the folder.
+ */
+async function captureProfile(name: string): Promise<string | undefined> {
+  const { mkdtemp, readdir, stat, rename, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const tmp = await mkdtemp(resolve(tmpdir(), `rendezvous-prof-${name}-`));
+  // The HTTP scenario's time is spent in the server process, which it starts itself.
+  const env = { ...process.env, ...(name === 'http' ? { BENCH_PROFILE_DIR: tmp } : {}) };
+  const profileSelf = name === 'http' ? [] : ['--cpu-prof', `--cpu-prof-dir=${tmp}`];
+  const code = await new Promise<number | null>((done) => {
+    const child = spawn(
+      process.execPath,
+      [
+        ...profileSelf,
+        '--import',
+        'tsx',
+        resolve(root, 'bench/run.ts'),
+        '--quick',
+        '--only',
+        name,
+        '--profile-run',
+      ],
+      { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    child.on('exit', (c) => done(c));
+    child.on('error', () => done(1));
+  });
+  try {
+    const files = await readdir(tmp);
+    const sized = await Promise.all(
+      files.map(async (f) => ({ f, size: (await stat(resolve(tmp, f))).size })),
+    );
+    const main = sized.sort((a, b) => b.size - a.size)[0];
+    if (code !== 0 || !main) return undefined;
+    await mkdir(resolve(root, 'bench/profiles'), { recursive: true });
+    await rename(resolve(tmp, main.f), resolve(root, `bench/profiles/${name}.cpuprofile`));
+    return `bench/profiles/${name}.cpuprofile`;
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+/** `--reprofile`: captures profiles for the unmet targets of latest.json and regenerates the docs. */
+async function reprofile(): Promise<void> {
+  const { readFile } = await import('node:fs/promises');
+  const path = resolve(root, 'bench/results/latest.json');
+  const report = JSON.parse(await readFile(path, 'utf8')) as RunReport;
+  const profiles: Record<string, string> = {};
+  for (const name of new Set(
+    report.targets.filter((t) => t.met === false).map((t) => t.scenario),
+  )) {
+    console.log(`capturing a CPU profile of ${name} (target not met)...`);
+    const p = await captureProfile(name);
+    if (p) profiles[name] = p;
+  }
+  const updated: RunReport = { ...report, profiles };
+  await writeFile(path, `${JSON.stringify(updated, null, 2)}\n`);
+  await writeFile(resolve(root, 'docs/benchmarks.md'), await markdown(updated, root));
+}
+
+/** `--report-only`: regenerates docs/benchmarks.md from bench/results/latest.json (no measuring). */
+async function reportOnly(): Promise<void> {
+  const { readFile } = await import('node:fs/promises');
+  const report = JSON.parse(
+    await readFile(resolve(root, 'bench/results/latest.json'), 'utf8'),
+  ) as RunReport;
+  await writeFile(resolve(root, 'docs/benchmarks.md'), await markdown(report, root));
+  console.log(`regenerated docs/benchmarks.md from the run of ${report.date}`);
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--report-only')) return reportOnly();
+  if (process.argv.includes('--reprofile')) return reprofile();
+  const args = parseArgs(process.argv.slice(2));
+  const started = performance.now();
+  const selected = SCENARIOS.filter((s) => !args.only || args.only.includes(s.name));
+  const machine = await describeMachine();
+  const date = new Date().toISOString();
+  console.log(
+    `Rendezvous benchmarks${args.quick ? ' (quick)' : ''}: ${selected.map((s) => s.name).join(', ')}\n` +
+      `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load average ${machine.loadAverage}`,
+  );
+  const services = await startServices(new Set(selected.flatMap((s) => s.needs)));
+  const cleanup = async () => {
+    for (const d of services.disposers.splice(0)) await d().catch(() => undefined);
+  };
+  const onSignal = () => void cleanup().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const outcomes: ScenarioOutcome[] = [];
+  try {
+    const options: BenchOptions = {
+      quick: args.quick,
+      ...(services.redisUrl ? { redisUrl: services.redisUrl } : {}),
+      ...(services.kafkaBrokers ? { kafkaBrokers: services.kafkaBrokers } : {}),
+    };
+    for (const s of selected) outcomes.push(await runScenario(s, options, services));
+  } finally {
+    await cleanup();
+  }
+  const targets: TargetCheck[] = outcomes.flatMap((o) => TARGETS[o.name]?.(o.measurements) ?? []);
+  const profiles: Record<string, string> = {};
+  let report: RunReport = {
+    date,
+    quick: args.quick,
+    machine,
+    totalSeconds: (performance.now() - started) / 1000,
+    scenarios: outcomes,
+    targets,
+    profiles,
+  };
+  console.log(`\n${consoleTable(report)}\n`);
+  if (args.profileRun) return;
+  if (!args.quick && !args.noProfile) {
+    const unmet = [...new Set(targets.filter((t) => t.met === false).map((t) => t.scenario))];
+    for (const name of unmet) {
+      console.log(`capturing a CPU profile of ${name} (target not met)...`);
+      const path = await captureProfile(name);
+      if (path) profiles[name] = path;
+    }
+    report = { ...report, totalSeconds: (performance.now() - started) / 1000 };
+  }
+  const results = resolve(root, 'bench/results');
+  await mkdir(results, { recursive: true });
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  const stamp = date.replace(/[:.]/g, '-');
+  await writeFile(resolve(results, `${stamp}${args.quick ? '-quick' : ''}.json`), json);
+  await writeFile(resolve(results, 'latest.json'), json);
+  await writeFile(resolve(root, 'docs/benchmarks.md'), await markdown(report, root));
+  console.log(
+    `wrote bench/results/${stamp}${args.quick ? '-quick' : ''}.json, bench/results/latest.json and docs/benchmarks.md`,
+  );
+  console.log(`total ${Math.round(report.totalSeconds)} s`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
