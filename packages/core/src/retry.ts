@@ -32,9 +32,24 @@ export interface RetryOptions {
  * await retryWithBackoff(() => transport.reply(address, message), { attempts: 3 });
  * ```
  */
-export async function retryWithBackoff<T>(
+export function retryWithBackoff<T>(
   operation: () => Promise<T>,
   options: RetryOptions = {},
+): Promise<T> {
+  // Fast path: the first attempt runs without an async frame; the loop starts only on failure.
+  let first: Promise<T>;
+  try {
+    first = operation();
+  } catch (error) {
+    first = Promise.reject(error);
+  }
+  return first.catch((error: unknown) => retryAfterFailure(operation, options, error));
+}
+
+async function retryAfterFailure<T>(
+  operation: () => Promise<T>,
+  options: RetryOptions,
+  firstError: unknown,
 ): Promise<T> {
   const attempts = options.attempts ?? 5;
   const clock = options.clock ?? systemClock;
@@ -44,6 +59,7 @@ export async function retryWithBackoff<T>(
   const maxDelay = options.maxDelayMs ?? 2000;
   for (let attempt = 1; ; attempt++) {
     try {
+      if (attempt === 1) throw firstError;
       return await operation();
     } catch (error) {
       const wait = Math.min(maxDelay, delay) * (0.5 + Math.random() / 2);
