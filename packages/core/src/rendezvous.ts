@@ -343,7 +343,12 @@ export class Rendezvous<I = Json, O = Json> {
   private evaluate(entry: Entry<I, O>, trigger: Decision['trigger']): void {
     const box = entry.box;
     if (box.decided) return;
-    const now = this.clock.now();
+    // Node fires a timer against its cached loop time, so `Date.now()` can still be a few ms
+    // short of the time the timer was set for. A deadline or wake-up timer means that time has
+    // come: never evaluate it as "not yet", or the request would wait with no timer left.
+    let now = this.clock.now();
+    if (trigger === 'deadline') now = Math.max(now, box.deadline);
+    else if (trigger === 'wake' && box.wakeAt !== undefined) now = Math.max(now, box.wakeAt);
     const live = this.registry.live();
     let decision: PolicyDecision;
     try {

@@ -440,3 +440,33 @@ describe('Rendezvous: replies it cannot use', () => {
     await b.close();
   });
 });
+
+describe('Rendezvous: timers that fire early', () => {
+  it('treats a deadline timer as the deadline even when the clock still reads a few ms before it', async () => {
+    // Node fires timers against its cached loop time, so Date.now() can lag the deadline by a
+    // few ms when the deadline timer runs. Simulate it: timers fire 3 ms before their time.
+    const clock = new VirtualClock(0);
+    const early = {
+      now: () => clock.now(),
+      setTimeout: (callback: () => void, delayMs: number) =>
+        clock.setTimeout(callback, Math.max(0, delayMs - 3)),
+    };
+    const transport = new MemoryTransport();
+    const rendezvous = new Rendezvous({
+      transport,
+      policy: first(),
+      deadlineMs: 100,
+      clock: early,
+    });
+    await rendezvous.start();
+    const outcome = rendezvous.request({ x: 1 }).then(
+      () => 'answered',
+      (e: RendezvousError) => e.code,
+    );
+    await clock.advance(97);
+    expect(await outcome).toBe('DEADLINE_EXCEEDED');
+    expect(rendezvous.stats()).toMatchObject({ inFlight: 0, openMailboxes: 0 });
+    await rendezvous.close();
+    await transport.close();
+  });
+});
