@@ -100,7 +100,10 @@ async function bareLoop(brokers: string[], tag: string) {
   await client.connect();
   await worker.subscribe({ topic: req, fromBeginning: true });
   await client.subscribe({ topic: rep, fromBeginning: true });
+  // autoCommit off: kafkajs's autoCommit sends an OffsetCommit after every batch inside the
+  // fetch loop, and Kafka 4's coordinator lingers ≥ 5 ms per commit (see docs/transports/kafka.md).
   await worker.run({
+    autoCommit: false,
     partitionsConsumedConcurrently: 8,
     eachBatch: async ({ batch }) => {
       await producer.send({
@@ -111,6 +114,7 @@ async function bareLoop(brokers: string[], tag: string) {
     },
   });
   await client.run({
+    autoCommit: false,
     eachBatch: async ({ batch }) => {
       for (const m of batch.messages) waiting.get(m.key!.toString())?.();
     },
@@ -188,6 +192,11 @@ async function fullPath(brokers: string[], tag: string) {
  * Kafka: the floor (bare kafkajs produce → consume → produce → consume) and the full path
  * (Rendezvous + two ModelWorkers on KafkaTransport), each at a paced 200 requests/s (open loop)
  * and closed-loop with 64 callers for the sustained throughput.
+ *
+ * The broker's JVM matters: `scripts/kafka/kafka.sh` defaults to `-XX:TieredStopAtLevel=1` (C1
+ * only, fast restarts for tests). Measure with the full JIT, e.g.
+ * `KAFKA_JVM_OPTS='-XX:+UseParallelGC' npm run bench -- --only kafka` (the broker starter passes
+ * the environment through to the script).
  */
 export const kafka: Scenario = async (options: BenchOptions): Promise<Measurement[]> => {
   if (!options.kafkaBrokers) throw new Error('the kafka scenario needs options.kafkaBrokers');

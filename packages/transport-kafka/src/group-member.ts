@@ -90,6 +90,8 @@ export class GroupMember {
   private flushing: NodeJS.Immediate | undefined;
   /** The broker's id of the current consumer in the group, from its last join. */
   private memberId: string | undefined;
+  /** Set by a voluntary rejoin (new topics): the next join keeps what is held. */
+  private carryOver = false;
 
   constructor(private readonly options: GroupMemberOptions) {}
 
@@ -144,7 +146,7 @@ export class GroupMember {
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       if (consumer === this.consumer) this.memberId = event.payload.memberId;
-      this.onJoin(consumer);
+      this.onJoin(consumer, event.payload.memberAssignment);
     });
     consumer.on(consumer.events.CRASH, (event) => {
       if (this.stopping || consumer !== this.consumer) return;
@@ -186,14 +188,21 @@ export class GroupMember {
     }, this.options.restartDelayMs ?? 200);
   }
 
-  private restart(): Promise<void> {
+  /** Rebuilds the consumer; `keepHolding` carries held deliveries over to the next join. */
+  private restart(keepHolding = false): Promise<void> {
     this.restarting ??= (async () => {
       await this.starting?.catch(() => undefined);
       const old = this.consumer;
       this.consumer = undefined;
       this.memberId = undefined;
-      this.generation++;
-      this.resetHolding();
+      if (keepHolding) {
+        this.carryOver = true;
+        this.paused = false;
+      } else {
+        this.carryOver = false;
+        this.generation++;
+        this.resetHolding();
+      }
       await old?.disconnect().catch(() => undefined);
       this.starting = this.startConsumer();
       await this.starting;
@@ -221,19 +230,33 @@ export class GroupMember {
     if (this.stopping || this.restarting) return;
     const known = new Set(this.topicList);
     if (topics.some((t) => !known.has(t))) {
-      // Let the subscriber acknowledge what it holds before rejoining, to limit redeliveries.
-      const until = Date.now() + 3000;
+      // Rejoin with the longer topic list, keeping what is held: its acks stay valid and commit
+      // through the new consumer, and what kafkajs fetches again from the committed offsets of
+      // partitions this member keeps is skipped (no redelivery for a mere topic-list change).
       this.pause();
-      while (this.held > 0 && Date.now() < until && !this.stopping)
-        await new Promise((r) => setTimeout(r, 20));
-      if (this.stopping) return;
       await this.commitNow();
-      await this.restart();
+      if (this.stopping) return;
+      await this.restart(true);
     }
   }
 
-  private onJoin(consumer: Consumer): void {
+  private onJoin(consumer: Consumer, assignment: Record<string, number[]>): void {
     if (consumer !== this.consumer) return;
+    if (this.carryOver) {
+      // First join after a voluntary rejoin: keep the ledgers of the partitions still ours.
+      this.carryOver = false;
+      const kept = new Map<string, PartitionLedger>();
+      for (const [topic, partitions] of Object.entries(assignment)) {
+        for (const partition of partitions) {
+          const k = key(topic, partition);
+          const ledger = this.ledgers.get(k);
+          if (ledger) kept.set(k, ledger);
+        }
+      }
+      this.ledgers = kept;
+      this.held = [...kept.values()].reduce((n, l) => n + l.outstanding(), 0);
+      return;
+    }
     // kafkajs restarts reading at the committed offsets after every join: what we held is stale.
     this.generation++;
     this.resetHolding();
@@ -273,6 +296,10 @@ export class GroupMember {
       if (!ledger) {
         ledger = new PartitionLedger();
         this.ledgers.set(partitionKey, ledger);
+      }
+      if (ledger.lastDelivered !== undefined && offset <= ledger.lastDelivered) {
+        resolveOffset(message.offset); // held from before a voluntary rejoin: not again
+        continue;
       }
       ledger.delivered(offset);
       this.held++;

@@ -18,8 +18,13 @@ export const KAFKAJS_RANGE = '^2.2.4';
 let cached: Promise<KafkajsModule> | undefined;
 
 function localRequire(): NodeJS.Require {
-  // The CJS build has `require`; the ESM build resolves from this file's URL.
-  return typeof require === 'function' ? require : createRequire(import.meta.url);
+  // The ESM build resolves from this file's URL. (Not `typeof require`: the ESM bundle has a
+  // `require` shim that throws.) The CJS build has no `import.meta.url` and a real `require`.
+  try {
+    return createRequire(import.meta.url);
+  } catch {
+    return require;
+  }
 }
 
 /** Whether `version` satisfies `^2.2.4` (major 2, at least 2.2.4). Internal. */

@@ -19,10 +19,18 @@ export class PartitionLedger {
   private ackedUpTo: number | undefined;
   /** The offset most recently committed. */
   committed: number | undefined;
+  /** The highest offset delivered so far. */
+  lastDelivered: number | undefined;
 
   /** Records a delivery; offsets arrive in increasing order. */
   delivered(offset: number): void {
     this.pending.push(offset);
+    this.lastDelivered = offset;
+  }
+
+  /** How many delivered offsets are not acknowledged yet. */
+  outstanding(): number {
+    return this.pending.length - this.head - this.acked.size;
   }
 
   /** Marks `offset` acknowledged; returns false if it was not pending (a duplicate ack). */

@@ -1,7 +1,6 @@
 import {
   type ArchiveRecord,
   Archiver,
-  type Clock,
   ConnectionLostError,
   type DeadLetterRecord,
   DeadlineExceededError,
@@ -11,7 +10,6 @@ import {
   Rendezvous,
   type RendezvousError,
   type RendezvousResult,
-  systemClock,
 } from '@rendezvous-ml/core';
 import {
   requireService,
@@ -55,18 +53,6 @@ const options = (extra: Partial<KafkaTransportOptions> = {}): KafkaTransportOpti
   },
   ...extra,
 });
-
-/**
- * Works around a core bug (reported to the lead): Node runs a timer against its cached loop time,
- * so a deadline timer scheduled late in a busy macrotask can fire 1–3 ms before `Date.now()`
- * reaches the deadline; `Rendezvous.evaluate` then waits without re-arming a timer and the
- * request stays in flight until some later score arrives (seen here as a 110 s hang after a
- * broker restart). Timers that fire a few ms late keep these tests about the transport.
- */
-const lateClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (callback, delayMs) => systemClock.setTimeout(callback, delayMs + 5),
-};
 
 let seq = 0;
 const unique = (p: string): string => `${p}-${Date.now().toString(36)}-${++seq}`;
@@ -143,7 +129,6 @@ describe.skipIf(!gate.ok)('kafka transport', () => {
         policy: first(),
         deadlineMs: 4000,
         streams,
-        clock: lateClock,
       });
       await rendezvous.start();
       await waitFor(() => rendezvous.registry.live().length >= 1, 'the model to be live', 10_000);
@@ -226,7 +211,6 @@ describe.skipIf(!gate.ok)('kafka transport', () => {
         policy: first(),
         deadlineMs: 3000,
         streams,
-        clock: lateClock,
       });
       await rendezvous.start();
       await waitFor(() => rendezvous.registry.live().length === 1, 'the model to be live', 10_000);
