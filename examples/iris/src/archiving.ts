@@ -10,8 +10,11 @@ import {
 import type { Logger } from 'pino';
 import type { IrisConfig } from './config.js';
 
-/** The two archived streams: every input (from the decoy) and every score. */
-export type ArchiveStream = 'decoy' | 'scores';
+/**
+ * The archived streams: every input (from the decoy), every score, and every front-end result
+ * (the decision: chosen model, candidates, late scores).
+ */
+export type ArchiveStream = 'decoy' | 'scores' | 'results';
 
 /** Files roll at this many records or this age, whichever comes first (as in the reference). */
 export const ROLL_AT_RECORDS = 1000;
@@ -88,6 +91,28 @@ export async function startIrisScoreArchiver(
   await archiver.start();
   logger.info('score archiver started');
   return { name: 'scores', stats: () => archiver.stats(), stop: () => archiver.stop() };
+}
+
+/**
+ * Starts the results archiver: it reads the results stream, where the front end publishes one
+ * record per decided request (late scores included), and archives them to `ARCHIVE_DIR/results/`.
+ * It is what makes "which model won" an archive query.
+ */
+export async function startIrisResultArchiver(
+  transport: Transport,
+  sinks: readonly ArchiveSink[],
+  logger: Logger,
+): Promise<ArchivingRole> {
+  const archiver = new Archiver({
+    transport,
+    source: 'results',
+    sinks,
+    flushIntervalMs: FLUSH_INTERVAL_MS,
+  });
+  logFailures(archiver.events$, logger);
+  await archiver.start();
+  logger.info('results archiver started');
+  return { name: 'results', stats: () => archiver.stats(), stop: () => archiver.stop() };
 }
 
 /**

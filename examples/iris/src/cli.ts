@@ -4,10 +4,12 @@ import { parseArgs } from 'node:util';
 import type { Transport } from '@rendezvous-ml/core';
 import type { Logger } from 'pino';
 import {
+  type ArchiveStream,
   type ArchivingRole,
   archiveSinks,
   drainAndStop,
   startIrisDecoy,
+  startIrisResultArchiver,
   startIrisScoreArchiver,
 } from './archiving.js';
 import { type IrisConfig, readConfig } from './config.js';
@@ -27,11 +29,12 @@ Usage: iris <command> [options]     (npm run iris = iris all on the memory trans
 
 Commands:
   all                     everything in one process: front end, dt and lr workers, decoy,
-                          score archiver (default command)
+                          score and results archivers (default command)
   frontend                the HTTP front end (Fastify on HOST:PORT)
   worker --model dt|lr    one model worker (start several to share the load)
   decoy                   the decoy: archives every input to ARCHIVE_DIR/decoy/
-  archiver                the score archiver: archives every score to ARCHIVE_DIR/scores/
+  archiver                the score and results archivers: every score to ARCHIVE_DIR/scores/,
+                          every front-end result (the decision) to ARCHIVE_DIR/results/
   up                      multi-process: starts decoy, archiver, both workers and the front end
                           as separate processes (redis or kafka), stops them in order on Ctrl-C
   train [--seed N]        trains dt@1 and lr@0 into MODELS_DIR (default seed ${DEFAULT_SEED})
@@ -43,7 +46,7 @@ Environment:
   KAFKA_BROKERS           comma-separated, default 127.0.0.1:9092
   PORT, HOST              front end address, default 8000 on 127.0.0.1 (0 = any free port)
   ARCHIVE_DIR             default ./data/archive
-  ELASTICSEARCH_URL       also archive to the decoy-log and score-log indices
+  ELASTICSEARCH_URL       also archive to the decoy-log, score-log and result-log indices
   MODELS_DIR              default examples/iris/models
   DEADLINE_MS             default 1000      MAX_IN_FLIGHT   default 10000
   BODY_LIMIT              default 1024      HEARTBEAT_MS    default 1000
@@ -93,7 +96,7 @@ function banner(url: string, config: IrisConfig): string {
     `    curl ${url}/models`,
     `    curl ${url}/metrics`,
     '',
-    '  Ctrl-C stops it gracefully (every input and score is flushed to the archive first).',
+    '  Ctrl-C stops it gracefully (every input, score and result is flushed to the archive first).',
     '',
   ].join('\n');
 }
@@ -143,17 +146,20 @@ async function runWorker(config: IrisConfig, model: string | undefined): Promise
 async function runArchiving(config: IrisConfig, role: 'decoy' | 'archiver'): Promise<void> {
   const logger = createLogger(role, config.logLevel);
   const transport: Transport = await transportFactory(config, logger)();
-  const stream = role === 'decoy' ? 'decoy' : 'scores';
   const es = config.elasticsearchUrl
     ? await elasticsearchSinks(config.elasticsearchUrl, logger)
     : undefined;
-  const sinks = archiveSinks(config, stream, es ? [es[stream]] : []);
-  const archiving: ArchivingRole =
+  const sinks = (stream: ArchiveStream) => archiveSinks(config, stream, es ? [es[stream]] : []);
+  // The archiver role archives both the scores and the front ends' results.
+  const archiving: ArchivingRole[] =
     role === 'decoy'
-      ? await startIrisDecoy(transport, sinks, logger)
-      : await startIrisScoreArchiver(transport, sinks, logger);
+      ? [await startIrisDecoy(transport, sinks('decoy'), logger)]
+      : [
+          await startIrisScoreArchiver(transport, sinks('scores'), logger),
+          await startIrisResultArchiver(transport, sinks('results'), logger),
+        ];
   onShutdown(logger, async () => {
-    await drainAndStop(archiving, logger);
+    await Promise.all(archiving.map((a) => drainAndStop(a, logger)));
     await transport.close();
   });
   ready(logger, { archive: config.archiveDir });

@@ -1,13 +1,20 @@
 import type { ArchiveSink } from '@rendezvous-ml/core';
 import type { Logger } from 'pino';
 
-/** The Elasticsearch indices of the two archived streams (as in the reference). */
-export const ES_INDICES = { decoy: 'decoy-log', scores: 'score-log' } as const;
+/**
+ * The Elasticsearch indices of the archived streams: `decoy-log` and `score-log` as in the
+ * reference, plus `result-log` for the front end's decisions (win rate per model).
+ */
+export const ES_INDICES = {
+  decoy: 'decoy-log',
+  scores: 'score-log',
+  results: 'result-log',
+} as const;
 
 /**
- * The Elasticsearch sinks of the decoy and the score archiver, used in addition to the files
- * when `ELASTICSEARCH_URL` is set. Documents are indexed by id (request id, plus the model for
- * scores), so a redelivered batch overwrites rather than duplicates. The package (and
+ * The Elasticsearch sinks of the decoy, the score archiver and the results archiver, used in
+ * addition to the files when `ELASTICSEARCH_URL` is set. Documents are indexed by id (request
+ * id, plus the model for scores), so a redelivered batch overwrites rather than duplicates. The package (and
  * `@elastic/elasticsearch`) is imported only when Elasticsearch is configured.
  *
  * @example
@@ -19,7 +26,7 @@ export const ES_INDICES = { decoy: 'decoy-log', scores: 'score-log' } as const;
 export async function elasticsearchSinks(
   url: string,
   logger: Logger,
-): Promise<{ decoy: ArchiveSink; scores: ArchiveSink }> {
+): Promise<Record<keyof typeof ES_INDICES, ArchiveSink>> {
   const { ElasticsearchSink } = await import('@rendezvous-ml/archiver-elasticsearch');
   const parsed = new URL(url);
   logger.info(
@@ -29,5 +36,6 @@ export async function elasticsearchSinks(
   return {
     decoy: new ElasticsearchSink({ node: url, index: ES_INDICES.decoy }),
     scores: new ElasticsearchSink({ node: url, index: ES_INDICES.scores }),
+    results: new ElasticsearchSink({ node: url, index: ES_INDICES.results }),
   };
 }

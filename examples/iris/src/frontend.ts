@@ -26,7 +26,8 @@ export const EXPECTED_MODELS: readonly ModelRef[] = Object.entries(IRIS_MODELS).
 
 /**
  * Starts the front end: a Rendezvous with the reference's rule (`latestVersion()`, answering
- * as soon as the highest live version has scored) within `DEADLINE_MS`, behind Fastify.
+ * as soon as the highest live version has scored) within `DEADLINE_MS`, behind Fastify. It
+ * publishes every final result (`publishResults`) for the results archiver.
  *
  * @example
  * ```ts
@@ -45,6 +46,8 @@ export async function startIrisFrontend(
     policy: latestVersion(),
     deadlineMs: config.deadlineMs,
     maxInFlight: config.maxInFlight,
+    // One record per decided request, late scores included, for the results archiver.
+    publishResults: true,
   });
   const metrics = options.metrics ?? new IrisMetrics();
   metrics.observeRendezvous(rendezvous);

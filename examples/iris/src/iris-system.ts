@@ -5,6 +5,7 @@ import {
   archiveSinks,
   drainAndStop,
   startIrisDecoy,
+  startIrisResultArchiver,
   startIrisScoreArchiver,
 } from './archiving.js';
 import type { IrisConfig } from './config.js';
@@ -30,14 +31,15 @@ export interface IrisSystem {
    */
   kill(model: IrisModelName): Promise<void>;
   /**
-   * Graceful shutdown: stops HTTP intake, drains the requests in flight, stops the workers,
-   * lets the decoy and the score archiver take in and flush everything, closes the transports.
+   * Graceful shutdown: stops HTTP intake, drains the requests in flight (and publishes their
+   * results), stops the workers, lets the decoy and the score and results archivers take in and
+   * flush everything, closes the transports.
    */
   stop(): Promise<void>;
 }
 
 /**
- * Starts the decoy, the score archiver, both model workers and the front end, in that order
+ * Starts the decoy, the score and results archivers, both model workers and the front end, in that order
  * (so every consumer group exists before the first request), each on its own connection.
  * It trains the models first if they are missing. It does not listen: call
  * `system.frontend.listen()`.
@@ -67,6 +69,8 @@ export async function startIrisSystem(
     ? await elasticsearchSinks(config.elasticsearchUrl, logger)
     : undefined;
 
+  // The score and results archivers share one connection, as in the multi-process `archiver`.
+  const archiverTransport = await open('archiver');
   const archiving = [
     await startIrisDecoy(
       await open('decoy'),
@@ -74,8 +78,13 @@ export async function startIrisSystem(
       logger.child({ component: 'decoy' }),
     ),
     await startIrisScoreArchiver(
-      await open('archiver'),
+      archiverTransport,
       archiveSinks(config, 'scores', es ? [es.scores] : []),
+      logger.child({ component: 'archiver' }),
+    ),
+    await startIrisResultArchiver(
+      archiverTransport,
+      archiveSinks(config, 'results', es ? [es.results] : []),
       logger.child({ component: 'archiver' }),
     ),
   ];

@@ -51,6 +51,11 @@ interface ArchivedDoc {
   readonly model?: { readonly name: string; readonly version: string };
   readonly ok?: boolean;
   readonly resultNumber?: number;
+  readonly status?: string;
+  readonly chosen?: {
+    readonly model: { readonly name: string; readonly version: string };
+    readonly resultNumber?: number;
+  };
 }
 
 describe.skipIf(!(redis.ok && elastic.ok))(
@@ -68,7 +73,7 @@ describe.skipIf(!(redis.ok && elastic.ok))(
       // Train once here, so the worker processes do not race to do it.
       await ensureModels(DEFAULT_MODELS_DIR, pino({ level: 'silent' }));
       // As `iris up` would run it: the whole deployment gets the variable; the decoy and the
-      // score archiver are the roles that use it.
+      // archiver (scores and results) are the roles that use it.
       deployment = await startMultiProcessDeployment({
         RENDEZVOUS_TRANSPORT: 'redis',
         REDIS_URL: server.url,
@@ -109,7 +114,7 @@ describe.skipIf(!(redis.ok && elastic.ok))(
       expect(answered.size).toBe(REQUESTS);
     }, 60_000);
 
-    it('stops every process gracefully: front end, workers, then the decoy and the archiver', async () => {
+    it('stops every process gracefully: front end, workers, then the decoy and the archiver (scores and results)', async () => {
       const stop = async (...names: string[]): Promise<void> => {
         const codes = await Promise.all(
           names.map((n) => deployment.processes.get(n)!.stop('SIGTERM')),
@@ -153,7 +158,7 @@ describe.skipIf(!(redis.ok && elastic.ok))(
     it('has every answered request in decoy-log, once, under its request id', async () => {
       expect(answered.size).toBe(REQUESTS);
       await es.indices.refresh({
-        index: [ES_INDICES.decoy, ES_INDICES.scores],
+        index: [ES_INDICES.decoy, ES_INDICES.scores, ES_INDICES.results],
         ignore_unavailable: true,
       });
       const docs = await documents(ES_INDICES.decoy);
@@ -197,6 +202,53 @@ describe.skipIf(!(redis.ok && elastic.ok))(
       }
       for (const [id, found] of byId) expect(found, id).toHaveLength(1);
       expect(await duplicates(ES_INDICES.scores, 'id')).toEqual([]);
+    });
+
+    it('has every answered request in result-log, once, with the model the HTTP answer named; win rate is one terms aggregation', async () => {
+      const docs = await documents(ES_INDICES.results);
+      const byRequest = new Map<string, ArchivedDoc[]>();
+      for (const { _id, doc } of docs) {
+        expect(_id).toBe(doc.requestId);
+        expect(doc.kind).toBe('result');
+        byRequest.set(doc.requestId, [...(byRequest.get(doc.requestId) ?? []), doc]);
+      }
+      const wrong = [...answered]
+        .map(([id, a]) => {
+          const found = byRequest.get(id) ?? [];
+          const model = found[0]?.chosen?.model;
+          return {
+            id,
+            count: found.length,
+            expected: `${a.model}@${a.version}`,
+            archived: model && `${model.name}@${model.version}`,
+          };
+        })
+        .filter((x) => x.count !== 1 || x.archived !== x.expected);
+      expect(
+        wrong.slice(0, 5),
+        `${wrong.length} of ${answered.size} results missing or wrong in ${ES_INDICES.results} (${docs.length} found)\n${logs()}`,
+      ).toEqual([]);
+      for (const [id, a] of answered)
+        expect(byRequest.get(id)![0], id).toMatchObject({
+          status: 'answered',
+          chosen: { resultNumber: a.result },
+        });
+      expect(await duplicates(ES_INDICES.results, 'requestId')).toEqual([]);
+
+      // Win rate per model: one terms aggregation on the chosen model.
+      const response = await es.search({
+        index: ES_INDICES.results,
+        size: 0,
+        query: { terms: { requestId: [...answered.keys()] } },
+        aggs: { wins: { terms: { field: 'chosen.model.name' } } },
+      });
+      const wins = response.aggregations?.wins as
+        | { buckets: { key: string; doc_count: number }[] }
+        | undefined;
+      const buckets = wins?.buckets ?? [];
+      const expected: Record<string, number> = {};
+      for (const a of answered.values()) expected[a.model] = (expected[a.model] ?? 0) + 1;
+      expect(Object.fromEntries(buckets.map((b) => [b.key, b.doc_count]))).toEqual(expected);
     });
   },
 );

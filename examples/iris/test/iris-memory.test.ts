@@ -179,9 +179,13 @@ describe('npm run iris (the all command, as a process)', () => {
     const scores = new Set(
       (await readJsonlArchive(join(archiveDir, 'scores'))).map((r) => r.requestId),
     );
+    const results = new Set(
+      (await readJsonlArchive(join(archiveDir, 'results'))).map((r) => r.kind === 'result' && r.id),
+    );
     for (const id of ids) {
       expect(decoy.has(id), id).toBe(true);
       expect(scores.has(id), id).toBe(true);
+      expect(results.has(id), id).toBe(true);
     }
   }, 60_000);
 });

@@ -10,18 +10,24 @@ import type { ArchiveRecord, Json } from '@rendezvous-ml/core';
  *   not indexed), `result` (the output as a keyword when it is a scalar), `resultNumber` (when
  *   it is a number), `error.code`/`error.message`, `receivedAt`/`startedAt`/`finishedAt`,
  *   `latencyMs` (finishedAt - startedAt), `queueMs` (startedAt - receivedAt).
+ * - result (a front end's decision): `status` (`answered`/`failed`),
+ *   `chosen.model.name`/`chosen.model.version`/`chosen.model.instance` (keywords),
+ *   `chosen.latencyMs`, `chosen.result`/`chosen.resultNumber` (a scalar output),
+ *   `decidedBy.policy`/`decidedBy.reason`/`decidedBy.trigger`, `candidateCount`, `lateCount`,
+ *   `error.code`/`error.message`, `startedAt`/`decidedAt`, `latencyMs` (decidedAt - startedAt), and
+ *   the input as for a request.
  *
  * @example
  * ```ts
  * const doc: ArchiveDocument = toArchiveDocument(record);
- * doc.timestamp; // request ts, or score finishedAt
+ * doc.timestamp; // request ts, score finishedAt, or result decidedAt
  * ```
  */
 export interface ArchiveDocument {
   readonly kind: ArchiveRecord['kind'];
   readonly id: string;
   readonly requestId: string;
-  /** The request's `ts`, or the score's `finishedAt` (epoch ms). */
+  /** The request's `ts`, the score's `finishedAt`, or the result's `decidedAt` (epoch ms). */
   readonly timestamp: number;
   readonly archivedAt: number;
   readonly input?: { readonly [key: string]: Json };
@@ -40,16 +46,35 @@ export interface ArchiveDocument {
   readonly finishedAt?: number;
   readonly latencyMs?: number;
   readonly queueMs?: number;
+  readonly status?: 'answered' | 'failed';
+  readonly chosen?: {
+    readonly model: { readonly name: string; readonly version: string; readonly instance: string };
+    readonly latencyMs: number;
+    readonly result?: string;
+    readonly resultNumber?: number;
+  };
+  readonly decidedBy?: {
+    readonly policy: string;
+    readonly reason: string;
+    readonly trigger: string;
+  };
+  readonly candidateCount?: number;
+  readonly lateCount?: number;
+  readonly decidedAt?: number;
 }
 
 function isObject(value: Json): value is { readonly [key: string]: Json } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function scalar(output: Json): Pick<ArchiveDocument, 'result' | 'resultNumber'> {
+function scalar(output: Json): { result?: string; resultNumber?: number } {
   if (typeof output === 'number') return { result: String(output), resultNumber: output };
   if (typeof output === 'string' || typeof output === 'boolean') return { result: String(output) };
   return {};
+}
+
+function inputOf(input: Json): Pick<ArchiveDocument, 'input' | 'inputValue'> {
+  return isObject(input) ? { input } : { inputValue: input };
 }
 
 /**
@@ -73,10 +98,44 @@ export function toArchiveDocument(record: ArchiveRecord): ArchiveDocument {
     return {
       ...base,
       timestamp: r.ts,
-      ...(isObject(r.input) ? { input: r.input } : { inputValue: r.input }),
+      ...inputOf(r.input),
       deadline: r.deadline,
       replyTo: r.replyTo,
       meta: r.meta,
+    };
+  }
+  if (record.kind === 'result') {
+    const r = record.result;
+    const chosen = r.chosen;
+    return {
+      ...base,
+      timestamp: r.decidedAt,
+      ...inputOf(r.input),
+      status: r.status,
+      ...(chosen
+        ? {
+            chosen: {
+              model: {
+                name: chosen.model.name,
+                version: chosen.model.version,
+                instance: chosen.model.instance,
+              },
+              latencyMs: chosen.latencyMs,
+              ...scalar(chosen.output),
+            },
+          }
+        : {}),
+      decidedBy: {
+        policy: r.decidedBy.policy,
+        reason: r.decidedBy.reason,
+        trigger: r.decidedBy.trigger,
+      },
+      candidateCount: r.candidates.length,
+      lateCount: r.late.length,
+      ...(r.error ? { error: { code: r.error.code, message: r.error.message } } : {}),
+      startedAt: r.startedAt,
+      decidedAt: r.decidedAt,
+      latencyMs: r.latencyMs,
     };
   }
   const s = record.score;

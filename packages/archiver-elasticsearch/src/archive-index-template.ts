@@ -42,8 +42,10 @@ function template(
 
 /**
  * The template of an archive index: `timestamp` and the other instants are dates, model name,
- * version and instance are keywords, `latencyMs`/`queueMs` are doubles, every numeric input
- * feature is a double and every string a keyword; raw outputs are stored but not indexed.
+ * version and instance are keywords (for scores in `model.*`, for results in `chosen.model.*`),
+ * `latencyMs`/`queueMs` are doubles, a result's `status`, `decidedBy.*` and counts are keywords
+ * and integers, every numeric input feature is a double and every string a keyword; raw outputs
+ * are stored but not indexed. One template serves every kind, so one index may hold several.
  *
  * @example
  * ```ts
@@ -93,6 +95,31 @@ export function archiveIndexTemplate(
       finishedAt: date,
       latencyMs: double,
       queueMs: double,
+      status: { type: 'keyword' },
+      chosen: {
+        properties: {
+          model: {
+            properties: {
+              name: { type: 'keyword' },
+              version: { type: 'keyword' },
+              instance: { type: 'keyword' },
+            },
+          },
+          latencyMs: double,
+          result: keyword,
+          resultNumber: double,
+        },
+      },
+      decidedBy: {
+        properties: {
+          policy: { type: 'keyword' },
+          reason: keyword,
+          trigger: { type: 'keyword' },
+        },
+      },
+      candidateCount: { type: 'integer' },
+      lateCount: { type: 'integer' },
+      decidedAt: date,
     },
   });
 }

@@ -19,10 +19,11 @@ export type ElasticsearchAuth =
 
 /**
  * Where a record is indexed: one index name, or a function of the record (its `kind` first).
+ * `archiveIndexByKind()` gives the default routing (`decoy-log`, `score-log`, `result-log`).
  *
  * @example
  * ```ts
- * const byKind: ArchiveIndex = (kind) => (kind === 'request' ? 'decoy-log' : 'score-log');
+ * const byKind: ArchiveIndex = (kind) => (kind === 'request' ? 'decoy-log' : kind === 'score' ? 'score-log' : 'result-log');
  * ```
  */
 export type ArchiveIndex =
@@ -84,8 +85,11 @@ export interface ElasticsearchSinkOptions {
   readonly nodes?: readonly string[];
   /** A client you created. When given, `node`, `nodes`, `auth`, `tls` and `caFingerprint` are ignored. */
   readonly client?: Client;
-  /** Target index (or a function of the record). */
-  readonly index: ArchiveIndex;
+  /**
+   * Target index (or a function of the record). Default: by kind, `decoy-log` for requests,
+   * `score-log` for scores, `result-log` for results (see `DEFAULT_ARCHIVE_INDICES`).
+   */
+  readonly index?: ArchiveIndex;
   readonly auth?: ElasticsearchAuth;
   /** TLS options of the connections (CA, client certificate, `rejectUnauthorized`). */
   readonly tls?: TlsConnectionOptions;

@@ -8,12 +8,14 @@ import {
   SinkWriteError,
 } from '@rendezvous-ml/core';
 import { toArchiveDocument } from './archive-document.js';
+import { archiveIndexByKind } from './archive-index-by-kind.js';
 import { archiveIndexTemplate, deadLetterIndexTemplate } from './archive-index-template.js';
 import { splitIntoBulkChunks } from './bulk-chunks.js';
 import { bulkItemOutcome } from './bulk-item-outcome.js';
 import { CredentialRedactor } from './credential-redactor.js';
 import type { DeadLetterHandler, DeadLetterReason } from './dead-letter-handler.js';
 import type {
+  ArchiveIndex,
   ElasticsearchSinkOptions,
   IndexTemplateOptions,
 } from './elasticsearch-sink-options.js';
@@ -73,12 +75,16 @@ function entryOf(
  * ```ts
  * const decoy = new Decoy({ transport, sinks: [new ElasticsearchSink({ node: process.env.ELASTICSEARCH_URL, index: 'decoy-log' })] });
  * const scores = new Archiver({ transport, source: 'scores', sinks: [new ElasticsearchSink({ node: process.env.ELASTICSEARCH_URL, index: 'score-log' })] });
+ * // The front ends' decisions (Rendezvous with publishResults), indexed in result-log by default:
+ * const results = new Archiver({ transport, source: 'results', sinks: [new ElasticsearchSink({ node: process.env.ELASTICSEARCH_URL })] });
  * await decoy.start();
  * await scores.start();
+ * await results.start();
  * ```
  */
 export class ElasticsearchSink implements ArchiveSink {
   private readonly options: ElasticsearchSinkOptions;
+  private readonly index: ArchiveIndex;
   private readonly redactor: CredentialRedactor;
   private readonly target: string;
   private readonly maxBatchBytes: number;
@@ -106,6 +112,7 @@ export class ElasticsearchSink implements ArchiveSink {
     if (typeof options.index === 'string' && options.index.length === 0)
       throw new ConfigurationError('ElasticsearchSink needs a non-empty `index`');
     this.options = options;
+    this.index = options.index ?? archiveIndexByKind();
     this.redactor = new CredentialRedactor(options.auth, urls);
     this.target = options.client
       ? 'Elasticsearch (injected client)'
@@ -174,7 +181,7 @@ export class ElasticsearchSink implements ArchiveSink {
 
   /** A description without credentials, for `console.log(sink)`. */
   [inspect.custom](): string {
-    return `ElasticsearchSink { target: ${this.target}, index: ${typeof this.options.index === 'string' ? this.options.index : '(function)'}, closed: ${this.closed} }`;
+    return `ElasticsearchSink { target: ${this.target}, index: ${typeof this.options.index === 'string' ? this.options.index : this.options.index ? '(function)' : '(by kind)'}, closed: ${this.closed} }`;
   }
 
   /** A description without credentials, for `JSON.stringify(sink)`. */
@@ -209,7 +216,7 @@ export class ElasticsearchSink implements ArchiveSink {
   }
 
   private indexOf(record: ArchiveRecord): string {
-    const index = this.options.index;
+    const index = this.index;
     return typeof index === 'string' ? index : index(record.kind, record);
   }
 

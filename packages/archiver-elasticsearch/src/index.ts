@@ -7,6 +7,7 @@
  */
 
 export { type ArchiveDocument, toArchiveDocument } from './archive-document.js';
+export { archiveIndexByKind, DEFAULT_ARCHIVE_INDICES } from './archive-index-by-kind.js';
 export {
   type ArchiveIndexTemplateBody,
   archiveIndexTemplate,

@@ -1,7 +1,12 @@
 import type { ArchiveRecord } from '@rendezvous-ml/core';
 import { describe, expect, it } from 'vitest';
-import { toArchiveDocument } from '../src/index.js';
-import { irisRequest, irisScore, T0 } from './iris-envelopes.js';
+import {
+  archiveIndexByKind,
+  archiveIndexTemplate,
+  DEFAULT_ARCHIVE_INDICES,
+  toArchiveDocument,
+} from '../src/index.js';
+import { irisRequest, irisResult, irisScore, T0 } from './iris-envelopes.js';
 
 describe('toArchiveDocument', () => {
   it('flattens a request: timestamp from ts, features as an object, meta and deadline kept', () => {
@@ -77,5 +82,94 @@ describe('toArchiveDocument', () => {
     expect(doc).toMatchObject({ ok: false, error: { code: 'PREDICT_FAILED' } });
     expect(doc.result).toBeUndefined();
     expect(doc.output).toBeUndefined();
+  });
+
+  it('flattens an answered result: decidedAt as timestamp, chosen model keywords and latency, decision, counts', () => {
+    const result = irisResult('r1', 4, { name: 'dt', version: '1' }, 2, 6, {
+      other: { name: 'lr', version: '0' },
+      late: [{ name: 'lr', version: '0' }],
+    });
+    const doc = toArchiveDocument({
+      kind: 'result',
+      id: 'r1',
+      requestId: 'r1',
+      archivedAt: 9,
+      result,
+    });
+    expect(doc).toEqual({
+      kind: 'result',
+      id: 'r1',
+      requestId: 'r1',
+      archivedAt: 9,
+      timestamp: T0 + 4 + 6,
+      input: result.input,
+      status: 'answered',
+      chosen: {
+        model: { name: 'dt', version: '1', instance: 'dt-1-a' },
+        latencyMs: 6,
+        result: '2',
+        resultNumber: 2,
+      },
+      decidedBy: { policy: 'latestVersion', reason: 'dt@1', trigger: 'score' },
+      candidateCount: 2,
+      lateCount: 1,
+      startedAt: T0 + 4,
+      decidedAt: T0 + 10,
+      latencyMs: 6,
+    });
+  });
+
+  it('flattens a failed result: status, error code, no chosen model', () => {
+    const { chosen: _, ...answered } = irisResult('r2', 0, { name: 'dt', version: '1' }, 2, 6);
+    const result = {
+      ...answered,
+      status: 'failed' as const,
+      candidates: [],
+      decidedBy: { policy: 'latestVersion', reason: 'no live model', trigger: 'deadline' as const },
+      error: { code: 'DEADLINE_EXCEEDED', message: 'deadline exceeded: no live model' },
+    };
+    const doc = toArchiveDocument({
+      kind: 'result',
+      id: 'r2',
+      requestId: 'r2',
+      archivedAt: 9,
+      result,
+    });
+    expect(doc).toMatchObject({
+      status: 'failed',
+      error: { code: 'DEADLINE_EXCEEDED' },
+      decidedBy: { trigger: 'deadline' },
+      candidateCount: 0,
+      lateCount: 0,
+    });
+    expect(doc.chosen).toBeUndefined();
+    expect(doc.ok).toBeUndefined();
+  });
+});
+
+describe('index routing and mappings of results', () => {
+  it('routes each kind to its default index, with overrides', () => {
+    expect(DEFAULT_ARCHIVE_INDICES).toEqual({
+      request: 'decoy-log',
+      score: 'score-log',
+      result: 'result-log',
+    });
+    const route = archiveIndexByKind({ score: 'scores-2025' });
+    const record = { kind: 'result' } as ArchiveRecord;
+    expect(typeof route === 'function' && route('result', record)).toBe('result-log');
+    expect(typeof route === 'function' && route('score', record)).toBe('scores-2025');
+  });
+
+  it('maps the chosen model and the decision as keywords, the counts as integers', () => {
+    const props = archiveIndexTemplate('result-log').template.mappings.properties as Record<
+      string,
+      { properties?: Record<string, { properties?: Record<string, unknown> }>; type?: string }
+    >;
+    expect(props.chosen?.properties?.model?.properties?.name).toEqual({ type: 'keyword' });
+    expect(props.chosen?.properties?.latencyMs).toEqual({ type: 'double' });
+    expect(props.decidedBy?.properties?.policy).toEqual({ type: 'keyword' });
+    expect(props.status).toEqual({ type: 'keyword' });
+    expect(props.candidateCount).toEqual({ type: 'integer' });
+    expect(props.decidedAt).toEqual({ type: 'date' });
   });
 });

@@ -7,9 +7,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startElasticsearchNode } from '../../transport-conformance/src/services/elasticsearch-node.js';
 import { freePort } from '../../transport-conformance/src/services/free-port.js';
 import { requireService } from '../../transport-conformance/src/services/require-service.js';
-import { ElasticsearchSink, type ElasticsearchSinkOptions } from '../src/index.js';
+import {
+  archiveIndexByKind,
+  ElasticsearchSink,
+  type ElasticsearchSinkOptions,
+} from '../src/index.js';
 import { AckRecordingTransport } from './ack-recording-transport.js';
-import { irisRequest, irisScore } from './iris-envelopes.js';
+import { irisRequest, irisResult, irisScore } from './iris-envelopes.js';
 
 const gate = await requireService('elasticsearch', () => startElasticsearchNode());
 const node = gate.ok ? gate.service : undefined;
@@ -289,6 +293,86 @@ describe.skipIf(!gate.ok)('ElasticsearchSink on a real Elasticsearch node', () =
     } while (next);
     expect(Object.fromEntries(wins)).toEqual({ dt: 300 });
   }, 30_000);
+
+  it('indexes front-end results by kind into result-log, and win rate per model is one terms aggregation', async () => {
+    const resultLog = unique('result-log');
+    const dt = { name: 'dt', version: '1' };
+    const lr = { name: 'lr', version: '0' };
+    // 7 won by dt@1 (one with lr late), 2 by lr@0 (dt silent), 1 deadline exceeded.
+    const results = [
+      ...Array.from({ length: 7 }, (_, i) =>
+        irisResult(`w${i}`, i, dt, i % 3, 3, { other: lr, late: i === 0 ? [lr] : [] }),
+      ),
+      ...Array.from({ length: 2 }, (_, i) =>
+        irisResult(`w${7 + i}`, 7 + i, lr, 1, 12, { other: dt }),
+      ),
+    ];
+    const { chosen: _, ...unanswered } = irisResult('w9', 9, dt, 0, 1000);
+    const records: ArchiveRecord[] = [
+      ...results,
+      {
+        ...unanswered,
+        status: 'failed' as const,
+        decidedBy: {
+          policy: 'latestVersion',
+          reason: 'no live model',
+          trigger: 'deadline' as const,
+        },
+        error: { code: 'DEADLINE_EXCEEDED', message: 'deadline exceeded: no live model' },
+      },
+    ].map((result) => ({
+      kind: 'result' as const,
+      id: result.requestId,
+      requestId: result.requestId,
+      archivedAt: Date.now(),
+      result,
+    }));
+    const sink = new ElasticsearchSink(
+      sinkOptions({
+        index: archiveIndexByKind({ result: resultLog }),
+        refresh: true,
+      }),
+    );
+    await sink.write(records);
+    await sink.write(records.slice(0, 3)); // a redelivery overwrites
+    await sink.close();
+    expect(await count(resultLog)).toBe(10);
+    expect(await duplicates(resultLog, 'requestId')).toEqual([]);
+
+    // The docs page query: win rate per model.
+    const response = await es!.search({
+      index: resultLog,
+      size: 0,
+      track_total_hits: true,
+      aggs: {
+        wins: {
+          terms: { field: 'chosen.model.name' },
+          aggs: { versions: { terms: { field: 'chosen.model.version' } } },
+        },
+        failed: { filter: { term: { status: 'failed' } } },
+      },
+    });
+    const total = response.hits.total;
+    expect(typeof total === 'number' ? total : total?.value).toBe(10);
+    type WinBucket = { key: string; doc_count: number; versions: { buckets: { key: string }[] } };
+    const wins = agg<{ buckets: WinBucket[] }>(response, 'wins').buckets;
+    expect(wins.map((b) => [b.key, b.doc_count, b.versions.buckets.map((v) => v.key)])).toEqual([
+      ['dt', 7, ['1']],
+      ['lr', 2, ['0']],
+    ]);
+    expect(agg<{ doc_count: number }>(response, 'failed').doc_count).toBe(1);
+
+    // The other result fields are searchable: late scores, decision trigger, error code.
+    expect(await count(resultLog, { range: { lateCount: { gte: 1 } } })).toBe(1);
+    expect(await count(resultLog, { term: { 'decidedBy.trigger': 'deadline' } })).toBe(1);
+    expect(await count(resultLog, { term: { 'error.code': 'DEADLINE_EXCEEDED' } })).toBe(1);
+    const props = (await es!.indices.getMapping({ index: resultLog }))[resultLog]!.mappings
+      .properties!;
+    expect(props.decidedAt).toMatchObject({ type: 'date' });
+    expect(
+      (props.chosen as { properties: { latencyMs: unknown } }).properties.latencyMs,
+    ).toMatchObject({ type: 'double' });
+  });
 
   it('keeps every acknowledged record when the node crashes mid-stream, and has each once after recovery', async () => {
     const index = unique('decoy-crash');

@@ -1,4 +1,9 @@
-import { type RequestEnvelope, type ScoreEnvelope, WIRE_VERSION } from '@rendezvous-ml/core';
+import {
+  type RequestEnvelope,
+  type ResultEnvelope,
+  type ScoreEnvelope,
+  WIRE_VERSION,
+} from '@rendezvous-ml/core';
 
 /** Epoch ms of the first fixture request. */
 export const T0 = Date.UTC(2025, 10, 25, 12, 0, 0);
@@ -44,5 +49,53 @@ export function irisScore(
     receivedAt,
     startedAt,
     finishedAt: startedAt + latencyMs,
+  };
+}
+
+/**
+ * The front end's result for request `i`: `winner` chosen (class `output`, answered after
+ * `latencyMs`), `other` a second candidate that scored too, and `late` models that scored
+ * after the decision.
+ */
+export function irisResult(
+  requestId: string,
+  i: number,
+  winner: { name: string; version: string },
+  output: number,
+  latencyMs: number,
+  {
+    other,
+    late = [],
+  }: { other?: { name: string; version: string }; late?: { name: string; version: string }[] } = {},
+): ResultEnvelope {
+  const startedAt = T0 + i;
+  const identity = (m: { name: string; version: string }) => ({
+    ...m,
+    instance: `${m.name}-${m.version}-a`,
+  });
+  return {
+    v: WIRE_VERSION,
+    requestId,
+    input: irisRequest(requestId, i).input,
+    status: 'answered',
+    chosen: { model: identity(winner), output, latencyMs },
+    candidates: [
+      { model: identity(winner), status: 'ok', output, latencyMs },
+      ...(other ? [{ model: other, status: 'pending' as const }] : []),
+    ],
+    late: late.map((m) => ({
+      model: identity(m),
+      status: 'ok' as const,
+      output,
+      latencyMs: latencyMs + 5,
+    })),
+    decidedBy: {
+      policy: 'latestVersion',
+      reason: `${winner.name}@${winner.version}`,
+      trigger: 'score',
+    },
+    startedAt,
+    decidedAt: startedAt + latencyMs,
+    latencyMs,
   };
 }

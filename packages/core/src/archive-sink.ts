@@ -1,12 +1,15 @@
-import type { RequestEnvelope, ScoreEnvelope } from './envelopes.js';
+import type { RequestEnvelope, ResultEnvelope, ScoreEnvelope } from './envelopes.js';
 
 /**
- * One archived record. `id` is derived from the request id (and the model, for scores), so a
- * sink that writes by id turns a redelivery into an overwrite, never a duplicate.
+ * One archived record: a request (from the decoy), a score (from a score archiver) or a front
+ * end's result (from a results archiver). `id` is derived from the request id (plus the model,
+ * for scores; the request id alone for requests and results), so a sink that writes by id turns
+ * a redelivery into an overwrite, never a duplicate.
  *
  * @example
  * ```ts
  * const rec: ArchiveRecord = { kind: 'request', id: 'r1', requestId: 'r1', archivedAt: Date.now(), request };
+ * const won = (r: ArchiveRecord) => (r.kind === 'result' ? r.result.chosen?.model.name : undefined);
  * ```
  */
 export type ArchiveRecord =
@@ -23,6 +26,13 @@ export type ArchiveRecord =
       readonly requestId: string;
       readonly archivedAt: number;
       readonly score: ScoreEnvelope;
+    }
+  | {
+      readonly kind: 'result';
+      readonly id: string;
+      readonly requestId: string;
+      readonly archivedAt: number;
+      readonly result: ResultEnvelope;
     };
 
 /**

@@ -2,11 +2,22 @@ import { type Observable, Subject, type Subscription } from 'rxjs';
 import type { ArchiveRecord, ArchiveSink } from './archive-sink.js';
 import { type Clock, systemClock, type Timer } from './clock.js';
 import { DeadLetters } from './dead-letters.js';
-import { decodeRequest, decodeScore } from './envelopes.js';
+import { decodeRequest, decodeResult, decodeScore } from './envelopes.js';
 import { ConfigurationError, RendezvousError, toRendezvousError } from './errors.js';
 import { modelKey } from './model-ref.js';
 import { type RetryOptions, retryWithBackoff } from './retry.js';
 import { DEFAULT_STREAMS, type Delivery, REPLY_TAP, type Transport } from './transport.js';
+
+/**
+ * What an {@link Archiver} reads: the requests stream, every score (the reply tap), or the
+ * front ends' results.
+ *
+ * @example
+ * ```ts
+ * const sources: ArchiverSource[] = ['requests', 'scores', 'results'];
+ * ```
+ */
+export type ArchiverSource = 'requests' | 'scores' | 'results';
 
 /**
  * Options of {@link Archiver}.
@@ -20,9 +31,11 @@ export interface ArchiverOptions {
   readonly transport: Transport;
   /**
    * What to archive: `requests` reads the requests stream (as the decoy does), `scores` reads
-   * every reply to every front end through {@link REPLY_TAP} (needs `capabilities.replyTap`).
+   * every reply to every front end through {@link REPLY_TAP} (needs `capabilities.replyTap`),
+   * `results` reads the results stream where front ends with `publishResults` publish their
+   * decisions (one record per request, id = request id).
    */
-  readonly source: 'requests' | 'scores';
+  readonly source: ArchiverSource;
   /** Sinks written in order; a batch is acknowledged only when every sink has written it. */
   readonly sinks: readonly ArchiveSink[];
   /** Consumer group. Default `archiver:<source>`. */
@@ -37,6 +50,8 @@ export interface ArchiverOptions {
   readonly writeRetry?: Omit<RetryOptions, 'clock'>;
   /** Requests stream name. Default `requests`. */
   readonly requestsStream?: string;
+  /** Results stream name (for `source: 'results'`). Default `results`. */
+  readonly resultsStream?: string;
   /** Dead-letter stream name. Default `dead-letter`. */
   readonly deadLetterStream?: string;
   readonly clock?: Clock;
@@ -84,11 +99,13 @@ export type ArchiverEvent =
  * await archiver.start();
  * // ...
  * await archiver.stop(); // flushes, acknowledges, closes the sinks
+ * // The front ends' decisions (they need `publishResults: true`), one record per request:
+ * const results = new Archiver({ transport, source: 'results', sinks: [new RollingGzipJsonlSink({ directory: 'data/archive/results' })] });
  * ```
  */
 export class Archiver {
   private readonly transport: Transport;
-  private readonly source: 'requests' | 'scores';
+  private readonly source: ArchiverSource;
   private readonly sinks: readonly ArchiveSink[];
   private readonly group: string;
   private readonly consumer: string;
@@ -96,6 +113,7 @@ export class Archiver {
   private readonly flushIntervalMs: number;
   private readonly writeRetry: Omit<RetryOptions, 'clock'>;
   private readonly requestsStream: string;
+  private readonly resultsStream: string;
   private readonly clock: Clock;
   private readonly deadLetters: DeadLetters;
   private readonly events = new Subject<ArchiverEvent>();
@@ -124,6 +142,7 @@ export class Archiver {
       throw new ConfigurationError('batchSize must be a positive integer');
     this.writeRetry = options.writeRetry ?? {};
     this.requestsStream = options.requestsStream ?? DEFAULT_STREAMS.requests;
+    this.resultsStream = options.resultsStream ?? DEFAULT_STREAMS.results;
     this.clock = options.clock ?? systemClock;
     this.deadLetters = new DeadLetters(
       this.transport,
@@ -141,7 +160,12 @@ export class Archiver {
   /** Joins the consumer group and starts archiving. */
   async start(): Promise<void> {
     if (this.subscription) return;
-    const stream = this.source === 'requests' ? this.requestsStream : REPLY_TAP;
+    const stream =
+      this.source === 'requests'
+        ? this.requestsStream
+        : this.source === 'results'
+          ? this.resultsStream
+          : REPLY_TAP;
     await this.transport.ensureGroup(stream, this.group);
     const options = { group: this.group, consumer: this.consumer, prefetch: this.batchSize * 2 };
     this.subscription = this.transport.consume(stream, options).subscribe({
@@ -225,6 +249,12 @@ export class Archiver {
         archivedAt,
         request: r.value,
       };
+    }
+    if (this.source === 'results') {
+      const r = decodeResult(delivery.payload);
+      if (!r.ok) return r.error;
+      const requestId = r.value.requestId;
+      return { kind: 'result', id: requestId, requestId, archivedAt, result: r.value };
     }
     const s = decodeScore(delivery.payload);
     if (!s.ok) return s.error;

@@ -11,7 +11,7 @@ import type { Transport } from './transport.js';
  * ```
  */
 export interface DecoyOptions
-  extends Omit<ArchiverOptions, 'source' | 'group' | 'sinks' | 'transport'> {
+  extends Omit<ArchiverOptions, 'source' | 'group' | 'sinks' | 'transport' | 'resultsStream'> {
   readonly transport: Transport;
   readonly sinks: readonly ArchiveSink[];
   /** Consumer group. Default `decoy`. */

@@ -1,4 +1,5 @@
 import { InvalidEnvelopeError } from './errors.js';
+import type { Candidate, Decision, RendezvousResult } from './result.js';
 
 /**
  * The wire format version this build writes and reads.
@@ -100,6 +101,24 @@ export type ScoreEnvelope<O = Json> = {
 );
 
 /**
+ * A front end's final record of one request, as it travels on the results stream (published
+ * when `RendezvousOptions.publishResults` is on): the {@link RendezvousResult} that `results$`
+ * emits — chosen score, every candidate, late scores, how it was decided — with the wire version.
+ *
+ * @example
+ * ```ts
+ * const r: ResultEnvelope = { v: 1, requestId: 'r1', input: { x: 1 }, status: 'answered',
+ *   chosen: { model: { name: 'dt', version: '1', instance: 'a' }, output: 2, latencyMs: 3 },
+ *   candidates: [{ model: { name: 'dt', version: '1', instance: 'a' }, status: 'ok', output: 2, latencyMs: 3 }],
+ *   late: [], decidedBy: { policy: 'first', reason: 'dt@1', trigger: 'score' },
+ *   startedAt: 0, decidedAt: 3, latencyMs: 3 };
+ * ```
+ */
+export interface ResultEnvelope<I = Json, O = Json> extends RendezvousResult<I, O> {
+  readonly v: typeof WIRE_VERSION;
+}
+
+/**
  * The outcome of decoding a wire message.
  *
  * @example
@@ -158,6 +177,55 @@ function model(value: unknown, path: string): ModelIdentity {
     version: str(o, 'version', path),
     instance: str(o, 'instance', path),
   };
+}
+
+function array(value: unknown, path: string): readonly unknown[] {
+  if (!Array.isArray(value)) fail('expected an array', path);
+  return value;
+}
+
+function modelRef(value: unknown, path: string): { name: string; version: string } {
+  const o = object(value, path);
+  return { name: str(o, 'name', path), version: str(o, 'version', path) };
+}
+
+function scoreError(value: unknown, path: string): ScoreError {
+  const e = object(value, path);
+  return { code: str(e, 'code', path), message: str(e, 'message', path, true) };
+}
+
+function candidate(value: unknown, path: string): Candidate {
+  const o = object(value, path);
+  if (o.status === 'pending')
+    return { model: modelRef(o.model, `${path}/model`), status: 'pending' };
+  const m = model(o.model, `${path}/model`);
+  if (o.status === 'ok') {
+    if (!('output' in o)) fail('missing', `${path}/output`);
+    return {
+      model: m,
+      status: 'ok',
+      output: o.output as Json,
+      latencyMs: num(o, 'latencyMs', path),
+    };
+  }
+  if (o.status === 'error') {
+    return {
+      model: m,
+      status: 'error',
+      error: scoreError(o.error, `${path}/error`),
+      latencyMs: num(o, 'latencyMs', path),
+    };
+  }
+  return fail('expected "ok", "error" or "pending"', `${path}/status`);
+}
+
+const TRIGGERS: readonly Decision['trigger'][] = ['score', 'wake', 'deadline', 'registry'];
+
+function decision(value: unknown, path: string): Decision {
+  const o = object(value, path);
+  const trigger = TRIGGERS.find((t) => t === o.trigger);
+  if (!trigger) fail(`expected one of ${TRIGGERS.join(', ')}`, `${path}/trigger`);
+  return { policy: str(o, 'policy', path), reason: str(o, 'reason', path, true), trigger };
 }
 
 function meta(value: unknown, path: string): Record<string, string> {
@@ -244,6 +312,54 @@ export function decodeScore(raw: string): Decoded<ScoreEnvelope> {
 }
 
 /**
+ * Reads and validates a result envelope. Never throws: an invalid message yields `ok: false`.
+ * An `answered` result must carry `chosen`, a `failed` one `error`.
+ *
+ * @example
+ * ```ts
+ * const r = decodeResult(delivery.payload);
+ * if (r.ok) console.log(r.value.requestId, r.value.chosen?.model.name);
+ * else await deadLetters.send(delivery, r.error);
+ * ```
+ */
+export function decodeResult(raw: string): Decoded<ResultEnvelope> {
+  return guard(() => {
+    const o = object(parseJson(raw), '');
+    version(o, '');
+    if (!('input' in o)) fail('missing', '/input');
+    const base = {
+      v: WIRE_VERSION,
+      requestId: str(o, 'requestId', ''),
+      input: o.input as Json,
+      candidates: array(o.candidates, '/candidates').map((c, i) =>
+        candidate(c, `/candidates/${i}`),
+      ),
+      late: array(o.late, '/late').map((c, i) => candidate(c, `/late/${i}`)),
+      decidedBy: decision(o.decidedBy, '/decidedBy'),
+      startedAt: num(o, 'startedAt', ''),
+      decidedAt: num(o, 'decidedAt', ''),
+      latencyMs: num(o, 'latencyMs', ''),
+    } as const;
+    if (o.status === 'answered') {
+      const c = object(o.chosen, '/chosen');
+      if (!('output' in c)) fail('missing', '/chosen/output');
+      return {
+        ...base,
+        status: 'answered',
+        chosen: {
+          model: model(c.model, '/chosen/model'),
+          output: c.output as Json,
+          latencyMs: num(c, 'latencyMs', '/chosen'),
+        },
+      };
+    }
+    if (o.status === 'failed')
+      return { ...base, status: 'failed', error: scoreError(o.error, '/error') };
+    return fail('expected "answered" or "failed"', '/status');
+  });
+}
+
+/**
  * Serialises an envelope to its wire form.
  *
  * @example
@@ -252,7 +368,7 @@ export function decodeScore(raw: string): Decoded<ScoreEnvelope> {
  * ```
  */
 export function encodeEnvelope(
-  envelope: RequestEnvelope<unknown> | ScoreEnvelope<unknown>,
+  envelope: RequestEnvelope<unknown> | ScoreEnvelope<unknown> | ResultEnvelope<unknown, unknown>,
 ): string {
   return JSON.stringify(envelope);
 }

@@ -9,6 +9,7 @@ export {
   Archiver,
   type ArchiverEvent,
   type ArchiverOptions,
+  type ArchiverSource,
   type ArchiverStats,
 } from './archiver.js';
 export { type Clock, systemClock, type Timer, VirtualClock } from './clock.js';
@@ -17,11 +18,13 @@ export { Decoy, type DecoyOptions } from './decoy.js';
 export {
   type Decoded,
   decodeRequest,
+  decodeResult,
   decodeScore,
   encodeEnvelope,
   type Json,
   type ModelIdentity,
   type RequestEnvelope,
+  type ResultEnvelope,
   type ScoreEnvelope,
   type ScoreError,
   WIRE_VERSION,

@@ -6,6 +6,7 @@ import {
   encodeEnvelope,
   type Json,
   type RequestEnvelope,
+  type ResultEnvelope,
   WIRE_VERSION,
 } from './envelopes.js';
 import {
@@ -56,6 +57,16 @@ export interface RendezvousOptions {
   readonly clock?: Clock;
   /** Source of the per-request random number given to policies. Default `Math.random`. */
   readonly random?: () => number;
+  /**
+   * Publish each final result — the record `results$` emits, late scores included — to the
+   * `results` stream as a {@link ResultEnvelope} (key = request id), so an `Archiver` with
+   * `source: 'results'` can archive the front end's decisions. Best effort: a failed publish
+   * (after `resultPublishRetry`) is counted in `stats().resultPublishFailures` and never
+   * affects the caller. `close()` waits for the publishes in progress. Default `false`.
+   */
+  readonly publishResults?: boolean;
+  /** Retries of a failed result publish (when `publishResults` is on). */
+  readonly resultPublishRetry?: Omit<RetryOptions, 'until' | 'clock'>;
 }
 
 /**
@@ -99,6 +110,10 @@ export interface RendezvousStats {
   readonly duplicateScores: number;
   /** Replies that were not valid score envelopes (sent to the dead letter). */
   readonly invalidScores: number;
+  /** Results published to the results stream (with `publishResults`). */
+  readonly resultsPublished: number;
+  /** Results that could not be published, after retries (with `publishResults`). */
+  readonly resultPublishFailures: number;
 }
 
 interface Entry<I, O> {
@@ -145,7 +160,13 @@ export class Rendezvous<I = Json, O = Json> {
     orphanScores: 0,
     duplicateScores: 0,
     invalidScores: 0,
+    resultsPublished: 0,
+    resultPublishFailures: 0,
   };
+  private readonly publishResults: boolean;
+  private readonly resultPublishRetry: Omit<RetryOptions, 'until' | 'clock'>;
+  /** Result publishes in progress; `close()` waits for them. */
+  private readonly publishing = new Set<Promise<void>>();
   private undecided = 0;
   private seq = 0;
   private channel: ReplyChannel | undefined;
@@ -176,6 +197,8 @@ export class Rendezvous<I = Json, O = Json> {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.publishRetry = options.publishRetry ?? {};
+    this.publishResults = options.publishResults ?? false;
+    this.resultPublishRetry = options.resultPublishRetry ?? {};
     this.instanceId = options.instanceId ?? `fe-${Math.random().toString(36).slice(2, 10)}`;
     this.deadLetters = new DeadLetters(
       this.transport,
@@ -291,8 +314,9 @@ export class Rendezvous<I = Json, O = Json> {
 
   /**
    * Graceful shutdown: refuses new requests, waits for the ones in flight to be decided
-   * (bounded by their deadlines), emits their results, completes `results$` and releases the
-   * return address. The transport itself stays open; close it after.
+   * (bounded by their deadlines), emits their results (and, with `publishResults`, waits until
+   * they are published), completes `results$` and releases the return address. The transport
+   * itself stays open; close it after.
    */
   async close(): Promise<void> {
     if (this.state === 'closed' || this.state === 'closing') return;
@@ -301,6 +325,7 @@ export class Rendezvous<I = Json, O = Json> {
     if (wasRunning && this.undecided > 0)
       await new Promise<void>((resolve) => (this.drained = resolve));
     for (const entry of [...this.entries.values()]) this.finish(entry);
+    while (this.publishing.size > 0) await Promise.all(this.publishing);
     for (const s of this.subscriptions) s.unsubscribe();
     this.subscriptions = [];
     this.registry.stop();
@@ -460,10 +485,37 @@ export class Rendezvous<I = Json, O = Json> {
     if (!this.entries.delete(box.requestId)) return;
     box.clearTimers();
     if (!entry.result) return;
-    this.results.next(
+    const result =
       box.late.length > 0
         ? { ...entry.result, late: box.lateCandidates() as RendezvousResult<I, O>['late'] }
-        : entry.result,
+        : entry.result;
+    if (this.publishResults) this.publish(result);
+    this.results.next(result);
+  }
+
+  /** Publishes a final result to the results stream; failures are counted, never thrown. */
+  private publish(result: RendezvousResult<I, O>): void {
+    let payload: string;
+    try {
+      const envelope: ResultEnvelope<I, O> = { v: WIRE_VERSION, ...result };
+      payload = encodeEnvelope(envelope);
+    } catch {
+      this.counters.resultPublishFailures++;
+      return;
+    }
+    const key = result.requestId;
+    const done: Promise<void> = retryWithBackoff(
+      () => this.transport.publish(this.streams.results, { key, payload }),
+      { ...this.resultPublishRetry, clock: this.clock },
+    ).then(
+      () => {
+        this.counters.resultsPublished++;
+      },
+      () => {
+        this.counters.resultPublishFailures++;
+      },
     );
+    const tracked = done.finally(() => this.publishing.delete(tracked));
+    this.publishing.add(tracked);
   }
 }

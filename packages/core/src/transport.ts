@@ -181,6 +181,8 @@ export const DEFAULT_STREAMS = {
   deadLetter: 'dead-letter',
   /** Worker heartbeats. */
   heartbeats: 'heartbeats',
+  /** Where front ends publish their final results, when `publishResults` is on. */
+  results: 'results',
 } as const;
 
 /**

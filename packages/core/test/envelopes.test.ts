@@ -1,10 +1,12 @@
 import {
   decodeHeartbeat,
   decodeRequest,
+  decodeResult,
   decodeScore,
   encodeEnvelope,
   InvalidEnvelopeError,
   type RequestEnvelope,
+  type ResultEnvelope,
   type ScoreEnvelope,
   WIRE_VERSION,
 } from '@rendezvous-ml/core';
@@ -42,6 +44,44 @@ const errScore: ScoreEnvelope = {
   finishedAt: 103,
 };
 
+const answered: ResultEnvelope = {
+  v: WIRE_VERSION,
+  requestId: 'fe-1',
+  input: { x: 1 },
+  status: 'answered',
+  chosen: { model: okScore.model, output: { label: 2 }, latencyMs: 3 },
+  candidates: [
+    { model: okScore.model, status: 'ok', output: { label: 2 }, latencyMs: 3 },
+    { model: { name: 'lr', version: '0' }, status: 'pending' },
+  ],
+  late: [
+    {
+      model: { name: 'lr', version: '0', instance: 'lr-a' },
+      status: 'error',
+      error: { code: 'PREDICT_FAILED', message: '' },
+      latencyMs: 9,
+    },
+  ],
+  decidedBy: { policy: 'first', reason: 'dt@1', trigger: 'score' },
+  startedAt: 100,
+  decidedAt: 103,
+  latencyMs: 3,
+};
+
+const failed: ResultEnvelope = {
+  v: WIRE_VERSION,
+  requestId: 'fe-2',
+  input: null,
+  status: 'failed',
+  candidates: [],
+  late: [],
+  decidedBy: { policy: 'first', reason: 'no live model', trigger: 'deadline' },
+  startedAt: 100,
+  decidedAt: 1100,
+  latencyMs: 1000,
+  error: { code: 'DEADLINE_EXCEEDED', message: 'deadline exceeded: no live model' },
+};
+
 const mutate = (base: object, patch: Record<string, unknown>): string =>
   JSON.stringify({ ...base, ...patch });
 
@@ -50,6 +90,11 @@ describe('envelopes: round trip', () => {
     expect(decodeRequest(encodeEnvelope(request))).toEqual({ ok: true, value: request });
     expect(decodeScore(encodeEnvelope(okScore))).toEqual({ ok: true, value: okScore });
     expect(decodeScore(encodeEnvelope(errScore))).toEqual({ ok: true, value: errScore });
+  });
+
+  it('decodes what it encodes: answered and failed results', () => {
+    expect(decodeResult(encodeEnvelope(answered))).toEqual({ ok: true, value: answered });
+    expect(decodeResult(encodeEnvelope(failed))).toEqual({ ok: true, value: failed });
   });
 
   it('accepts null as an input or output, and a missing meta as empty', () => {
@@ -128,6 +173,63 @@ describe('envelopes: invalid messages', () => {
     expect(r.error.path).toBe(path);
   });
 
+  const resultCases: [string, string, string][] = [
+    ['not JSON', '{', ''],
+    ['a wrong version', mutate(answered, { v: 2 }), '/v'],
+    ['a missing requestId', mutate(answered, { requestId: undefined }), '/requestId'],
+    ['a missing input', mutate(answered, { input: undefined }), '/input'],
+    ['an unknown status', mutate(answered, { status: 'maybe' }), '/status'],
+    ['an answer without chosen', mutate(answered, { chosen: undefined }), '/chosen'],
+    [
+      'a chosen score without output',
+      mutate(answered, { chosen: { model: okScore.model, latencyMs: 1 } }),
+      '/chosen/output',
+    ],
+    [
+      'a chosen model without instance',
+      mutate(answered, {
+        chosen: { model: { name: 'dt', version: '1' }, output: 1, latencyMs: 1 },
+      }),
+      '/chosen/model/instance',
+    ],
+    ['a failure without error', mutate(failed, { error: undefined }), '/error'],
+    ['candidates that are not an array', mutate(answered, { candidates: {} }), '/candidates'],
+    [
+      'a candidate with an unknown status',
+      mutate(answered, { candidates: [{ model: okScore.model, status: 'late' }] }),
+      '/candidates/0/status',
+    ],
+    [
+      'an ok candidate without latency',
+      mutate(answered, { candidates: [{ model: okScore.model, status: 'ok', output: 1 }] }),
+      '/candidates/0/latencyMs',
+    ],
+    [
+      'a late error without code',
+      mutate(answered, {
+        late: [{ model: okScore.model, status: 'error', error: { message: 'x' }, latencyMs: 1 }],
+      }),
+      '/late/0/error/code',
+    ],
+    ['a missing late', mutate(answered, { late: undefined }), '/late'],
+    [
+      'an unknown trigger',
+      mutate(answered, { decidedBy: { policy: 'first', reason: '', trigger: 'luck' } }),
+      '/decidedBy/trigger',
+    ],
+    ['a string decidedAt', mutate(answered, { decidedAt: '103' }), '/decidedAt'],
+  ];
+  it.each(resultCases)(
+    'decodeResult rejects %s with InvalidEnvelopeError at %#',
+    (_n, raw, path) => {
+      const r = decodeResult(raw);
+      expect(r.ok).toBe(false);
+      if (r.ok) return;
+      expect(r.error).toBeInstanceOf(InvalidEnvelopeError);
+      expect(r.error.path).toBe(path);
+    },
+  );
+
   it('keeps the JSON parse error as the cause', () => {
     const r = decodeRequest('{');
     expect(!r.ok && r.error.cause).toBeInstanceOf(SyntaxError);
@@ -138,8 +240,10 @@ describe('envelopes: invalid messages', () => {
     for (const raw of inputs) {
       expect(() => decodeRequest(raw as string)).not.toThrow();
       expect(() => decodeScore(raw as string)).not.toThrow();
+      expect(() => decodeResult(raw as string)).not.toThrow();
       expect(decodeRequest(raw as string).ok).toBe(false);
       expect(decodeScore(raw as string).ok).toBe(false);
+      expect(decodeResult(raw as string).ok).toBe(false);
     }
   });
 

@@ -214,12 +214,13 @@ export function irisEndToEnd(
   );
 
   it(
-    'has every answered request in decoy/ and its chosen score in scores/ after a graceful shutdown',
+    'has every answered request in decoy/, its chosen score in scores/ and its decision in results/ after a graceful shutdown',
     async () => {
       const { archiveDir } = deployment();
       await deployment().shutdown();
       const decoy = await readJsonlArchive(`${archiveDir}/decoy`);
       const scores = await readJsonlArchive(`${archiveDir}/scores`);
+      const results = await readJsonlArchive(`${archiveDir}/results`);
       const inputs = new Set(decoy.map((r) => r.requestId));
       const scored = new Set(scores.map((r) => r.id));
       const missingInputs = [...answered.keys()].filter((id) => !inputs.has(id));
@@ -241,6 +242,32 @@ export function irisEndToEnd(
       expect(decoy.filter(poisoned)).toEqual([]);
       for (const r of decoy) expect(r.kind).toBe('request');
       for (const r of scores) expect(r.kind).toBe('score');
+      // The front end's decisions: one result per request, naming the model the answer named.
+      const decided = new Map<string, ArchiveRecord>();
+      for (const r of results) {
+        expect(r.kind).toBe('result');
+        expect(r.id).toBe(r.requestId);
+        decided.set(r.id, r);
+      }
+      const wrongResults = [...answered]
+        .map(([id, m]) => {
+          const r = decided.get(id);
+          const chosen = r?.kind === 'result' ? r.result.chosen?.model : undefined;
+          return {
+            id,
+            expected: `${m.model}@${m.version}`,
+            archived: chosen && `${chosen.name}@${chosen.version}`,
+          };
+        })
+        .filter((x) => x.archived !== x.expected);
+      expect(
+        wrongResults.slice(0, 5),
+        `${wrongResults.length} of ${answered.size} results missing or wrong (${results.length} archived)\n${logs}`,
+      ).toEqual([]);
+      for (const id of failed) {
+        const r = decided.get(id);
+        expect(r?.kind === 'result' && r.result.status, id).toBe('failed');
+      }
     },
     slow,
   );
