@@ -76,21 +76,12 @@ export async function startIrisDecoy(
  * Starts the score archiver: it reads every reply to every front end (late ones included)
  * and archives them to `ARCHIVE_DIR/scores/`.
  */
-export async function startIrisScoreArchiver(
+export function startIrisScoreArchiver(
   transport: Transport,
   sinks: readonly ArchiveSink[],
   logger: Logger,
 ): Promise<ArchivingRole> {
-  const archiver = new Archiver({
-    transport,
-    source: 'scores',
-    sinks,
-    flushIntervalMs: FLUSH_INTERVAL_MS,
-  });
-  logFailures(archiver.events$, logger);
-  await archiver.start();
-  logger.info('score archiver started');
-  return { name: 'scores', stats: () => archiver.stats(), stop: () => archiver.stop() };
+  return startArchiverRole('scores', transport, sinks, logger);
 }
 
 /**
@@ -98,21 +89,25 @@ export async function startIrisScoreArchiver(
  * record per decided request (late scores included), and archives them to `ARCHIVE_DIR/results/`.
  * It is what makes "which model won" an archive query.
  */
-export async function startIrisResultArchiver(
+export function startIrisResultArchiver(
   transport: Transport,
   sinks: readonly ArchiveSink[],
   logger: Logger,
 ): Promise<ArchivingRole> {
-  const archiver = new Archiver({
-    transport,
-    source: 'results',
-    sinks,
-    flushIntervalMs: FLUSH_INTERVAL_MS,
-  });
+  return startArchiverRole('results', transport, sinks, logger);
+}
+
+async function startArchiverRole(
+  source: 'scores' | 'results',
+  transport: Transport,
+  sinks: readonly ArchiveSink[],
+  logger: Logger,
+): Promise<ArchivingRole> {
+  const archiver = new Archiver({ transport, source, sinks, flushIntervalMs: FLUSH_INTERVAL_MS });
   logFailures(archiver.events$, logger);
   await archiver.start();
-  logger.info('results archiver started');
-  return { name: 'results', stats: () => archiver.stats(), stop: () => archiver.stop() };
+  logger.info(`${source === 'scores' ? 'score' : 'results'} archiver started`);
+  return { name: source, stats: () => archiver.stats(), stop: () => archiver.stop() };
 }
 
 /**
