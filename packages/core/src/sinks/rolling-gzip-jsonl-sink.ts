@@ -1,9 +1,12 @@
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import type { ArchiveRecord, ArchiveSink } from '../archive-sink.js';
 import { type Clock, systemClock, type Timer } from '../clock.js';
 import { ConfigurationError, SinkWriteError } from '../errors.js';
+
+const gzipAsync = promisify(gzip);
 
 /**
  * Options of {@link RollingGzipJsonlSink}.
@@ -90,7 +93,8 @@ export class RollingGzipJsonlSink implements ArchiveSink {
           .slice(offset, offset + take)
           .map((r) => `${JSON.stringify(r)}\n`)
           .join('');
-        await file.handle.appendFile(gzipSync(lines));
+        // Compress on the thread pool: a synchronous gzip of a large batch stalls the event loop.
+        await file.handle.appendFile(await gzipAsync(lines));
         if (this.sync) await file.handle.datasync();
         file.records += take;
         offset += take;
