@@ -132,33 +132,22 @@ EOF
   log "fetched $(find "$ES_HOME" -name '*.jar' | wc -l) jars in $((SECONDS - start)) s"
 }
 
-free_ports() { # free_ports N -> N distinct free loopback ports, one per line
-  local n="$1"
-  if command -v python3 >/dev/null; then
-    python3 -c '
-import socket, sys
-ss = []
-for _ in range(int(sys.argv[1])):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); ss.append(s)
-print("\n".join(str(s.getsockname()[1]) for s in ss))' "$n"
-  else
-    node -e '
-      const net = require("net"); const n = +process.argv[1]; const ss = [];
-      (function next() {
-        if (ss.length === n) { console.log(ss.map(s => s.address().port).join("\n")); ss.forEach(s => s.close()); return; }
-        const s = net.createServer(); s.listen(0, "127.0.0.1", () => { ss.push(s); next(); });
-      })();' "$n"
-  fi
-}
 
-port_free() { # true if nothing listens on 127.0.0.1:$1
-  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
 
 pid_alive() { # pid_alive PID -> running EsNode process?
   local pid="$1"
   [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null &&
     tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q ' EsNode '
+}
+
+# shellcheck source-path=SCRIPTDIR source=../lib/service.sh
+source "$SCRIPT_DIR/../lib/service.sh"
+
+cmd_stop() { # cmd_stop TERM|KILL --dir DIR
+  local sig="$1"
+  shift
+  parse_args "$@"
+  stop_service "$DIR/es.pid" "$sig" "${ES_STOP_TIMEOUT:-30}"
 }
 
 read_pid() { if [[ -f "$DIR/es.pid" ]]; then cat "$DIR/es.pid"; fi; }
@@ -236,23 +225,6 @@ link_native_libs() {
   fi
 }
 
-parse_args() {
-  DIR="" PORT=""
-  while (($#)); do
-    case "$1" in
-      --dir) DIR="${2:?--dir needs a value}"; shift 2 ;;
-      --dir=*) DIR="${1#*=}"; shift ;;
-      --port) PORT="${2:?--port needs a value}"; shift 2 ;;
-      --port=*) PORT="${1#*=}"; shift ;;
-      -h|--help) usage ;;
-      *) die "unknown argument: $1" ;;
-    esac
-  done
-  [[ -n "$DIR" ]] || die "--dir DIR is required"
-  [[ -z "$PORT" || "$PORT" =~ ^[0-9]+$ ]] || die "--port must be a number"
-  mkdir -p "$DIR"
-  DIR="$(cd "$DIR" && pwd)"
-}
 
 cmd_start() {
   parse_args "$@"
@@ -327,32 +299,6 @@ cmd_start() {
   echo "ELASTICSEARCH_URL=http://127.0.0.1:${PORT}"
 }
 
-cmd_stop() {
-  local sig="$1"
-  shift
-  parse_args "$@"
-  local pid
-  pid="$(read_pid)"
-  if ! pid_alive "$pid"; then
-    rm -f "$DIR/es.pid"
-    log "not running"
-    return 0
-  fi
-  local i timeout="${ES_STOP_TIMEOUT:-30}"
-  [[ "$sig" == KILL ]] && timeout=0
-  kill "-$sig" "$pid" 2>/dev/null || true
-  for ((i = 0; i < timeout * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    [[ "$sig" == KILL ]] || log "still running after ${timeout} s, sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  fi
-  rm -f "$DIR/es.pid"
-  log "stopped (pid $pid)"
-}
 
 cmd_status() {
   parse_args "$@"

@@ -92,33 +92,22 @@ cmd_fetch() {
   log "fetched $(find "$LIBS" -name '*.jar' | wc -l) jars in $((SECONDS - start)) s"
 }
 
-free_ports() { # free_ports N -> N distinct free loopback ports, one per line
-  local n="$1"
-  if command -v node >/dev/null; then
-    node -e '
-      const net = require("net"); const n = +process.argv[1]; const ss = [];
-      (function next() {
-        if (ss.length === n) { console.log(ss.map(s => s.address().port).join("\n")); ss.forEach(s => s.close()); return; }
-        const s = net.createServer(); s.listen(0, "127.0.0.1", () => { ss.push(s); next(); });
-      })();' "$n"
-  else
-    python3 -c '
-import socket, sys
-ss = []
-for _ in range(int(sys.argv[1])):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); ss.append(s)
-print("\n".join(str(s.getsockname()[1]) for s in ss))' "$n"
-  fi
-}
 
-port_free() { # true if nothing listens on 127.0.0.1:$1
-  ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
 
 pid_alive() { # pid_alive PID -> is it our broker (kafka.Kafka with DIR/server.properties)?
   local pid="$1"
   [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null &&
     tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "kafka.Kafka $DIR/server.properties"
+}
+
+# shellcheck source-path=SCRIPTDIR source=../lib/service.sh
+source "$SCRIPT_DIR/../lib/service.sh"
+
+cmd_stop() { # cmd_stop TERM|KILL --dir DIR
+  local sig="$1"
+  shift
+  parse_args "$@"
+  stop_service "$DIR/kafka.pid" "$sig" "${KAFKA_STOP_TIMEOUT:-20}"
 }
 
 read_pid() { if [[ -f "$DIR/kafka.pid" ]]; then cat "$DIR/kafka.pid"; fi; }
@@ -293,23 +282,6 @@ random_cluster_id() { # Kafka Uuid string: 16 random bytes, base64url without pa
   done
 }
 
-parse_args() {
-  DIR="" PORT=""
-  while (($#)); do
-    case "$1" in
-      --dir) DIR="${2:?--dir needs a value}"; shift 2 ;;
-      --dir=*) DIR="${1#*=}"; shift ;;
-      --port) PORT="${2:?--port needs a value}"; shift 2 ;;
-      --port=*) PORT="${1#*=}"; shift ;;
-      -h|--help) usage ;;
-      *) die "unknown argument: $1" ;;
-    esac
-  done
-  [[ -n "$DIR" ]] || die "--dir DIR is required"
-  [[ -z "$PORT" || "$PORT" =~ ^[0-9]+$ ]] || die "--port must be a number"
-  mkdir -p "$DIR"
-  DIR="$(cd "$DIR" && pwd)"
-}
 
 cmd_start() {
   parse_args "$@"
@@ -392,30 +364,6 @@ cmd_start() {
   echo "KAFKA_BROKERS=127.0.0.1:${PORT}"
 }
 
-cmd_stop() {
-  local sig="${1}"
-  shift
-  parse_args "$@"
-  local pid
-  pid="$(read_pid)"
-  if ! pid_alive "$pid"; then
-    rm -f "$DIR/kafka.pid"
-    log "not running"
-    return 0
-  fi
-  if [[ "$sig" == TERM ]]; then
-    kill -TERM "$pid" 2>/dev/null || true
-    local deadline=$((SECONDS + ${KAFKA_STOP_TIMEOUT:-20}))
-    while pid_alive "$pid" && ((SECONDS < deadline)); do sleep 0.2; done
-    pid_alive "$pid" && log "still running after ${KAFKA_STOP_TIMEOUT:-20} s; sending SIGKILL"
-  fi
-  if pid_alive "$pid"; then
-    kill -KILL "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null && pid_alive "$pid"; do sleep 0.1; done
-  fi
-  rm -f "$DIR/kafka.pid"
-  log "stopped pid $pid"
-}
 
 cmd_status() {
   parse_args "$@"
