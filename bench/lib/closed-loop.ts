@@ -1,4 +1,4 @@
-import { createHistogram } from 'node:perf_hooks';
+import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 
 /** Raw result of one closed-loop run. */
 export interface LoopResult {
@@ -45,7 +45,17 @@ export async function closedLoop(
   await Promise.all(Array.from({ length: concurrency }, caller));
   const elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
   clearInterval(rssTimer);
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  return summarise(histogram, requests, errors, elapsedMs, peakRss);
+}
+
+/** Builds a {@link LoopResult} from a latency histogram (ns) and the run's counters. */
+export function summarise(
+  histogram: RecordableHistogram,
+  requests: number,
+  errors: number,
+  elapsedMs: number,
+  peakRssBytes: number,
+): LoopResult {
   return {
     requests,
     errors,
@@ -54,7 +64,7 @@ export async function closedLoop(
     p50Ms: histogram.percentile(50) / 1e6,
     p99Ms: histogram.percentile(99) / 1e6,
     maxMs: histogram.max / 1e6,
-    peakRssMb: peakRss / 2 ** 20,
+    peakRssMb: Math.max(peakRssBytes, process.memoryUsage().rss) / 2 ** 20,
   };
 }
 

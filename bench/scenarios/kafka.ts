@@ -1,75 +1,13 @@
-import { createHistogram } from 'node:perf_hooks';
 import { first, ModelWorker, Rendezvous } from '@rendezvous-ml/core';
 import { KafkaTransport } from '@rendezvous-ml/transport-kafka';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { closedLoop, type LoopResult, measure } from '../lib/closed-loop.js';
+import { closedLoop, measure } from '../lib/closed-loop.js';
+import { toMeasurement } from '../lib/measurement.js';
+import { openLoop } from '../lib/open-loop.js';
 import type { BenchOptions, Measurement, Scenario } from '../lib/types.js';
 
 const PACED_RPS = 200;
 const CONCURRENCY = 64;
-
-/** Open loop: starts a call every 1/rps s, whatever the previous ones are doing. */
-async function openLoop(
-  rps: number,
-  requests: number,
-  call: (i: number) => Promise<unknown>,
-): Promise<LoopResult> {
-  const histogram = createHistogram();
-  let errors = 0;
-  let peakRss = process.memoryUsage().rss;
-  const start = process.hrtime.bigint();
-  const interval = 1e9 / rps;
-  const calls: Promise<void>[] = [];
-  for (let i = 0; i < requests; i++) {
-    const due = start + BigInt(Math.round(i * interval));
-    const wait = Number(due - process.hrtime.bigint()) / 1e6;
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const t0 = process.hrtime.bigint();
-    calls.push(
-      call(i).then(
-        () => histogram.record(Number(process.hrtime.bigint() - t0) || 1),
-        () => {
-          errors++;
-        },
-      ),
-    );
-    if (i % 100 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }
-  await Promise.all(calls);
-  const elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
-  return {
-    requests,
-    errors,
-    elapsedMs,
-    rps: (requests / elapsedMs) * 1000,
-    p50Ms: histogram.percentile(50) / 1e6,
-    p99Ms: histogram.percentile(99) / 1e6,
-    maxMs: histogram.max / 1e6,
-    peakRssMb: Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20,
-  };
-}
-
-function toMeasurement(
-  variant: string,
-  isFloor: boolean,
-  concurrency: number,
-  r: LoopResult,
-  extra?: Record<string, number | string>,
-): Measurement {
-  return {
-    scenario: 'kafka',
-    variant,
-    isFloor,
-    concurrency,
-    requests: r.requests,
-    rps: r.rps,
-    p50Ms: r.p50Ms,
-    p99Ms: r.p99Ms,
-    maxMs: r.maxMs,
-    peakRssMb: r.peakRssMb,
-    extra: { errors: r.errors, ...extra },
-  };
-}
 
 /**
  * The floor: bare kafkajs, produce a request → a consumer reads it and produces a reply → a
@@ -217,13 +155,13 @@ export const kafka: Scenario = async (options: BenchOptions): Promise<Measuremen
       const paced = await measure(runs, warm, () =>
         openLoop(PACED_RPS, pacedCount, () => target.call()),
       );
-      out.push(toMeasurement(`${v.name} @${PACED_RPS} req/s`, v.isFloor, 0, paced));
+      out.push(toMeasurement('kafka', `${v.name} @${PACED_RPS} req/s`, v.isFloor, 0, paced));
       const loop = await measure(
         runs,
         async () => undefined,
         () => closedLoop(CONCURRENCY, loopCount, () => target.call()),
       );
-      out.push(toMeasurement(`${v.name} c=${CONCURRENCY}`, v.isFloor, CONCURRENCY, loop));
+      out.push(toMeasurement('kafka', `${v.name} c=${CONCURRENCY}`, v.isFloor, CONCURRENCY, loop));
     } finally {
       await target.close();
     }

@@ -12,30 +12,19 @@ import { first, ModelWorker, Rendezvous } from '@rendezvous-ml/core';
 import { RedisTransport } from '@rendezvous-ml/transport-redis';
 import { Redis } from 'ioredis';
 import { closedLoop, type LoopResult, measure } from '../lib/closed-loop.js';
+import { toMeasurement } from '../lib/measurement.js';
 import type { BenchOptions, Measurement, Scenario } from '../lib/types.js';
 
 const SCENARIO = 'redis';
 
-function toMeasurement(
+function measurement(
   variant: string,
   isFloor: boolean,
   concurrency: number,
   r: LoopResult,
   extra?: Record<string, number | string>,
 ): Measurement {
-  return {
-    scenario: SCENARIO,
-    variant,
-    isFloor,
-    concurrency,
-    requests: r.requests,
-    rps: r.rps,
-    p50Ms: r.p50Ms,
-    p99Ms: r.p99Ms,
-    maxMs: r.maxMs,
-    peakRssMb: r.peakRssMb,
-    extra: { errors: r.errors, ...extra },
-  };
+  return toMeasurement(SCENARIO, variant, isFloor, concurrency, r, extra);
 }
 
 /** The bare loop: what Redis and ioredis cost without the SDK. */
@@ -174,21 +163,21 @@ export const redis: Scenario = async (options: BenchOptions) => {
   const bare1 = await run(bare, 1, n(1000, 5000));
   const bare16 = await run(bare, 16, n(5000, 40_000));
   await bare.stop();
-  out.push(toMeasurement('floor: bare ioredis loop c=1', true, 1, bare1));
-  out.push(toMeasurement('floor: bare ioredis loop c=16', true, 16, bare16));
+  out.push(measurement('floor: bare ioredis loop c=1', true, 1, bare1));
+  out.push(measurement('floor: bare ioredis loop c=16', true, 16, bare16));
 
   const full = await rendezvousPath(url);
   const rv1 = await run(full, 1, n(1000, 5000));
   const rv64 = await run(full, 64, n(10_000, 60_000));
   await full.stop();
   out.push(
-    toMeasurement('rendezvous c=1 (front end + 2 workers)', false, 1, rv1, {
+    measurement('rendezvous c=1 (front end + 2 workers)', false, 1, rv1, {
       p50VsBare: Number((rv1.p50Ms / bare1.p50Ms).toFixed(2)),
       targetP50Ms: 0.6,
     }),
   );
   out.push(
-    toMeasurement('rendezvous c=64 (front end + 2 workers)', false, 64, rv64, {
+    measurement('rendezvous c=64 (front end + 2 workers)', false, 64, rv64, {
       rpsVsBareC16: Number((rv64.rps / bare16.rps).toFixed(2)),
       targetRps: 8000,
     }),
