@@ -1,10 +1,10 @@
-import { requireService } from '@rendezvous-ml/transport-conformance';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe } from 'vitest';
 import {
   type KafkaBroker,
+  requireService,
   startKafkaBroker,
-} from '../../../packages/transport-conformance/src/services/kafka-broker.js';
+} from '@rendezvous-ml/transport-conformance';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { DEFAULT_MODELS_DIR } from '../src/iris-models.js';
 import { ensureModels } from '../src/train.js';
 import { irisEndToEnd } from './support/iris-end-to-end.js';

@@ -1,3 +1,5 @@
+export { AckSpyTransport } from '@rendezvous-ml/transport-conformance';
+
 /**
  * Shared fixtures of the core behaviour tests: a front end, scripted model workers and a
  * virtual clock on one in-memory broker. Nothing here waits on real time.
@@ -5,23 +7,18 @@
 import {
   type ArchiveRecord,
   type ArchiveSink,
-  type ConsumeOptions,
   type Delivery,
-  type IncomingMessage,
   type Json,
   ModelWorker,
   type ModelWorkerOptions,
-  type OutgoingMessage,
   Rendezvous,
   type RendezvousOptions,
   type RendezvousPolicy,
   type RendezvousResult,
-  type ReplyChannel,
   type Transport,
   VirtualClock,
 } from '@rendezvous-ml/core';
 import { MemoryBroker, MemoryTransport } from '@rendezvous-ml/transport-memory';
-import { map, type Observable } from 'rxjs';
 
 /**
  * What each model does for one request, keyed by `name@version`. A model that is absent never
@@ -198,56 +195,6 @@ export class RecordingSink implements ArchiveSink {
 
   async close(): Promise<void> {
     this.closed = true;
-  }
-}
-
-/**
- * A transport that delegates to another and records which deliveries were acknowledged, so a
- * test can see *when* an ack happens.
- */
-export class AckSpyTransport implements Transport {
-  readonly acked: string[] = [];
-  readonly name: string;
-  readonly capabilities: Transport['capabilities'];
-
-  constructor(private readonly inner: Transport) {
-    this.name = inner.name;
-    this.capabilities = inner.capabilities;
-  }
-
-  publish(stream: string, message: OutgoingMessage): Promise<void> {
-    return this.inner.publish(stream, message);
-  }
-  ensureGroup(stream: string, group: string): Promise<void> {
-    return this.inner.ensureGroup(stream, group);
-  }
-  consume(stream: string, options: ConsumeOptions): Observable<Delivery> {
-    return this.inner.consume(stream, options).pipe(
-      map(
-        (d): Delivery => ({
-          ...d,
-          ack: async () => {
-            await d.ack();
-            this.acked.push(d.id);
-          },
-        }),
-      ),
-    );
-  }
-  openReplyChannel(): Promise<ReplyChannel> {
-    return this.inner.openReplyChannel();
-  }
-  reply(address: string, message: OutgoingMessage): Promise<void> {
-    return this.inner.reply(address, message);
-  }
-  broadcast(channel: string, payload: string): Promise<void> {
-    return this.inner.broadcast(channel, payload);
-  }
-  listen(channel: string): Observable<IncomingMessage> {
-    return this.inner.listen(channel);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 

@@ -13,12 +13,12 @@ import {
 } from '@rendezvous-ml/core';
 import {
   requireService,
+  startKafkaBroker,
   transportConformance,
   waitFor,
 } from '@rendezvous-ml/transport-conformance';
 import type { Subscription } from 'rxjs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startKafkaBroker } from '../../transport-conformance/src/services/kafka-broker.js';
 import { type KafkaLogEntry, KafkaTransport, type KafkaTransportOptions } from '../src/index.js';
 import {
   type KafkaWorkerProcess,

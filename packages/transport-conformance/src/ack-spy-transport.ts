@@ -10,17 +10,17 @@ import type {
 import { map, type Observable } from 'rxjs';
 
 /**
- * A transport that forwards everything to another one and remembers which messages were
- * acknowledged, so a test can check that nothing acknowledged is missing from a sink.
+ * A transport that delegates everything to another one and records each acknowledgement, in
+ * order, once the inner `ack()` has resolved — so a test can check *when* something is acked
+ * and that nothing acknowledged is missing from a sink.
  */
-export class AckRecordingTransport implements Transport {
-  /** Keys (`idOf(payload)`) of the messages acknowledged so far. */
-  readonly acked = new Set<string>();
+export class AckSpyTransport implements Transport {
+  /** Ids of the acknowledged deliveries, in acknowledgement order. */
+  readonly acked: string[] = [];
+  /** Payloads of the acknowledged deliveries, in the same order. */
+  readonly ackedPayloads: string[] = [];
 
-  constructor(
-    private readonly inner: Transport,
-    private readonly idOf: (payload: string) => string,
-  ) {}
+  constructor(private readonly inner: Transport) {}
 
   get name(): string {
     return this.inner.name;
@@ -45,7 +45,8 @@ export class AckRecordingTransport implements Transport {
           deliveryCount: d.deliveryCount,
           ack: async () => {
             await d.ack();
-            this.acked.add(this.idOf(d.payload));
+            this.acked.push(d.id);
+            this.ackedPayloads.push(d.payload);
           },
         }),
       ),
