@@ -4,15 +4,6 @@ import type { Logger } from 'pino';
 import type { IrisConfig } from './config.js';
 
 /**
- * How often a Redis consumer runs its claim pass, which is also when the score archiver's reply
- * tap picks up the reply stream of a front end that started after it. The transport's default
- * (5 s) is longer than the quiet period of `drainAndStop`, so an archiver stopped soon after a
- * front end's first requests could stop before it had read a single score (they stayed in Redis
- * until its next start). 1 s keeps the discovery inside that quiet period.
- */
-export const REDIS_CLAIM_INTERVAL_MS = 1000;
-
-/**
  * Opens one connection to the configured transport per role. On `memory`, every connection
  * shares one in-process broker, so the roles of the all-in-one mode talk exactly as separate
  * processes would over Redis or Kafka (and one role's connection can be cut on its own).
@@ -36,7 +27,6 @@ export function transportFactory(config: IrisConfig, logger: Logger): () => Prom
         const transport = new RedisTransport({
           url: config.redisUrl,
           keyPrefix: 'iris:',
-          claimIntervalMs: REDIS_CLAIM_INTERVAL_MS,
         });
         transport.errors$.subscribe((err) => logger.warn({ err }, 'redis transport error'));
         return transport;

@@ -15,8 +15,10 @@ export interface GroupConsumerHost {
   readonly blockMs: number;
   readonly claimIdleMs: number;
   readonly claimIntervalMs: number;
-  /** Whether the set of keys can change (the reply tap) and must be refreshed on every claim pass. */
+  /** Whether the set of keys can change (the reply tap) and must be refreshed periodically. */
   readonly dynamicKeys: boolean;
+  /** How often a dynamic key set is refreshed, so a new reply stream is read promptly. */
+  readonly keysRefreshMs: number;
   /**
    * The stream keys to read, with the group created on each. `recovering` is true when Redis
    * lost the group (NOGROUP) or the connection came back, and groups must be recreated.
@@ -140,6 +142,7 @@ export class GroupConsumer {
     let pending = true;
     let cursors = new Map<string, string>();
     let nextClaim = 0;
+    let nextKeys = 0;
     let failures = 0;
     let recovering = false;
     let needKeys = true;
@@ -170,14 +173,20 @@ export class GroupConsumer {
         }
         pending = false;
         const now = Date.now();
+        if (host.dynamicKeys && now >= nextKeys) {
+          this.keys = await host.resolveKeys(false);
+          nextKeys = Date.now() + host.keysRefreshMs;
+          failures = 0;
+          continue;
+        }
         if (now >= nextClaim) {
-          if (host.dynamicKeys) this.keys = await host.resolveKeys(false);
           await this.claim();
           nextClaim = Date.now() + host.claimIntervalMs;
           failures = 0;
           continue;
         }
-        const block = Math.max(1, Math.min(host.blockMs, nextClaim - now));
+        const due = host.dynamicKeys ? Math.min(nextClaim, nextKeys) : nextClaim;
+        const block = Math.max(1, Math.min(host.blockMs, due - now));
         if (this.keys.length === 0) {
           await this.pause(block);
           continue;

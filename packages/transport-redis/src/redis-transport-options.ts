@@ -45,6 +45,8 @@ export interface RedisTransportOptions {
   readonly claimIdleMs?: number;
   /** How often a member looks for entries to claim. Default 5 000. */
   readonly claimIntervalMs?: number;
+  /** How often the reply tap looks for new return addresses to read. Default 1 000. */
+  readonly tapRefreshMs?: number;
   /** Longest blocking read. Default 2 000. */
   readonly blockMs?: number;
   /** Unacknowledged deliveries per member when `consume` is not given `prefetch`. Default 64. */

@@ -90,6 +90,7 @@ export class RedisTransport implements Transport {
   private readonly claimIdleMs: number;
   private readonly claimIntervalMs: number;
   private readonly blockMs: number;
+  private readonly tapRefreshMs: number;
   private readonly defaultPrefetch: number;
   private readonly replyTtlMs: number;
   private readonly secrets: string[];
@@ -122,6 +123,7 @@ export class RedisTransport implements Transport {
     this.claimIdleMs = positive('claimIdleMs', options.claimIdleMs, 30_000);
     this.claimIntervalMs = positive('claimIntervalMs', options.claimIntervalMs, 5_000);
     this.blockMs = positive('blockMs', options.blockMs, 2_000);
+    this.tapRefreshMs = positive('tapRefreshMs', options.tapRefreshMs, 1_000);
     this.defaultPrefetch = positive('defaultPrefetch', options.defaultPrefetch, 64);
     this.replyTtlMs = positive('replyTtlMs', options.replyTtlMs, 30_000);
     const secrets: string[] = [];
@@ -401,6 +403,7 @@ export class RedisTransport implements Transport {
         claimIdleMs: this.claimIdleMs,
         claimIntervalMs: this.claimIntervalMs,
         dynamicKeys: tap,
+        keysRefreshMs: this.tapRefreshMs,
         resolveKeys: async (recovering) => {
           if (!tap) {
             await command
