@@ -85,6 +85,7 @@ export {
   type IncomingMessage,
   type OutgoingMessage,
   REPLY_TAP,
+  type ReleaseOptions,
   type ReplyChannel,
   type StreamNames,
   type Transport,

@@ -68,6 +68,29 @@ export interface Delivery extends IncomingMessage {
   readonly deliveryCount: number;
   /** Acknowledges the message. Acking twice is harmless. */
   ack(): Promise<void>;
+  /**
+   * Hands the message back without acknowledging it, for a failure that may pass (a reply that
+   * cannot be sent now, a sink that is down). The member gives up the message and its prefetch
+   * credit at once, and the transport delivers it again, with a higher `deliveryCount`, to this
+   * member or another, no sooner than `delayMs` (default 0) later. A member that is alive must
+   * never hold a delivery for ever: every delivery ends in `ack()` or `release()`.
+   *
+   * Releasing after `ack()` (or twice) is harmless and changes nothing.
+   */
+  release(options?: ReleaseOptions): Promise<void>;
+}
+
+/**
+ * Options of {@link Delivery.release}.
+ *
+ * @example
+ * ```ts
+ * await delivery.release({ delayMs: 500 }); // delivered again in half a second or later
+ * ```
+ */
+export interface ReleaseOptions {
+  /** Earliest redelivery, in ms from now. Default 0. */
+  readonly delayMs?: number;
 }
 
 /**

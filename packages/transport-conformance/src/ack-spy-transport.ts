@@ -19,6 +19,8 @@ export class AckSpyTransport implements Transport {
   readonly acked: string[] = [];
   /** Payloads of the acknowledged deliveries, in the same order. */
   readonly ackedPayloads: string[] = [];
+  /** Ids of the deliveries handed back with `release()`, in order. */
+  readonly released: string[] = [];
 
   constructor(private readonly inner: Transport) {}
 
@@ -47,6 +49,10 @@ export class AckSpyTransport implements Transport {
             await d.ack();
             this.acked.push(d.id);
             this.ackedPayloads.push(d.payload);
+          },
+          release: async (options) => {
+            await d.release(options);
+            this.released.push(d.id);
           },
         }),
       ),

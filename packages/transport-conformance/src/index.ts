@@ -198,6 +198,67 @@ export function transportConformance(name: string, target: ConformanceTarget): v
       for (const d of second) await d.ack();
     });
 
+    it('hands a released delivery back to a live member, with a higher delivery count', {
+      timeout,
+    }, async () => {
+      const t = await connect();
+      const stream = unique('s');
+      await t.ensureGroup(stream, 'g');
+      // prefetch 1: the second message can only arrive once the first gave its credit back.
+      const got = track<Delivery>(t.consume(stream, { group: 'g', consumer: 'c', prefetch: 1 }));
+      await t.publish(stream, { key: 'a', payload: 'first' });
+      await t.publish(stream, { key: 'b', payload: 'second' });
+      await waitFor(() => got.length === 1, 'the first message', settle);
+      expect(got[0]!.payload).toBe('first');
+      await got[0]!.release();
+      await waitFor(
+        () => got.filter((d) => d.payload === 'first').length === 2,
+        'the released message again',
+        settle,
+      );
+      const again = got.filter((d) => d.payload === 'first')[1]!;
+      expect(again.deliveryCount).toBeGreaterThan(1);
+      await again.ack();
+      await waitFor(() => got.some((d) => d.payload === 'second'), 'the second message', settle);
+      for (const d of got.slice(1)) await d.ack();
+      await got[0]!.release(); // after an ack elsewhere: harmless
+      await new Promise((r) => setTimeout(r, quiet));
+      expect(got.filter((d) => d.payload === 'first')).toHaveLength(2);
+    });
+
+    it('frees the credit of a released delivery at once and redelivers it after delayMs', {
+      timeout,
+    }, async () => {
+      const t = await connect();
+      const stream = unique('s');
+      await t.ensureGroup(stream, 'g');
+      const got: { d: Delivery; at: number }[] = [];
+      subs.push(
+        t
+          .consume(stream, { group: 'g', consumer: 'c', prefetch: 1 })
+          .subscribe((d) => got.push({ d, at: Date.now() })),
+      );
+      await t.publish(stream, { key: 'a', payload: 'held' });
+      await t.publish(stream, { key: 'b', payload: 'next' });
+      await waitFor(() => got.length === 1, 'the first message', settle);
+      const delayMs = 1500;
+      const releasedAt = Date.now();
+      await got[0]!.d.release({ delayMs });
+      await waitFor(() => got.some((g) => g.d.payload === 'next'), 'the next message', settle);
+      const next = got.find((g) => g.d.payload === 'next')!;
+      expect(next.at - releasedAt).toBeLessThan(delayMs);
+      await next.d.ack();
+      await waitFor(
+        () => got.filter((g) => g.d.payload === 'held').length === 2,
+        'redelivery',
+        settle + delayMs,
+      );
+      const again = got.filter((g) => g.d.payload === 'held')[1]!;
+      expect(again.at - releasedAt).toBeGreaterThanOrEqual(delayMs - 50);
+      expect(again.d.deliveryCount).toBeGreaterThan(1);
+      await again.d.ack();
+    });
+
     it('keeps per-key order within a group', { timeout }, async () => {
       const t = await connect();
       if (!t.capabilities.orderedByKey) return;

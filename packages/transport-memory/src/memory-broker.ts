@@ -1,4 +1,10 @@
-import type { Delivery, IncomingMessage, OutgoingMessage } from '@rendezvous-ml/core';
+import {
+  type Clock,
+  type Delivery,
+  type IncomingMessage,
+  type OutgoingMessage,
+  systemClock,
+} from '@rendezvous-ml/core';
 import type { Subscriber } from 'rxjs';
 
 /**
@@ -15,6 +21,11 @@ export interface MemoryBrokerOptions {
    * counted), like a trimmed stream. Default 100 000.
    */
   readonly maxQueueLength?: number;
+  /**
+   * Time source of delayed redeliveries (`delivery.release({ delayMs })`). Default the system
+   * clock; tests pass a `VirtualClock`.
+   */
+  readonly clock?: Clock;
 }
 
 /**
@@ -64,6 +75,7 @@ interface Member {
   readonly prefetch: number;
   readonly holding: Set<Slot>;
   readonly ack: (slot: Slot) => Promise<void>;
+  readonly release: (slot: Slot, delayMs: number) => Promise<void>;
 }
 
 /** @internal */
@@ -120,6 +132,7 @@ class Group {
         payload: entry.payload,
         deliveryCount: slot.deliveryCount,
         ack: () => member.ack(slot),
+        release: (options) => member.release(slot, options?.delayMs ?? 0),
         ...(entry.key === undefined ? {} : { key: entry.key }),
       };
       member.subscriber.next(delivery);
@@ -157,6 +170,8 @@ class Group {
  */
 export class MemoryBroker {
   private readonly maxQueueLength: number;
+  /** @internal */
+  readonly clock: Clock;
   private readonly streams = new Map<string, Map<string, Group>>();
   private readonly addresses = new Map<string, Subscriber<IncomingMessage>>();
   private readonly channels = new Map<string, Set<Subscriber<IncomingMessage>>>();
@@ -168,6 +183,7 @@ export class MemoryBroker {
 
   constructor(options: MemoryBrokerOptions = {}) {
     this.maxQueueLength = options.maxQueueLength ?? 100_000;
+    this.clock = options.clock ?? systemClock;
   }
 
   stats(): MemoryBrokerStats {
@@ -241,6 +257,20 @@ export class MemoryBroker {
         slot.holder?.holding.delete(slot);
         slot.holder = undefined;
         this.markDirty(g);
+      },
+      release: async (slot, delayMs) => {
+        onAck();
+        // Only the member that holds the message can hand it back; after an ack it is done.
+        if (slot.done || slot.holder !== member) return;
+        member.holding.delete(slot);
+        slot.holder = undefined;
+        this.markDirty(g); // the credit is free now, whatever the delay
+        const requeue = (): void => {
+          g.requeue([slot]);
+          this.markDirty(g);
+        };
+        if (delayMs > 0) this.clock.setTimeout(requeue, delayMs);
+        else requeue();
       },
     };
     g.members.push(member);
