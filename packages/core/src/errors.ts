@@ -20,7 +20,11 @@ export type RendezvousErrorCode =
   | 'PREDICT_TIMEOUT'
   | 'SINK_WRITE_FAILED'
   | 'MISSING_PEER_DEPENDENCY'
-  | 'INVALID_CONFIGURATION';
+  | 'INVALID_CONFIGURATION'
+  | 'NOT_STARTED'
+  | 'AUTHENTICATION_FAILED'
+  | 'UNEXPECTED_REPLY'
+  | 'OUTPUT_NOT_SERIALIZABLE';
 
 /**
  * Base class of every error the SDK and its transports throw.
@@ -123,6 +127,52 @@ export class OverloadedError extends RendezvousError {
 export class TransportClosedError extends RendezvousError {
   constructor(message = 'transport is closed', options: { cause?: unknown } = {}) {
     super('TRANSPORT_CLOSED', message, { retryable: false, ...options });
+  }
+}
+
+/**
+ * The component has not been started yet (or its start failed): call `start()` and wait for it
+ * before using it.
+ *
+ * @example
+ * ```ts
+ * const rendezvous = new Rendezvous({ transport, policy: first() });
+ * await rendezvous.request(1); // rejects with NotStartedError: call `await rendezvous.start()` first
+ * ```
+ */
+export class NotStartedError extends RendezvousError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('NOT_STARTED', message, { retryable: false, ...options });
+  }
+}
+
+/**
+ * The broker refused the credentials (wrong password, missing user, no permission). Never
+ * retried: fix the configuration.
+ *
+ * @example
+ * ```ts
+ * throw new AuthenticationError('redis refused the credentials (WRONGPASS): check the url', { cause: err });
+ * ```
+ */
+export class AuthenticationError extends RendezvousError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('AUTHENTICATION_FAILED', message, { retryable: false, ...options });
+  }
+}
+
+/**
+ * The broker or its client answered in a shape the transport does not understand (for example
+ * a client major version it was not built for). Loud and counted, never skipped silently.
+ *
+ * @example
+ * ```ts
+ * throw new UnexpectedReplyError('XREADGROUP reply is not an array of [stream, entries]');
+ * ```
+ */
+export class UnexpectedReplyError extends RendezvousError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('UNEXPECTED_REPLY', message, { retryable: false, ...options });
   }
 }
 

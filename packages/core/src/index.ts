@@ -30,12 +30,14 @@ export {
   WIRE_VERSION,
 } from './envelopes.js';
 export {
+  AuthenticationError,
   ConfigurationError,
   ConnectionLostError,
   DeadlineExceededError,
   InvalidEnvelopeError,
   InvalidInputError,
   MissingPeerDependencyError,
+  NotStartedError,
   NoUsableScoreError,
   OverloadedError,
   PredictError,
@@ -44,6 +46,7 @@ export {
   SinkWriteError,
   TransportClosedError,
   toRendezvousError,
+  UnexpectedReplyError,
 } from './errors.js';
 export { decodeHeartbeat, type Heartbeat } from './heartbeat.js';
 export { Mailbox } from './mailbox.js';
