@@ -10,6 +10,7 @@ import Fastify, {
   type FastifyInstance,
   LogController,
 } from 'fastify';
+import { answerClientError } from './client-error-handler.js';
 import { IRIS_FEATURES, type IrisInput, irisInputSchema } from './iris-input.js';
 import type { IrisMetrics } from './metrics.js';
 import { toPredictResponse } from './predict-response.js';
@@ -131,6 +132,8 @@ export function createIrisServer(options: IrisServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimit ?? 1024,
+    // Requests the HTTP parser rejects get our error body too, not Fastify's default one.
+    clientErrorHandler: answerClientError,
     // One log line per request would drown the logs under load; errors are logged below.
     logController: new LogController({ disableRequestLogging: true }),
     // Strict validation: no "5.1" coerced into 5.1, no extra field silently dropped.
