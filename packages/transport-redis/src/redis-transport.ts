@@ -543,8 +543,7 @@ export class RedisTransport implements Transport {
     const tls = o.tls === true ? {} : o.tls === false ? undefined : o.tls;
     return {
       // No reconnection once Redis refused the credentials: retrying cannot fix them.
-      retryStrategy: (times: number) =>
-        this.authFailure ? null : Math.min(50 * times, 1000),
+      retryStrategy: (times: number) => (this.authFailure ? null : Math.min(50 * times, 1000)),
       // Commands issued in the same tick (scores, acks, publishes) leave in one write.
       enableAutoPipelining: true,
       ...fromUrl,

@@ -82,9 +82,7 @@ export function parseReadReply(reply: unknown, command = 'XREADGROUP'): StreamBa
       for (let i = 0; i < reply.length; i += 2) pairs.push([reply[i], reply[i + 1]]);
     } else {
       pairs = reply.map((item: unknown) =>
-        Array.isArray(item) && item.length === 2
-          ? [item[0], item[1]]
-          : [undefined, undefined],
+        Array.isArray(item) && item.length === 2 ? [item[0], item[1]] : [undefined, undefined],
       );
     }
   } else if (typeof reply === 'object') pairs = Object.entries(reply);
