@@ -1,8 +1,15 @@
-import type { Delivery } from '@rendezvous-ml/core';
+import type { Delivery, ReleaseOptions, RendezvousError } from '@rendezvous-ml/core';
 import type { Redis } from 'ioredis';
 import type { Subscriber } from 'rxjs';
 import { AckBatcher } from './ack-batcher.js';
-import { decodeStreamEntry, parseEntries, parseReadReply } from './stream-entry.js';
+import { ReleasedEntries } from './released-entries.js';
+import {
+  decodeStreamEntry,
+  parseEntries,
+  parsePending,
+  parseReadReply,
+  type RawEntry,
+} from './stream-entry.js';
 
 /** What a {@link GroupConsumer} needs from its transport. */
 export interface GroupConsumerHost {
@@ -28,20 +35,21 @@ export interface GroupConsumerHost {
   sourceOf(key: string): string;
   onMalformed(): void;
   onClaimed(count: number): void;
-  onError(error: unknown, operation: string): void;
-  ackError(error: unknown): Error;
-}
-
-interface Raw {
-  readonly id: string;
-  readonly fields: readonly unknown[] | null;
+  /** Reports (and counts) a failure of the read loop. */
+  onError(error: RendezvousError, operation: string): void;
+  /** Maps a failure onto the core's errors; a non-retryable one ends the subscription. */
+  toError(error: unknown, operation: string): RendezvousError;
 }
 
 const HANDOVER_IDLE_MS = 1e12;
 const NOGROUP = 'NOGROUP';
 
+/** The group or its stream is gone (NOGROUP; UNBLOCKED when the key was deleted mid-read). */
 function isNoGroup(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith(NOGROUP);
+  return (
+    error instanceof Error &&
+    (error.message.startsWith(NOGROUP) || error.message.startsWith('UNBLOCKED'))
+  );
 }
 
 /**
@@ -54,6 +62,7 @@ export class GroupConsumer {
   private readonly held = new Set<string>();
   private readonly buffer: Delivery[] = [];
   private readonly acks: AckBatcher;
+  private readonly released: ReleasedEntries;
   private stopped = false;
   private resync = false;
   private wake: (() => void) | undefined;
@@ -65,6 +74,7 @@ export class GroupConsumer {
     private readonly subscriber: Subscriber<Delivery>,
   ) {
     this.acks = new AckBatcher(host.command, host.group);
+    this.released = new ReleasedEntries(host);
     let connected = false;
     host.reader.on('ready', () => {
       if (connected) this.resync = true;
@@ -95,6 +105,7 @@ export class GroupConsumer {
     };
     for (const ref of this.held) add(ref);
     for (const d of this.buffer) add(this.refOf(d));
+    for (const ref of this.released.drain()) add(ref);
     this.buffer.length = 0;
     const { command, group, consumer } = this.host;
     await Promise.all(
@@ -137,6 +148,12 @@ export class GroupConsumer {
     return this.host.prefetch - this.held.size;
   }
 
+  /** Ends the subscription with a failure that retrying cannot fix (it was already reported). */
+  private fail(error: RendezvousError): void {
+    void this.stop();
+    this.subscriber.error(error);
+  }
+
   private async run(): Promise<void> {
     const { host } = this;
     let pending = true;
@@ -149,8 +166,10 @@ export class GroupConsumer {
     while (!this.stopped) {
       try {
         this.flushBuffer();
+        if (this.released.size > 0 && (await this.released.touch())) continue;
         if (this.credits <= 0 || this.buffer.length > 0) {
-          await this.pause();
+          const touch = this.released.nextTouchAt();
+          await this.pause(Number.isFinite(touch) ? Math.max(1, touch - Date.now()) : undefined);
           continue;
         }
         if (this.resync) {
@@ -172,6 +191,10 @@ export class GroupConsumer {
           continue;
         }
         pending = false;
+        if (this.released.size > 0 && (await this.redeliverReleased())) {
+          failures = 0;
+          continue;
+        }
         const now = Date.now();
         if (host.dynamicKeys && now >= nextKeys) {
           this.keys = await host.resolveKeys(false);
@@ -185,7 +208,11 @@ export class GroupConsumer {
           failures = 0;
           continue;
         }
-        const due = host.dynamicKeys ? Math.min(nextClaim, nextKeys) : nextClaim;
+        const due = Math.min(
+          host.dynamicKeys ? Math.min(nextClaim, nextKeys) : nextClaim,
+          this.released.nextDueAt(),
+          this.released.nextTouchAt(),
+        );
         const block = Math.max(1, Math.min(host.blockMs, due - now));
         if (this.keys.length === 0) {
           await this.pause(block);
@@ -214,7 +241,14 @@ export class GroupConsumer {
           needKeys = true;
           continue;
         }
-        host.onError(error, 'read');
+        const failure = host.toError(error, 'read');
+        host.onError(failure, 'read');
+        if (!failure.retryable) {
+          // A wrong password, a missing permission or a reply this transport cannot read: the
+          // next read would fail the same way, so the subscription ends, loudly.
+          this.fail(failure);
+          break;
+        }
         failures++;
         await this.pause(Math.min(50 * 2 ** failures, 1000));
       }
@@ -260,9 +294,7 @@ export class GroupConsumer {
       host.consumer,
     );
     const counts = new Map<string, number>();
-    if (Array.isArray(rows))
-      for (const r of rows)
-        if (Array.isArray(r) && typeof r[0] === 'string') counts.set(r[0], Number(r[3]));
+    for (const r of parsePending(rows)) counts.set(r.id, r.deliveries);
     return counts;
   }
 
@@ -286,12 +318,11 @@ export class GroupConsumer {
         '+',
         credits + this.held.size,
       );
-      if (!Array.isArray(rows) || rows.length === 0) continue;
       const counts = new Map<string, number>();
-      for (const r of rows) {
-        if (!Array.isArray(r) || typeof r[0] !== 'string') continue;
-        if (this.held.has(`${key}\n${r[0]}`)) continue;
-        counts.set(r[0], Number(r[3]) + 1);
+      for (const r of parsePending(rows)) {
+        const ref = `${key}\n${r.id}`;
+        if (this.held.has(ref) || this.released.has(ref)) continue;
+        counts.set(r.id, r.deliveries + 1);
         if (counts.size >= credits) break;
       }
       if (counts.size === 0) continue;
@@ -304,13 +335,32 @@ export class GroupConsumer {
         ...counts.keys(),
       );
       if (this.stopped) return;
-      const entries = Array.isArray(claimed) ? parseEntries(claimed) : [];
+      const entries = parseEntries(claimed, 'XCLAIM');
       host.onClaimed(entries.length);
       this.deliver(key, entries, counts);
     }
   }
 
-  private deliver(key: string, entries: readonly Raw[], counts?: Map<string, number>): void {
+  /** Hands a delivery back: its credit is free at once, and it is due again after `delayMs`. */
+  private release(ref: string, key: string, id: string, options?: ReleaseOptions): Promise<void> {
+    if (this.stopped) return Promise.resolve(); // stop() already handed it to the group
+    this.held.delete(ref);
+    const added = this.released.add(ref, key, id, Math.max(0, options?.delayMs ?? 0));
+    this.signal();
+    return added;
+  }
+
+  /** Delivers again the released entries that are due; returns whether any was. */
+  private async redeliverReleased(): Promise<boolean> {
+    const window = this.host.prefetch + this.held.size + this.released.size + 16;
+    const batches = await this.released.redeliver(this.credits, window);
+    if (!batches) return false;
+    if (this.stopped) return true;
+    for (const b of batches) this.deliver(b.key, b.entries, b.counts);
+    return true;
+  }
+
+  private deliver(key: string, entries: readonly RawEntry[], counts?: Map<string, number>): void {
     const { host } = this;
     const source = host.sourceOf(key);
     for (const raw of entries) {
@@ -320,10 +370,11 @@ export class GroupConsumer {
         void this.acks.ack(key, raw.id).catch(() => undefined);
         continue;
       }
-      if (this.held.has(ref)) continue;
+      if (this.held.has(ref) || this.released.has(ref)) continue;
       const entry = decodeStreamEntry(raw.id, raw.fields);
       if (entry.malformed) host.onMalformed();
       let acked = false;
+      let released = false;
       const delivery: Delivery = {
         source,
         id: entry.id,
@@ -333,10 +384,16 @@ export class GroupConsumer {
         ack: () => {
           if (acked) return Promise.resolve();
           acked = true;
+          this.released.delete(ref);
           if (this.held.delete(ref) && this.held.size === this.host.prefetch - 1) this.signal();
           return this.acks.ack(key, entry.id).catch((error: unknown) => {
-            throw host.ackError(error);
+            throw host.toError(error, 'ack');
           });
+        },
+        release: (options) => {
+          if (acked || released) return Promise.resolve();
+          released = true;
+          return this.release(ref, key, entry.id, options);
         },
       };
       this.refs.set(delivery, ref);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  AuthenticationError,
   ConfigurationError,
   type ConsumeOptions,
   type Delivery,
@@ -37,6 +38,13 @@ export interface RedisTransportStats {
   readonly claimedEntries: number;
   /** Errors reported on `errors$`. */
   readonly errors: number;
+  /** Replies from Redis this transport could not read (`UNEXPECTED_REPLY`, also on `errors$`). */
+  readonly unexpectedReplies: number;
+  /**
+   * Replies not written because their return address is gone (its front end closed and its
+   * stream expired): nobody would read them, and writing would re-create the stream.
+   */
+  readonly repliesToClosedAddresses: number;
 }
 
 /** Group created on every reply stream by its owner, so the stream exists (for PEXPIRE). */
@@ -101,7 +109,11 @@ export class RedisTransport implements Transport {
     malformedEntries: 0,
     claimedEntries: 0,
     errors: 0,
+    unexpectedReplies: 0,
+    repliesToClosedAddresses: 0,
   };
+  /** Set when Redis refused the credentials: every call fails with it, nothing reconnects. */
+  private authFailure: AuthenticationError | undefined;
   private command: Redis | undefined;
   private connecting: Promise<Redis> | undefined;
   private subscriberConnection: Redis | undefined;
@@ -147,7 +159,7 @@ export class RedisTransport implements Transport {
   }
 
   async publish(stream: string, message: OutgoingMessage): Promise<void> {
-    const command = this.command ?? (await this.connect());
+    const command = await this.connect();
     const args: (string | number)[] = [this.streamKey(stream), 'MAXLEN', '~', this.maxLen, '*'];
     if (message.key !== undefined) args.push(KEY_FIELD, message.key);
     args.push(PAYLOAD_FIELD, message.payload);
@@ -160,7 +172,7 @@ export class RedisTransport implements Transport {
   }
 
   async ensureGroup(stream: string, group: string): Promise<void> {
-    const command = this.command ?? (await this.connect());
+    const command = await this.connect();
     try {
       if (stream === REPLY_TAP) {
         await command.sadd(this.key('tap-groups'), group);
@@ -207,7 +219,7 @@ export class RedisTransport implements Transport {
   }
 
   async openReplyChannel(): Promise<ReplyChannel> {
-    const command = this.command ?? (await this.connect());
+    const command = await this.connect();
     const address = randomUUID();
     const key = this.replyKey(address);
     try {
@@ -235,7 +247,7 @@ export class RedisTransport implements Transport {
         try {
           const reply = await reader.call('XREAD', 'BLOCK', this.blockMs, 'STREAMS', key, cursor);
           failures = 0;
-          for (const batch of parseReadReply(reply)) {
+          for (const batch of parseReadReply(reply, 'XREAD')) {
             for (const e of batch.entries) {
               cursor = e.id;
               if (!open || e.fields === null) continue;
@@ -258,7 +270,12 @@ export class RedisTransport implements Transport {
           }
         } catch (error) {
           if (!open) return;
-          this.report(error, 'reply read');
+          const failure = this.toError(error, 'reply read');
+          this.reportError(failure);
+          if (!failure.retryable) {
+            subject.error(failure);
+            return;
+          }
           failures++;
           await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** failures, 1000)));
         }
@@ -302,9 +319,12 @@ export class RedisTransport implements Transport {
   }
 
   async reply(address: string, message: OutgoingMessage): Promise<void> {
-    const command = this.command ?? (await this.connect());
+    const command = await this.connect();
+    // NOMKSTREAM: a reply to an address nobody owns any more (its stream expired after its front
+    // end closed) must not re-create the stream, which would then never expire.
     const args: (string | number)[] = [
       this.replyKey(address),
+      'NOMKSTREAM',
       'MAXLEN',
       '~',
       this.replyMaxLen,
@@ -312,16 +332,18 @@ export class RedisTransport implements Transport {
     ];
     if (message.key !== undefined) args.push(KEY_FIELD, message.key);
     args.push(PAYLOAD_FIELD, message.payload);
+    let id: unknown;
     try {
-      await command.call('XADD', ...args);
+      id = await command.call('XADD', ...args);
     } catch (error) {
       throw this.toError(error, 'reply');
     }
-    this.counters.replies++;
+    if (id === null) this.counters.repliesToClosedAddresses++;
+    else this.counters.replies++;
   }
 
   async broadcast(channel: string, payload: string): Promise<void> {
-    const command = this.command ?? (await this.connect());
+    const command = await this.connect();
     try {
       await command.publish(this.key(`ch:${channel}`), payload);
     } catch (error) {
@@ -433,8 +455,8 @@ export class RedisTransport implements Transport {
         onClaimed: (n) => {
           this.counters.claimedEntries += n;
         },
-        onError: (error, operation) => this.report(error, operation),
-        ackError: (error) => this.toError(error, 'ack'),
+        onError: (error) => this.reportError(error),
+        toError: (error, operation) => this.toError(error, operation),
       },
       subscriber,
     );
@@ -455,6 +477,10 @@ export class RedisTransport implements Transport {
         const batch = command.multi().zremrangebyscore(this.key('replies'), '-inf', now);
         for (const a of this.ownedReplyKeys) {
           batch.zadd(this.key('replies'), now + this.replyTtlMs, a);
+          // Re-creates the stream if Redis lost it (a restart without persistence): replies are
+          // written with NOMKSTREAM, so a missing stream would drop them all. BUSYGROUP otherwise,
+          // which EXEC reports per command and which is ignored.
+          batch.call('XGROUP', 'CREATE', this.replyKey(a), OWNER_GROUP, '$', 'MKSTREAM');
           batch.pexpire(this.replyKey(a), this.replyTtlMs);
         }
         batch.exec().catch((e: unknown) => this.report(e, 'reply address refresh'));
@@ -479,6 +505,7 @@ export class RedisTransport implements Transport {
 
   private connect(): Promise<Redis> {
     if (this.closed) return Promise.reject(new TransportClosedError());
+    if (this.authFailure) return Promise.reject(this.authFailure);
     if (this.command) return Promise.resolve(this.command);
     this.connecting ??= (async () => {
       const options = this.connectionOptions();
@@ -515,7 +542,8 @@ export class RedisTransport implements Transport {
     }
     const tls = o.tls === true ? {} : o.tls === false ? undefined : o.tls;
     return {
-      retryStrategy: (times: number) => Math.min(50 * times, 1000),
+      // No reconnection once Redis refused the credentials: retrying cannot fix them.
+      retryStrategy: (times: number) => (this.authFailure ? null : Math.min(50 * times, 1000)),
       // Commands issued in the same tick (scores, acks, publishes) leave in one write.
       enableAutoPipelining: true,
       ...fromUrl,
@@ -541,11 +569,15 @@ export class RedisTransport implements Transport {
   private watch(client: Redis): void {
     this.connections.add(client);
     client.once('end', () => this.connections.delete(client));
-    client.on('error', (e: unknown) => this.report(e, 'connection'));
+    client.on('error', (e: unknown) => {
+      const failure = this.toError(e, 'connect');
+      if (failure instanceof AuthenticationError) this.failAuthentication(failure);
+      else this.reportError(failure);
+    });
   }
 
   private async pubsub(): Promise<Redis> {
-    const command = this.command ?? (await this.connect());
+    const command = await this.connect();
     if (!this.subscriberConnection) {
       const sub = this.duplicate(command, { maxRetriesPerRequest: null });
       sub.on('message', (channel: string, message: string) => {
@@ -564,12 +596,32 @@ export class RedisTransport implements Transport {
   }
 
   private report(error: unknown, operation: string): void {
+    this.reportError(toTransportError(error, operation, this.secrets, false));
+  }
+
+  private reportError(error: RendezvousError): void {
     if (this.closed) return;
     this.counters.errors++;
-    this.errors.next(toTransportError(error, operation, this.secrets, false));
+    if (error.code === 'UNEXPECTED_REPLY') this.counters.unexpectedReplies++;
+    this.errors.next(error);
+  }
+
+  /**
+   * Redis refused the credentials (at connect, so on every connection): report it once, stop
+   * every connection from reconnecting, and end every subscription with it. Retrying with the
+   * same credentials cannot succeed, and looping would hide the cause behind timeouts.
+   */
+  private failAuthentication(error: AuthenticationError): void {
+    if (this.authFailure || this.closed) return;
+    this.authFailure = error;
+    this.reportError(error);
+    for (const c of this.connections) c.disconnect();
+    for (const subscriber of [...this.consumers.keys()]) subscriber.error(error);
+    for (const set of [...this.listeners.values()]) for (const s of [...set]) s.error(error);
   }
 
   private toError(error: unknown, operation: string): RendezvousError {
+    if (this.authFailure && !this.closed) return this.authFailure;
     return toTransportError(error, operation, this.secrets, this.closed);
   }
 

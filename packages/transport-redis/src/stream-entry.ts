@@ -1,3 +1,5 @@
+import { UnexpectedReplyError } from '@rendezvous-ml/core';
+
 /** The field that holds the payload in a stream entry written by this transport. */
 export const PAYLOAD_FIELD = 'p';
 /** The field that holds the message key, when there is one. */
@@ -32,32 +34,102 @@ export function decodeStreamEntry(id: string, fields: readonly unknown[]): Strea
   return { id, key, payload: JSON.stringify(dump), malformed: true };
 }
 
+/** One entry of a read reply; `fields` is null for an entry that was trimmed while pending. */
+export interface RawEntry {
+  readonly id: string;
+  readonly fields: readonly unknown[] | null;
+}
+
 /** One stream's part of an XREAD / XREADGROUP reply. */
 export interface StreamBatch {
   readonly stream: string;
-  /** Entries; `fields` is null for an entry that was trimmed while pending. */
-  readonly entries: readonly { readonly id: string; readonly fields: readonly unknown[] | null }[];
+  readonly entries: readonly RawEntry[];
 }
 
-/** Parses the reply of XREAD / XREADGROUP (null on timeout). */
-export function parseReadReply(reply: unknown): StreamBatch[] {
-  if (!Array.isArray(reply)) return [];
+function describe(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+function unexpected(command: string, reply: unknown): UnexpectedReplyError {
+  return new UnexpectedReplyError(
+    `redis ${command} replied in a shape this transport cannot read: ${describe(reply)} ` +
+      '(is the installed ioredis within the supported range, see IOREDIS_RANGE?)',
+  );
+}
+
+/**
+ * Parses the reply of XREAD / XREADGROUP: null on timeout; `[[stream, entries], ...]` with RESP2
+ * (ioredis 5, or 6 with `protocol: 2`); `[stream, entries, stream, entries, ...]` (a RESP3 map
+ * flattened, ioredis 6's default); or a `Map` / plain object (a RESP3 map kept as such).
+ * Throws {@link UnexpectedReplyError} on any other shape: silently skipping it would read nothing,
+ * for ever.
+ */
+export function parseReadReply(reply: unknown, command = 'XREADGROUP'): StreamBatch[] {
+  if (reply === null || reply === undefined) return [];
+  let pairs: [unknown, unknown][];
+  if (reply instanceof Map) pairs = [...reply.entries()];
+  else if (Array.isArray(reply)) {
+    if (reply.length === 0) return [];
+    if (typeof reply[0] === 'string') {
+      if (reply.length % 2 !== 0) throw unexpected(command, reply);
+      pairs = [];
+      for (let i = 0; i < reply.length; i += 2) pairs.push([reply[i], reply[i + 1]]);
+    } else {
+      pairs = reply.map((item: unknown) =>
+        Array.isArray(item) && item.length === 2 ? [item[0], item[1]] : [undefined, undefined],
+      );
+    }
+  } else if (typeof reply === 'object') pairs = Object.entries(reply);
+  else throw unexpected(command, reply);
   const out: StreamBatch[] = [];
-  for (const item of reply) {
-    if (!Array.isArray(item) || typeof item[0] !== 'string' || !Array.isArray(item[1])) continue;
-    out.push({ stream: item[0], entries: parseEntries(item[1]) });
+  for (const [stream, entries] of pairs) {
+    if (typeof stream !== 'string' || !Array.isArray(entries)) throw unexpected(command, reply);
+    out.push({ stream, entries: parseEntries(entries, command) });
   }
   return out;
 }
 
-/** Parses a list of `[id, fields]` pairs (XRANGE, XAUTOCLAIM, XREADGROUP entries). */
-export function parseEntries(
-  list: readonly unknown[],
-): { readonly id: string; readonly fields: readonly unknown[] | null }[] {
-  const out: { id: string; fields: readonly unknown[] | null }[] = [];
+/**
+ * Parses a list of `[id, fields]` pairs (XRANGE, XCLAIM, XREADGROUP entries). Throws
+ * {@link UnexpectedReplyError} on an item of another shape.
+ */
+export function parseEntries(list: unknown, command = 'XCLAIM'): RawEntry[] {
+  if (!Array.isArray(list)) throw unexpected(command, list);
+  const out: RawEntry[] = [];
   for (const e of list) {
-    if (!Array.isArray(e) || typeof e[0] !== 'string') continue;
-    out.push({ id: e[0], fields: Array.isArray(e[1]) ? (e[1] as unknown[]) : null });
+    if (!Array.isArray(e) || typeof e[0] !== 'string') throw unexpected(command, e);
+    if (e[1] !== null && !Array.isArray(e[1])) throw unexpected(command, e);
+    out.push({ id: e[0], fields: e[1] as readonly unknown[] | null });
   }
   return out;
+}
+
+/** One row of an extended XPENDING reply. */
+export interface PendingRow {
+  readonly id: string;
+  readonly consumer: string;
+  readonly idleMs: number;
+  readonly deliveries: number;
+}
+
+/** Parses an extended `XPENDING key group [IDLE n] start end count [consumer]` reply. */
+export function parsePending(reply: unknown): PendingRow[] {
+  if (!Array.isArray(reply)) throw unexpected('XPENDING', reply);
+  return reply.map((r: unknown) => {
+    if (
+      !Array.isArray(r) ||
+      typeof r[0] !== 'string' ||
+      typeof r[1] !== 'string' ||
+      !Number.isFinite(Number(r[2])) ||
+      !Number.isFinite(Number(r[3]))
+    )
+      throw unexpected('XPENDING', r);
+    return { id: r[0], consumer: r[1], idleMs: Number(r[2]), deliveries: Number(r[3]) };
+  });
 }

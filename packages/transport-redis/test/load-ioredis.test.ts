@@ -23,6 +23,15 @@ describe('loadIoredis', () => {
     expect((error as Error).message).toContain('ioredis 4.28.5 is not supported');
   });
 
+  it('accepts both ends of the peer range (5.4.0, 6.x) and nothing outside it', async () => {
+    const at = (version: string) => async (specifier: string) =>
+      specifier.endsWith('package.json') ? { default: { version } } : { Redis: class {} };
+    for (const v of ['5.4.0', '5.11.1', '6.0.0', '6.9.3'])
+      expect(typeof (await loadIoredis(at(v)))).toBe('function');
+    for (const v of ['5.3.2', '7.0.0'])
+      await expect(loadIoredis(at(v))).rejects.toBeInstanceOf(MissingPeerDependencyError);
+  });
+
   it('loads the installed ioredis', async () => {
     const Redis = await loadIoredis();
     expect(typeof Redis).toBe('function');

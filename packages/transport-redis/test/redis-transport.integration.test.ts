@@ -307,13 +307,13 @@ describe.skipIf(!gate.ok)('redis transport', () => {
         subs.push(bad.errors$.subscribe((e) => background.push(e)));
         const error = await bad.publish('s', { payload: 'x' }).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(Error);
-        expect((error as RendezvousError).code).toBe('CONNECTION_LOST');
+        expect((error as RendezvousError).code).toBe('AUTHENTICATION_FAILED');
         const url = new URL(server!.url);
         url.username = user;
         url.password = wrong;
         const viaUrl = connect({ url: url.toString() });
         const error2 = await viaUrl.publish('s', { payload: 'x' }).catch((e: unknown) => e);
-        expect((error2 as RendezvousError).code).toBe('CONNECTION_LOST');
+        expect((error2 as RendezvousError).code).toBe('AUTHENTICATION_FAILED');
         const texts = [error, error2, ...background].flatMap((e) => {
           const err = e as Error;
           const cause = err.cause as Error | undefined;

@@ -27,7 +27,8 @@ function ping(port: number): Promise<boolean> {
     socket.on('data', (chunk) => {
       data += chunk.toString();
       socket.destroy();
-      resolve(data.startsWith('+PONG'));
+      // A server with a password answers NOAUTH: it is up.
+      resolve(data.startsWith('+PONG') || data.startsWith('-NOAUTH'));
     });
     socket.on('error', () => resolve(false));
     socket.on('timeout', () => {
@@ -39,9 +40,10 @@ function ping(port: number): Promise<boolean> {
 
 /**
  * Starts `redis-server` on a free loopback port with AOF on, and waits until it answers PING.
+ * With `password`, the default user needs it (`requirepass`); `url` then carries it.
  */
 export async function startRedisServer(
-  options: { appendonly?: boolean } = {},
+  options: { appendonly?: boolean; password?: string } = {},
 ): Promise<RedisServer> {
   const port = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'rendezvous-redis-'));
@@ -62,6 +64,7 @@ export async function startRedisServer(
       'always',
       '--protected-mode',
       'yes',
+      ...(options.password === undefined ? [] : ['--requirepass', options.password]),
     ];
     const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
@@ -95,7 +98,10 @@ export async function startRedisServer(
   await launch();
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url:
+      options.password === undefined
+        ? `redis://127.0.0.1:${port}`
+        : `redis://:${encodeURIComponent(options.password)}@127.0.0.1:${port}`,
     dir,
     stop,
     restart: async () => {
