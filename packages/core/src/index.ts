@@ -76,7 +76,14 @@ export {
 } from './rendezvous.js';
 export type { Candidate, Decision, RendezvousResult } from './result.js';
 export { type RetryOptions, retryWithBackoff } from './retry.js';
-export { readJsonlArchive } from './sinks/read-jsonl-archive.js';
+export {
+  type JsonlArchiveFile,
+  type JsonlArchiveReport,
+  type JsonlArchiveTornRegion,
+  readJsonlArchive,
+  readJsonlArchiveFiles,
+  readJsonlArchiveWithReport,
+} from './sinks/read-jsonl-archive.js';
 export {
   RollingGzipJsonlSink,
   type RollingGzipJsonlSinkOptions,
