@@ -85,6 +85,7 @@ export {
   readJsonlArchiveWithReport,
 } from './sinks/read-jsonl-archive.js';
 export {
+  type ArchiveFileHandle,
   RollingGzipJsonlSink,
   type RollingGzipJsonlSinkOptions,
 } from './sinks/rolling-gzip-jsonl-sink.js';
