@@ -76,8 +76,16 @@ export {
 } from './rendezvous.js';
 export type { Candidate, Decision, RendezvousResult } from './result.js';
 export { type RetryOptions, retryWithBackoff } from './retry.js';
-export { readJsonlArchive } from './sinks/read-jsonl-archive.js';
 export {
+  type JsonlArchiveFile,
+  type JsonlArchiveReport,
+  type JsonlArchiveTornRegion,
+  readJsonlArchive,
+  readJsonlArchiveFiles,
+  readJsonlArchiveWithReport,
+} from './sinks/read-jsonl-archive.js';
+export {
+  type ArchiveFileHandle,
   RollingGzipJsonlSink,
   type RollingGzipJsonlSinkOptions,
 } from './sinks/rolling-gzip-jsonl-sink.js';

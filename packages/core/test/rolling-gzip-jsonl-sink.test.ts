@@ -177,6 +177,25 @@ describe('RollingGzipJsonlSink', () => {
     expect((await readJsonlArchive(join(blocked, 'inner'))).map((r) => r.id)).toEqual(['r1']);
   });
 
+  it('stores a redelivered batch once: the sink skips ids it wrote recently', async () => {
+    const sink = new RollingGzipJsonlSink({ directory: dir, sync: false });
+    await sink.write([record(0), record(1)]);
+    await sink.write([record(1), record(0), record(2)]); // a redelivery, plus one new record
+    await sink.write([record(3), record(3)]);
+    await sink.close();
+    expect((await linesOf(sink.files[0] ?? '')).map((r) => r.id)).toEqual(['r0', 'r1', 'r2', 'r3']);
+  });
+
+  it('remembers only the last recentIds ids (the window is bounded)', async () => {
+    const sink = new RollingGzipJsonlSink({ directory: dir, sync: false, recentIds: 2 });
+    await sink.write([record(0), record(1), record(2)]);
+    await sink.write([record(2)]); // still remembered: skipped
+    await sink.write([record(0)]); // forgotten: stored again, and the reader keeps one copy
+    await sink.close();
+    expect((await linesOf(sink.files[0] ?? '')).map((r) => r.id)).toEqual(['r0', 'r1', 'r2', 'r0']);
+    expect((await readJsonlArchive(dir)).map((r) => r.id)).toEqual(['r0', 'r1', 'r2']);
+  });
+
   it('readJsonlArchive of a folder that does not exist is empty', async () => {
     expect(await readJsonlArchive(join(dir, 'missing'))).toEqual([]);
   });

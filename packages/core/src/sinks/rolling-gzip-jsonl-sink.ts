@@ -1,12 +1,29 @@
-import { type FileHandle, mkdir, open } from 'node:fs/promises';
+import { mkdir, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { ArchiveRecord, ArchiveSink } from '../archive-sink.js';
 import { type Clock, systemClock, type Timer } from '../clock.js';
 import { ConfigurationError, SinkWriteError } from '../errors.js';
+import { RecentIds } from './recent-ids.js';
 
 const gzipAsync = promisify(gzip);
+
+/**
+ * The part of a `FileHandle` that {@link RollingGzipJsonlSink} uses. Node's `FileHandle` is one;
+ * tests pass a wrapper that fails on purpose (a torn write, a failing `truncate`).
+ *
+ * @example
+ * ```ts
+ * const openFile = async (path: string): Promise<ArchiveFileHandle> => fs.promises.open(path, 'a');
+ * ```
+ */
+export interface ArchiveFileHandle {
+  appendFile(data: Uint8Array): Promise<void>;
+  datasync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  close(): Promise<void>;
+}
 
 /**
  * Options of {@link RollingGzipJsonlSink}.
@@ -27,14 +44,42 @@ export interface RollingGzipJsonlSinkOptions {
   readonly sync?: boolean;
   /** File name prefix. Default `part`. */
   readonly prefix?: string;
+  /**
+   * How many of the most recently written ids the sink remembers, to skip a redelivered record
+   * instead of storing it again. Default 100 000 (a few MB); 0 stores every copy.
+   */
+  readonly recentIds?: number;
+  /** Opens a file for appending. For fault-injection tests; default `fs.promises.open(path, 'a')`. */
+  readonly openFile?: (path: string) => Promise<ArchiveFileHandle>;
   readonly clock?: Clock;
+}
+
+interface OpenFile {
+  readonly handle: ArchiveFileHandle;
+  readonly path: string;
+  readonly openedAt: number;
+  records: number;
+  /** Bytes of whole, synced gzip members: where the file is cut back to after a failed append. */
+  length: number;
 }
 
 /**
  * Writes records as gzip-compressed JSON lines, one line per record, rolling to a new file at
  * `maxRecords` records or `maxAgeMs`, whichever comes first. Each batch is appended as its own
- * gzip member and synced before `write` resolves, so an acknowledged record is on disk even if
- * the process dies mid-file. Any gzip reader (`zcat`, `zlib.gunzipSync`) reads the files whole.
+ * gzip member and synced before `write` resolves. A file is created at its first append, never
+ * before, and a file left without a whole member is removed when it is closed.
+ *
+ * - **Crash** (the process dies mid-append): every acknowledged batch is a whole, synced member;
+ *   the batch in flight may leave a torn member at the end of the file (or, if the process died
+ *   between creating a file and its first append, an empty file). `zcat` stops at the tear;
+ *   {@link readJsonlArchive} skips it and reads everything acknowledged.
+ * - **Full disk, I/O error**: `write` rejects with a retryable {@link SinkWriteError}. The torn
+ *   bytes are cut off (`truncate` to the last whole member) so the file stays readable by any
+ *   gzip reader; if that fails too, the file is closed and later batches go to a new file, never
+ *   behind torn bytes. Once space is back, the retried batch and the next ones are written.
+ * - **Redelivery**: a record whose `id` this instance wrote among its last `recentIds` ids is
+ *   skipped (the first stored copy stays). Across instances (a restart) a copy may be stored
+ *   twice; {@link readJsonlArchive} returns each `id` once.
  *
  * @example
  * ```ts
@@ -50,7 +95,9 @@ export class RollingGzipJsonlSink implements ArchiveSink {
   private readonly sync: boolean;
   private readonly prefix: string;
   private readonly clock: Clock;
-  private file: { handle: FileHandle; path: string; records: number; openedAt: number } | undefined;
+  private readonly openFile: (path: string) => Promise<ArchiveFileHandle>;
+  private readonly recent: RecentIds;
+  private file: OpenFile | undefined;
   private seq = 0;
   private ready: Promise<unknown> | undefined;
   private closed = false;
@@ -63,11 +110,14 @@ export class RollingGzipJsonlSink implements ArchiveSink {
     this.directory = options.directory;
     this.maxRecords = options.maxRecords ?? 1000;
     this.maxAgeMs = options.maxAgeMs ?? 5000;
-    if (!(this.maxRecords >= 1) || !(this.maxAgeMs > 0))
-      throw new ConfigurationError('maxRecords and maxAgeMs must be positive');
+    const recentIds = options.recentIds ?? 100_000;
+    if (!(this.maxRecords >= 1) || !(this.maxAgeMs > 0) || !(recentIds >= 0))
+      throw new ConfigurationError('maxRecords and maxAgeMs must be positive, recentIds >= 0');
     this.sync = options.sync ?? true;
     this.prefix = options.prefix ?? 'part';
     this.clock = options.clock ?? systemClock;
+    this.openFile = options.openFile ?? ((path) => open(path, 'a'));
+    this.recent = new RecentIds(recentIds);
   }
 
   /** Paths of the files this sink has written, oldest first. */
@@ -81,7 +131,9 @@ export class RollingGzipJsonlSink implements ArchiveSink {
     return this.serial(() => this.append(records));
   }
 
-  private async append(records: readonly ArchiveRecord[]): Promise<void> {
+  private async append(batch: readonly ArchiveRecord[]): Promise<void> {
+    const records = this.recent.unseen(batch);
+    if (records.length === 0) return;
     this.ready ??= mkdir(this.directory, { recursive: true });
     try {
       await this.ready;
@@ -89,20 +141,39 @@ export class RollingGzipJsonlSink implements ArchiveSink {
       while (offset < records.length) {
         const file = await this.current();
         const take = Math.min(records.length - offset, this.maxRecords - file.records);
-        const lines = records
-          .slice(offset, offset + take)
-          .map((r) => `${JSON.stringify(r)}\n`)
-          .join('');
+        const chunk = records.slice(offset, offset + take);
         // Compress on the thread pool: a synchronous gzip of a large batch stalls the event loop.
-        await file.handle.appendFile(await gzipAsync(lines));
-        if (this.sync) await file.handle.datasync();
+        const member = await gzipAsync(chunk.map((r) => `${JSON.stringify(r)}\n`).join(''));
+        await this.appendMember(file, member);
+        this.recent.add(chunk);
         file.records += take;
         offset += take;
         if (file.records >= this.maxRecords) await this.roll();
       }
     } catch (cause) {
       this.ready = undefined; // a failed mkdir is tried again by the next write, not cached
-      throw new SinkWriteError(`writing to ${this.directory} failed`, { retryable: true, cause });
+      const code = (cause as NodeJS.ErrnoException).code;
+      throw new SinkWriteError(`writing to ${this.directory} failed${code ? ` (${code})` : ''}`, {
+        retryable: true,
+        cause,
+      });
+    }
+  }
+
+  /** Appends one member, or leaves the file as it was: no later member lands behind torn bytes. */
+  private async appendMember(file: OpenFile, member: Buffer): Promise<void> {
+    try {
+      await file.handle.appendFile(member);
+      if (this.sync) await file.handle.datasync();
+      file.length += member.length;
+    } catch (error) {
+      try {
+        await file.handle.truncate(file.length);
+      } catch {
+        // The torn bytes stay (the reader skips them); the file is closed so none come after them.
+        await this.roll().catch(() => undefined);
+      }
+      throw error;
     }
   }
 
@@ -118,7 +189,7 @@ export class RollingGzipJsonlSink implements ArchiveSink {
     return run;
   }
 
-  private async current(): Promise<NonNullable<RollingGzipJsonlSink['file']>> {
+  private async current(): Promise<OpenFile> {
     const now = this.clock.now();
     if (this.file && now - this.file.openedAt >= this.maxAgeMs) await this.roll();
     if (!this.file) {
@@ -127,10 +198,16 @@ export class RollingGzipJsonlSink implements ArchiveSink {
         this.directory,
         `${this.prefix}-${stamp}-${process.pid}-${String(this.seq++).padStart(6, '0')}.jsonl.gz`,
       );
-      this.file = { handle: await open(path, 'a'), path, records: 0, openedAt: now };
+      const opened: OpenFile = {
+        handle: await this.openFile(path),
+        path,
+        openedAt: now,
+        records: 0,
+        length: 0,
+      };
+      this.file = opened;
       this.filesWritten.push(path);
       // Close the file at its age even if no further record comes, so it is complete on disk.
-      const opened = this.file;
       this.ageTimer = this.clock.setTimeout(() => {
         void this.serial(async () => {
           if (this.file === opened) await this.roll();
@@ -145,6 +222,16 @@ export class RollingGzipJsonlSink implements ArchiveSink {
     this.ageTimer = undefined;
     const file = this.file;
     this.file = undefined;
-    await file?.handle.close();
+    if (!file) return;
+    try {
+      await file.handle.close();
+    } finally {
+      // A file without a whole member holds nothing acknowledged: remove it rather than leave
+      // an empty (or torn) file for readers and `zcat`.
+      if (file.length === 0) {
+        this.filesWritten = this.filesWritten.filter((p) => p !== file.path);
+        await unlink(file.path).catch(() => undefined);
+      }
+    }
   }
 }
