@@ -78,6 +78,8 @@ export class Archiver {
   private starting: Promise<void> | undefined;
   private stopped: Promise<void> | undefined;
   private stopRequested = false;
+  /** Left the group in `stop()`; anything still delivered is handed back. */
+  private left = false;
   /** Set while the archiver waits after a failed batch; writes wait for `done`. */
   private pause: { readonly timer: Timer; readonly done: Promise<void>; end(): void } | undefined;
   private consecutiveFailures = 0;
@@ -183,6 +185,7 @@ export class Archiver {
     await this.transport.ensureGroup(this.stream, this.group);
     if (this.stopRequested) return; // stop() won: never join
     const options = { group: this.group, consumer: this.consumer, prefetch: this.batchSize * 2 };
+    this.state = 'running'; // before subscribing: a transport may deliver synchronously
     this.subscription = this.transport.consume(this.stream, options).subscribe({
       next: (d) => this.onDelivery(d),
       error: (error: unknown) =>
@@ -192,7 +195,6 @@ export class Archiver {
           error: toRendezvousError(error, 'CONNECTION_LOST', true),
         }),
     });
-    this.state = 'running';
   }
 
   private async shutdown(): Promise<void> {
@@ -208,6 +210,7 @@ export class Archiver {
       // Deliveries arrive in later turns, so nothing slips in between these lines.
       const left = this.batch;
       this.batch = [];
+      this.left = true;
       this.subscription.unsubscribe();
       this.subscription = undefined;
       await Promise.all(left.map((i) => this.release(i.delivery, 0)));
@@ -219,7 +222,10 @@ export class Archiver {
   }
 
   private onDelivery(delivery: Delivery): void {
-    if (!this.subscription) return; // left the group: not acknowledged, redelivered
+    if (this.left) {
+      void this.release(delivery, 0); // left the group: hand it back to the other members
+      return;
+    }
     if (delivery.deliveryCount > this.maxDeliveries) {
       const why = `delivered ${delivery.deliveryCount} times (maxDeliveries ${this.maxDeliveries}) without being archived`;
       this.deadLetter(delivery, new RendezvousError('REDELIVERY_LIMIT', why));
