@@ -4,6 +4,8 @@ import {
   type ArchiveRecord,
   type ArchiveSink,
   ConfigurationError,
+  type RejectedRecord,
+  RejectedRecordsError,
   retryWithBackoff,
   SinkWriteError,
 } from '@rendezvous-ml/core';
@@ -11,6 +13,7 @@ import { toArchiveDocument } from './archive-document.js';
 import { archiveIndexByKind } from './archive-index-by-kind.js';
 import { archiveIndexTemplate, deadLetterIndexTemplate } from './archive-index-template.js';
 import { splitIntoBulkChunks } from './bulk-chunks.js';
+import { type BulkEntry, entryOf } from './bulk-entry.js';
 import { bulkItemOutcome } from './bulk-item-outcome.js';
 import { CredentialRedactor } from './credential-redactor.js';
 import type { DeadLetterHandler, DeadLetterReason } from './dead-letter-handler.js';
@@ -23,32 +26,10 @@ import type { ElasticsearchSinkStats } from './elasticsearch-sink-stats.js';
 import { loadElasticsearch } from './load-elasticsearch.js';
 import { toSinkWriteError } from './to-sink-write-error.js';
 
-/** One bulk operation: a record bound for its index, or for the dead letter. */
-interface BulkEntry {
-  readonly record: ArchiveRecord;
-  readonly index: string;
-  readonly lines: readonly [string, string];
-  readonly bytes: number;
-  /** Set when this entry is the dead letter of a refused document. */
-  readonly deadLetter?: DeadLetterReason;
-}
-
 /** What one attempt left to do. */
 interface AttemptResult {
   readonly retry: BulkEntry[];
   readonly lastTransient: string | undefined;
-}
-
-function entryOf(
-  record: ArchiveRecord,
-  index: string,
-  document: unknown,
-  deadLetter?: DeadLetterReason,
-): BulkEntry {
-  const action = JSON.stringify({ index: { _index: index, _id: record.id } });
-  const source = JSON.stringify(document);
-  const bytes = Buffer.byteLength(action) + Buffer.byteLength(source) + 2;
-  return { record, index, lines: [action, source], bytes, ...(deadLetter ? { deadLetter } : {}) };
 }
 
 /**
@@ -136,37 +117,60 @@ export class ElasticsearchSink implements ArchiveSink {
 
   async write(records: readonly ArchiveRecord[]): Promise<void> {
     if (this.closed) throw new SinkWriteError('ElasticsearchSink is closed', { retryable: false });
-    let pending = records.filter((r) => !this.written.has(r)).map((r) => this.entry(r));
-    if (pending.length === 0) return;
+    const rejected: RejectedRecord[] = [];
+    const pending: BulkEntry[] = [];
+    for (const record of records) {
+      if (this.written.has(record)) continue;
+      const entry = this.tryEntry(record);
+      if ('reason' in entry) rejected.push(entry);
+      else pending.push(entry);
+    }
     try {
-      const client = await this.connect();
-      let attempt = 0;
-      await retryWithBackoff(
-        async () => {
-          pending = pending.filter((e) => !this.written.has(e.record));
-          if (attempt++ > 0) this.counters.itemsRetried += pending.length;
-          const result = await this.attempt(client, pending);
-          pending = result.retry;
-          if (pending.length > 0) {
-            throw new SinkWriteError(
-              this.redactor.redact(
-                `${pending.length} of ${records.length} records not yet written to ${this.target}: ${result.lastTransient ?? 'transient failure'}`,
-              ),
-              { retryable: true },
-            );
-          }
-        },
-        {
-          attempts: this.options.retry?.attempts ?? 5,
-          initialDelayMs: this.options.retry?.initialDelayMs ?? 100,
-          maxDelayMs: this.options.retry?.maxDelayMs ?? 5000,
-          isRetryable: (e) => e instanceof SinkWriteError && e.retryable,
-        },
-      );
+      if (pending.length > 0) await this.writeEntries(pending, records.length);
     } catch (error) {
       this.counters.failedWrites++;
       throw error;
     }
+    if (rejected.length > 0) {
+      // The others are written now; the Archiver dead-letters these and writes the rest again,
+      // which `written` turns into a no-op.
+      this.counters.failedWrites++;
+      throw new RejectedRecordsError(
+        `${rejected.length} of ${records.length} records cannot be encoded for ${this.target}: ${rejected
+          .slice(0, 3)
+          .map((r) => r.reason)
+          .join('; ')}`,
+        rejected,
+      );
+    }
+  }
+
+  private async writeEntries(entries: readonly BulkEntry[], total: number): Promise<void> {
+    let pending = entries;
+    const client = await this.connect();
+    let attempt = 0;
+    await retryWithBackoff(
+      async () => {
+        pending = pending.filter((e) => !this.written.has(e.record));
+        if (attempt++ > 0) this.counters.itemsRetried += pending.length;
+        const result = await this.attempt(client, pending);
+        pending = result.retry;
+        if (pending.length > 0) {
+          throw new SinkWriteError(
+            this.redactor.redact(
+              `${pending.length} of ${total} records not yet written to ${this.target}: ${result.lastTransient ?? 'transient failure'}`,
+            ),
+            { retryable: true },
+          );
+        }
+      },
+      {
+        attempts: this.options.retry?.attempts ?? 5,
+        initialDelayMs: this.options.retry?.initialDelayMs ?? 100,
+        maxDelayMs: this.options.retry?.maxDelayMs ?? 5000,
+        isRetryable: (e) => e instanceof SinkWriteError && e.retryable,
+      },
+    );
   }
 
   /** Closes the client if the sink created it (an injected client stays open). */
@@ -220,8 +224,21 @@ export class ElasticsearchSink implements ArchiveSink {
     return typeof index === 'string' ? index : index(record.kind, record);
   }
 
-  private entry(record: ArchiveRecord): BulkEntry {
-    return entryOf(record, this.indexOf(record), toArchiveDocument(record));
+  /**
+   * The bulk entry of `record`, or why it cannot be encoded: a record that decodes but cannot be
+   * encoded again (nested so deeply that `JSON.stringify` overflows the stack, say) fails the same
+   * way on every retry, so it is refused for good, by id, and the rest of the batch goes on.
+   */
+  private tryEntry(record: ArchiveRecord): BulkEntry | RejectedRecord {
+    try {
+      return entryOf(record, this.indexOf(record), toArchiveDocument(record));
+    } catch (error) {
+      const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      return {
+        id: record.id,
+        reason: this.redactor.redact(`cannot encode record ${record.id}: ${why}`),
+      };
+    }
   }
 
   private deadLetterEntry(entry: BulkEntry, reason: DeadLetterReason): BulkEntry {

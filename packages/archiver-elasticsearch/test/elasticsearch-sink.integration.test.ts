@@ -1,7 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import { inspect } from 'node:util';
 import { Client } from '@elastic/elasticsearch';
-import { type ArchiveRecord, Archiver, encodeEnvelope, SinkWriteError } from '@rendezvous-ml/core';
+import {
+  type ArchiveRecord,
+  Archiver,
+  type DeadLetterRecord,
+  encodeEnvelope,
+  SinkWriteError,
+} from '@rendezvous-ml/core';
 import {
   AckSpyTransport,
   freePort,
@@ -16,6 +22,7 @@ import {
   type ElasticsearchSinkOptions,
 } from '../src/index.js';
 import { irisRequest, irisResult, irisScore } from './iris-envelopes.js';
+import { deeplyNestedPayload } from './poison-envelopes.js';
 
 const gate = await requireService('elasticsearch', () => startElasticsearchNode());
 const node = gate.ok ? gate.service : undefined;
@@ -485,6 +492,48 @@ describe.skipIf(!gate.ok)('ElasticsearchSink on a real Elasticsearch node', () =
     expect(dead.hits.hits.map((h) => h._source?.id)).toEqual(['m60', 'm75']);
     expect(dead.hits.hits[0]?._source).toMatchObject({ index, type: 'document_parsing_exception' });
     expect(dead.hits.hits[0]?._source?.record.kind).toBe('request');
+  }, 60_000);
+
+  it('archives the good records of a batch and dead-letters the one nested too deeply to encode', async () => {
+    const index = unique('decoy-poison');
+    const transport = new MemoryTransport();
+    await transport.ensureGroup('dead-letter', 'dlq-reader');
+    const dead: DeadLetterRecord[] = [];
+    transport.consume('dead-letter', { group: 'dlq-reader', consumer: 'r' }).subscribe((d) => {
+      dead.push(JSON.parse(d.payload) as DeadLetterRecord);
+      void d.ack();
+    });
+    const sink = new ElasticsearchSink(sinkOptions({ index }));
+    const decoy = new Archiver({
+      transport,
+      source: 'requests',
+      group: 'decoy',
+      sinks: [sink],
+      batchSize: 10,
+      flushIntervalMs: 20,
+    });
+    await decoy.start();
+    for (let i = 0; i < 10; i++) {
+      const payload =
+        i === 4 ? deeplyNestedPayload('deep-4') : encodeEnvelope(irisRequest(`g${i}`, i));
+      await transport.publish('requests', { payload });
+    }
+    await until(
+      () => decoy.stats().archived === 9 && dead.length === 1,
+      'good records archived, the poison one dead-lettered',
+      20_000,
+    );
+    await decoy.drain();
+    await decoy.stop();
+    await transport.close();
+    expect(await count(index)).toBe(9);
+    expect(dead[0]).toMatchObject({
+      component: 'archiver decoy',
+      reason: { code: 'SINK_WRITE_FAILED' },
+    });
+    expect(dead[0]!.reason.message).toMatch(/deep-4.*cannot encode.*RangeError/);
+    expect(JSON.parse(dead[0]!.payload).id).toBe('deep-4');
+    expect(decoy.stats()).toMatchObject({ deadLettered: 1, released: 0, pending: 0 });
   }, 60_000);
 
   it('gives refused documents to a dead-letter handler instead, when one is given', async () => {

@@ -37,8 +37,20 @@ export type ArchiveRecord =
 
 /**
  * Where an {@link Archiver} writes. `write` resolves only once the batch is durable; the archiver
- * acknowledges the batch's messages after that, and never before. A rejection leaves the batch
- * unacknowledged (it is retried, then redelivered).
+ * acknowledges the batch's messages after that, and never before.
+ *
+ * How a sink fails tells the archiver what to do:
+ * - a retryable error (`SinkWriteError` with `retryable: true`, or any error that is not a
+ *   `RendezvousError`, a `RangeError` or a `TypeError`): the sink may be back later. The archiver
+ *   retries (`writeRetry`), then hands the batch back to the transport for redelivery after a
+ *   backoff; after `maxDeliveries` the messages go to the dead letter.
+ * - a `RejectedRecordsError` (non-retryable, with `rejected: { id, reason }[]`): those records can
+ *   never be written (a record that cannot be encoded). The archiver dead-letters each with its
+ *   reason and writes the rest of the batch again (so write them or not, but idempotently).
+ * - any other non-retryable error (a `RendezvousError` with `retryable: false`, a `RangeError` or
+ *   `TypeError` such as `JSON.stringify`'s): the archiver splits the batch to find the records at
+ *   fault and dead-letters them. When every record fails alone, it is the sink that fails, and the
+ *   batch is handed back as for a retryable error.
  *
  * @example
  * ```ts

@@ -1,97 +1,48 @@
 import { type Observable, Subject, type Subscription } from 'rxjs';
+import { writeIsolatingPoison } from './archive-batch-writer.js';
 import type { ArchiveRecord, ArchiveSink } from './archive-sink.js';
+import type {
+  ArchiverEvent,
+  ArchiverOptions,
+  ArchiverSource,
+  ArchiverStats,
+} from './archiver-options.js';
 import { type Clock, systemClock, type Timer } from './clock.js';
 import { DeadLetters } from './dead-letters.js';
-import { decodeRequest, decodeResult, decodeScore } from './envelopes.js';
-import { ConfigurationError, RendezvousError, toRendezvousError } from './errors.js';
-import { modelKey } from './model-ref.js';
-import { type RetryOptions, retryWithBackoff } from './retry.js';
+import {
+  ConfigurationError,
+  RendezvousError,
+  TransportClosedError,
+  toRendezvousError,
+} from './errors.js';
+import type { RetryOptions } from './retry.js';
+import { toArchiveRecord } from './to-archive-record.js';
 import { DEFAULT_STREAMS, type Delivery, REPLY_TAP, type Transport } from './transport.js';
 
-/**
- * What an {@link Archiver} reads: the requests stream, every score (the reply tap), or the
- * front ends' results.
- *
- * @example
- * ```ts
- * const sources: ArchiverSource[] = ['requests', 'scores', 'results'];
- * ```
- */
-export type ArchiverSource = 'requests' | 'scores' | 'results';
+export type { ArchiverEvent, ArchiverOptions, ArchiverSource, ArchiverStats };
 
-/**
- * Options of {@link Archiver}.
- *
- * @example
- * ```ts
- * const opts: ArchiverOptions = { transport, source: 'scores', sinks: [fileSink], batchSize: 500, flushIntervalMs: 1000 };
- * ```
- */
-export interface ArchiverOptions {
-  readonly transport: Transport;
-  /**
-   * What to archive: `requests` reads the requests stream (as the decoy does), `scores` reads
-   * every reply to every front end through {@link REPLY_TAP} (needs `capabilities.replyTap`),
-   * `results` reads the results stream where front ends with `publishResults` publish their
-   * decisions (one record per request, id = request id).
-   */
-  readonly source: ArchiverSource;
-  /** Sinks written in order; a batch is acknowledged only when every sink has written it. */
-  readonly sinks: readonly ArchiveSink[];
-  /** Consumer group. Default `archiver:<source>`. */
-  readonly group?: string;
-  /** Member name within the group. Default: random. */
-  readonly consumer?: string;
-  /** Most records per batch. Default 500. */
-  readonly batchSize?: number;
-  /** Longest a record waits in a partial batch, in ms. Default 1000. */
-  readonly flushIntervalMs?: number;
-  /** Retries of a failed sink write before the batch is given up (left unacknowledged). */
-  readonly writeRetry?: Omit<RetryOptions, 'clock'>;
-  /** Requests stream name. Default `requests`. */
-  readonly requestsStream?: string;
-  /** Results stream name (for `source: 'results'`). Default `results`. */
-  readonly resultsStream?: string;
-  /** Dead-letter stream name. Default `dead-letter`. */
-  readonly deadLetterStream?: string;
-  readonly clock?: Clock;
+interface Item {
+  readonly record: ArchiveRecord;
+  readonly delivery: Delivery;
 }
 
-/**
- * Counters of an archiver, for metrics.
- *
- * @example
- * ```ts
- * expect(archiver.stats().archived).toBe(1000);
- * ```
- */
-export interface ArchiverStats {
-  /** Records written by every sink and acknowledged. */
-  readonly archived: number;
-  readonly batches: number;
-  /** Batches given up after retries (left unacknowledged for redelivery). */
-  readonly failedBatches: number;
-  readonly deadLettered: number;
-  /** Records waiting in the current batch or being written. */
-  readonly pending: number;
-}
-
-/**
- * Something that happened in an archiver.
- *
- * @example
- * ```ts
- * archiver.events$.subscribe((e) => e.type === 'write-failed' && log.error(e.error));
- * ```
- */
-export type ArchiverEvent =
-  | { readonly type: 'flushed'; readonly records: number }
-  | { readonly type: 'write-failed'; readonly records: number; readonly error: RendezvousError };
+type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 /**
  * Persists what flows through the system: batches records by count and by time, writes each
  * batch to its sinks, and acknowledges the messages only after every sink has written them.
- * `stop()` flushes what it holds.
+ *
+ * No delivery is held for ever. A record a sink refuses for good (it names it, or the archiver
+ * finds it by splitting the batch) goes to the dead letter with the reason, and the rest of its
+ * batch is archived. A batch whose write fails in a way that may pass (the sink is down) is
+ * handed back to the transport (`delivery.release`) with a backoff that grows per consecutive
+ * failure (500 ms to 10 s by default); the archiver writes nothing during that backoff, so the
+ * sink and the queue are not hammered, and it archives everything once the sink is back. After
+ * `maxDeliveries` failed deliveries a message goes to the dead letter.
+ *
+ * Lifecycle: `start()` joins the group; `stop()` (which wins over a `start()` in progress)
+ * flushes, waits for dead-letter writes, leaves the group and closes the sinks. A failed
+ * `start()` can be retried; a stopped archiver cannot be started again.
  *
  * @example
  * ```ts
@@ -112,18 +63,29 @@ export class Archiver {
   private readonly batchSize: number;
   private readonly flushIntervalMs: number;
   private readonly writeRetry: Omit<RetryOptions, 'clock'>;
-  private readonly requestsStream: string;
-  private readonly resultsStream: string;
+  private readonly backoff: { readonly initial: number; readonly max: number };
+  private readonly maxDeliveries: number;
+  private readonly stream: string;
   private readonly clock: Clock;
   private readonly deadLetters: DeadLetters;
   private readonly events = new Subject<ArchiverEvent>();
-  private batch: { record: ArchiveRecord; delivery: Delivery }[] = [];
+  private batch: Item[] = [];
   private flushTimer: Timer | undefined;
   private writing: Promise<void> = Promise.resolve();
   private inWrite = 0;
   private subscription: Subscription | undefined;
-  private stopping = false;
-  private readonly counters = { archived: 0, batches: 0, failedBatches: 0 };
+  private state: State = 'new';
+  private starting: Promise<void> | undefined;
+  private stopped: Promise<void> | undefined;
+  private stopRequested = false;
+  /** Left the group in `stop()`; anything still delivered is handed back. */
+  private left = false;
+  /** Set while the archiver waits after a failed batch; writes wait for `done`. */
+  private pause: { readonly timer: Timer; readonly done: Promise<void>; end(): void } | undefined;
+  private consecutiveFailures = 0;
+  /** Dead-letter writes (and their acks) in flight; `stop()` and `drain()` wait for them. */
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly counters = { archived: 0, batches: 0, failedBatches: 0, released: 0 };
 
   /** Events of this archiver. Completes on `stop()`. */
   readonly events$: Observable<ArchiverEvent> = this.events.asObservable();
@@ -141,8 +103,18 @@ export class Archiver {
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
       throw new ConfigurationError('batchSize must be a positive integer');
     this.writeRetry = options.writeRetry ?? {};
-    this.requestsStream = options.requestsStream ?? DEFAULT_STREAMS.requests;
-    this.resultsStream = options.resultsStream ?? DEFAULT_STREAMS.results;
+    this.backoff = {
+      initial: options.redeliveryBackoff?.initialDelayMs ?? 500,
+      max: options.redeliveryBackoff?.maxDelayMs ?? 10_000,
+    };
+    this.maxDeliveries = options.maxDeliveries ?? 5;
+    if (!(this.maxDeliveries >= 1)) throw new ConfigurationError('maxDeliveries must be >= 1');
+    this.stream =
+      this.source === 'requests'
+        ? (options.requestsStream ?? DEFAULT_STREAMS.requests)
+        : this.source === 'results'
+          ? (options.resultsStream ?? DEFAULT_STREAMS.results)
+          : REPLY_TAP;
     this.clock = options.clock ?? systemClock;
     this.deadLetters = new DeadLetters(
       this.transport,
@@ -157,26 +129,22 @@ export class Archiver {
     }
   }
 
-  /** Joins the consumer group and starts archiving. */
-  async start(): Promise<void> {
-    if (this.subscription) return;
-    const stream =
-      this.source === 'requests'
-        ? this.requestsStream
-        : this.source === 'results'
-          ? this.resultsStream
-          : REPLY_TAP;
-    await this.transport.ensureGroup(stream, this.group);
-    const options = { group: this.group, consumer: this.consumer, prefetch: this.batchSize * 2 };
-    this.subscription = this.transport.consume(stream, options).subscribe({
-      next: (d) => this.onDelivery(d),
-      error: (error: unknown) =>
-        this.events.next({
-          type: 'write-failed',
-          records: 0,
-          error: toRendezvousError(error, 'CONNECTION_LOST', true),
-        }),
+  /**
+   * Joins the consumer group and starts archiving. Resolves without joining when `stop()` was
+   * called meanwhile; rejects (and can be called again) when the group cannot be joined; rejects
+   * with `TransportClosedError` once the archiver is stopped.
+   */
+  start(): Promise<void> {
+    if (this.state === 'running') return Promise.resolve();
+    if (this.state === 'starting' && this.starting) return this.starting;
+    if (this.state !== 'new')
+      return Promise.reject(new TransportClosedError('the archiver is stopped'));
+    this.state = 'starting';
+    this.starting = this.join().catch((error: unknown) => {
+      if (this.state === 'starting') this.state = 'new';
+      throw error;
     });
+    return this.starting;
   }
 
   /** Counters for metrics. */
@@ -188,104 +156,186 @@ export class Archiver {
     };
   }
 
-  /** Writes and acknowledges what is pending now; resolves when it is done. */
+  /** Writes and acknowledges what is pending now, without waiting out a backoff. */
   flush(): Promise<void> {
-    this.flushTimer?.cancel();
-    this.flushTimer = undefined;
-    const batch = this.batch;
-    this.batch = [];
-    if (batch.length > 0) {
-      this.inWrite += batch.length;
-      this.writing = this.writing
-        .then(() => this.write(batch))
-        .finally(() => (this.inWrite -= batch.length));
-    }
-    return this.writing;
+    this.endPause();
+    return this.enqueue();
   }
 
   /**
-   * Flushes and acknowledges what it holds — including messages that arrive while it flushes,
-   * for up to three rounds — then leaves the group and closes the sinks. Anything still arriving
-   * after that stays unacknowledged, for another member or the next start.
+   * Resolves when everything received so far is settled: written and acknowledged, handed back,
+   * or dead-lettered (the dead-letter write included).
    */
-  async stop(): Promise<void> {
-    if (!this.subscription || this.stopping) return;
-    this.stopping = true;
-    for (let round = 0; round < 3; round++) {
-      await this.flush();
-      if (this.batch.length === 0) break;
+  async drain(): Promise<void> {
+    await this.flush();
+    await Promise.all([...this.inFlight]);
+  }
+
+  /**
+   * Flushes what it holds — including messages that arrive while it flushes, for up to three
+   * rounds — waits for dead-letter writes, leaves the group, hands back anything that arrived
+   * after that, and closes the sinks. Wins over a `start()` in progress. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.stopped ??= this.shutdown();
+    return this.stopped;
+  }
+
+  private async join(): Promise<void> {
+    await this.transport.ensureGroup(this.stream, this.group);
+    if (this.stopRequested) return; // stop() won: never join
+    const options = { group: this.group, consumer: this.consumer, prefetch: this.batchSize * 2 };
+    this.state = 'running'; // before subscribing: a transport may deliver synchronously
+    this.subscription = this.transport.consume(this.stream, options).subscribe({
+      next: (d) => this.onDelivery(d),
+      error: (error: unknown) =>
+        this.events.next({
+          type: 'write-failed',
+          records: 0,
+          error: toRendezvousError(error, 'CONNECTION_LOST', true),
+        }),
+    });
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stopRequested = true;
+    await this.starting?.catch(() => undefined);
+    this.state = 'stopping';
+    this.endPause();
+    if (this.subscription) {
+      for (let round = 0; round < 3; round++) {
+        await this.enqueue();
+        if (this.batch.length === 0) break;
+      }
+      // Deliveries arrive in later turns, so nothing slips in between these lines.
+      const left = this.batch;
+      this.batch = [];
+      this.left = true;
+      this.subscription.unsubscribe();
+      this.subscription = undefined;
+      await Promise.all(left.map((i) => this.release(i.delivery, 0)));
     }
-    // Deliveries arrive in later turns, so nothing slips in between this line and the next.
-    this.batch = [];
-    this.subscription.unsubscribe();
-    this.subscription = undefined;
-    for (const sink of this.sinks) await sink.close();
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    for (const sink of this.sinks) await sink.close().catch(() => undefined);
+    this.state = 'stopped';
     this.events.complete();
   }
 
   private onDelivery(delivery: Delivery): void {
-    if (!this.subscription) return; // left the group: not acknowledged, redelivered
-    const record = this.toRecord(delivery);
+    if (this.left) {
+      void this.release(delivery, 0); // left the group: hand it back to the other members
+      return;
+    }
+    if (delivery.deliveryCount > this.maxDeliveries) {
+      const why = `delivered ${delivery.deliveryCount} times (maxDeliveries ${this.maxDeliveries}) without being archived`;
+      this.deadLetter(delivery, new RendezvousError('REDELIVERY_LIMIT', why));
+      return;
+    }
+    const record = toArchiveRecord(this.source, delivery.payload, this.clock.now());
     if (record instanceof Error) {
-      void this.deadLetters.send(delivery, record).then(() => delivery.ack());
+      this.deadLetter(delivery, record);
       return;
     }
     this.batch.push({ record, delivery });
-    if (this.stopping) return; // stop() flushes
-    if (this.batch.length >= this.batchSize) void this.flush();
+    if (this.state !== 'running') return; // stop() flushes
+    if (this.batch.length >= this.batchSize) void this.enqueue();
     else if (!this.flushTimer)
-      this.flushTimer = this.clock.setTimeout(() => void this.flush(), this.flushIntervalMs);
+      this.flushTimer = this.clock.setTimeout(() => void this.enqueue(), this.flushIntervalMs);
   }
 
-  private toRecord(delivery: Delivery): ArchiveRecord | RendezvousError {
-    const archivedAt = this.clock.now();
-    if (this.source === 'requests') {
-      const r = decodeRequest(delivery.payload);
-      if (!r.ok) return r.error;
-      return {
-        kind: 'request',
-        id: r.value.id,
-        requestId: r.value.id,
-        archivedAt,
-        request: r.value,
-      };
-    }
-    if (this.source === 'results') {
-      const r = decodeResult(delivery.payload);
-      if (!r.ok) return r.error;
-      const requestId = r.value.requestId;
-      return { kind: 'result', id: requestId, requestId, archivedAt, result: r.value };
-    }
-    const s = decodeScore(delivery.payload);
-    if (!s.ok) return s.error;
-    const id = `${s.value.requestId}:${modelKey(s.value.model)}`;
-    return { kind: 'score', id, requestId: s.value.requestId, archivedAt, score: s.value };
-  }
-
-  private async write(
-    batch: readonly { record: ArchiveRecord; delivery: Delivery }[],
-  ): Promise<void> {
-    const records = batch.map((b) => b.record);
-    try {
-      for (const sink of this.sinks) {
-        await retryWithBackoff(() => sink.write(records), {
-          isRetryable: (e) => (e instanceof RendezvousError ? e.retryable : true),
-          ...this.writeRetry,
-          clock: this.clock,
+  /** Queues the current batch (in `batchSize` chunks) behind the writes in progress. */
+  private enqueue(): Promise<void> {
+    this.flushTimer?.cancel();
+    this.flushTimer = undefined;
+    const taken = this.batch;
+    this.batch = [];
+    for (let i = 0; i < taken.length; i += this.batchSize) {
+      const chunk = taken.slice(i, i + this.batchSize);
+      this.inWrite += chunk.length;
+      this.writing = this.writing
+        .then(() => this.write(chunk))
+        .catch((error: unknown) =>
+          this.handBack(chunk, toRendezvousError(error, 'SINK_WRITE_FAILED')),
+        )
+        .finally(() => {
+          this.inWrite -= chunk.length;
         });
-      }
-    } catch (error) {
-      this.counters.failedBatches++;
-      this.events.next({
-        type: 'write-failed',
-        records: records.length,
-        error: toRendezvousError(error, 'SINK_WRITE_FAILED', true),
-      });
-      return;
     }
-    await Promise.all(batch.map((b) => b.delivery.ack().catch(() => undefined)));
-    this.counters.archived += records.length;
+    return this.writing;
+  }
+
+  private async write(batch: readonly Item[]): Promise<void> {
+    if (this.pause && this.state === 'running') await this.pause.done;
+    let pending: readonly Item[] = batch;
+    for (const sink of this.sinks) {
+      const out = await writeIsolatingPoison(sink, pending, {
+        ...this.writeRetry,
+        clock: this.clock,
+      });
+      for (const p of out.poisoned) this.deadLetter(p.item.delivery, p.error);
+      if (out.failure) return this.handBack(out.unwritten, out.failure);
+      pending = out.written;
+    }
+    this.consecutiveFailures = 0;
+    await Promise.all(pending.map((b) => b.delivery.ack().catch(() => undefined)));
+    this.counters.archived += pending.length;
     this.counters.batches++;
-    this.events.next({ type: 'flushed', records: records.length });
+    this.events.next({ type: 'flushed', records: pending.length });
+  }
+
+  /**
+   * Gives a failed batch back to the transport for a redelivery after a backoff, and pauses
+   * writing for as long: the sink is probably down. Deliveries at `maxDeliveries` go to the dead
+   * letter instead.
+   */
+  private async handBack(items: readonly Item[], error: RendezvousError): Promise<void> {
+    if (items.length === 0) return;
+    this.consecutiveFailures++;
+    const exponent = Math.min(this.consecutiveFailures - 1, 30);
+    const delay = Math.min(this.backoff.max, this.backoff.initial * 2 ** exponent);
+    this.counters.failedBatches++;
+    this.events.next({ type: 'write-failed', records: items.length, error, retryInMs: delay });
+    const back: Promise<void>[] = [];
+    for (const { delivery } of items) {
+      if (delivery.deliveryCount >= this.maxDeliveries) {
+        const why = `not archived after ${delivery.deliveryCount} deliveries: ${error.message}`;
+        this.deadLetter(delivery, new RendezvousError('REDELIVERY_LIMIT', why, { cause: error }));
+      } else {
+        back.push(this.release(delivery, delay));
+      }
+    }
+    await Promise.all(back);
+    if (this.state === 'running') this.startPause(delay);
+  }
+
+  private release(delivery: Delivery, delayMs: number): Promise<void> {
+    this.counters.released++;
+    return delivery.release({ delayMs }).catch(() => undefined);
+  }
+
+  /** Dead-letters and then acknowledges; a failed dead-letter write hands the message back. */
+  private deadLetter(delivery: Delivery, error: RendezvousError): void {
+    this.events.next({ type: 'dead-lettered', id: delivery.id, error });
+    const settled = this.deadLetters
+      .trySend(delivery, error)
+      .then((sent) => (sent ? delivery.ack() : delivery.release({ delayMs: this.backoff.initial })))
+      .catch(() => undefined) // the transport is closed: it redelivers what was not acked
+      .finally(() => this.inFlight.delete(settled));
+    this.inFlight.add(settled);
+  }
+
+  private startPause(ms: number): void {
+    this.endPause();
+    let end: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (end = resolve));
+    const timer = this.clock.setTimeout(() => this.endPause(), ms);
+    this.pause = { timer, done, end };
+  }
+
+  private endPause(): void {
+    const pause = this.pause;
+    this.pause = undefined;
+    pause?.timer.cancel();
+    pause?.end();
   }
 }

@@ -23,12 +23,14 @@ export interface DeadLetterRecord {
 
 /**
  * Sends messages that cannot be processed to the dead-letter stream and counts them. It never
- * throws: a failure to write the dead letter is counted too, so a consumer loop keeps going.
+ * throws: a failure to write the dead letter is counted too (and reported by `send`'s result),
+ * so a consumer loop keeps going.
  *
  * @example
  * ```ts
  * const dlq = new DeadLetters(transport, 'dead-letter', 'worker dt@1');
  * await dlq.send(delivery, new InvalidEnvelopeError('bad'));
+ * if (await dlq.trySend(delivery, err)) await delivery.ack(); else await delivery.release({ delayMs: 500 });
  * ```
  */
 export class DeadLetters {
@@ -52,7 +54,17 @@ export class DeadLetters {
     return this.failedCount;
   }
 
+  /** Writes the dead letter of `message`. Never rejects; a failed write is counted. */
   async send(message: IncomingMessage, reason: RendezvousError): Promise<void> {
+    await this.trySend(message, reason);
+  }
+
+  /**
+   * Like {@link send}, and says whether it worked: `true` once the dead-letter stream has the
+   * record, `false` when the write failed (counted in {@link failedWrites}), so the caller can
+   * hand the message back instead of acknowledging it and losing it.
+   */
+  async trySend(message: IncomingMessage, reason: RendezvousError): Promise<boolean> {
     const record: DeadLetterRecord = {
       v: 1,
       component: this.component,
@@ -68,8 +80,10 @@ export class DeadLetters {
         payload: JSON.stringify(record),
       });
       this.sentCount++;
+      return true;
     } catch {
       this.failedCount++;
+      return false;
     }
   }
 }

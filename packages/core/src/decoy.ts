@@ -20,7 +20,9 @@ export interface DecoyOptions
 
 /**
  * The decoy model: it reads the requests stream in its own group, exactly as the models do,
- * and archives every input as it really was. It never scores.
+ * and archives every input as it really was. It never scores. It is an {@link Archiver} of
+ * `source: 'requests'`: a sink outage hands inputs back for redelivery, a poison input goes to
+ * the dead letter, and nothing is held for ever.
  *
  * @example
  * ```ts
@@ -40,6 +42,10 @@ export class Decoy {
     });
   }
 
+  /**
+   * Joins the `decoy` group. Resolves without joining when `stop()` was called meanwhile; a
+   * failed start can be retried. See {@link Archiver.start}.
+   */
   start(): Promise<void> {
     return this.archiver.start();
   }
@@ -49,7 +55,15 @@ export class Decoy {
     return this.archiver.flush();
   }
 
-  /** Flushes and acknowledges every input received, then leaves the group. */
+  /** Resolves when every input received so far is archived, handed back or dead-lettered. */
+  drain(): Promise<void> {
+    return this.archiver.drain();
+  }
+
+  /**
+   * Flushes and acknowledges every input received, waits for dead-letter writes, then leaves
+   * the group and closes the sinks. Wins over a `start()` in progress.
+   */
   stop(): Promise<void> {
     return this.archiver.stop();
   }

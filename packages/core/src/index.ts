@@ -69,6 +69,11 @@ export { type SplitOptions, split } from './policies/split.js';
 export { type Stage, staged } from './policies/staged.js';
 export type { OkScore, PolicyDecision, PolicyView, RendezvousPolicy } from './policy.js';
 export {
+  type RejectedRecord,
+  RejectedRecordsError,
+  rejectedRecordsOf,
+} from './rejected-records-error.js';
+export {
   Rendezvous,
   type RendezvousOptions,
   type RendezvousStats,

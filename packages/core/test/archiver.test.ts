@@ -21,7 +21,7 @@ async function archiverBench(
   sinks: ArchiveSink[] = [new RecordingSink()],
 ) {
   const clock = new VirtualClock(0);
-  const broker = new MemoryBroker();
+  const broker = new MemoryBroker({ clock });
   const caller = new MemoryTransport({ broker });
   const spy = new AckSpyTransport(new MemoryTransport({ broker }));
   const archiver = new Archiver({
@@ -145,18 +145,20 @@ describe('Archiver: acknowledgement after write', () => {
     expect(b.archiver.stats()).toMatchObject({ archived: 3, pending: 0 });
   });
 
-  it('does not acknowledge a batch a sink failed to write; it is redelivered once the archiver leaves', async () => {
+  it('does not acknowledge a batch a sink failed to write: it hands it back, and another member archives it', async () => {
     const broken = new RecordingSink();
     broken.failWith = new SinkWriteError('disk full', { retryable: false });
     const b = await archiverBench({ writeRetry: { attempts: 3 } }, [broken]);
     await b.send('1', '2', '3');
     expect(b.spy.acked).toEqual([]);
-    expect(b.archiver.stats()).toMatchObject({ failedBatches: 1, archived: 0 });
+    expect(b.spy.released).toHaveLength(3);
+    expect(b.archiver.stats()).toMatchObject({ failedBatches: 1, archived: 0, released: 3 });
     expect(b.events).toHaveLength(1);
     const failed = b.events[0]!;
     expect(failed.type).toBe('write-failed');
     expect(failed.type === 'write-failed' && failed.records).toBe(3);
     expect(failed.type === 'write-failed' && failed.error.code).toBe('SINK_WRITE_FAILED');
+    expect(failed.type === 'write-failed' && failed.retryInMs).toBe(500);
 
     await b.archiver.stop();
     const good = new RecordingSink();
@@ -168,7 +170,7 @@ describe('Archiver: acknowledgement after write', () => {
       batchSize: 3,
     });
     await other.start();
-    await b.clock.tick();
+    await b.clock.advance(500);
     expect(good.records.map((r) => r.id)).toEqual(['1', '2', '3']);
     await other.stop();
   });

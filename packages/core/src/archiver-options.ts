@@ -1,0 +1,117 @@
+import type { ArchiveSink } from './archive-sink.js';
+import type { Clock } from './clock.js';
+import type { RendezvousError } from './errors.js';
+import type { RetryOptions } from './retry.js';
+import type { Transport } from './transport.js';
+
+/**
+ * What an {@link Archiver} reads: the requests stream, every score (the reply tap), or the
+ * front ends' results.
+ *
+ * @example
+ * ```ts
+ * const sources: ArchiverSource[] = ['requests', 'scores', 'results'];
+ * ```
+ */
+export type ArchiverSource = 'requests' | 'scores' | 'results';
+
+/**
+ * Options of {@link Archiver}.
+ *
+ * @example
+ * ```ts
+ * const opts: ArchiverOptions = { transport, source: 'scores', sinks: [fileSink], batchSize: 500, flushIntervalMs: 1000 };
+ * ```
+ */
+export interface ArchiverOptions {
+  readonly transport: Transport;
+  /**
+   * What to archive: `requests` reads the requests stream (as the decoy does), `scores` reads
+   * every reply to every front end through {@link REPLY_TAP} (needs `capabilities.replyTap`),
+   * `results` reads the results stream where front ends with `publishResults` publish their
+   * decisions (one record per request, id = request id).
+   */
+  readonly source: ArchiverSource;
+  /** Sinks written in order; a batch is acknowledged only when every sink has written it. */
+  readonly sinks: readonly ArchiveSink[];
+  /** Consumer group. Default `archiver:<source>`. */
+  readonly group?: string;
+  /** Member name within the group. Default: random. */
+  readonly consumer?: string;
+  /** Most records per batch. Default 500. */
+  readonly batchSize?: number;
+  /** Longest a record waits in a partial batch, in ms. Default 1000. */
+  readonly flushIntervalMs?: number;
+  /**
+   * Retries of a sink write that failed in a way that may pass (a retryable error), before the
+   * batch is handed back to the transport (`delivery.release`) for a later redelivery.
+   */
+  readonly writeRetry?: Omit<RetryOptions, 'clock'>;
+  /**
+   * After a batch is handed back, the archiver writes nothing for a while (the sink is probably
+   * down) and asks the transport to redeliver no sooner than that: `initialDelayMs` after the
+   * first failure, doubling per consecutive failed batch up to `maxDelayMs`. Default 500 ms,
+   * 10 000 ms.
+   */
+  readonly redeliveryBackoff?: { readonly initialDelayMs?: number; readonly maxDelayMs?: number };
+  /**
+   * Most deliveries of one message: when the write of its `maxDeliveries`-th delivery fails
+   * (or the transport delivers it more often than that), it goes to the dead letter with the
+   * last error (code `REDELIVERY_LIMIT`) and is acknowledged. Default 5: with the default
+   * backoff a sink may be down for about 10 s before records start going to the dead letter;
+   * raise it if your sink can be down longer. `Infinity` never gives up.
+   */
+  readonly maxDeliveries?: number;
+  /** Requests stream name. Default `requests`. */
+  readonly requestsStream?: string;
+  /** Results stream name (for `source: 'results'`). Default `results`. */
+  readonly resultsStream?: string;
+  /** Dead-letter stream name. Default `dead-letter`. */
+  readonly deadLetterStream?: string;
+  readonly clock?: Clock;
+}
+
+/**
+ * Counters of an archiver, for metrics.
+ *
+ * @example
+ * ```ts
+ * expect(archiver.stats().archived).toBe(1000);
+ * ```
+ */
+export interface ArchiverStats {
+  /** Records written by every sink and acknowledged. */
+  readonly archived: number;
+  readonly batches: number;
+  /** Batches handed back to the transport after their write failed. */
+  readonly failedBatches: number;
+  /** Deliveries handed back (`delivery.release`) for a later redelivery. */
+  readonly released: number;
+  /**
+   * Messages sent to the dead letter: invalid envelopes, records a sink refused for good, and
+   * messages past `maxDeliveries`.
+   */
+  readonly deadLettered: number;
+  /** Records waiting in the current batch or being written. */
+  readonly pending: number;
+}
+
+/**
+ * Something that happened in an archiver. `write-failed` carries `retryInMs` when the batch
+ * was handed back for a redelivery that far away; `dead-lettered` names each message sent to
+ * the dead letter and why.
+ *
+ * @example
+ * ```ts
+ * archiver.events$.subscribe((e) => e.type === 'write-failed' && log.error(e.error));
+ * ```
+ */
+export type ArchiverEvent =
+  | { readonly type: 'flushed'; readonly records: number }
+  | {
+      readonly type: 'write-failed';
+      readonly records: number;
+      readonly error: RendezvousError;
+      readonly retryInMs?: number;
+    }
+  | { readonly type: 'dead-lettered'; readonly id: string; readonly error: RendezvousError };

@@ -1,0 +1,184 @@
+/**
+ * Fixtures of the archiver fault tests: a sink whose outages and poison records are scripted on
+ * virtual time, and a transport wrapper that measures how long each delivery is held.
+ */
+import {
+  type ArchiveRecord,
+  type ArchiveSink,
+  type ConsumeOptions,
+  type Delivery,
+  encodeEnvelope,
+  type IncomingMessage,
+  type OutgoingMessage,
+  RejectedRecordsError,
+  type ReplyChannel,
+  SinkWriteError,
+  type Transport,
+  type TransportCapabilities,
+  type VirtualClock,
+} from '@rendezvous-ml/core';
+import { map, type Observable } from 'rxjs';
+
+/** How a {@link FaultySink} refuses a poison record. */
+export type PoisonMode = 'list' | 'plain' | 'range';
+
+/**
+ * A sink that is down during scripted windows of virtual time (a retryable error) and refuses
+ * poison records for good: with a `RejectedRecordsError` naming them (`list`), a non-retryable
+ * `SinkWriteError` that names nothing (`plain`), or the `RangeError` of an encoder (`range`).
+ * A batch with a poison record writes nothing.
+ */
+export class FaultySink implements ArchiveSink {
+  /** Every record written, in order (a redelivered record may appear twice). */
+  readonly written: ArchiveRecord[] = [];
+  readonly poison = new Set<string>();
+  calls = 0;
+  closed = false;
+  private outages: { from: number; to: number }[] = [];
+
+  constructor(
+    private readonly clock: VirtualClock,
+    public mode: PoisonMode = 'list',
+  ) {}
+
+  /** The sink fails retryably from `from` (inclusive) to `to` (exclusive), virtual ms. */
+  down(from: number, to: number): this {
+    this.outages.push({ from, to });
+    return this;
+  }
+
+  isDown(at = this.clock.now()): boolean {
+    return this.outages.some((o) => at >= o.from && at < o.to);
+  }
+
+  /** Distinct ids written. */
+  ids(): string[] {
+    return [...new Set(this.written.map((r) => r.id))];
+  }
+
+  async write(records: readonly ArchiveRecord[]): Promise<void> {
+    this.calls++;
+    if (this.closed) throw new SinkWriteError('sink is closed', { retryable: false });
+    if (this.isDown()) throw new SinkWriteError('sink is down', { retryable: true });
+    const bad = records.filter((r) => this.poison.has(r.id));
+    if (bad.length > 0) {
+      if (this.mode === 'range') throw new RangeError('Maximum call stack size exceeded');
+      if (this.mode === 'plain')
+        throw new SinkWriteError('cannot encode a record', { retryable: false });
+      throw new RejectedRecordsError(
+        `${bad.length} records cannot be encoded`,
+        bad.map((r) => ({ id: r.id, reason: `record ${r.id} cannot be encoded` })),
+      );
+    }
+    this.written.push(...records);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+/** A request envelope as published by a front end. */
+export function requestMessage(id: string, now: number): OutgoingMessage {
+  return {
+    key: id,
+    payload: encodeEnvelope({
+      v: 1,
+      id,
+      ts: now,
+      deadline: now + 1000,
+      replyTo: 'nowhere',
+      input: { id },
+      meta: {},
+    }),
+  };
+}
+
+/** How a delivery ended. */
+export type Outcome = 'acked' | 'released';
+
+/**
+ * Delegates to another transport and records, per delivery, when it was received and when it
+ * was acknowledged or released, so a test can bound how long the archiver holds one.
+ */
+export class HoldTracker implements Transport {
+  /** Deliveries received and not yet acknowledged or released, by id, with their receipt time. */
+  readonly holding = new Map<string, number>();
+  /** Longest time a delivery was held, settled or still held at the last {@link longestHold}. */
+  private longest = 0;
+  readonly outcomes: { id: string; outcome: Outcome; deliveryCount: number }[] = [];
+
+  constructor(
+    private readonly inner: Transport,
+    private readonly clock: VirtualClock,
+  ) {}
+
+  /** Longest hold so far, counting the deliveries still held up to now. */
+  longestHold(): number {
+    const now = this.clock.now();
+    for (const at of this.holding.values()) this.longest = Math.max(this.longest, now - at);
+    return this.longest;
+  }
+
+  get name(): string {
+    return this.inner.name;
+  }
+  get capabilities(): TransportCapabilities {
+    return this.inner.capabilities;
+  }
+  publish(stream: string, message: OutgoingMessage): Promise<void> {
+    return this.inner.publish(stream, message);
+  }
+  ensureGroup(stream: string, group: string): Promise<void> {
+    return this.inner.ensureGroup(stream, group);
+  }
+  consume(stream: string, options: ConsumeOptions): Observable<Delivery> {
+    return this.inner.consume(stream, options).pipe(
+      map((d): Delivery => {
+        this.holding.set(d.id, this.clock.now());
+        const settle = (outcome: Outcome) => {
+          const at = this.holding.get(d.id);
+          if (at === undefined) return;
+          this.longest = Math.max(this.longest, this.clock.now() - at);
+          this.holding.delete(d.id);
+          this.outcomes.push({ id: d.id, outcome, deliveryCount: d.deliveryCount });
+        };
+        return {
+          source: d.source,
+          id: d.id,
+          payload: d.payload,
+          ...(d.key === undefined ? {} : { key: d.key }),
+          deliveryCount: d.deliveryCount,
+          ack: async () => {
+            settle('acked');
+            await d.ack();
+          },
+          release: async (o) => {
+            settle('released');
+            await d.release(o);
+          },
+        };
+      }),
+    );
+  }
+  openReplyChannel(): Promise<ReplyChannel> {
+    return this.inner.openReplyChannel();
+  }
+  reply(address: string, message: OutgoingMessage): Promise<void> {
+    return this.inner.reply(address, message);
+  }
+  broadcast(channel: string, payload: string): Promise<void> {
+    return this.inner.broadcast(channel, payload);
+  }
+  listen(channel: string): Observable<IncomingMessage> {
+    return this.inner.listen(channel);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+/** Payloads of `IncomingMessage`s as parsed JSON. */
+export function parsed<T>(messages: readonly IncomingMessage[]): T[] {
+  return messages.map((m) => JSON.parse(m.payload) as T);
+}
