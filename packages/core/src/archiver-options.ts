@@ -57,9 +57,11 @@ export interface ArchiverOptions {
   /**
    * Most deliveries of one message: when the write of its `maxDeliveries`-th delivery fails
    * (or the transport delivers it more often than that), it goes to the dead letter with the
-   * last error (code `REDELIVERY_LIMIT`) and is acknowledged. Default 5: with the default
-   * backoff a sink may be down for about 10 s before records start going to the dead letter;
-   * raise it if your sink can be down longer. `Infinity` never gives up.
+   * last error (code `REDELIVERY_LIMIT`) and is acknowledged. This guards against a message
+   * that keeps a process from ever archiving it (a crash loop); a poison record that a sink
+   * refuses is isolated and dead-lettered at once, without waiting for the limit. Default 50:
+   * with the default backoff (capped at 10 s) a sink may be down for about 8 minutes before
+   * records start going to the dead letter, where they stay replayable. `Infinity` never gives up.
    */
   readonly maxDeliveries?: number;
   /** Requests stream name. Default `requests`. */

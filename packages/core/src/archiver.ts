@@ -107,7 +107,7 @@ export class Archiver {
       initial: options.redeliveryBackoff?.initialDelayMs ?? 500,
       max: options.redeliveryBackoff?.maxDelayMs ?? 10_000,
     };
-    this.maxDeliveries = options.maxDeliveries ?? 5;
+    this.maxDeliveries = options.maxDeliveries ?? 50;
     if (!(this.maxDeliveries >= 1)) throw new ConfigurationError('maxDeliveries must be >= 1');
     this.stream =
       this.source === 'requests'
