@@ -1,5 +1,6 @@
 import { InvalidEnvelopeError } from './errors.js';
 import type { Candidate, Decision, RendezvousResult } from './result.js';
+import { assertWireJson } from './wire-json.js';
 
 /**
  * The wire format version this build writes and reads.
@@ -359,16 +360,40 @@ export function decodeResult(raw: string): Decoded<ResultEnvelope> {
   });
 }
 
+type AnyEnvelope =
+  | RequestEnvelope<unknown>
+  | ScoreEnvelope<unknown>
+  | ResultEnvelope<unknown, unknown>;
+
+/** The payload fields an envelope cannot do without (an omitted one would read back as missing). */
+function requirePayload(envelope: AnyEnvelope): void {
+  const e = envelope as Partial<Record<'input' | 'output' | 'status' | 'ok', unknown>> & {
+    chosen?: { output?: unknown };
+  };
+  const missing = (path: string): never =>
+    fail('undefined is not JSON (a value is required here)', path);
+  if ('replyTo' in envelope || 'status' in envelope) {
+    if (e.input === undefined) missing('/input');
+  }
+  if (e.ok === true && e.output === undefined) missing('/output');
+  if (e.status === 'answered' && e.chosen?.output === undefined) missing('/chosen/output');
+}
+
 /**
- * Serialises an envelope to its wire form.
+ * Serialises an envelope to its wire form, strictly: it throws an {@link InvalidEnvelopeError}
+ * (with a JSON-pointer `path` such as `/input/features/2`) rather than write anything that
+ * would read back different, such as `NaN`, a function, a `Date` or a cycle; see
+ * {@link assertWireJson} for the rule. A request's `input`, an ok score's `output` and a
+ * result's `input` are required.
  *
  * @example
  * ```ts
  * await transport.publish('requests', { key: req.id, payload: encodeEnvelope(req) });
  * ```
  */
-export function encodeEnvelope(
-  envelope: RequestEnvelope<unknown> | ScoreEnvelope<unknown> | ResultEnvelope<unknown, unknown>,
-): string {
+export function encodeEnvelope(envelope: AnyEnvelope): string {
+  requirePayload(envelope);
+  // One check walk, then the native serialiser at full speed (a replacer would slow it down).
+  assertWireJson(envelope, '');
   return JSON.stringify(envelope);
 }
