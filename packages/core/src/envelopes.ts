@@ -1,5 +1,21 @@
-import { InvalidEnvelopeError } from './errors.js';
-import type { Candidate, Decision, RendezvousResult } from './result.js';
+import {
+  array,
+  candidate,
+  decision,
+  fail,
+  guard,
+  meta,
+  model,
+  num,
+  object,
+  parseJson,
+  scoreError,
+  str,
+  version,
+} from './envelope-fields.js';
+import type { InvalidEnvelopeError } from './errors.js';
+import type { RendezvousResult } from './result.js';
+import { assertWireJson } from './wire-json.js';
 
 /**
  * The wire format version this build writes and reads.
@@ -131,123 +147,6 @@ export type Decoded<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly error: InvalidEnvelopeError };
 
-type Obj = Record<string, unknown>;
-
-function fail(message: string, path: string): never {
-  throw new InvalidEnvelopeError(message, path);
-}
-
-function parseJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch (cause) {
-    throw new InvalidEnvelopeError('payload is not valid JSON', '', { cause });
-  }
-}
-
-function object(value: unknown, path: string): Obj {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    fail('expected an object', path);
-  return value as Obj;
-}
-
-function str(o: Obj, key: string, path: string, allowEmpty = false): string {
-  const v = o[key];
-  if (typeof v !== 'string') fail('expected a string', `${path}/${key}`);
-  if (!allowEmpty && v.length === 0) fail('must not be empty', `${path}/${key}`);
-  return v;
-}
-
-function num(o: Obj, key: string, path: string): number {
-  const v = o[key];
-  if (typeof v !== 'number' || !Number.isFinite(v))
-    fail('expected a finite number', `${path}/${key}`);
-  return v;
-}
-
-function version(o: Obj, path: string): void {
-  if (o.v !== WIRE_VERSION)
-    fail(`unsupported wire version ${JSON.stringify(o.v)} (expected ${WIRE_VERSION})`, `${path}/v`);
-}
-
-function model(value: unknown, path: string): ModelIdentity {
-  const o = object(value, path);
-  return {
-    name: str(o, 'name', path),
-    version: str(o, 'version', path),
-    instance: str(o, 'instance', path),
-  };
-}
-
-function array(value: unknown, path: string): readonly unknown[] {
-  if (!Array.isArray(value)) fail('expected an array', path);
-  return value;
-}
-
-function modelRef(value: unknown, path: string): { name: string; version: string } {
-  const o = object(value, path);
-  return { name: str(o, 'name', path), version: str(o, 'version', path) };
-}
-
-function scoreError(value: unknown, path: string): ScoreError {
-  const e = object(value, path);
-  return { code: str(e, 'code', path), message: str(e, 'message', path, true) };
-}
-
-function candidate(value: unknown, path: string): Candidate {
-  const o = object(value, path);
-  if (o.status === 'pending')
-    return { model: modelRef(o.model, `${path}/model`), status: 'pending' };
-  const m = model(o.model, `${path}/model`);
-  if (o.status === 'ok') {
-    if (!('output' in o)) fail('missing', `${path}/output`);
-    return {
-      model: m,
-      status: 'ok',
-      output: o.output as Json,
-      latencyMs: num(o, 'latencyMs', path),
-    };
-  }
-  if (o.status === 'error') {
-    return {
-      model: m,
-      status: 'error',
-      error: scoreError(o.error, `${path}/error`),
-      latencyMs: num(o, 'latencyMs', path),
-    };
-  }
-  return fail('expected "ok", "error" or "pending"', `${path}/status`);
-}
-
-const TRIGGERS: readonly Decision['trigger'][] = ['score', 'wake', 'deadline', 'registry'];
-
-function decision(value: unknown, path: string): Decision {
-  const o = object(value, path);
-  const trigger = TRIGGERS.find((t) => t === o.trigger);
-  if (!trigger) fail(`expected one of ${TRIGGERS.join(', ')}`, `${path}/trigger`);
-  return { policy: str(o, 'policy', path), reason: str(o, 'reason', path, true), trigger };
-}
-
-function meta(value: unknown, path: string): Record<string, string> {
-  if (value === undefined) return {};
-  const o = object(value, path);
-  for (const [k, v] of Object.entries(o))
-    if (typeof v !== 'string') fail('expected a string', `${path}/${k}`);
-  return o as Record<string, string>;
-}
-
-function guard<T>(read: () => T): Decoded<T> {
-  try {
-    return { ok: true, value: read() };
-  } catch (error) {
-    if (error instanceof InvalidEnvelopeError) return { ok: false, error };
-    return {
-      ok: false,
-      error: new InvalidEnvelopeError('unreadable envelope', '', { cause: error }),
-    };
-  }
-}
-
 /**
  * Reads and validates a request envelope. Never throws: an invalid message yields `ok: false`.
  *
@@ -359,16 +258,40 @@ export function decodeResult(raw: string): Decoded<ResultEnvelope> {
   });
 }
 
+type AnyEnvelope =
+  | RequestEnvelope<unknown>
+  | ScoreEnvelope<unknown>
+  | ResultEnvelope<unknown, unknown>;
+
+/** The payload fields an envelope cannot do without (an omitted one would read back as missing). */
+function requirePayload(envelope: AnyEnvelope): void {
+  const e = envelope as Partial<Record<'input' | 'output' | 'status' | 'ok', unknown>> & {
+    chosen?: { output?: unknown };
+  };
+  const missing = (path: string): never =>
+    fail('undefined is not JSON (a value is required here)', path);
+  if ('replyTo' in envelope || 'status' in envelope) {
+    if (e.input === undefined) missing('/input');
+  }
+  if (e.ok === true && e.output === undefined) missing('/output');
+  if (e.status === 'answered' && e.chosen?.output === undefined) missing('/chosen/output');
+}
+
 /**
- * Serialises an envelope to its wire form.
+ * Serialises an envelope to its wire form, strictly: it throws an {@link InvalidEnvelopeError}
+ * (with a JSON-pointer `path` such as `/input/features/2`) rather than write anything that
+ * would read back different, such as `NaN`, a function, a `Date` or a cycle; see
+ * {@link assertWireJson} for the rule. A request's `input`, an ok score's `output` and a
+ * result's `input` are required.
  *
  * @example
  * ```ts
  * await transport.publish('requests', { key: req.id, payload: encodeEnvelope(req) });
  * ```
  */
-export function encodeEnvelope(
-  envelope: RequestEnvelope<unknown> | ScoreEnvelope<unknown> | ResultEnvelope<unknown, unknown>,
-): string {
+export function encodeEnvelope(envelope: AnyEnvelope): string {
+  requirePayload(envelope);
+  // One check walk, then the native serialiser at full speed (a replacer would slow it down).
+  assertWireJson(envelope, '');
   return JSON.stringify(envelope);
 }

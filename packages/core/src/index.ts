@@ -107,3 +107,4 @@ export {
   type Transport,
   type TransportCapabilities,
 } from './transport.js';
+export { assertWireJson } from './wire-json.js';

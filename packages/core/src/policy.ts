@@ -25,7 +25,10 @@ export interface PolicyView {
   readonly requestId: string;
   /** When the front end accepted the request (clock ms). */
   readonly startedAt: number;
-  /** Absolute deadline (clock ms). At or past it, the policy must answer or give up. */
+  /**
+   * Absolute deadline (clock ms). At or past it, the policy must answer with the best usable
+   * score it has; without one, `wait` or `fail` gives the request up.
+   */
   readonly deadline: number;
   /** The current time (clock ms). */
   readonly now: number;
@@ -43,7 +46,10 @@ export interface PolicyView {
  * - `wait`: evaluate again when a score arrives, and at `wakeAt` if given.
  * - `fail`: no usable score can come; fail the request now.
  *
- * At the deadline, `wait` becomes a `DeadlineExceededError`.
+ * At or past the deadline no later evaluation comes: a policy that holds a usable score must
+ * answer with it (every built-in policy does, `staged` included, with the windows still to
+ * come). `wait` there means "nothing usable", and the front end fails the request with a
+ * `DeadlineExceededError`.
  *
  * @example
  * ```ts

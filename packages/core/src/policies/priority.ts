@@ -1,6 +1,6 @@
-import { compareVersions, type ModelRef, matchesSelector } from '../model-ref.js';
+import { type ModelRef, matchesSelector } from '../model-ref.js';
 import type { RendezvousPolicy } from '../policy.js';
-import { decideByRank, rankByVersion } from './ranked.js';
+import { decideByRank, newestFirst, rankByVersion } from './ranked.js';
 
 /**
  * Options of {@link priority}.
@@ -57,7 +57,7 @@ export function priority(options: PriorityOptions = {}): RendezvousPolicy {
     decide(view) {
       const unlisted = [...view.live, ...view.scores.map((s) => s.model)]
         .filter((m) => !order.some((sel) => matchesSelector(m, sel)))
-        .sort((a, b) => -compareVersions(a.version, b.version));
+        .sort(newestFirst);
       return decideByRank(view, (m) => rankOf(m, order.length, unlisted), 'priority');
     },
   };

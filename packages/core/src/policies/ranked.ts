@@ -62,7 +62,22 @@ export function decideByRank(view: PolicyView, rank: Rank, label: string): Polic
 }
 
 /**
- * Ranks models by version, newest first (numeric-aware), then by name.
+ * Orders model versions newest first by {@link compareVersions}, then by name: a total order, so
+ * ranks never depend on the order in which models happen to be live or to have scored.
+ *
+ * @example
+ * ```ts
+ * [{ name: 'lr', version: '2' }, { name: 'dt', version: '10' }].sort(newestFirst); // dt@10, lr@2
+ * ```
+ */
+export function newestFirst(a: ModelRef, b: ModelRef): number {
+  return -compareVersions(a.version, b.version) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
+/**
+ * Ranks models by version, newest first, across every model name (the reference rule: one
+ * ranking, not the newest version of each name), with the name breaking a tie. See
+ * {@link compareVersions} for the version rule.
  *
  * @example
  * ```ts
@@ -73,10 +88,7 @@ export function rankByVersion(view: PolicyView): Rank {
   const known = new Map<string, ModelRef>();
   for (const m of view.live) known.set(modelKey(m), m);
   for (const s of view.scores) known.set(modelKey(s.model), s.model);
-  const ordered = [...known.values()].sort(
-    (a, b) =>
-      -compareVersions(a.version, b.version) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
-  );
+  const ordered = [...known.values()].sort(newestFirst);
   const ranks = new Map(ordered.map((m, i) => [modelKey(m), i]));
   return (m) => ranks.get(modelKey(m));
 }

@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../errors.js';
-import { compareVersions, type ModelRef, matchesSelector } from '../model-ref.js';
+import { type ModelRef, matchesSelector } from '../model-ref.js';
 import type { RendezvousPolicy } from '../policy.js';
-import { decideByRank } from './ranked.js';
+import { decideByRank, newestFirst } from './ranked.js';
 
 /**
  * Options of {@link split}.
@@ -56,9 +56,7 @@ export function split(
         }
         draw -= w;
       }
-      const others = [...view.live, ...view.scores.map((s) => s.model)].sort(
-        (a, b) => -compareVersions(a.version, b.version),
-      );
+      const others = [...view.live, ...view.scores.map((s) => s.model)].sort(newestFirst);
       const rank = (m: ModelRef): number => {
         if (matchesSelector(m, preferred)) return 0;
         const f = fallback.findIndex((sel) => matchesSelector(m, sel));

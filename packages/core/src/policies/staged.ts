@@ -22,6 +22,11 @@ export interface Stage {
  * the best accepted score; otherwise it wakes at the window's end and widens the set. Once every
  * live model has reported and no score is acceptable now or later, it fails at once.
  *
+ * At or past the deadline it never waits while it has a usable score: it answers with the best
+ * score of the current window or, if that window accepts none, of the first later window that
+ * accepts one (a window that would have opened after the deadline). Without a usable score, the
+ * request fails with `DeadlineExceededError`.
+ *
  * @example
  * ```ts
  * // Only the production model for 50 ms, then the baseline too.
@@ -42,46 +47,58 @@ export function staged(stages: readonly Stage[]): RendezvousPolicy {
     previous = stage.untilMs ?? previous;
   });
   const name = `staged(${stages.map((s) => `${s.accept.join('|')}${s.untilMs === undefined ? '' : `<${s.untilMs}ms`}`).join(', ')})`;
+  /** The best score `stage` accepts: the first of its selectors (best first) that has one. */
+  const bestIn = (stage: Stage, scores: readonly OkScore[]): OkScore | undefined => {
+    let best: OkScore | undefined;
+    let bestRank = Number.POSITIVE_INFINITY;
+    for (const score of scores) {
+      const r = stage.accept.findIndex((sel) => matchesSelector(score.model, sel));
+      if (r >= 0 && r < bestRank) {
+        best = score;
+        bestRank = r;
+      }
+    }
+    return best;
+  };
   return {
     name,
     decide(view) {
       const elapsed = view.now - view.startedAt;
-      const index = stages.findIndex((s) => s.untilMs === undefined || elapsed < s.untilMs);
-      const stage = stages[index === -1 ? stages.length - 1 : index]!;
-      let best: OkScore | undefined;
-      let bestRank = Number.POSITIVE_INFINITY;
-      for (const score of view.scores) {
-        if (!score.ok) continue;
-        const r = stage.accept.findIndex((sel) => matchesSelector(score.model, sel));
-        if (r >= 0 && r < bestRank) {
-          best = score;
-          bestRank = r;
+      const found = stages.findIndex((s) => s.untilMs === undefined || elapsed < s.untilMs);
+      // Past the last window's end, the last window stays open until the deadline.
+      const index = found === -1 ? stages.length - 1 : found;
+      const okScores = view.scores.filter((s): s is OkScore => s.ok);
+      const atDeadline = view.now >= view.deadline;
+      // Before the deadline, only the current window counts. At the deadline no later window
+      // will open, so the windows still to come count too, in their order: the request is
+      // answered with the best usable score rather than failed with a score in hand.
+      const open = atDeadline ? stages.length : index + 1;
+      for (let i = index; i < open; i++) {
+        const best = bestIn(stages[i]!, okScores);
+        if (best) {
+          const when = atDeadline ? ', deadline reached' : '';
+          return {
+            action: 'answer',
+            score: best,
+            reason: `staged: ${modelKey(best.model)} in window ${i + 1}${when}`,
+          };
         }
-      }
-      if (best) {
-        return {
-          action: 'answer',
-          score: best,
-          reason: `staged: ${modelKey(best.model)} in window ${index === -1 ? stages.length : index + 1}`,
-        };
       }
       // Every live model has reported and no score is acceptable now or in a later window:
       // nothing usable can come, so fail now rather than at the deadline.
       const reported = new Set(view.scores.map((s) => modelKey(s.model)));
       const pending = view.live.some((m) => !reported.has(modelKey(m)));
-      const later = stages.slice(index === -1 ? stages.length - 1 : index);
-      const usableLater = view.scores.some(
-        (s) => s.ok && later.some((st) => st.accept.some((sel) => matchesSelector(s.model, sel))),
-      );
+      const usableLater = stages.slice(index).some((st) => bestIn(st, okScores) !== undefined);
       if (!pending && !usableLater && view.live.length > 0 && view.scores.length > 0) {
         return {
           action: 'fail',
           reason: 'staged: every live model has reported and none is usable',
         };
       }
-      const wakeAt =
-        stage.untilMs === undefined || index === -1 ? undefined : view.startedAt + stage.untilMs;
-      return wakeAt === undefined ? { action: 'wait' } : { action: 'wait', wakeAt };
+      const untilMs = found === -1 ? undefined : stages[index]!.untilMs;
+      return untilMs === undefined
+        ? { action: 'wait' }
+        : { action: 'wait', wakeAt: view.startedAt + untilMs };
     },
   };
 }
