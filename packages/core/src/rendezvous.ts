@@ -10,9 +10,9 @@ import {
   WIRE_VERSION,
 } from './envelopes.js';
 import {
-  ConfigurationError,
   DeadlineExceededError,
   InvalidInputError,
+  NotStartedError,
   NoUsableScoreError,
   OverloadedError,
   type RendezvousError,
@@ -22,6 +22,7 @@ import {
 import { Mailbox } from './mailbox.js';
 import { ModelRegistry } from './model-registry.js';
 import type { PolicyDecision, RendezvousPolicy } from './policy.js';
+import { checkRendezvousOptions, type RendezvousOptions } from './rendezvous-options.js';
 import type { Decision, RendezvousResult } from './result.js';
 import { type RetryOptions, retryWithBackoff } from './retry.js';
 import {
@@ -32,42 +33,7 @@ import {
   type Transport,
 } from './transport.js';
 
-/**
- * Options of {@link Rendezvous}.
- *
- * @example
- * ```ts
- * const opts: RendezvousOptions = { transport, policy: latestVersion(), deadlineMs: 1000, maxInFlight: 10_000 };
- * ```
- */
-export interface RendezvousOptions {
-  readonly transport: Transport;
-  readonly policy: RendezvousPolicy;
-  /** Default deadline of a request, in ms. Default 1000. */
-  readonly deadlineMs?: number;
-  /** Most undecided requests at once; beyond it `request` fails fast with `OverloadedError`. Default 10 000. */
-  readonly maxInFlight?: number;
-  readonly streams?: Partial<StreamNames>;
-  /** Heartbeat intervals a worker may miss before the front end stops waiting for it. Default 3. */
-  readonly missedHeartbeats?: number;
-  /** Name of this front-end instance (prefix of request ids). Default: random. */
-  readonly instanceId?: string;
-  /** Retries of a failed publish, bounded by the request's deadline. */
-  readonly publishRetry?: Omit<RetryOptions, 'until' | 'clock'>;
-  readonly clock?: Clock;
-  /** Source of the per-request random number given to policies. Default `Math.random`. */
-  readonly random?: () => number;
-  /**
-   * Publish each final result — the record `results$` emits, late scores included — to the
-   * `results` stream as a {@link ResultEnvelope} (key = request id), so an `Archiver` with
-   * `source: 'results'` can archive the front end's decisions. Best effort: a failed publish
-   * (after `resultPublishRetry`) is counted in `stats().resultPublishFailures` and never
-   * affects the caller. `close()` waits for the publishes in progress. Default `false`.
-   */
-  readonly publishResults?: boolean;
-  /** Retries of a failed result publish (when `publishResults` is on). */
-  readonly resultPublishRetry?: Omit<RetryOptions, 'until' | 'clock'>;
-}
+export type { RendezvousOptions } from './rendezvous-options.js';
 
 /**
  * Options of one {@link Rendezvous.request} call.
@@ -123,6 +89,9 @@ interface Entry<I, O> {
   result?: RendezvousResult<I, O>;
 }
 
+/** Default model discovery window of `start()`, in ms (see `RendezvousOptions.discoveryMs`). */
+const DEFAULT_DISCOVERY_MS = 300;
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
@@ -144,6 +113,7 @@ export class Rendezvous<I = Json, O = Json> {
   private readonly policy: RendezvousPolicy;
   private readonly deadlineMs: number;
   private readonly maxInFlight: number;
+  private readonly discoveryMs: number;
   private readonly streams: StreamNames;
   private readonly clock: Clock;
   private readonly random: () => number;
@@ -171,7 +141,14 @@ export class Rendezvous<I = Json, O = Json> {
   private seq = 0;
   private channel: ReplyChannel | undefined;
   private subscriptions: Subscription[] = [];
+  /**
+   * new → starting → running → closing → closed. A failed start goes back to `new` (start()
+   * may be called again); close() from any state wins over a start in progress.
+   */
   private state: 'new' | 'starting' | 'running' | 'closing' | 'closed' = 'new';
+  /** The start in progress, shared by concurrent start() calls. */
+  private starting: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
   private drained: (() => void) | undefined;
 
   /** This instance's name; request ids start with it. */
@@ -185,14 +162,12 @@ export class Rendezvous<I = Json, O = Json> {
   readonly results$: Observable<RendezvousResult<I, O>> = this.results.asObservable();
 
   constructor(options: RendezvousOptions) {
+    checkRendezvousOptions(options);
     this.transport = options.transport;
     this.policy = options.policy;
     this.deadlineMs = options.deadlineMs ?? 1000;
     this.maxInFlight = options.maxInFlight ?? 10_000;
-    if (!(this.deadlineMs > 0)) throw new ConfigurationError('deadlineMs must be positive');
-    if (!Number.isInteger(this.maxInFlight) || this.maxInFlight < 1) {
-      throw new ConfigurationError('maxInFlight must be a positive integer');
-    }
+    this.discoveryMs = options.discoveryMs ?? DEFAULT_DISCOVERY_MS;
     this.streams = { ...DEFAULT_STREAMS, ...options.streams };
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
@@ -216,11 +191,33 @@ export class Rendezvous<I = Json, O = Json> {
     });
   }
 
-  /** Opens the return address and starts tracking live models. */
-  async start(): Promise<void> {
-    if (this.state !== 'new') return;
-    this.state = 'starting';
-    const channel = await this.transport.openReplyChannel();
+  /**
+   * Opens the return address, starts tracking live models and discovers the ones already
+   * running: it resolves once the `discoveryMs` window is over, so the first request waits for
+   * every live model version. Calls made while a start is in progress share it. If it fails
+   * (the broker is not up yet), the front end is back where it was and `start()` may be called
+   * again. If `close()` is called before it finishes, it resolves and the front end stays closed.
+   */
+  start(): Promise<void> {
+    if (this.state === 'new') {
+      this.state = 'starting';
+      const starting = this.open().finally(() => {
+        if (this.starting === starting) this.starting = undefined;
+      });
+      this.starting = starting;
+    }
+    return this.starting ?? Promise.resolve();
+  }
+
+  private async open(): Promise<void> {
+    let channel: ReplyChannel;
+    try {
+      channel = await this.transport.openReplyChannel();
+    } catch (error) {
+      if (this.state !== 'starting') return; // closed meanwhile: close() wins
+      this.state = 'new';
+      throw error;
+    }
     if (this.state !== 'starting') {
       // close() was called while the channel was opening: release it and stay closed.
       await channel.close().catch(() => undefined);
@@ -235,7 +232,9 @@ export class Rendezvous<I = Json, O = Json> {
       }),
     );
     this.registry.start();
-    this.state = 'running';
+    // close() during the window stops the registry, which ends the window at once.
+    await this.registry.discover(this.discoveryMs);
+    if (this.state === 'starting') this.state = 'running';
   }
 
   /**
@@ -244,15 +243,7 @@ export class Rendezvous<I = Json, O = Json> {
    * `TransportClosedError` or `InvalidInputError`.
    */
   request(input: I, options: RequestOptions = {}): Promise<RendezvousResult<I, O>> {
-    if (this.state !== 'running') {
-      return Promise.reject(
-        new TransportClosedError(
-          this.state === 'new' || this.state === 'starting'
-            ? 'rendezvous is not started'
-            : 'rendezvous is closed',
-        ),
-      );
-    }
+    if (this.state !== 'running') return Promise.reject(this.notRunning());
     if (this.undecided >= this.maxInFlight) {
       this.counters.overloaded++;
       return Promise.reject(new OverloadedError(this.maxInFlight));
@@ -290,7 +281,11 @@ export class Rendezvous<I = Json, O = Json> {
       const entry: Entry<I, O> = { box, resolve, reject };
       this.entries.set(id, entry);
       this.undecided++;
-      box.deadlineTimer = this.clock.setTimeout(() => this.onDeadline(entry), deadlineMs);
+      // The deadline timer keeps the process alive: a caller awaiting only this request must
+      // see it settle, whatever else (nothing, maybe) keeps the event loop running.
+      box.deadlineTimer = this.clock.setTimeout(() => this.onDeadline(entry), deadlineMs, {
+        keepAlive: true,
+      });
       retryWithBackoff(() => this.transport.publish(this.streams.requests, { key: id, payload }), {
         ...this.publishRetry,
         until: envelope.deadline,
@@ -299,8 +294,8 @@ export class Rendezvous<I = Json, O = Json> {
         if (box.decided) return;
         this.settle(entry, undefined, toRendezvousError(error, 'CONNECTION_LOST', true), {
           policy: this.policy.name,
-          reason: 'publish failed',
-          trigger: 'deadline',
+          reason: `publish failed: ${error instanceof Error ? error.message : String(error)}`,
+          trigger: 'publish-failed',
         });
         this.finish(entry);
       });
@@ -318,8 +313,24 @@ export class Rendezvous<I = Json, O = Json> {
    * they are published), completes `results$` and releases the return address. The transport
    * itself stays open; close it after.
    */
-  async close(): Promise<void> {
-    if (this.state === 'closed' || this.state === 'closing') return;
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private notRunning(): RendezvousError {
+    if (this.state === 'new')
+      return new NotStartedError(
+        'rendezvous is not started: call `await rendezvous.start()` before `request()`',
+      );
+    if (this.state === 'starting')
+      return new NotStartedError(
+        'rendezvous is still starting (discovering live models): wait for `await rendezvous.start()` before `request()`',
+      );
+    return new TransportClosedError('rendezvous is closed');
+  }
+
+  private async shutdown(): Promise<void> {
     const wasRunning = this.state === 'running';
     this.state = 'closing';
     if (wasRunning && this.undecided > 0)
@@ -404,8 +415,9 @@ export class Rendezvous<I = Json, O = Json> {
       );
     } else if (now >= box.deadline) {
       const reason =
-        decision.reason ??
-        (live.length === 0 ? 'no live model' : 'no usable score before the deadline');
+        live.length === 0 && box.scores.length === 0
+          ? `no model is live: no worker of any model answered a probe or sent a heartbeat on "${this.streams.heartbeats}"; start a ModelWorker on the same transport and stream names`
+          : (decision.reason ?? 'no usable score before the deadline');
       const error = new DeadlineExceededError(`deadline exceeded: ${reason}`, now - box.startedAt, {
         requestId: box.requestId,
       });
@@ -441,6 +453,13 @@ export class Rendezvous<I = Json, O = Json> {
     const live = this.registry.live();
     box.awaited = live;
     const now = this.clock.now();
+    // Decided: the caller has its answer, so waiting for late scores must not keep the process
+    // alive. Swap the keep-alive deadline timer for a plain one that closes the mailbox.
+    box.deadlineTimer?.cancel();
+    box.deadlineTimer =
+      box.deadline > now
+        ? this.clock.setTimeout(() => this.finish(entry), box.deadline - now)
+        : undefined;
     const candidates = box.candidates(live) as RendezvousResult<I, O>['candidates'];
     const base = {
       requestId: box.requestId,

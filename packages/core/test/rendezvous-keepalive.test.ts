@@ -6,7 +6,9 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const script = fileURLToPath(new URL('./fixtures/lone-request.ts', import.meta.url));
 const tsx = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
 
-function run(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       tsx,

@@ -189,7 +189,7 @@ describe('systemClock', () => {
     expect(timers()).toBe(before);
   });
 
-  it('keeps a long keepAlive timer ref\'d across the links of its chain', () => {
+  it("keeps a long keepAlive timer ref'd across the links of its chain", () => {
     vi.useFakeTimers();
     try {
       let fired = false;
