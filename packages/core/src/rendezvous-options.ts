@@ -54,6 +54,23 @@ export interface RendezvousOptions {
   readonly resultPublishRetry?: Omit<RetryOptions, 'until' | 'clock'>;
 }
 
+/**
+ * Options of one {@link Rendezvous.request} call.
+ *
+ * @example
+ * ```ts
+ * await rendezvous.request(input, { deadlineMs: 250, meta: { traceparent } });
+ * ```
+ */
+export interface RequestOptions {
+  /** Deadline of this request, in ms from now. */
+  readonly deadlineMs?: number;
+  /** Request id; must be unique among requests in flight. Default: generated. */
+  readonly id?: string;
+  /** String metadata carried to every model (trace context, tenant...). */
+  readonly meta?: Readonly<Record<string, string>>;
+}
+
 const TRANSPORT_METHODS = [
   'publish',
   'ensureGroup',

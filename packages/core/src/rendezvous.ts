@@ -6,14 +6,11 @@ import {
   encodeEnvelope,
   type Json,
   type RequestEnvelope,
-  type ResultEnvelope,
   WIRE_VERSION,
 } from './envelopes.js';
 import {
-  DeadlineExceededError,
   InvalidInputError,
   NotStartedError,
-  NoUsableScoreError,
   OverloadedError,
   type RendezvousError,
   TransportClosedError,
@@ -21,9 +18,16 @@ import {
 } from './errors.js';
 import { Mailbox } from './mailbox.js';
 import { ModelRegistry } from './model-registry.js';
-import type { PolicyDecision, RendezvousPolicy } from './policy.js';
-import { checkRendezvousOptions, type RendezvousOptions } from './rendezvous-options.js';
-import type { Decision, RendezvousResult } from './result.js';
+import { PendingRequest, type PendingRequestHost } from './pending-request.js';
+import type { RendezvousPolicy } from './policy.js';
+import {
+  checkRendezvousOptions,
+  type RendezvousOptions,
+  type RequestOptions,
+} from './rendezvous-options.js';
+import type { RendezvousStats } from './rendezvous-stats.js';
+import type { RendezvousResult } from './result.js';
+import { ResultPublisher } from './result-publisher.js';
 import { type RetryOptions, retryWithBackoff } from './retry.js';
 import {
   DEFAULT_STREAMS,
@@ -33,66 +37,15 @@ import {
   type Transport,
 } from './transport.js';
 
-export type { RendezvousOptions } from './rendezvous-options.js';
-
-/**
- * Options of one {@link Rendezvous.request} call.
- *
- * @example
- * ```ts
- * await rendezvous.request(input, { deadlineMs: 250, meta: { traceparent } });
- * ```
- */
-export interface RequestOptions {
-  /** Deadline of this request, in ms from now. */
-  readonly deadlineMs?: number;
-  /** Request id; must be unique among requests in flight. Default: generated. */
-  readonly id?: string;
-  /** String metadata carried to every model (trace context, tenant...). */
-  readonly meta?: Readonly<Record<string, string>>;
-}
-
-/**
- * Counters of a front end, for metrics.
- *
- * @example
- * ```ts
- * const { inFlight, answered } = rendezvous.stats();
- * ```
- */
-export interface RendezvousStats {
-  /** Undecided requests. */
-  readonly inFlight: number;
-  /** Mailboxes still open (undecided, or decided and waiting for late scores). */
-  readonly openMailboxes: number;
-  readonly answered: number;
-  readonly failed: number;
-  readonly deadlineExceeded: number;
-  readonly overloaded: number;
-  readonly lateScores: number;
-  /** Scores for requests this instance no longer (or never) had. */
-  readonly orphanScores: number;
-  /** Second scores from the same model version (redeliveries). */
-  readonly duplicateScores: number;
-  /** Replies that were not valid score envelopes (sent to the dead letter). */
-  readonly invalidScores: number;
-  /** Results published to the results stream (with `publishResults`). */
-  readonly resultsPublished: number;
-  /** Results that could not be published, after retries (with `publishResults`). */
-  readonly resultPublishFailures: number;
-}
-
-interface Entry<I, O> {
-  readonly box: Mailbox<I>;
-  resolve(result: RendezvousResult<I, O>): void;
-  reject(error: Error): void;
-  result?: RendezvousResult<I, O>;
-}
+export type { RendezvousOptions, RequestOptions } from './rendezvous-options.js';
+export type { RendezvousStats } from './rendezvous-stats.js';
 
 /** Default model discovery window of `start()`, in ms (see `RendezvousOptions.discoveryMs`). */
 const DEFAULT_DISCOVERY_MS = 300;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** Stats read from elsewhere than the counters. */
+type NotCounted = 'inFlight' | 'openMailboxes' | 'resultsPublished' | 'resultPublishFailures';
 
 /**
  * The front end: publishes each request, keeps one {@link Mailbox} per request, drops each score
@@ -119,9 +72,10 @@ export class Rendezvous<I = Json, O = Json> {
   private readonly random: () => number;
   private readonly publishRetry: Omit<RetryOptions, 'until' | 'clock'>;
   private readonly deadLetters: DeadLetters;
-  private readonly entries = new Map<string, Entry<I, O>>();
+  private readonly entries = new Map<string, PendingRequest<I, O>>();
+  private readonly host: PendingRequestHost<I, O>;
   private readonly results = new Subject<RendezvousResult<I, O>>();
-  private readonly counters: Mutable<Omit<RendezvousStats, 'inFlight' | 'openMailboxes'>> = {
+  private readonly counters: Mutable<Omit<RendezvousStats, NotCounted>> = {
     answered: 0,
     failed: 0,
     deadlineExceeded: 0,
@@ -130,13 +84,9 @@ export class Rendezvous<I = Json, O = Json> {
     orphanScores: 0,
     duplicateScores: 0,
     invalidScores: 0,
-    resultsPublished: 0,
-    resultPublishFailures: 0,
   };
-  private readonly publishResults: boolean;
-  private readonly resultPublishRetry: Omit<RetryOptions, 'until' | 'clock'>;
-  /** Result publishes in progress; `close()` waits for them. */
-  private readonly publishing = new Set<Promise<void>>();
+  /** With `publishResults`: publishes final results; `close()` waits for it. */
+  private readonly publisher: ResultPublisher | undefined;
   private undecided = 0;
   private seq = 0;
   private channel: ReplyChannel | undefined;
@@ -172,8 +122,22 @@ export class Rendezvous<I = Json, O = Json> {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.publishRetry = options.publishRetry ?? {};
-    this.publishResults = options.publishResults ?? false;
-    this.resultPublishRetry = options.resultPublishRetry ?? {};
+    this.publisher = options.publishResults
+      ? new ResultPublisher(
+          this.transport,
+          this.streams.results,
+          options.resultPublishRetry ?? {},
+          this.clock,
+        )
+      : undefined;
+    this.host = {
+      policy: this.policy,
+      clock: this.clock,
+      live: () => this.registry.live(),
+      noLiveModel: `no model is live: no worker of any model answered a probe or sent a heartbeat on "${this.streams.heartbeats}"; start a ModelWorker on the same transport and stream names`,
+      decided: (_pending, error) => this.onDecided(error),
+      closed: (pending, result) => this.onClosed(pending, result),
+    };
     this.instanceId = options.instanceId ?? `fe-${Math.random().toString(36).slice(2, 10)}`;
     this.deadLetters = new DeadLetters(
       this.transport,
@@ -227,8 +191,7 @@ export class Rendezvous<I = Json, O = Json> {
     this.subscriptions.push(
       this.channel.messages.subscribe({ next: (m) => this.onReply(m), error: () => undefined }),
       this.registry.changes$.subscribe((change) => {
-        if (change.kind === 'left')
-          for (const e of this.entries.values()) this.evaluate(e, 'registry');
+        if (change.kind === 'left') for (const p of this.entries.values()) p.evaluate('registry');
       }),
     );
     this.registry.start();
@@ -278,33 +241,32 @@ export class Rendezvous<I = Json, O = Json> {
     }
     const box = new Mailbox<I>(id, input, now, envelope.deadline, this.random());
     return new Promise<RendezvousResult<I, O>>((resolve, reject) => {
-      const entry: Entry<I, O> = { box, resolve, reject };
-      this.entries.set(id, entry);
+      const pending = new PendingRequest<I, O>(this.host, box, resolve, reject);
+      this.entries.set(id, pending);
       this.undecided++;
-      // The deadline timer keeps the process alive: a caller awaiting only this request must
-      // see it settle, whatever else (nothing, maybe) keeps the event loop running.
-      box.deadlineTimer = this.clock.setTimeout(() => this.onDeadline(entry), deadlineMs, {
-        keepAlive: true,
-      });
       retryWithBackoff(() => this.transport.publish(this.streams.requests, { key: id, payload }), {
         ...this.publishRetry,
         until: envelope.deadline,
         clock: this.clock,
       }).catch((error: unknown) => {
-        if (box.decided) return;
-        this.settle(entry, undefined, toRendezvousError(error, 'CONNECTION_LOST', true), {
+        pending.fail(toRendezvousError(error, 'CONNECTION_LOST', true), {
           policy: this.policy.name,
           reason: `publish failed: ${error instanceof Error ? error.message : String(error)}`,
           trigger: 'publish-failed',
         });
-        this.finish(entry);
       });
     });
   }
 
   /** Counters for metrics. */
   stats(): RendezvousStats {
-    return { ...this.counters, inFlight: this.undecided, openMailboxes: this.entries.size };
+    return {
+      ...this.counters,
+      inFlight: this.undecided,
+      openMailboxes: this.entries.size,
+      resultsPublished: this.publisher?.published ?? 0,
+      resultPublishFailures: this.publisher?.failures ?? 0,
+    };
   }
 
   /**
@@ -335,8 +297,8 @@ export class Rendezvous<I = Json, O = Json> {
     this.state = 'closing';
     if (wasRunning && this.undecided > 0)
       await new Promise<void>((resolve) => (this.drained = resolve));
-    for (const entry of [...this.entries.values()]) this.finish(entry);
-    while (this.publishing.size > 0) await Promise.all(this.publishing);
+    for (const pending of [...this.entries.values()]) pending.close();
+    await this.publisher?.drain();
     for (const s of this.subscriptions) s.unsubscribe();
     this.subscriptions = [];
     this.registry.stop();
@@ -353,144 +315,22 @@ export class Rendezvous<I = Json, O = Json> {
       return;
     }
     const score = decoded.value;
-    const entry = this.entries.get(score.requestId);
-    if (!entry) {
+    const pending = this.entries.get(score.requestId);
+    if (!pending) {
       this.counters.orphanScores++;
       return;
     }
-    const box = entry.box;
-    if (!box.add(score, this.clock.now())) {
-      this.counters.duplicateScores++;
-      return;
-    }
-    if (box.decided) {
-      this.counters.lateScores++;
-      if (box.complete()) this.finish(entry);
-      return;
-    }
-    this.evaluate(entry, 'score');
+    const outcome = pending.score(score);
+    if (outcome === 'duplicate') this.counters.duplicateScores++;
+    else if (outcome === 'late') this.counters.lateScores++;
   }
 
-  private onDeadline(entry: Entry<I, O>): void {
-    if (entry.box.decided) this.finish(entry);
-    else this.evaluate(entry, 'deadline');
-  }
-
-  private evaluate(entry: Entry<I, O>, trigger: Decision['trigger']): void {
-    const box = entry.box;
-    if (box.decided) return;
-    // Node fires a timer against its cached loop time, so `Date.now()` can still be a few ms
-    // short of the time the timer was set for. A deadline or wake-up timer means that time has
-    // come: never evaluate it as "not yet", or the request would wait with no timer left.
-    let now = this.clock.now();
-    if (trigger === 'deadline') now = Math.max(now, box.deadline);
-    else if (trigger === 'wake' && box.wakeAt !== undefined) now = Math.max(now, box.wakeAt);
-    const live = this.registry.live();
-    let decision: PolicyDecision;
-    try {
-      decision = this.policy.decide({
-        requestId: box.requestId,
-        startedAt: box.startedAt,
-        deadline: box.deadline,
-        now,
-        scores: box.scores,
-        live,
-        random: box.random,
-      });
-    } catch (error) {
-      decision = {
-        action: 'fail',
-        reason: `policy threw: ${error instanceof Error ? error.message : String(error)}`,
-      };
-    }
-    const decidedBy = (reason: string): Decision => ({ policy: this.policy.name, reason, trigger });
-    if (decision.action === 'answer') {
-      this.settle(entry, decision, undefined, decidedBy(decision.reason));
-    } else if (decision.action === 'fail') {
-      this.settle(
-        entry,
-        undefined,
-        new NoUsableScoreError(decision.reason, { requestId: box.requestId }),
-        decidedBy(decision.reason),
-      );
-    } else if (now >= box.deadline) {
-      const reason =
-        live.length === 0 && box.scores.length === 0
-          ? `no model is live: no worker of any model answered a probe or sent a heartbeat on "${this.streams.heartbeats}"; start a ModelWorker on the same transport and stream names`
-          : (decision.reason ?? 'no usable score before the deadline');
-      const error = new DeadlineExceededError(`deadline exceeded: ${reason}`, now - box.startedAt, {
-        requestId: box.requestId,
-      });
-      this.settle(entry, undefined, error, decidedBy(reason));
-    } else if (
-      decision.wakeAt !== undefined &&
-      decision.wakeAt < box.deadline &&
-      decision.wakeAt !== box.wakeAt
-    ) {
-      box.wakeTimer?.cancel();
-      box.wakeAt = decision.wakeAt;
-      box.wakeTimer = this.clock.setTimeout(
-        () => this.evaluate(entry, 'wake'),
-        decision.wakeAt - now,
-      );
-      return;
-    } else {
-      return;
-    }
-    if (box.complete() || now >= box.deadline) this.finish(entry);
-  }
-
-  private settle(
-    entry: Entry<I, O>,
-    answer: Extract<PolicyDecision, { action: 'answer' }> | undefined,
-    error: RendezvousError | undefined,
-    decidedBy: Decision,
-  ): void {
-    const box = entry.box;
-    box.decided = true;
-    box.wakeTimer?.cancel();
-    box.wakeTimer = undefined;
-    const live = this.registry.live();
-    box.awaited = live;
-    const now = this.clock.now();
-    // Decided: the caller has its answer, so waiting for late scores must not keep the process
-    // alive. Swap the keep-alive deadline timer for a plain one that closes the mailbox.
-    box.deadlineTimer?.cancel();
-    box.deadlineTimer =
-      box.deadline > now
-        ? this.clock.setTimeout(() => this.finish(entry), box.deadline - now)
-        : undefined;
-    const candidates = box.candidates(live) as RendezvousResult<I, O>['candidates'];
-    const base = {
-      requestId: box.requestId,
-      input: box.input,
-      candidates,
-      late: [],
-      decidedBy,
-      startedAt: box.startedAt,
-      decidedAt: now,
-      latencyMs: now - box.startedAt,
-    };
+  private onDecided(error: RendezvousError | undefined): void {
     this.undecided--;
-    if (answer) {
-      this.counters.answered++;
-      const latencyMs = box.latencyOf(answer.score.model);
-      entry.result = {
-        ...base,
-        status: 'answered',
-        chosen: { model: answer.score.model, output: answer.score.output as O, latencyMs },
-      };
-      entry.resolve(entry.result);
-    } else {
+    if (!error) this.counters.answered++;
+    else {
       this.counters.failed++;
-      if (error?.code === 'DEADLINE_EXCEEDED') this.counters.deadlineExceeded++;
-      const err =
-        error ??
-        new DeadlineExceededError('deadline exceeded', now - box.startedAt, {
-          requestId: box.requestId,
-        });
-      entry.result = { ...base, status: 'failed', error: { code: err.code, message: err.message } };
-      entry.reject(err);
+      if (error.code === 'DEADLINE_EXCEEDED') this.counters.deadlineExceeded++;
     }
     if (this.undecided === 0 && this.drained) {
       const done = this.drained;
@@ -499,42 +339,12 @@ export class Rendezvous<I = Json, O = Json> {
     }
   }
 
-  private finish(entry: Entry<I, O>): void {
-    const box = entry.box;
-    if (!this.entries.delete(box.requestId)) return;
-    box.clearTimers();
-    if (!entry.result) return;
-    const result =
-      box.late.length > 0
-        ? { ...entry.result, late: box.lateCandidates() as RendezvousResult<I, O>['late'] }
-        : entry.result;
-    if (this.publishResults) this.publish(result);
+  private onClosed(
+    pending: PendingRequest<I, O>,
+    result: RendezvousResult<I, O> | undefined,
+  ): void {
+    if (!this.entries.delete(pending.box.requestId) || !result) return;
+    this.publisher?.publish(result);
     this.results.next(result);
-  }
-
-  /** Publishes a final result to the results stream; failures are counted, never thrown. */
-  private publish(result: RendezvousResult<I, O>): void {
-    let payload: string;
-    try {
-      const envelope: ResultEnvelope<I, O> = { v: WIRE_VERSION, ...result };
-      payload = encodeEnvelope(envelope);
-    } catch {
-      this.counters.resultPublishFailures++;
-      return;
-    }
-    const key = result.requestId;
-    const done: Promise<void> = retryWithBackoff(
-      () => this.transport.publish(this.streams.results, { key, payload }),
-      { ...this.resultPublishRetry, clock: this.clock },
-    ).then(
-      () => {
-        this.counters.resultsPublished++;
-      },
-      () => {
-        this.counters.resultPublishFailures++;
-      },
-    );
-    const tracked = done.finally(() => this.publishing.delete(tracked));
-    this.publishing.add(tracked);
   }
 }
