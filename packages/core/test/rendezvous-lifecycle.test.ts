@@ -12,7 +12,7 @@ import {
   VirtualClock,
 } from '@rendezvous-ml/core';
 import { MemoryBroker, MemoryTransport } from '@rendezvous-ml/transport-memory';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { track } from './harness.js';
 import { BrokerDownAtFirst, SlowConnect } from './transport-wrappers.js';
 
@@ -160,6 +160,29 @@ describe('Rendezvous: honest failures', () => {
     expect(results).toHaveLength(1);
     expect(results[0]!.decidedBy.trigger).toBe('publish-failed');
     expect(results[0]!.decidedBy.reason).toContain('publish failed');
+  });
+});
+
+describe('Rendezvous: long deadlines on the system clock', () => {
+  it('a deadline of 2^31 ms or more does not fire after 1 ms: the request stays pending until it', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const transport = new MemoryTransport();
+      const rv = new Rendezvous({ transport, policy: first(), discoveryMs: 0 });
+      await rv.start();
+      const deadlineMs = 2 ** 31 + 5;
+      const t = track(rv.request(1, { deadlineMs }));
+      await vi.advanceTimersByTimeAsync(10);
+      expect(t.state).toBe('pending');
+      await vi.advanceTimersByTimeAsync(deadlineMs - 11);
+      expect(t.state).toBe('pending');
+      await vi.advanceTimersByTimeAsync(1);
+      expect((t.error as RendezvousError).code).toBe('DEADLINE_EXCEEDED');
+      await rv.close();
+      await transport.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
