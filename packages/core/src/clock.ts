@@ -13,6 +13,34 @@ export interface Timer {
 }
 
 /**
+ * Options of {@link Clock.setTimeout}.
+ *
+ * @example
+ * ```ts
+ * clock.setTimeout(() => settle(), deadlineMs, { keepAlive: true });
+ * ```
+ */
+export interface TimerOptions {
+  /**
+   * Keep the process alive until the timer fires or is cancelled. Default `false`: a pending
+   * heartbeat or age-out timer never keeps a process alive by itself, but a request's deadline
+   * must (a caller awaiting it would otherwise see the process exit before it settles).
+   */
+  readonly keepAlive?: boolean;
+}
+
+/**
+ * The longest delay one Node timer can wait: 2³¹ − 1 ms (about 24.8 days). Node fires a longer
+ * one after 1 ms; {@link systemClock} chains timers instead.
+ *
+ * @example
+ * ```ts
+ * const links = Math.ceil(delayMs / MAX_TIMER_DELAY_MS);
+ * ```
+ */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
+/**
  * The source of time for deadlines, policy wake-ups, heartbeats and batching.
  * Inject a {@link VirtualClock} in tests so that they run on virtual time.
  *
@@ -26,13 +54,18 @@ export interface Timer {
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
-  /** Runs `callback` once, `delayMs` from now. */
-  setTimeout(callback: () => void, delayMs: number): Timer;
+  /**
+   * Runs `callback` once, `delayMs` from now. Any delay is honoured, however long. A clock may
+   * ignore `options` (a virtual clock has no process to keep alive).
+   */
+  setTimeout(callback: () => void, delayMs: number, options?: TimerOptions): Timer;
 }
 
 /**
- * The real clock: `Date.now()` and Node timers. Timers are `unref`ed so that a pending
- * deadline never keeps a process alive by itself.
+ * The real clock: `Date.now()` and Node timers. Timers are `unref`ed unless
+ * `{ keepAlive: true }` is given, so a heartbeat never keeps a process alive by itself while an
+ * in-flight request's deadline does. Delays longer than {@link MAX_TIMER_DELAY_MS} are chained,
+ * never clamped (Node alone would fire them after 1 ms).
  *
  * @example
  * ```ts
@@ -41,10 +74,27 @@ export interface Clock {
  */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout(callback, delayMs) {
-    const handle = setTimeout(callback, Math.max(0, delayMs));
-    handle.unref?.();
-    return { cancel: () => clearTimeout(handle) };
+  setTimeout(callback, delayMs, options) {
+    const keepAlive = options?.keepAlive === true;
+    let handle: ReturnType<typeof setTimeout> | undefined;
+    let cancelled = false;
+    const arm = (remaining: number): void => {
+      const link = Math.min(remaining, MAX_TIMER_DELAY_MS);
+      handle = setTimeout(() => {
+        if (cancelled) return;
+        if (remaining > MAX_TIMER_DELAY_MS) arm(remaining - MAX_TIMER_DELAY_MS);
+        else callback();
+      }, link);
+      if (!keepAlive) handle.unref?.();
+    };
+    // biome-ignore lint/complexity/useMathMinMax: Math.max(NaN, 0) is NaN; a NaN delay must run at once
+    arm(delayMs > 0 ? delayMs : 0);
+    return {
+      cancel: () => {
+        cancelled = true;
+        if (handle !== undefined) clearTimeout(handle);
+      },
+    };
   },
 };
 
@@ -81,7 +131,7 @@ export class VirtualClock implements Clock {
     return this.current;
   }
 
-  setTimeout(callback: () => void, delayMs: number): Timer {
+  setTimeout(callback: () => void, delayMs: number, _options?: TimerOptions): Timer {
     const timer: VirtualTimer = {
       at: this.current + Math.max(0, delayMs),
       seq: this.seq++,

@@ -12,7 +12,14 @@ export {
   type ArchiverSource,
   type ArchiverStats,
 } from './archiver.js';
-export { type Clock, systemClock, type Timer, VirtualClock } from './clock.js';
+export {
+  type Clock,
+  MAX_TIMER_DELAY_MS,
+  systemClock,
+  type Timer,
+  type TimerOptions,
+  VirtualClock,
+} from './clock.js';
 export { type DeadLetterRecord, DeadLetters } from './dead-letters.js';
 export { Decoy, type DecoyOptions } from './decoy.js';
 export {

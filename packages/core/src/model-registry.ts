@@ -56,6 +56,7 @@ export class ModelRegistry {
   private snapshot: readonly ModelRef[] = [];
   private readonly changes = new Subject<RegistryChange>();
   private subscription: Subscription | undefined;
+  private discovery: { timer: Timer | undefined; done: () => void } | undefined;
 
   /** Joins and departures of model versions. */
   readonly changes$: Observable<RegistryChange> = this.changes.asObservable();
@@ -82,9 +83,42 @@ export class ModelRegistry {
         // just means models age out.
       },
     });
-    this.transport
-      .broadcast(this.channel, JSON.stringify({ v: 1, kind: 'probe', ts: this.clock.now() }))
-      .catch(() => undefined);
+    this.probe();
+  }
+
+  /**
+   * Model discovery: probes again `probes - 1` times, evenly within `windowMs` of now, and
+   * resolves at the end of the window (at once for `windowMs` 0, or when {@link stop} is called).
+   * Call it after {@link start}, whose probe is the first. Re-probing matters because a `listen`
+   * subscription may become active only after the first probe (a Redis SUBSCRIBE in flight), so
+   * the workers' first answers can be lost. The window's timer keeps the process alive.
+   */
+  discover(windowMs: number, probes = 3): Promise<void> {
+    if (!(windowMs > 0) || !this.subscription) return Promise.resolve();
+    this.discovery?.done();
+    const step = windowMs / Math.max(1, probes);
+    return new Promise<void>((resolve) => {
+      const state: { timer: Timer | undefined; done: () => void } = {
+        timer: undefined,
+        done: () => {
+          state.timer?.cancel();
+          if (this.discovery === state) this.discovery = undefined;
+          resolve();
+        },
+      };
+      this.discovery = state;
+      let sent = 1;
+      const next = (): void => {
+        if (sent >= probes) {
+          state.done();
+          return;
+        }
+        sent++;
+        this.probe();
+        state.timer = this.clock.setTimeout(next, step, { keepAlive: true });
+      };
+      state.timer = this.clock.setTimeout(next, step, { keepAlive: true });
+    });
   }
 
   /** Model versions that are alive now. The array is replaced, never mutated. */
@@ -92,8 +126,9 @@ export class ModelRegistry {
     return this.snapshot;
   }
 
-  /** Stops listening and forgets every model. */
+  /** Stops listening (ending any discovery window) and forgets every model. */
   stop(): void {
+    this.discovery?.done();
     this.subscription?.unsubscribe();
     this.subscription = undefined;
     for (const timers of this.instances.values()) for (const t of timers.values()) t.cancel();
@@ -101,6 +136,13 @@ export class ModelRegistry {
     this.models.clear();
     this.snapshot = [];
     this.changes.complete();
+  }
+
+  /** Asks every running worker to announce itself at once (best effort). */
+  private probe(): void {
+    this.transport
+      .broadcast(this.channel, JSON.stringify({ v: 1, kind: 'probe', ts: this.clock.now() }))
+      .catch(() => undefined);
   }
 
   private alive(model: ModelRef & { instance: string }, ttlMs: number): void {

@@ -39,8 +39,11 @@ export interface Decision {
   readonly policy: string;
   /** The policy's explanation. */
   readonly reason: string;
-  /** What caused the evaluation that decided: a score, a requested wake-up, the deadline, or a model leaving. */
-  readonly trigger: 'score' | 'wake' | 'deadline' | 'registry';
+  /**
+   * What caused the evaluation that decided: a score, a requested wake-up, the deadline, a
+   * model leaving, or (`publish-failed`) the request could not be published, so no model saw it.
+   */
+  readonly trigger: 'score' | 'wake' | 'deadline' | 'registry' | 'publish-failed';
 }
 
 /**

@@ -115,6 +115,8 @@ export async function bench(
     clock,
     deadlineMs: 1000,
     instanceId: 'fe',
+    // The bench starts its workers after the front end: there is nothing to discover.
+    discoveryMs: 0,
     ...options,
   });
   const results: RendezvousResult[] = [];

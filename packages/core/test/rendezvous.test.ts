@@ -8,6 +8,7 @@ import {
   latestVersion,
   ModelWorker,
   modelKey,
+  NotStartedError,
   OverloadedError,
   priority,
   Rendezvous,
@@ -220,9 +221,10 @@ describe('Rendezvous: live model registry', () => {
     });
     await worker.start();
     await clock.tick();
-    const rv = new Rendezvous({ transport, clock, policy: first() });
-    await rv.start();
-    await clock.tick();
+    const rv = new Rendezvous({ transport, clock, policy: first(), discoveryMs: 300 });
+    const starting = rv.start();
+    await clock.advance(300); // the discovery window
+    await starting;
     expect(rv.registry.live().map(modelKey)).toEqual(['a@1']);
     const t = track(rv.request(7), clock);
     await clock.tick();
@@ -289,12 +291,17 @@ describe('Rendezvous: input validation and lifecycle', () => {
     await b.close();
   });
 
-  it('rejects requests before start() and after close() with TransportClosedError', async () => {
+  it('rejects requests before start() with NotStartedError, and after close() with TransportClosedError', async () => {
     const clock = new VirtualClock(0);
-    const rv = new Rendezvous({ transport: new MemoryTransport(), policy: first(), clock });
+    const rv = new Rendezvous({
+      transport: new MemoryTransport(),
+      policy: first(),
+      clock,
+      discoveryMs: 0,
+    });
     const before = await rv.request(1).catch((e: unknown) => e);
-    expect(before).toBeInstanceOf(TransportClosedError);
-    expect(before).toMatchObject({ code: 'TRANSPORT_CLOSED', retryable: false });
+    expect(before).toBeInstanceOf(NotStartedError);
+    expect(before).toMatchObject({ code: 'NOT_STARTED', retryable: false });
     await rv.start();
     await rv.close();
     await expect(rv.request(1)).rejects.toBeInstanceOf(TransportClosedError);
@@ -353,7 +360,7 @@ describe('Rendezvous: input validation and lifecycle', () => {
   it('after close, no timer of the front end is left behind', async () => {
     const clock = new VirtualClock(0);
     const transport = new MemoryTransport();
-    const rv = new Rendezvous({ transport, policy: first(), clock });
+    const rv = new Rendezvous({ transport, policy: first(), clock, discoveryMs: 0 });
     await rv.start();
     const t = track(rv.request(1, { deadlineMs: 10 }), clock);
     const closing = rv.close();
@@ -457,6 +464,7 @@ describe('Rendezvous: timers that fire early', () => {
       policy: first(),
       deadlineMs: 100,
       clock: early,
+      discoveryMs: 0,
     });
     await rendezvous.start();
     const outcome = rendezvous.request({ x: 1 }).then(

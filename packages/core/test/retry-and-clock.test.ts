@@ -3,6 +3,7 @@ import {
   DeadLetters,
   InvalidInputError,
   retryWithBackoff,
+  systemClock,
   VirtualClock,
 } from '@rendezvous-ml/core';
 import { MemoryTransport } from '@rendezvous-ml/transport-memory';
@@ -136,6 +137,70 @@ describe('VirtualClock', () => {
     }, 10);
     await clock.advance(15);
     expect(log).toEqual([15]);
+  });
+});
+
+describe('systemClock', () => {
+  const MAX_NODE_DELAY = 2 ** 31 - 1;
+
+  it('does not fire a delay of 2^31 ms or more early (Node would clamp it to 1 ms): it chains timers', () => {
+    vi.useFakeTimers();
+    try {
+      const fired: number[] = [];
+      const start = Date.now();
+      systemClock.setTimeout(() => fired.push(Date.now() - start), 2 ** 31 + 10);
+      vi.advanceTimersByTime(1000);
+      expect(fired).toEqual([]);
+      vi.advanceTimersByTime(MAX_NODE_DELAY - 1000);
+      expect(fired).toEqual([]);
+      vi.advanceTimersByTime(10);
+      expect(fired).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(fired).toEqual([2 ** 31 + 10]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('cancels a chained timer in any link of the chain', () => {
+    vi.useFakeTimers();
+    try {
+      let fired = false;
+      const timer = systemClock.setTimeout(() => (fired = true), 3 * MAX_NODE_DELAY);
+      vi.advanceTimersByTime(MAX_NODE_DELAY + 5); // now in the second link
+      timer.cancel();
+      vi.advanceTimersByTime(3 * MAX_NODE_DELAY);
+      expect(fired).toBe(false);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('unrefs timers by default, and keeps the process alive for a keepAlive timer until it fires or is cancelled', () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const quiet = systemClock.setTimeout(() => undefined, 60_000);
+    expect(timers()).toBe(before);
+    const alive = systemClock.setTimeout(() => undefined, 60_000, { keepAlive: true });
+    expect(timers()).toBe(before + 1);
+    alive.cancel();
+    quiet.cancel();
+    expect(timers()).toBe(before);
+  });
+
+  it("keeps a long keepAlive timer ref'd across the links of its chain", () => {
+    vi.useFakeTimers();
+    try {
+      let fired = false;
+      systemClock.setTimeout(() => (fired = true), MAX_NODE_DELAY + 100, { keepAlive: true });
+      vi.advanceTimersByTime(MAX_NODE_DELAY);
+      expect(vi.getTimerCount()).toBe(1);
+      vi.advanceTimersByTime(100);
+      expect(fired).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -1,0 +1,208 @@
+import type { Clock } from './clock.js';
+import type { Json, ScoreEnvelope } from './envelopes.js';
+import { DeadlineExceededError, NoUsableScoreError, type RendezvousError } from './errors.js';
+import type { Mailbox } from './mailbox.js';
+import type { ModelRef } from './model-ref.js';
+import type { PolicyDecision, RendezvousPolicy } from './policy.js';
+import type { Decision, RendezvousResult } from './result.js';
+
+/**
+ * What a {@link PendingRequest} needs from its front end.
+ *
+ * @example
+ * ```ts
+ * const host: PendingRequestHost = { policy, clock, live: () => registry.live(),
+ *   noLiveModel: 'no model is live', decided: () => {}, closed: () => {} };
+ * ```
+ */
+export interface PendingRequestHost<I = Json, O = Json> {
+  readonly policy: RendezvousPolicy;
+  readonly clock: Clock;
+  /** Model versions alive now. */
+  live(): readonly ModelRef[];
+  /** Reason given when the deadline passes with no model live and no score. */
+  readonly noLiveModel: string;
+  /** Called once, when the request is decided (`error` unset: answered). */
+  decided(request: PendingRequest<I, O>, error: RendezvousError | undefined): void;
+  /** Called once, when the mailbox closes, with the final record (late scores included). */
+  closed(request: PendingRequest<I, O>, result: RendezvousResult<I, O> | undefined): void;
+}
+
+/** What became of a score given to {@link PendingRequest.score}. */
+type ScoreOutcome = 'duplicate' | 'late' | 'evaluated';
+
+/**
+ * One request at the front end, from publish to the closing of its mailbox. It owns its
+ * {@link Mailbox} and timers, and moves one way only: `open` (undecided) → `decided` (the
+ * caller has its answer or error; late scores are still recorded) → `closed` (every awaited
+ * model reported, or the deadline passed). Its promise settles exactly once, by the deadline.
+ *
+ * While `open`, its deadline timer keeps the process alive, so a caller awaiting only this
+ * request sees it settle; once decided, waiting for late scores does not.
+ *
+ * @example
+ * ```ts
+ * const pending = new PendingRequest(host, box, resolve, reject);
+ * pending.score(score); // evaluates the policy, or records a late score
+ * ```
+ */
+export class PendingRequest<I = Json, O = Json> {
+  /** The decision record, once decided. */
+  result: RendezvousResult<I, O> | undefined;
+  private closedFlag = false;
+
+  constructor(
+    private readonly host: PendingRequestHost<I, O>,
+    readonly box: Mailbox<I>,
+    private readonly resolve: (result: RendezvousResult<I, O>) => void,
+    private readonly reject: (error: Error) => void,
+  ) {
+    const delay = box.deadline - host.clock.now();
+    box.deadlineTimer = host.clock.setTimeout(() => this.onDeadline(), delay, { keepAlive: true });
+  }
+
+  get state(): 'open' | 'decided' | 'closed' {
+    if (this.closedFlag) return 'closed';
+    return this.box.decided ? 'decided' : 'open';
+  }
+
+  /** Takes a score for this request. */
+  score(score: ScoreEnvelope): ScoreOutcome {
+    if (this.closedFlag || !this.box.add(score, this.host.clock.now())) return 'duplicate';
+    if (this.box.decided) {
+      if (this.box.complete()) this.close();
+      return 'late';
+    }
+    this.evaluate('score');
+    return 'evaluated';
+  }
+
+  /** Fails the request now (its publish failed) and closes it: no model can answer. */
+  fail(error: RendezvousError, decidedBy: Decision): void {
+    if (this.box.decided) return;
+    this.settle(undefined, error, decidedBy);
+    this.close();
+  }
+
+  /** Asks the policy again; a no-op once decided. */
+  evaluate(trigger: Decision['trigger']): void {
+    const box = this.box;
+    if (box.decided || this.closedFlag) return;
+    // Node fires a timer against its cached loop time, so `Date.now()` can still be a few ms
+    // short of the time the timer was set for. A deadline or wake-up timer means that time has
+    // come: never evaluate it as "not yet", or the request would wait with no timer left.
+    let now = this.host.clock.now();
+    if (trigger === 'deadline') now = Math.max(now, box.deadline);
+    else if (trigger === 'wake' && box.wakeAt !== undefined) now = Math.max(now, box.wakeAt);
+    const live = this.host.live();
+    const { policy } = this.host;
+    let decision: PolicyDecision;
+    try {
+      decision = policy.decide({
+        requestId: box.requestId,
+        startedAt: box.startedAt,
+        deadline: box.deadline,
+        now,
+        scores: box.scores,
+        live,
+        random: box.random,
+      });
+    } catch (error) {
+      decision = {
+        action: 'fail',
+        reason: `policy threw: ${error instanceof Error ? error.message : String(error)}`,
+      };
+    }
+    const decidedBy = (reason: string): Decision => ({ policy: policy.name, reason, trigger });
+    const requestId = box.requestId;
+    if (decision.action === 'answer') {
+      this.settle(decision, undefined, decidedBy(decision.reason));
+    } else if (decision.action === 'fail') {
+      const error = new NoUsableScoreError(decision.reason, { requestId });
+      this.settle(undefined, error, decidedBy(decision.reason));
+    } else if (now >= box.deadline) {
+      const reason =
+        live.length === 0 && box.scores.length === 0
+          ? this.host.noLiveModel
+          : (decision.reason ?? 'no usable score before the deadline');
+      const waited = now - box.startedAt;
+      const error = new DeadlineExceededError(`deadline exceeded: ${reason}`, waited, {
+        requestId,
+      });
+      this.settle(undefined, error, decidedBy(reason));
+    } else {
+      const wakeAt = decision.wakeAt;
+      if (wakeAt !== undefined && wakeAt < box.deadline && wakeAt !== box.wakeAt) {
+        box.wakeTimer?.cancel();
+        box.wakeAt = wakeAt;
+        box.wakeTimer = this.host.clock.setTimeout(() => this.evaluate('wake'), wakeAt - now);
+      }
+      return;
+    }
+    if (box.complete() || now >= box.deadline) this.close();
+  }
+
+  /** Closes the mailbox: no more late scores; emits the final record once. */
+  close(): void {
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    const box = this.box;
+    box.clearTimers();
+    const result =
+      this.result && box.late.length > 0
+        ? { ...this.result, late: box.lateCandidates() as RendezvousResult<I, O>['late'] }
+        : this.result;
+    this.host.closed(this, result);
+  }
+
+  private onDeadline(): void {
+    if (this.box.decided) this.close();
+    else this.evaluate('deadline');
+  }
+
+  private settle(
+    answer: Extract<PolicyDecision, { action: 'answer' }> | undefined,
+    error: RendezvousError | undefined,
+    decidedBy: Decision,
+  ): void {
+    const box = this.box;
+    const clock = this.host.clock;
+    box.decided = true;
+    box.wakeTimer?.cancel();
+    box.wakeTimer = undefined;
+    const live = this.host.live();
+    box.awaited = live;
+    const now = clock.now();
+    // Decided: the caller has its answer, so waiting for late scores must not keep the process
+    // alive. Swap the keep-alive deadline timer for a plain one that closes the mailbox.
+    box.deadlineTimer?.cancel();
+    box.deadlineTimer =
+      box.deadline > now ? clock.setTimeout(() => this.close(), box.deadline - now) : undefined;
+    const base = {
+      requestId: box.requestId,
+      input: box.input,
+      candidates: box.candidates(live) as RendezvousResult<I, O>['candidates'],
+      late: [],
+      decidedBy,
+      startedAt: box.startedAt,
+      decidedAt: now,
+      latencyMs: now - box.startedAt,
+    };
+    if (answer) {
+      const latencyMs = box.latencyOf(answer.score.model);
+      const chosen = { model: answer.score.model, output: answer.score.output as O, latencyMs };
+      this.result = { ...base, status: 'answered', chosen };
+      this.resolve(this.result);
+      this.host.decided(this, undefined);
+    } else {
+      const err =
+        error ??
+        new DeadlineExceededError('deadline exceeded', now - box.startedAt, {
+          requestId: box.requestId,
+        });
+      this.result = { ...base, status: 'failed', error: { code: err.code, message: err.message } };
+      this.reject(err);
+      this.host.decided(this, err);
+    }
+  }
+}

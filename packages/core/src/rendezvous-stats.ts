@@ -1,0 +1,29 @@
+/**
+ * Counters of a front end, for metrics.
+ *
+ * @example
+ * ```ts
+ * const { inFlight, answered } = rendezvous.stats();
+ * ```
+ */
+export interface RendezvousStats {
+  /** Undecided requests. */
+  readonly inFlight: number;
+  /** Mailboxes still open (undecided, or decided and waiting for late scores). */
+  readonly openMailboxes: number;
+  readonly answered: number;
+  readonly failed: number;
+  readonly deadlineExceeded: number;
+  readonly overloaded: number;
+  readonly lateScores: number;
+  /** Scores for requests this instance no longer (or never) had. */
+  readonly orphanScores: number;
+  /** Second scores from the same model version (redeliveries). */
+  readonly duplicateScores: number;
+  /** Replies that were not valid score envelopes (sent to the dead letter). */
+  readonly invalidScores: number;
+  /** Results published to the results stream (with `publishResults`). */
+  readonly resultsPublished: number;
+  /** Results that could not be published, after retries (with `publishResults`). */
+  readonly resultPublishFailures: number;
+}

@@ -1,0 +1,110 @@
+/**
+ * Transports that misbehave in one controlled way, for the front end's lifecycle and discovery
+ * tests. Each one delegates everything else to a real (memory) transport: nothing is mocked.
+ */
+import {
+  ConnectionLostError,
+  type ConsumeOptions,
+  type Delivery,
+  type IncomingMessage,
+  type OutgoingMessage,
+  type ReplyChannel,
+  type Transport,
+  type TransportCapabilities,
+  type VirtualClock,
+} from '@rendezvous-ml/core';
+import { Observable, type Subscription } from 'rxjs';
+
+/** Delegates every call to `inner`; subclasses override the one call they break. */
+export class DelegatingTransport implements Transport {
+  constructor(protected readonly inner: Transport) {}
+  get name(): string {
+    return this.inner.name;
+  }
+  get capabilities(): TransportCapabilities {
+    return this.inner.capabilities;
+  }
+  publish(stream: string, message: OutgoingMessage): Promise<void> {
+    return this.inner.publish(stream, message);
+  }
+  ensureGroup(stream: string, group: string): Promise<void> {
+    return this.inner.ensureGroup(stream, group);
+  }
+  consume(stream: string, options: ConsumeOptions): Observable<Delivery> {
+    return this.inner.consume(stream, options);
+  }
+  openReplyChannel(): Promise<ReplyChannel> {
+    return this.inner.openReplyChannel();
+  }
+  reply(address: string, message: OutgoingMessage): Promise<void> {
+    return this.inner.reply(address, message);
+  }
+  broadcast(channel: string, payload: string): Promise<void> {
+    return this.inner.broadcast(channel, payload);
+  }
+  listen(channel: string): Observable<IncomingMessage> {
+    return this.inner.listen(channel);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+/** The broker is "not up yet": the first `failures` calls to `openReplyChannel` reject. */
+export class BrokerDownAtFirst extends DelegatingTransport {
+  opened = 0;
+  constructor(
+    inner: Transport,
+    private failures: number,
+  ) {
+    super(inner);
+  }
+  override async openReplyChannel(): Promise<ReplyChannel> {
+    if (this.failures > 0) {
+      this.failures--;
+      throw new ConnectionLostError('connect ECONNREFUSED 127.0.0.1:6379');
+    }
+    this.opened++;
+    return this.inner.openReplyChannel();
+  }
+}
+
+/** `openReplyChannel` waits until `open()` is called (a slow connect). */
+export class SlowConnect extends DelegatingTransport {
+  opened = 0;
+  private gate: (() => void) | undefined;
+  override async openReplyChannel(): Promise<ReplyChannel> {
+    await new Promise<void>((resolve) => (this.gate = resolve));
+    this.opened++;
+    return this.inner.openReplyChannel();
+  }
+  open(): void {
+    this.gate?.();
+  }
+}
+
+/**
+ * A `listen` subscription that becomes active only `delayMs` of virtual time after it was made
+ * (a Redis SUBSCRIBE that has not been confirmed yet): broadcasts sent before are not heard.
+ */
+export class LateListen extends DelegatingTransport {
+  constructor(
+    inner: Transport,
+    private readonly clock: VirtualClock,
+    private readonly delayMs: number,
+  ) {
+    super(inner);
+  }
+  override listen(channel: string): Observable<IncomingMessage> {
+    return new Observable<IncomingMessage>((subscriber) => {
+      let active: Subscription | undefined;
+      const timer = this.clock.setTimeout(() => {
+        active = this.inner.listen(channel).subscribe(subscriber);
+      }, this.delayMs);
+      return () => {
+        timer.cancel();
+        active?.unsubscribe();
+      };
+    });
+  }
+}
