@@ -96,7 +96,13 @@ export function candidate(value: unknown, path: string): Candidate {
   return fail('expected "ok", "error" or "pending"', `${path}/status`);
 }
 
-const TRIGGERS: readonly Decision['trigger'][] = ['score', 'wake', 'deadline', 'registry'];
+const TRIGGERS: readonly Decision['trigger'][] = [
+  'score',
+  'wake',
+  'deadline',
+  'registry',
+  'publish-failed',
+];
 
 export function decision(value: unknown, path: string): Decision {
   const o = object(value, path);
