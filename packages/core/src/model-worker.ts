@@ -1,27 +1,26 @@
 import { type Observable, Subject, type Subscription } from 'rxjs';
-import { findWireJsonProblem } from './assert-wire-json.js';
-import { type Clock, systemClock, type Timer } from './clock.js';
+import { type Clock, systemClock } from './clock.js';
 import { DeadLetters } from './dead-letters.js';
 import {
   type Decoded,
   decodeRequest,
-  encodeEnvelope,
   type Json,
   type ModelIdentity,
   type RequestEnvelope,
-  type ScoreEnvelope,
   WIRE_VERSION,
 } from './envelopes.js';
 import { NotStartedError, RendezvousError, toRendezvousError } from './errors.js';
-import { decodeHeartbeat, type Heartbeat } from './heartbeat.js';
 import { modelKey } from './model-ref.js';
-import { type RetryOptions, retryWithBackoff } from './retry.js';
+import { retryWithBackoff } from './retry.js';
 import { DEFAULT_STREAMS, type Delivery, type StreamNames, type Transport } from './transport.js';
+import { buildScore } from './worker/build-score.js';
+import { DeliverySettler } from './worker/delivery-settler.js';
 import type { ModelWorkerOptions, PredictContext } from './worker/model-worker-options.js';
-import { type PredictOutcome, predictWithinBudget } from './worker/predict-within-budget.js';
+import { predictWithinBudget } from './worker/predict-within-budget.js';
 import { validateWorkerOptions } from './worker/validate-worker-options.js';
 import { WaitingQueue } from './worker/waiting-queue.js';
 import type { ModelWorkerStats, WorkerEvent } from './worker/worker-event.js';
+import { WorkerHeartbeats } from './worker/worker-heartbeats.js';
 
 export type { ModelWorkerOptions, PredictContext } from './worker/model-worker-options.js';
 export type { ModelWorkerStats, WorkerEvent } from './worker/worker-event.js';
@@ -60,8 +59,6 @@ export class ModelWorker<I = Json, O = Json> {
   private readonly concurrency: number;
   private readonly predictTimeoutMs: number | undefined;
   private readonly maxDeliveries: number;
-  private readonly heartbeatIntervalMs: number;
-  private readonly replyRetry: Omit<RetryOptions, 'clock'>;
   private readonly streams: StreamNames;
   private readonly clock: Clock;
   private readonly deadLetters: DeadLetters;
@@ -78,9 +75,10 @@ export class ModelWorker<I = Json, O = Json> {
   private state: State = 'new';
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
-  private subscriptions: Subscription[] = [];
-  private heartbeatTimer: Timer | undefined;
+  private consumer: Subscription | undefined;
+  private readonly heartbeats: WorkerHeartbeats;
   private readonly waiting: WaitingQueue<Job>;
+  private readonly settler: DeliverySettler;
   /** Jobs in progress, with or without a slot; `stop()` waits until it is 0. */
   private pending = 0;
   private idle: (() => void) | undefined;
@@ -102,11 +100,19 @@ export class ModelWorker<I = Json, O = Json> {
     this.concurrency = options.concurrency ?? 8;
     this.predictTimeoutMs = options.predictTimeoutMs;
     this.maxDeliveries = options.maxDeliveries ?? 5;
-    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 1000;
-    this.replyRetry = options.replyRetry ?? {};
     this.streams = { ...DEFAULT_STREAMS, ...options.streams };
     this.clock = options.clock ?? systemClock;
     this.waiting = new WaitingQueue(this.clock);
+    this.settler = new DeliverySettler(this.clock, options.replyRetry ?? {}, (e) =>
+      this.emitError(e),
+    );
+    this.heartbeats = new WorkerHeartbeats(
+      this.transport,
+      this.streams.heartbeats,
+      this.model,
+      options.heartbeatIntervalMs ?? 1000,
+      this.clock,
+    );
     this.deadLetters = new DeadLetters(
       this.transport,
       this.streams.deadLetter,
@@ -168,32 +174,17 @@ export class ModelWorker<I = Json, O = Json> {
     }
     if (this.state !== 'starting') return; // stop() was called meanwhile: never join
     this.state = 'running';
-    this.subscriptions.push(
-      this.transport
-        .consume(this.streams.requests, {
-          group: this.group,
-          consumer: this.model.instance,
-          prefetch: this.concurrency * 2,
-        })
-        .subscribe({
-          next: (delivery) => this.admit(delivery),
-          error: (error: unknown) => this.emitError(error),
-        }),
-      this.transport.listen(this.streams.heartbeats).subscribe({
-        next: (m) => {
-          const hb = decodeHeartbeat(m.payload);
-          if (this.state === 'running' && !(hb instanceof Error) && hb.kind === 'probe')
-            void this.heartbeat('alive');
-        },
-        error: () => undefined,
-      }),
-    );
-    const beat = (): void => {
-      if (this.state !== 'running') return;
-      void this.heartbeat('alive');
-      this.heartbeatTimer = this.clock.setTimeout(beat, this.heartbeatIntervalMs);
-    };
-    beat();
+    this.consumer = this.transport
+      .consume(this.streams.requests, {
+        group: this.group,
+        consumer: this.model.instance,
+        prefetch: this.concurrency * 2,
+      })
+      .subscribe({
+        next: (delivery) => this.admit(delivery),
+        error: (error: unknown) => this.emitError(error),
+      });
+    this.heartbeats.start();
   }
 
   private async leave(): Promise<void> {
@@ -201,33 +192,15 @@ export class ModelWorker<I = Json, O = Json> {
     this.state = 'stopping';
     if (was === 'starting') await this.starting?.catch(() => undefined);
     if (was === 'running') {
-      this.heartbeatTimer?.cancel();
+      this.heartbeats.stop();
       this.waiting.clear(); // not started: left unacknowledged, redelivered to another member
       if (this.pending > 0) await new Promise<void>((resolve) => (this.idle = resolve));
-      for (const s of this.subscriptions) s.unsubscribe();
-      this.subscriptions = [];
-      await this.heartbeat('leaving');
+      this.consumer?.unsubscribe();
+      this.consumer = undefined;
+      await this.heartbeats.leaving();
     }
     this.state = 'stopped';
     this.events.complete();
-  }
-
-  /** Never rejects, even if the transport throws synchronously or is closed. */
-  private heartbeat(kind: 'alive' | 'leaving'): Promise<void> {
-    const hb: Heartbeat = {
-      v: WIRE_VERSION,
-      kind,
-      model: this.model,
-      intervalMs: this.heartbeatIntervalMs,
-      ts: this.clock.now(),
-    };
-    try {
-      return this.transport
-        .broadcast(this.streams.heartbeats, JSON.stringify(hb))
-        .catch(() => undefined);
-    } catch {
-      return Promise.resolve();
-    }
   }
 
   /**
@@ -286,7 +259,7 @@ export class ModelWorker<I = Json, O = Json> {
     if (startedAt >= request.deadline) {
       this.counters.skippedExpired++;
       this.events.next({ type: 'skipped', requestId: request.id, reason: 'deadline' });
-      return this.settle(delivery);
+      return this.settler.ack(delivery);
     }
     const outcome = await predictWithinBudget({
       request,
@@ -298,29 +271,26 @@ export class ModelWorker<I = Json, O = Json> {
     if (outcome.kind === 'expired') {
       this.counters.expiredPredictions++;
       this.events.next({ type: 'expired', requestId: request.id, stage: 'predict' });
-      return this.settle(delivery);
+      return this.settler.ack(delivery);
     }
     const base = {
-      v: WIRE_VERSION as typeof WIRE_VERSION,
+      v: WIRE_VERSION,
       requestId: request.id,
       model: this.model,
       receivedAt,
       startedAt,
-    };
-    const score = this.toScore(base, outcome);
+    } as const;
+    const score = buildScore(base, outcome, this.clock.now());
+    if (!score.envelope.ok) this.counters.failedPredictions++;
     try {
       await retryWithBackoff(
         () => this.transport.reply(request.replyTo, { key: request.id, payload: score.payload }),
-        {
-          clock: this.clock,
-          ...this.replyRetry,
-          until: Math.min(request.deadline, this.replyRetry.until ?? Number.POSITIVE_INFINITY),
-        },
+        this.settler.replyRetry(request.deadline),
       );
     } catch (error) {
       return this.replyFailed(delivery, request, error);
     }
-    await this.settle(delivery);
+    await this.settler.ack(delivery);
     this.counters.scored++;
     const { ok, finishedAt } = score.envelope;
     this.events.next({
@@ -329,43 +299,6 @@ export class ModelWorker<I = Json, O = Json> {
       ok,
       durationMs: finishedAt - startedAt,
     });
-  }
-
-  /** The score to send, and its encoding; an output JSON cannot carry becomes an error score. */
-  private toScore(
-    base: Omit<ScoreEnvelope, 'ok' | 'output' | 'error' | 'finishedAt'>,
-    outcome: Exclude<PredictOutcome<O>, { kind: 'expired' }>,
-  ): { envelope: ScoreEnvelope; payload: string } {
-    const finishedAt = this.clock.now();
-    const failed = (code: string, message: string) => {
-      this.counters.failedPredictions++;
-      const envelope: ScoreEnvelope = { ...base, finishedAt, ok: false, error: { code, message } };
-      return { envelope, payload: encodeEnvelope(envelope) };
-    };
-    if (outcome.kind === 'error') return failed(outcome.error.code, outcome.error.message);
-    const problem = findWireJsonProblem(outcome.output);
-    if (problem) {
-      const found = problem.path
-        ? `an output with ${problem.found} at ${problem.path}`
-        : problem.found;
-      const fix = 'return null, a boolean, a finite number, a string, an array or a plain object';
-      return failed(
-        'OUTPUT_NOT_SERIALIZABLE',
-        `predict returned ${found}, which JSON cannot carry: ${fix}`,
-      );
-    }
-    const envelope: ScoreEnvelope = {
-      ...base,
-      finishedAt,
-      ok: true,
-      output: outcome.output as Json,
-    };
-    try {
-      return { envelope, payload: encodeEnvelope(envelope) };
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      return failed('OUTPUT_NOT_SERIALIZABLE', `the output of predict cannot be encoded: ${why}`);
-    }
   }
 
   /**
@@ -378,12 +311,9 @@ export class ModelWorker<I = Json, O = Json> {
     error: unknown,
   ): Promise<void> {
     const cause = toRendezvousError(error, 'CONNECTION_LOST', true);
-    const initial = this.replyRetry.initialDelayMs ?? 50;
-    const max = this.replyRetry.maxDelayMs ?? 2000;
-    const backoff = Math.min(max, initial * 2 ** delivery.deliveryCount);
-    const delayMs = backoff * (0.5 + Math.random() / 2);
+    const { backoffMs, delayMs } = this.settler.backoff(delivery.deliveryCount);
     const what = `the score for '${request.id}' could not be sent (${cause.message})`;
-    if (this.clock.now() + backoff >= request.deadline) {
+    if (this.clock.now() + backoffMs >= request.deadline) {
       this.counters.expiredUnsent++;
       this.events.next({ type: 'expired', requestId: request.id, stage: 'reply' });
       const message = `${what} before its deadline; acknowledged without a reply`;
@@ -391,39 +321,19 @@ export class ModelWorker<I = Json, O = Json> {
         type: 'error',
         error: new RendezvousError(cause.code, message, { cause }),
       });
-      return this.settle(delivery);
+      return this.settler.ack(delivery);
     }
     this.counters.replyFailures++;
     const message = `${what}; handed back for redelivery in ${Math.round(delayMs)} ms`;
-    this.events.next({
-      type: 'error',
-      error: new RendezvousError(cause.code, message, { retryable: true, cause }),
-    });
-    await this.handBack(delivery, delayMs);
+    const retryable = new RendezvousError(cause.code, message, { retryable: true, cause });
+    this.events.next({ type: 'error', error: retryable });
+    await this.settler.release(delivery, delayMs);
   }
 
   private async deadLetter(delivery: Delivery, error: RendezvousError): Promise<void> {
     await this.deadLetters.send(delivery, error);
     this.events.next({ type: 'dead-lettered', id: delivery.id, reason: error.message });
-    await this.settle(delivery);
-  }
-
-  /** Acknowledges, retrying like a reply; an ack that keeps failing hands the delivery back. */
-  private async settle(delivery: Delivery): Promise<void> {
-    try {
-      await retryWithBackoff(() => delivery.ack(), { clock: this.clock, ...this.replyRetry });
-    } catch (error) {
-      this.emitError(error);
-      await this.handBack(delivery, 0);
-    }
-  }
-
-  private async handBack(delivery: Delivery, delayMs: number): Promise<void> {
-    try {
-      await delivery.release({ delayMs });
-    } catch (error) {
-      this.emitError(error); // the transport is gone: it redelivers on reconnect, or never
-    }
+    await this.settler.ack(delivery);
   }
 
   private emitError(error: unknown): void {
