@@ -1,5 +1,7 @@
 import { type Json, priority, type ScoreEnvelope } from '@rendezvous-ml/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { assertWireJson, findWireJsonProblem } from '../src/assert-wire-json.js';
 import { after, bench, track } from './harness.js';
 import { workerBench } from './model-worker-bench.js';
 
@@ -64,5 +66,55 @@ describe('ModelWorker: outputs JSON cannot carry', () => {
       expect.objectContaining({ model: expect.objectContaining({ name: 'a' }), status: 'error' }),
     );
     await b.close();
+  });
+});
+
+describe('findWireJsonProblem (the output check)', () => {
+  it('finds nothing in any JSON value, which JSON carries unchanged', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(findWireJsonProblem(value)).toBeUndefined();
+        expect(JSON.parse(JSON.stringify(value))).toEqual(value);
+      }),
+    );
+  });
+
+  it('finds a value JSON cannot carry wherever it is nested, with its JSON Pointer', () => {
+    const bad = fc.constantFrom<[unknown, string]>(
+      [undefined, 'undefined'],
+      [Number.NaN, 'NaN'],
+      [Number.NEGATIVE_INFINITY, '-Infinity'],
+      [1n, 'a BigInt (1n)'],
+      [Symbol('s'), 'a symbol'],
+      [() => 1, 'a function'],
+    );
+    const segment = fc.oneof(fc.nat({ max: 3 }), fc.constantFrom('a', 'b/c', 'd~e'));
+    fc.assert(
+      fc.property(fc.array(segment, { maxLength: 4 }), bad, (path, [value, found]) => {
+        let doc: unknown = value;
+        for (const key of [...path].reverse()) {
+          if (typeof key === 'number') {
+            const arr: unknown[] = Array.from({ length: key + 1 }, () => 0);
+            arr[key] = doc;
+            doc = arr;
+          } else doc = { [key]: doc, ok: 1 };
+        }
+        if (value === undefined && typeof path.at(-1) === 'string') return; // dropped, as JSON does
+        const pointer = path
+          .map((k) => `/${String(k).replace(/~/g, '~0').replace(/\//g, '~1')}`)
+          .join('');
+        expect(findWireJsonProblem(doc)).toEqual({ found, path: pointer });
+      }),
+    );
+  });
+
+  it('assertWireJson throws OUTPUT_NOT_SERIALIZABLE naming what and where', () => {
+    expect(() => assertWireJson({ p: [0.5, Number.NaN] }, 'predict output')).toThrow(
+      expect.objectContaining({
+        code: 'OUTPUT_NOT_SERIALIZABLE',
+        message: 'predict output is not JSON: NaN at /p/1',
+      }),
+    );
+    expect(() => assertWireJson({ at: new Date(0) }, 'x')).not.toThrow();
   });
 });
