@@ -15,8 +15,8 @@ import { retryWithBackoff } from './retry.js';
 import { DEFAULT_STREAMS, type Delivery, type StreamNames, type Transport } from './transport.js';
 import { buildScore } from './worker/build-score.js';
 import { DeliverySettler } from './worker/delivery-settler.js';
-import type { ModelWorkerOptions, PredictContext } from './worker/model-worker-options.js';
-import { predictWithinBudget } from './worker/predict-within-budget.js';
+import type { ModelWorkerOptions } from './worker/model-worker-options.js';
+import { type BudgetedPrediction, predictWithinBudget } from './worker/predict-within-budget.js';
 import { validateWorkerOptions } from './worker/validate-worker-options.js';
 import { WaitingQueue } from './worker/waiting-queue.js';
 import type { ModelWorkerStats, WorkerEvent } from './worker/worker-event.js';
@@ -54,10 +54,9 @@ type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 export class ModelWorker<I = Json, O = Json> {
   readonly model: ModelIdentity;
   private readonly transport: Transport;
-  private readonly predictFn: (input: I, context: PredictContext) => O | Promise<O>;
-  private readonly parseInput: ((input: Json) => I) | undefined;
+  /** Everything a prediction needs but its request. */
+  private readonly prediction: Omit<BudgetedPrediction<I, O>, 'request'>;
   private readonly concurrency: number;
-  private readonly predictTimeoutMs: number | undefined;
   private readonly maxDeliveries: number;
   private readonly streams: StreamNames;
   private readonly clock: Clock;
@@ -95,13 +94,12 @@ export class ModelWorker<I = Json, O = Json> {
       version,
       instance: instance ?? `${name}-${version}-${Math.random().toString(36).slice(2, 8)}`,
     };
-    this.predictFn = options.predict;
-    this.parseInput = options.parseInput;
     this.concurrency = options.concurrency ?? 8;
-    this.predictTimeoutMs = options.predictTimeoutMs;
     this.maxDeliveries = options.maxDeliveries ?? 5;
     this.streams = { ...DEFAULT_STREAMS, ...options.streams };
     this.clock = options.clock ?? systemClock;
+    const { predict, parseInput, predictTimeoutMs } = options;
+    this.prediction = { predict, parseInput, predictTimeoutMs, clock: this.clock };
     this.waiting = new WaitingQueue(this.clock);
     this.settler = new DeliverySettler(this.clock, options.replyRetry ?? {}, (e) =>
       this.emitError(e),
@@ -173,18 +171,27 @@ export class ModelWorker<I = Json, O = Json> {
       throw error;
     }
     if (this.state !== 'starting') return; // stop() was called meanwhile: never join
-    this.state = 'running';
-    this.consumer = this.transport
-      .consume(this.streams.requests, {
-        group: this.group,
-        consumer: this.model.instance,
-        prefetch: this.concurrency * 2,
-      })
-      .subscribe({
-        next: (delivery) => this.admit(delivery),
-        error: (error: unknown) => this.emitError(error),
-      });
-    this.heartbeats.start();
+    this.state = 'running'; // before subscribing: a transport may deliver synchronously
+    try {
+      this.consumer = this.transport
+        .consume(this.streams.requests, {
+          group: this.group,
+          consumer: this.model.instance,
+          prefetch: this.concurrency * 2,
+        })
+        .subscribe({
+          next: (delivery) => this.admit(delivery),
+          error: (error: unknown) => this.emitError(error),
+        });
+      this.heartbeats.start();
+    } catch (error) {
+      // A transport that throws instead of erroring its Observable: undo, stay restartable.
+      this.consumer?.unsubscribe();
+      this.consumer = undefined;
+      this.heartbeats.stop();
+      this.state = 'new';
+      throw error;
+    }
   }
 
   private async leave(): Promise<void> {
@@ -261,13 +268,7 @@ export class ModelWorker<I = Json, O = Json> {
       this.events.next({ type: 'skipped', requestId: request.id, reason: 'deadline' });
       return this.settler.ack(delivery);
     }
-    const outcome = await predictWithinBudget({
-      request,
-      predict: this.predictFn,
-      parseInput: this.parseInput,
-      predictTimeoutMs: this.predictTimeoutMs,
-      clock: this.clock,
-    });
+    const outcome = await predictWithinBudget({ ...this.prediction, request });
     if (outcome.kind === 'expired') {
       this.counters.expiredPredictions++;
       this.events.next({ type: 'expired', requestId: request.id, stage: 'predict' });

@@ -51,6 +51,25 @@ describe('ModelWorker: lifecycle', () => {
     await b.worker.stop();
   });
 
+  it('a start whose consume throws undoes what it set up, and can be retried', async () => {
+    const b = await workerBench((x) => x, { heartbeatIntervalMs: 100 }, { start: false });
+    const beats: IncomingMessage[] = [];
+    b.caller.listen('heartbeats').subscribe((m) => beats.push(m));
+    const consume = b.spy.consume.bind(b.spy);
+    b.spy.consume = () => {
+      throw new Error('no consumer');
+    };
+    await expect(b.worker.start()).rejects.toThrow('no consumer');
+    await b.clock.advance(500);
+    expect(heartbeatKinds(beats)).toEqual([]);
+    b.spy.consume = consume;
+    await b.worker.start();
+    await b.send('r');
+    await b.clock.tick();
+    expect(b.scores.map((s) => s.requestId)).toEqual(['r']);
+    await b.worker.stop();
+  });
+
   it('start() called twice while starting joins the group once', async () => {
     const b = await workerBench((x) => x, {}, { start: false });
     b.spy.beforeEnsureGroup = () => after(b.clock, 100, undefined);

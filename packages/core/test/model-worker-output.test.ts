@@ -70,11 +70,10 @@ describe('ModelWorker: outputs JSON cannot carry', () => {
 });
 
 describe('findWireJsonProblem (the output check)', () => {
-  it('finds nothing in any JSON value, which JSON carries unchanged', () => {
+  it('finds nothing in any JSON value', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
         expect(findWireJsonProblem(value)).toBeUndefined();
-        expect(JSON.parse(JSON.stringify(value))).toEqual(value);
       }),
     );
   });
