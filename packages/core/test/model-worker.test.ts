@@ -1,96 +1,15 @@
 import {
   ConfigurationError,
-  ConnectionLostError,
   type DeadLetterRecord,
   type Delivery,
   decodeHeartbeat,
-  decodeScore,
-  encodeEnvelope,
   type Json,
   ModelWorker,
-  type ModelWorkerOptions,
-  type OutgoingMessage,
-  type ScoreEnvelope,
-  VirtualClock,
-  type WorkerEvent,
 } from '@rendezvous-ml/core';
-import { MemoryBroker, MemoryTransport } from '@rendezvous-ml/transport-memory';
+import { MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { describe, expect, it } from 'vitest';
-import { AckSpyTransport, after, tapStream, track } from './harness.js';
-
-const START = 10_000;
-
-/** A worker on its own transport, plus a caller that publishes requests and collects scores. */
-async function workerBench(
-  predict: ModelWorkerOptions['predict'],
-  options: Partial<ModelWorkerOptions> = {},
-  { start = true, workerTransport }: { start?: boolean; workerTransport?: AckSpyTransport } = {},
-) {
-  const clock = new VirtualClock(START);
-  const broker = new MemoryBroker();
-  const caller = new MemoryTransport({ broker });
-  const spy = workerTransport ?? new AckSpyTransport(new MemoryTransport({ broker }));
-  const channel = await caller.openReplyChannel();
-  const scores: ScoreEnvelope[] = [];
-  const replyKeys: (string | undefined)[] = [];
-  channel.messages.subscribe((m) => {
-    const d = decodeScore(m.payload);
-    if (!d.ok) throw d.error;
-    scores.push(d.value);
-    replyKeys.push(m.key);
-  });
-  const dead = await tapStream(caller, 'dead-letter');
-  const worker = new ModelWorker({
-    transport: spy,
-    model: { name: 'm', version: '1', instance: 'm-1' },
-    predict,
-    clock,
-    ...options,
-  });
-  const events: WorkerEvent[] = [];
-  let eventsCompleted = false;
-  worker.events$.subscribe({
-    next: (e) => events.push(e),
-    complete: () => {
-      eventsCompleted = true;
-    },
-  });
-  if (start) {
-    await worker.start();
-    await clock.tick();
-  }
-  /** Publishes a request; returns the transport message id it gets. */
-  const send = async (
-    id: string,
-    { input = id as Json, deadlineIn = 1000 }: { input?: Json; deadlineIn?: number } = {},
-  ): Promise<void> => {
-    await caller.publish('requests', {
-      key: id,
-      payload: encodeEnvelope({
-        v: 1,
-        id,
-        ts: clock.now(),
-        deadline: clock.now() + deadlineIn,
-        replyTo: channel.address,
-        input,
-        meta: {},
-      }),
-    });
-  };
-  return {
-    clock,
-    broker,
-    caller,
-    spy,
-    worker,
-    scores,
-    replyKeys,
-    events,
-    dead,
-    send,
-    eventsCompleted: () => eventsCompleted,
-  };
-}
+import { after, track } from './harness.js';
+import { START, workerBench } from './model-worker-bench.js';
 
 describe('ModelWorker: deadlines', () => {
   it('skips a request already past its deadline without predicting, counts it and acknowledges it', async () => {
@@ -224,34 +143,13 @@ describe('ModelWorker: scores', () => {
     expect(b.scores.map((s) => (s.ok ? s.output : s.error.code))).toEqual(['INVALID_INPUT', 3]);
   });
 
-  it('leaves a request unacknowledged (for redelivery) when its score cannot be sent', async () => {
-    class FailingReplies extends AckSpyTransport {
-      override reply(_address: string, _message: OutgoingMessage): Promise<void> {
-        return Promise.reject(new ConnectionLostError('reply failed'));
-      }
-    }
-    const broker = new MemoryBroker();
-    const spy = new FailingReplies(new MemoryTransport({ broker }));
-    const b = await workerBench(
-      (x) => x,
-      { replyRetry: { attempts: 1 } },
-      { workerTransport: spy },
-    );
-    // The bench made its caller on its own broker; publish on the worker's broker instead.
-    const caller = new MemoryTransport({ broker });
-    await caller.publish('requests', {
-      payload: encodeEnvelope({
-        v: 1,
-        id: 'r',
-        ts: START,
-        deadline: START + 1000,
-        replyTo: 'somewhere',
-        input: 1,
-        meta: {},
-      }),
-    });
+  it('hands a request back (for redelivery) when its score cannot be sent', async () => {
+    const b = await workerBench((x) => x, { replyRetry: { attempts: 1 } });
+    b.spy.replyFails = () => true;
+    await b.send('r');
     await b.clock.tick();
-    expect(spy.acked).toEqual([]);
+    expect(b.spy.acked).toEqual([]);
+    expect(b.spy.released).toHaveLength(1);
     expect(b.worker.stats()).toMatchObject({ replyFailures: 1, scored: 0 });
     expect(b.events.some((e) => e.type === 'error' && e.error.code === 'CONNECTION_LOST')).toBe(
       true,

@@ -1,0 +1,56 @@
+import { findWireJsonProblem } from '../assert-wire-json.js';
+import { encodeEnvelope, type Json, type ScoreEnvelope } from '../envelopes.js';
+import type { PredictOutcome } from './predict-within-budget.js';
+
+/**
+ * The fields of a score known before predicting.
+ *
+ * @example
+ * ```ts
+ * const base: ScoreBase = { v: 1, requestId: 'r1', model, receivedAt: 1, startedAt: 1 };
+ * ```
+ */
+export type ScoreBase = Omit<ScoreEnvelope, 'ok' | 'output' | 'error' | 'finishedAt'>;
+
+const FIX = 'return null, a boolean, a finite number, a string, an array or a plain object';
+
+/**
+ * Builds the score of a finished prediction and encodes it. An output JSON cannot carry
+ * (see `findWireJsonProblem`), or one whose encoding throws, becomes an `OUTPUT_NOT_SERIALIZABLE`
+ * error score that says what `predict` returned, so the front end can fall back at once instead
+ * of discarding a score it cannot read and waiting for the deadline.
+ *
+ * @example
+ * ```ts
+ * const { envelope, payload } = buildScore(base, { kind: 'output', output: Number.NaN }, clock.now());
+ * // envelope.ok === false, envelope.error.code === 'OUTPUT_NOT_SERIALIZABLE'
+ * ```
+ */
+export function buildScore<O>(
+  base: ScoreBase,
+  outcome: Exclude<PredictOutcome<O>, { kind: 'expired' }>,
+  finishedAt: number,
+): { envelope: ScoreEnvelope; payload: string } {
+  const failed = (code: string, message: string) => {
+    const envelope: ScoreEnvelope = { ...base, finishedAt, ok: false, error: { code, message } };
+    return { envelope, payload: encodeEnvelope(envelope) };
+  };
+  if (outcome.kind === 'error') return failed(outcome.error.code, outcome.error.message);
+  const problem = findWireJsonProblem(outcome.output);
+  if (problem) {
+    const found = problem.path
+      ? `an output with ${problem.found} at ${problem.path}`
+      : problem.found;
+    return failed(
+      'OUTPUT_NOT_SERIALIZABLE',
+      `predict returned ${found}, which JSON cannot carry: ${FIX}`,
+    );
+  }
+  const envelope: ScoreEnvelope = { ...base, finishedAt, ok: true, output: outcome.output as Json };
+  try {
+    return { envelope, payload: encodeEnvelope(envelope) };
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return failed('OUTPUT_NOT_SERIALIZABLE', `the output of predict cannot be encoded: ${why}`);
+  }
+}

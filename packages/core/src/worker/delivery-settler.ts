@@ -1,0 +1,56 @@
+import type { Clock } from '../clock.js';
+import { type RetryOptions, retryWithBackoff } from '../retry.js';
+import type { Delivery } from '../transport.js';
+
+/**
+ * Ends deliveries for a worker, and never rejects: `ack` retries like a reply and, if the ack
+ * keeps failing, hands the delivery back; `release` hands it back and reports a failure. Either
+ * way the delivery (and its prefetch credit) is not held for ever by a member that is alive.
+ *
+ * @example
+ * ```ts
+ * const settler = new DeliverySettler(clock, { attempts: 3 }, (e) => log.warn(e));
+ * await settler.ack(delivery);
+ * await settler.release(delivery, settler.backoff(delivery.deliveryCount).delayMs);
+ * ```
+ */
+export class DeliverySettler {
+  constructor(
+    private readonly clock: Clock,
+    private readonly retry: Omit<RetryOptions, 'clock'>,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  async ack(delivery: Delivery): Promise<void> {
+    try {
+      await retryWithBackoff(() => delivery.ack(), { clock: this.clock, ...this.retry });
+    } catch (error) {
+      this.onError(error);
+      await this.release(delivery, 0);
+    }
+  }
+
+  async release(delivery: Delivery, delayMs: number): Promise<void> {
+    try {
+      await delivery.release({ delayMs });
+    } catch (error) {
+      this.onError(error); // the transport is gone: it redelivers on reconnect, or never
+    }
+  }
+
+  /**
+   * Backoff of a redelivery: `initialDelayMs × 2^deliveryCount`, at most `maxDelayMs`
+   * (`backoffMs`), and the same with jitter (`delayMs`, between half and all of it).
+   */
+  backoff(deliveryCount: number): { backoffMs: number; delayMs: number } {
+    const initial = this.retry.initialDelayMs ?? 50;
+    const backoffMs = Math.min(this.retry.maxDelayMs ?? 2000, initial * 2 ** deliveryCount);
+    return { backoffMs, delayMs: backoffMs * (0.5 + Math.random() / 2) };
+  }
+
+  /** Reply retries of a request: never past its deadline. */
+  replyRetry(deadline: number): RetryOptions {
+    const until = Math.min(deadline, this.retry.until ?? Number.POSITIVE_INFINITY);
+    return { clock: this.clock, ...this.retry, until };
+  }
+}
