@@ -1,5 +1,5 @@
-import { findWireJsonProblem } from '../assert-wire-json.js';
 import { encodeEnvelope, type Json, type ScoreEnvelope } from '../envelopes.js';
+import { InvalidEnvelopeError } from '../errors.js';
 import type { PredictOutcome } from './predict-within-budget.js';
 
 /**
@@ -15,10 +15,12 @@ export type ScoreBase = Omit<ScoreEnvelope, 'ok' | 'output' | 'error' | 'finishe
 const FIX = 'return null, a boolean, a finite number, a string, an array or a plain object';
 
 /**
- * Builds the score of a finished prediction and encodes it. An output JSON cannot carry
- * (see `findWireJsonProblem`), or one whose encoding throws, becomes an `OUTPUT_NOT_SERIALIZABLE`
- * error score that says what `predict` returned, so the front end can fall back at once instead
- * of discarding a score it cannot read and waiting for the deadline.
+ * Builds the score of a finished prediction and encodes it with the one strict wire encoder
+ * ({@link encodeEnvelope}, which checks values with `assertWireJson`). An output JSON cannot
+ * carry unchanged (`undefined`, `NaN`, a `BigInt`, a cycle, a `Date`...) becomes an
+ * `OUTPUT_NOT_SERIALIZABLE` error score that says what `predict` returned and where, so the
+ * front end can fall back at once instead of discarding a score it cannot read and waiting for
+ * the deadline.
  *
  * @example
  * ```ts
@@ -36,21 +38,17 @@ export function buildScore<O>(
     return { envelope, payload: encodeEnvelope(envelope) };
   };
   if (outcome.kind === 'error') return failed(outcome.error.code, outcome.error.message);
-  const problem = findWireJsonProblem(outcome.output);
-  if (problem) {
-    const found = problem.path
-      ? `an output with ${problem.found} at ${problem.path}`
-      : problem.found;
-    return failed(
-      'OUTPUT_NOT_SERIALIZABLE',
-      `predict returned ${found}, which JSON cannot carry: ${FIX}`,
-    );
-  }
   const envelope: ScoreEnvelope = { ...base, finishedAt, ok: true, output: outcome.output as Json };
   try {
     return { envelope, payload: encodeEnvelope(envelope) };
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    return failed('OUTPUT_NOT_SERIALIZABLE', `the output of predict cannot be encoded: ${why}`);
+    const why =
+      error instanceof InvalidEnvelopeError || error instanceof Error
+        ? error.message
+        : String(error);
+    return failed(
+      'OUTPUT_NOT_SERIALIZABLE',
+      `predict returned an output JSON cannot carry (${why}): ${FIX}`,
+    );
   }
 }
