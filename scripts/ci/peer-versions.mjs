@@ -17,7 +17,12 @@ import { join } from 'node:path';
 
 /**
  * The versions tested per client: the lowest the peer range allows and the newest of its last
- * major. Keep in step with the packages' `peerDependencies`.
+ * major. Keep in step with the packages' `peerDependencies`. The peer-range tests are
+ * `packages/transport-redis/test/peer-range.integration.test.ts` and
+ * `packages/archiver-elasticsearch/test/peer-range.integration.test.ts` (both clients against the
+ * 9.x node: an 8.x client asks for `compatible-with=8`, which a 9.x node serves). For kafkajs both
+ * ends of `^2.2.4` are the one version 2.2.4 (the newest 2.x), the one in node_modules, so the
+ * Kafka suite (`packages/transport-kafka/test/kafka-transport.integration.test.ts`) tests it.
  */
 export const PEER_VERSIONS = {
   ioredis: ['5.4.0', '^6'], // @rendezvous-ml/transport-redis: ">=5.4.0 <7"
