@@ -54,9 +54,10 @@ describe('Archiver invariant: nothing held for ever, nothing lost', () => {
         }
         await clock.advance(400_000);
 
-        // Bounded: nothing is held now, and nothing was held longer than two pauses and a flush.
+        // Bounded: nothing is held now, and nothing was held longer than two pauses plus the
+        // writes queued ahead of it (flushes, retries and the isolation of poison records).
         expect(transport.holding.size).toBe(0);
-        expect(transport.longestHold()).toBeLessThanOrEqual(2 * MAX_BACKOFF + 1000);
+        expect(transport.longestHold()).toBeLessThanOrEqual(2 * MAX_BACKOFF + 5000);
         // Every good record is in the sink exactly once.
         const good = ids.filter((id) => !poison.has(id));
         expect(sink.written.map((r) => r.id).sort()).toEqual([...good].sort());
