@@ -24,11 +24,20 @@ const protocol = require('kafkajs/src/protocol/error.js') as {
 };
 const byType = (type: string): KafkaJSProtocolError =>
   protocol.createErrorFromCode(protocol.errorCodes.find((e) => e.type === type)!.code);
-/** What kafkajs's retrier throws for a failure it does not retry. */
-const notRetried = (e: Error): Error => new KafkaJSNonRetriableError(e, { cause: e });
+/** What kafkajs's retrier throws for a failure it does not retry (its .d.ts omits the options). */
+const notRetried = (e: Error): Error =>
+  new (KafkaJSNonRetriableError as unknown as new (e: Error, o: { cause: Error }) => Error)(e, {
+    cause: e,
+  });
 /** What kafkajs's retrier throws once its retries of a retriable failure are spent. */
 const retriesSpent = (e: Error): Error =>
-  new KafkaJSNumberOfRetriesExceeded(e, { retryCount: 5, retryTime: 1000 });
+  // kafkajs's constructor takes (error, { retryCount, retryTime }); its .d.ts declares one argument
+  new (
+    KafkaJSNumberOfRetriesExceeded as unknown as new (
+      e: Error,
+      meta: { retryCount: number; retryTime: number },
+    ) => Error
+  )(e, { retryCount: 5, retryTime: 1000 });
 
 const AUTH = [
   'SASL_AUTHENTICATION_FAILED',
@@ -63,7 +72,9 @@ describe('toTransportError', () => {
   );
 
   it('labels a KafkaJSSASLAuthenticationError an AuthenticationError without the password', () => {
-    const error = new KafkaJSSASLAuthenticationError(
+    // kafkajs's .d.ts declares no constructor argument; the class takes the message
+    const SaslError = KafkaJSSASLAuthenticationError as unknown as new (message: string) => Error;
+    const error = new SaslError(
       'SASL PLAIN authentication failed: bad login password=hunter2-secret for //svc:hunter2-secret@b:9092',
     );
     const e = toTransportError(error, 'publish to requests');
@@ -94,6 +105,7 @@ describe('toTransportError', () => {
       'Request Metadata(key: 3, version: 6) timed out',
       {
         broker: '127.0.0.1:9092',
+        clientId: 'rendezvous',
         correlationId: 1,
         createdAt: 0,
         sentAt: 0,
