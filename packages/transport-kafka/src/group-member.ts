@@ -8,6 +8,7 @@ import {
 import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Subscriber } from 'rxjs';
 import { FetchOutbox } from './fetch-outbox.js';
+import { OffsetCommitter } from './offset-committer.js';
 import { PartitionLedger } from './partition-ledger.js';
 import type { RedeliveryCounter } from './redelivery-counter.js';
 import { type ReleasedRecord, ReleasedRecords } from './released-records.js';
@@ -90,8 +91,6 @@ export class GroupMember {
   private paused = false;
   private topicList: readonly string[] = [];
   private stopping = false;
-  private commitWaiters: (() => void)[] = [];
-  private committing = false;
   private refreshTimer: NodeJS.Timeout | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private restarting: Promise<void> | undefined;
@@ -101,6 +100,7 @@ export class GroupMember {
     (generation) => generation === this.generation && !this.stopping,
   );
   private readonly released: ReleasedRecords;
+  private readonly committer: OffsetCommitter;
   /** The broker's id of the current consumer in the group, from its last join. */
   private memberId: string | undefined;
   /** Set by a voluntary rejoin (new topics): the next join keeps what is held. */
@@ -108,6 +108,13 @@ export class GroupMember {
 
   constructor(private readonly options: GroupMemberOptions) {
     this.released = new ReleasedRecords(options.clock ?? systemClock, () => this.drainReleased());
+    this.committer = new OffsetCommitter(
+      () => ({ consumer: this.consumer, generation: this.generation, ledgers: this.ledgers }),
+      (generation) => generation === this.generation,
+      (partitionKey, offset) =>
+        options.redeliveries.committed(`${options.groupId}|${partitionKey}`, offset),
+      (message, error) => options.log(`${message} (${options.groupId})`, error),
+    );
   }
 
   /** Joins the group and starts delivering. */
@@ -132,7 +139,7 @@ export class GroupMember {
       clearTimeout(this.restartTimer);
       await this.restarting?.catch(() => undefined);
       await this.starting?.catch(() => undefined);
-      await this.commitNow();
+      await this.committer.commitNow();
       const consumer = this.consumer;
       this.consumer = undefined;
       this.generation++;
@@ -249,7 +256,7 @@ export class GroupMember {
       // through the new consumer, and what kafkajs fetches again from the committed offsets of
       // partitions this member keeps is skipped (no redelivery for a mere topic-list change).
       this.pause();
-      await this.commitNow();
+      await this.committer.commitNow();
       if (this.stopping) return;
       await this.restart(true);
     }
@@ -401,68 +408,7 @@ export class GroupMember {
     this.held--;
     if (this.released.dueCount > 0) this.drainReleased();
     else if (this.paused && !this.full()) this.resume();
-    return this.commitNow();
-  }
-
-  /** Resolves after a commit that starts after this call has finished (or failed). */
-  private commitNow(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.commitWaiters.push(resolve);
-      if (!this.committing) {
-        this.committing = true;
-        void this.commitLoop();
-      }
-    });
-  }
-
-  private async commitLoop(): Promise<void> {
-    for (;;) {
-      if (this.commitWaiters.length === 0) {
-        // cleared in the same tick as the emptiness check: no waiter is ever stranded
-        this.committing = false;
-        return;
-      }
-      const waiters = this.commitWaiters.splice(0);
-      const consumer = this.consumer;
-      const generation = this.generation;
-      const offsets: {
-        topic: string;
-        partition: number;
-        offset: string;
-        ledger: PartitionLedger;
-      }[] = [];
-      for (const [k, ledger] of this.ledgers) {
-        const offset = ledger.commitOffset();
-        if (offset === undefined) continue;
-        const cut = k.lastIndexOf('|');
-        offsets.push({
-          topic: k.slice(0, cut),
-          partition: Number(k.slice(cut + 1)),
-          offset: String(offset),
-          ledger,
-        });
-      }
-      if (consumer && offsets.length > 0) {
-        try {
-          await consumer.commitOffsets(
-            offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
-          );
-          if (generation === this.generation) {
-            for (const o of offsets) {
-              o.ledger.committed = Number(o.offset);
-              this.options.redeliveries.committed(
-                `${this.options.groupId}|${key(o.topic, o.partition)}`,
-                Number(o.offset),
-              );
-            }
-          }
-        } catch (error) {
-          // Typically a rebalance: the partition is read again from the last commit.
-          this.options.log(`offset commit of ${this.options.groupId} failed`, error);
-        }
-      }
-      for (const w of waiters) w();
-    }
+    return this.committer.commitNow();
   }
 
   private pause(): void {

@@ -190,10 +190,12 @@ export class KafkaTransport implements Transport {
   }
 
   async openReplyChannel(): Promise<ReplyChannel> {
+    if (this.closed) throw new TransportClosedError();
+    // Named once, outside the retries: a retry must not move a stable `instanceId` to `<id>-1`.
+    const n = this.replySeq++;
+    const id = n === 0 ? this.instanceId : `${this.instanceId}-${n}`;
+    const address = this.names.reply(id);
     return this.setupOp('openReplyChannel', async (c) => {
-      const n = this.replySeq++;
-      const id = n === 0 ? this.instanceId : `${this.instanceId}-${n}`;
-      const address = this.names.reply(id);
       const created = await this.ensureTopic(c, address, 1);
       const groupId = this.names.group(`__reply-reader.${id}.${randomId()}`);
       if (!created) await this.positionAtEnd(c, groupId, address);
