@@ -20,6 +20,7 @@ import { DEFAULT_SEED, type IrisModelName, loadIrisModel } from './iris-models.j
 import { startIrisSystem } from './iris-system.js';
 import { createLogger } from './logger.js';
 import { startIrisWorker } from './model-workers.js';
+import { startWithRetry } from './start-with-retry.js';
 import { ensureModels, train } from './train.js';
 import { describeTransport, transportFactory } from './transports.js';
 
@@ -150,13 +151,21 @@ async function runArchiving(config: IrisConfig, role: 'decoy' | 'archiver'): Pro
     ? await elasticsearchSinks(config.elasticsearchUrl, logger)
     : undefined;
   const sinks = (stream: ArchiveStream) => archiveSinks(config, stream, es ? [es[stream]] : []);
+  // A start can fail for a while on a broker that is itself starting (a topic just created by
+  // another role, a coordinator loading): retry it with backoff instead of exiting (issue #11).
+  const start = (what: string, run: () => Promise<ArchivingRole>) =>
+    startWithRetry(run, { what, logger });
   // The archiver role archives both the scores and the front ends' results.
   const archiving: ArchivingRole[] =
     role === 'decoy'
-      ? [await startIrisDecoy(transport, sinks('decoy'), logger)]
+      ? [await start('decoy', () => startIrisDecoy(transport, sinks('decoy'), logger))]
       : [
-          await startIrisScoreArchiver(transport, sinks('scores'), logger),
-          await startIrisResultArchiver(transport, sinks('results'), logger),
+          await start('score archiver', () =>
+            startIrisScoreArchiver(transport, sinks('scores'), logger),
+          ),
+          await start('results archiver', () =>
+            startIrisResultArchiver(transport, sinks('results'), logger),
+          ),
         ];
   onShutdown(logger, async () => {
     await Promise.all(archiving.map((a) => drainAndStop(a, logger)));

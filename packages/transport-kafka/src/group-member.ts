@@ -1,8 +1,17 @@
-import { type Delivery, TransportClosedError } from '@rendezvous-ml/core';
+import {
+  type Clock,
+  type Delivery,
+  type ReleaseOptions,
+  systemClock,
+  TransportClosedError,
+} from '@rendezvous-ml/core';
 import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Subscriber } from 'rxjs';
+import { FetchOutbox } from './fetch-outbox.js';
+import { OffsetCommitter } from './offset-committer.js';
 import { PartitionLedger } from './partition-ledger.js';
 import type { RedeliveryCounter } from './redelivery-counter.js';
+import { type ReleasedRecord, ReleasedRecords } from './released-records.js';
 
 /**
  * Options of {@link GroupMember}.
@@ -40,6 +49,8 @@ export interface GroupMemberOptions {
   readonly log: (message: string, error?: unknown) => void;
   /** Whether the transport is closed (acks then reject with `TransportClosedError`). */
   readonly isClosed: () => boolean;
+  /** Time source of delayed redeliveries (`release({ delayMs })`). Default the system clock. */
+  readonly clock?: Clock;
 }
 
 const key = (topic: string, partition: number): string => `${topic}|${partition}`;
@@ -52,7 +63,11 @@ const key = (topic: string, partition: number): string => `${topic}|${partition}
  * - Commits only acknowledged offsets: per partition, the contiguous acknowledged prefix, in
  *   one coalesced commit in flight at a time. `ack()` resolves after the commit that follows it.
  * - Holds at most `prefetch` unacknowledged deliveries: past that it pauses its topics and
- *   resumes on ack.
+ *   resumes on ack or release.
+ * - `release({ delayMs })` frees the credit at once and keeps the offset uncommitted; the member
+ *   emits the record again (higher `deliveryCount`) after `delayMs`, before anything new. If the
+ *   partition is revoked meanwhile, the re-emission is dropped: the new owner reads the record
+ *   from the committed offset.
  * - After a rebalance, reading restarts at the committed offsets, so what was delivered but
  *   not acknowledged comes again; acks of deliveries from before the rebalance are ignored.
  * - A consumer that kafkajs does not restart after a crash is rebuilt here.
@@ -76,24 +91,31 @@ export class GroupMember {
   private paused = false;
   private topicList: readonly string[] = [];
   private stopping = false;
-  private commitWaiters: (() => void)[] = [];
-  private committing = false;
   private refreshTimer: NodeJS.Timeout | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private restarting: Promise<void> | undefined;
   private stopped: Promise<void> | undefined;
-  /** Deliveries of the current fetch, one queue per partition batch, merged by timestamp. */
-  private outbox: { generation: number; queues: { ts: number; delivery: Delivery }[][] } = {
-    generation: 0,
-    queues: [],
-  };
-  private flushing: NodeJS.Immediate | undefined;
+  private readonly outbox = new FetchOutbox<Delivery>(
+    (d) => this.options.subscriber.next(d),
+    (generation) => generation === this.generation && !this.stopping,
+  );
+  private readonly released: ReleasedRecords;
+  private readonly committer: OffsetCommitter;
   /** The broker's id of the current consumer in the group, from its last join. */
   private memberId: string | undefined;
   /** Set by a voluntary rejoin (new topics): the next join keeps what is held. */
   private carryOver = false;
 
-  constructor(private readonly options: GroupMemberOptions) {}
+  constructor(private readonly options: GroupMemberOptions) {
+    this.released = new ReleasedRecords(options.clock ?? systemClock, () => this.drainReleased());
+    this.committer = new OffsetCommitter(
+      () => ({ consumer: this.consumer, generation: this.generation, ledgers: this.ledgers }),
+      (generation) => generation === this.generation,
+      (partitionKey, offset) =>
+        options.redeliveries.committed(`${options.groupId}|${partitionKey}`, offset),
+      (message, error) => options.log(`${message} (${options.groupId})`, error),
+    );
+  }
 
   /** Joins the group and starts delivering. */
   start(): void {
@@ -111,13 +133,13 @@ export class GroupMember {
   stop(): Promise<void> {
     this.stopped ??= (async () => {
       this.stopping = true;
-      clearImmediate(this.flushing);
-      this.flushing = undefined;
+      this.outbox.cancel();
+      this.released.clear();
       clearTimeout(this.refreshTimer);
       clearTimeout(this.restartTimer);
       await this.restarting?.catch(() => undefined);
       await this.starting?.catch(() => undefined);
-      await this.commitNow();
+      await this.committer.commitNow();
       const consumer = this.consumer;
       this.consumer = undefined;
       this.generation++;
@@ -234,7 +256,7 @@ export class GroupMember {
       // through the new consumer, and what kafkajs fetches again from the committed offsets of
       // partitions this member keeps is skipped (no redelivery for a mere topic-list change).
       this.pause();
-      await this.commitNow();
+      await this.committer.commitNow();
       if (this.stopping) return;
       await this.restart(true);
     }
@@ -254,6 +276,7 @@ export class GroupMember {
         }
       }
       this.ledgers = kept;
+      this.released.keepOnly(new Set(kept.keys()));
       this.held = [...kept.values()].reduce((n, l) => n + l.outstanding(), 0);
       return;
     }
@@ -264,6 +287,7 @@ export class GroupMember {
 
   private resetHolding(): void {
     this.ledgers = new Map();
+    this.released.clear();
     this.held = 0;
     if (this.paused) this.resume();
   }
@@ -274,7 +298,7 @@ export class GroupMember {
     const partitionKey = key(batch.topic, batch.partition);
     const source = this.options.sourceOf(batch.topic);
     let complete = true;
-    const queue: { ts: number; delivery: Delivery }[] = [];
+    const queue: { ts: number; item: Delivery }[] = [];
     for (const message of batch.messages) {
       if (
         this.stopping ||
@@ -286,7 +310,7 @@ export class GroupMember {
         complete = false;
         break;
       }
-      if (this.held >= this.options.prefetch) {
+      if (this.full()) {
         this.pause();
         complete = false;
         break;
@@ -304,52 +328,75 @@ export class GroupMember {
       ledger.delivered(offset);
       this.held++;
       resolveOffset(message.offset);
-      const groupKey = `${this.options.groupId}|${partitionKey}`;
       const k = message.key?.toString();
-      const delivery: Delivery = {
+      // A tombstone (null value) is passed on as an empty payload: the core dead-letters it.
+      const content = {
         source,
         id: `${batch.partition}-${message.offset}`,
         payload: message.value?.toString() ?? '',
-        deliveryCount: this.options.redeliveries.next(groupKey, offset),
-        ack: () => this.ack(generation, partitionKey, offset),
         ...(k === undefined ? {} : { key: k }),
       };
-      queue.push({ ts: Number(message.timestamp), delivery });
+      queue.push({
+        ts: Number(message.timestamp),
+        item: this.delivery({ generation, partitionKey, offset, content }),
+      });
     }
-    if (queue.length > 0) this.enqueue(generation, queue);
+    if (queue.length > 0) this.outbox.enqueue(generation, queue);
     if (complete && batch.messages.length === 0 && !batch.isEmpty())
       resolveOffset(batch.lastOffset());
     if (isRunning() && !this.stopping) await heartbeat();
   }
 
-  /**
-   * kafkajs hands over the partitions of one fetch one after the other, in partition order.
-   * Emitting them in the next macrotask, merged by timestamp (each partition's own order kept),
-   * delivers what was fetched together in the order it was published.
-   */
-  private enqueue(generation: number, queue: { ts: number; delivery: Delivery }[]): void {
-    if (this.outbox.generation !== generation) this.outbox = { generation, queues: [] };
-    this.outbox.queues.push(queue);
-    this.flushing ??= setImmediate(() => this.flush());
+  /** Whether the member holds (or owes due redeliveries) all the deliveries it may hold. */
+  private full(): boolean {
+    return this.held + this.released.dueCount >= this.options.prefetch;
   }
 
-  private flush(): void {
-    this.flushing = undefined;
-    const { generation, queues } = this.outbox;
-    this.outbox = { generation, queues: [] };
-    if (generation !== this.generation || this.stopping) return; // read again after the rejoin
-    const heads = queues.map(() => 0);
-    for (;;) {
-      let best = -1;
-      for (let q = 0; q < queues.length; q++) {
-        const item = queues[q]![heads[q]!];
-        if (item && (best < 0 || item.ts < queues[best]![heads[best]!]!.ts)) best = q;
-      }
-      if (best < 0) return;
-      const item = queues[best]![heads[best]!]!;
-      heads[best]!++;
-      this.options.subscriber.next(item.delivery);
+  /** A delivery of `record`, counted; a released handle's later ack or release does nothing. */
+  private delivery(record: ReleasedRecord): Delivery {
+    const { generation, partitionKey, offset, content } = record;
+    let state: 'held' | 'acked' | 'released' = 'held';
+    return {
+      ...content,
+      deliveryCount: this.options.redeliveries.next(
+        `${this.options.groupId}|${partitionKey}`,
+        offset,
+      ),
+      ack: () => {
+        if (state === 'released' && !this.options.isClosed()) return Promise.resolve();
+        state = 'acked';
+        return this.ack(generation, partitionKey, offset);
+      },
+      release: (options?: ReleaseOptions) => {
+        if (this.options.isClosed()) return Promise.reject(new TransportClosedError());
+        if (state !== 'held') return Promise.resolve();
+        state = 'released';
+        this.release(record, options?.delayMs ?? 0);
+        return Promise.resolve();
+      },
+    };
+  }
+
+  private release(record: ReleasedRecord, delayMs: number): void {
+    if (this.stopped && !this.consumer) return; // left: the group reads it again
+    if (record.generation !== this.generation) return; // read again after the rebalance
+    if (!this.ledgers.get(record.partitionKey)?.release(record.offset)) return;
+    this.held--;
+    this.released.hold(record, delayMs);
+    if (this.paused && !this.full()) this.resume();
+  }
+
+  /** Emits the due released records while there is credit for them. */
+  private drainReleased(): void {
+    while (!this.stopping && this.held < this.options.prefetch) {
+      const record = this.released.takeDue();
+      if (!record) break;
+      if (record.generation !== this.generation) continue;
+      if (!this.ledgers.get(record.partitionKey)?.redelivered(record.offset)) continue;
+      this.held++;
+      this.options.subscriber.next(this.delivery(record));
     }
+    if (this.paused && !this.full()) this.resume();
   }
 
   private ack(generation: number, partitionKey: string, offset: number): Promise<void> {
@@ -359,69 +406,9 @@ export class GroupMember {
     const ledger = this.ledgers.get(partitionKey);
     if (!ledger?.ack(offset)) return Promise.resolve();
     this.held--;
-    if (this.paused && this.held < this.options.prefetch) this.resume();
-    return this.commitNow();
-  }
-
-  /** Resolves after a commit that starts after this call has finished (or failed). */
-  private commitNow(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.commitWaiters.push(resolve);
-      if (!this.committing) {
-        this.committing = true;
-        void this.commitLoop();
-      }
-    });
-  }
-
-  private async commitLoop(): Promise<void> {
-    for (;;) {
-      if (this.commitWaiters.length === 0) {
-        // cleared in the same tick as the emptiness check: no waiter is ever stranded
-        this.committing = false;
-        return;
-      }
-      const waiters = this.commitWaiters.splice(0);
-      const consumer = this.consumer;
-      const generation = this.generation;
-      const offsets: {
-        topic: string;
-        partition: number;
-        offset: string;
-        ledger: PartitionLedger;
-      }[] = [];
-      for (const [k, ledger] of this.ledgers) {
-        const offset = ledger.commitOffset();
-        if (offset === undefined) continue;
-        const cut = k.lastIndexOf('|');
-        offsets.push({
-          topic: k.slice(0, cut),
-          partition: Number(k.slice(cut + 1)),
-          offset: String(offset),
-          ledger,
-        });
-      }
-      if (consumer && offsets.length > 0) {
-        try {
-          await consumer.commitOffsets(
-            offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
-          );
-          if (generation === this.generation) {
-            for (const o of offsets) {
-              o.ledger.committed = Number(o.offset);
-              this.options.redeliveries.committed(
-                `${this.options.groupId}|${key(o.topic, o.partition)}`,
-                Number(o.offset),
-              );
-            }
-          }
-        } catch (error) {
-          // Typically a rebalance: the partition is read again from the last commit.
-          this.options.log(`offset commit of ${this.options.groupId} failed`, error);
-        }
-      }
-      for (const w of waiters) w();
-    }
+    if (this.released.dueCount > 0) this.drainReleased();
+    else if (this.paused && !this.full()) this.resume();
+    return this.committer.commitNow();
   }
 
   private pause(): void {

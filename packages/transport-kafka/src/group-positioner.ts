@@ -41,20 +41,12 @@ export class GroupPositioner {
     private readonly admin: Admin,
   ) {}
 
-  /** Commits the high watermark of every partition of `topic` where `groupId` has no offset. */
+  /**
+   * Commits the high watermark of every partition of `topic` where `groupId` has no offset.
+   * One attempt: the transport retries transient failures (a coordinator still loading, a
+   * partition not hosted yet) as it does every set-up step.
+   */
   async positionAtEnd(groupId: string, topic: string): Promise<void> {
-    // A fresh broker answers "coordinator loading" for a while: retry retriable errors.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.tryPositionAtEnd(groupId, topic);
-      } catch (error) {
-        if ((error as { retriable?: boolean }).retriable !== true || attempt >= 20) throw error;
-        await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 500)));
-      }
-    }
-  }
-
-  private async tryPositionAtEnd(groupId: string, topic: string): Promise<void> {
     const [committed] = await this.admin.fetchOffsets({ groupId, topics: [topic] });
     const missing = new Set(
       (committed?.partitions ?? []).filter((p) => Number(p.offset) < 0).map((p) => p.partition),

@@ -62,6 +62,14 @@ export interface KafkaTransportOptions {
    * Default 5000 ms.
    */
   readonly sendTimeoutMs?: number;
+  /**
+   * Longest `ensureGroup`, `openReplyChannel` and the set-up of `consume` and `listen` wait out
+   * transient broker states, retrying with backoff: a topic created a moment ago whose
+   * partitions are not hosted yet ("This server does not host this topic-partition"), a group
+   * coordinator still loading, a broker not up yet. Past it they reject with a retryable
+   * `ConnectionLostError` (a consumer keeps retrying in the background). Default 30 000 ms.
+   */
+  readonly setupTimeoutMs?: number;
   /** TLS options, passed through to kafkajs. */
   readonly ssl?: KafkaConfig['ssl'];
   /** SASL options, passed through to kafkajs. Never logged. */

@@ -7,6 +7,7 @@ import {
   type OutgoingMessage,
   REPLY_TAP,
   type ReplyChannel,
+  retryWithBackoff,
   type Transport,
   type TransportCapabilities,
   TransportClosedError,
@@ -17,6 +18,7 @@ import { GroupMember } from './group-member.js';
 import { GroupPositioner } from './group-positioner.js';
 import type { KafkaLogEntry } from './kafka-log-entry.js';
 import type { KafkaTransportOptions } from './kafka-transport-options.js';
+import { liveClock } from './live-clock.js';
 import { type KafkajsModule, loadKafkajs } from './load-kafkajs.js';
 import { redact, redactingLogCreator } from './redacting-log-creator.js';
 import { RedeliveryCounter } from './redelivery-counter.js';
@@ -120,6 +122,10 @@ export class KafkaTransport implements Transport {
     }
   }
 
+  /**
+   * Appends a message. A topic created a moment ago (its partitions not hosted yet) or a broker
+   * not up yet is waited out, with backoff, within `sendTimeoutMs`.
+   */
   async publish(stream: string, message: OutgoingMessage): Promise<void> {
     await this.sendOp(`publish to ${stream}`, async (c) => {
       const topic = this.names.stream(stream);
@@ -128,8 +134,14 @@ export class KafkaTransport implements Transport {
     });
   }
 
+  /**
+   * Creates the topic if needed and positions a new group at its end. Transient broker states
+   * (a topic whose metadata has not propagated yet, a group coordinator still loading, a broker
+   * not up yet) are retried with backoff for up to `setupTimeoutMs`; then it rejects with a
+   * retryable `ConnectionLostError`. Authentication and configuration errors reject at once.
+   */
   async ensureGroup(stream: string, group: string): Promise<void> {
-    await this.op(`ensureGroup ${group} on ${stream}`, async (c) => {
+    await this.setupOp(`ensureGroup ${group} on ${stream}`, async (c) => {
       const groupId = this.names.group(group);
       if (stream === REPLY_TAP) {
         for (const topic of await this.replyTopics(c)) await this.positionAtEnd(c, groupId, topic);
@@ -149,14 +161,14 @@ export class KafkaTransport implements Transport {
         kafka: () => this.connection!.kafka,
         groupId,
         topics: tap
-          ? async () => this.replyTopics(await this.connect())
-          : async () => {
-              const c = await this.connect();
-              const topic = this.names.stream(stream);
-              await this.ensureTopic(c, topic, this.partitions);
-              await this.positionAtEnd(c, groupId, topic);
-              return [topic];
-            },
+          ? () => this.setupOp(`consume ${REPLY_TAP}`, (c) => this.replyTopics(c))
+          : () =>
+              this.setupOp(`join ${options.group} on ${stream}`, async (c) => {
+                const topic = this.names.stream(stream);
+                await this.ensureTopic(c, topic, this.partitions);
+                await this.positionAtEnd(c, groupId, topic);
+                return [topic];
+              }),
         sourceOf: tap ? (topic) => topic : () => stream,
         prefetch: options.prefetch ?? this.defaultPrefetch,
         fromBeginning: true,
@@ -178,10 +190,12 @@ export class KafkaTransport implements Transport {
   }
 
   async openReplyChannel(): Promise<ReplyChannel> {
-    return this.op('openReplyChannel', async (c) => {
-      const n = this.replySeq++;
-      const id = n === 0 ? this.instanceId : `${this.instanceId}-${n}`;
-      const address = this.names.reply(id);
+    if (this.closed) throw new TransportClosedError();
+    // Named once, outside the retries: a retry must not move a stable `instanceId` to `<id>-1`.
+    const n = this.replySeq++;
+    const id = n === 0 ? this.instanceId : `${this.instanceId}-${n}`;
+    const address = this.names.reply(id);
+    return this.setupOp('openReplyChannel', async (c) => {
       const created = await this.ensureTopic(c, address, 1);
       const groupId = this.names.group(`__reply-reader.${id}.${randomId()}`);
       if (!created) await this.positionAtEnd(c, groupId, address);
@@ -255,8 +269,10 @@ export class KafkaTransport implements Transport {
         this.listeners.set(channel, created);
         const topic = this.names.broadcast(channel);
         const starting = (async () => {
-          const c = await this.connect();
-          await this.ensureTopic(c, topic, 1);
+          const c = await this.setupOp(`listen on ${channel}`, async (conn) => {
+            await this.ensureTopic(conn, topic, 1);
+            return conn;
+          });
           if (this.listeners.get(channel) !== created || this.closed) return;
           created.reader = new TopicReader({
             kafka: c.kafka,
@@ -318,14 +334,30 @@ export class KafkaTransport implements Transport {
     return this.closing;
   }
 
-  private async op<T>(what: string, fn: (c: Connection) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` on the connection, retrying transient failures (see `toTransportError`) with
+   * backoff until `untilMs` (epoch ms), then throws the typed error of the last attempt.
+   */
+  private async op<T>(what: string, fn: (c: Connection) => Promise<T>, untilMs = 0): Promise<T> {
     if (this.closed) throw new TransportClosedError();
     try {
-      return await fn(await this.connect());
+      return await retryWithBackoff(async () => fn(await this.connect()), {
+        attempts: Number.POSITIVE_INFINITY,
+        initialDelayMs: 100,
+        maxDelayMs: 1000,
+        until: untilMs,
+        clock: liveClock, // a start in progress keeps the process alive
+        isRetryable: (e) => !this.closed && toTransportError(e, what).retryable,
+      });
     } catch (error) {
       if (this.closed) throw new TransportClosedError(undefined, { cause: error });
       throw toTransportError(error, what);
     }
+  }
+
+  /** `op` for set-up steps (topics, group positions), which wait out transient broker states. */
+  private setupOp<T>(what: string, fn: (c: Connection) => Promise<T>): Promise<T> {
+    return this.op(what, fn, Date.now() + (this.options.setupTimeoutMs ?? 30_000));
   }
 
   /**
@@ -345,7 +377,7 @@ export class KafkaTransport implements Transport {
       );
       timer.unref?.();
     });
-    const work = this.op(what, fn);
+    const work = this.op(what, fn, Date.now() + limit);
     work.catch(() => undefined);
     return Promise.race([work, expired]).then(
       () => clearTimeout(timer),

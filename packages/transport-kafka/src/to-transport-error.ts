@@ -1,32 +1,150 @@
-import { ConnectionLostError, RendezvousError } from '@rendezvous-ml/core';
+import {
+  AuthenticationError,
+  ConnectionLostError,
+  InvalidInputError,
+  RendezvousError,
+  UnexpectedReplyError,
+} from '@rendezvous-ml/core';
 
-const CONNECTIONISH =
-  /Connection|NumberOfRetriesExceeded|RequestTimeout|BrokerNotFound|NoBrokerAvailable|Timeout|LockTimeout|MetadataNotLoaded/;
+/** Broker answers that mean the credentials or their permissions are wrong: fix the config. */
+const AUTHENTICATION = new Set([
+  'SASL_AUTHENTICATION_FAILED',
+  'TOPIC_AUTHORIZATION_FAILED',
+  'GROUP_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+  'DELEGATION_TOKEN_AUTHORIZATION_FAILED',
+  'UNSUPPORTED_SASL_MECHANISM',
+  'ILLEGAL_SASL_STATE',
+]);
+
+/**
+ * Broker answers that pass by themselves: metadata not propagated yet (a topic just created),
+ * a leader or coordinator moving or loading, a broker busy. kafkajs spells some of them its own
+ * way (`NOT_COORDINATOR_FOR_GROUP` for Kafka's `NOT_COORDINATOR`); both spellings are here.
+ */
+const TRANSIENT = new Set([
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'LEADER_NOT_AVAILABLE',
+  'NOT_LEADER_FOR_PARTITION',
+  'NOT_LEADER_OR_FOLLOWER',
+  'NOT_COORDINATOR',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'GROUP_LOAD_IN_PROGRESS',
+  'COORDINATOR_NOT_AVAILABLE',
+  'GROUP_COORDINATOR_NOT_AVAILABLE',
+  'REQUEST_TIMED_OUT',
+  'NETWORK_EXCEPTION',
+  'BROKER_NOT_AVAILABLE',
+  'REPLICA_NOT_AVAILABLE',
+  'NOT_ENOUGH_REPLICAS',
+  'NOT_ENOUGH_REPLICAS_AFTER_APPEND',
+  'NOT_CONTROLLER',
+  'KAFKA_STORAGE_ERROR',
+  'REBALANCE_IN_PROGRESS',
+  'FENCED_LEADER_EPOCH',
+  'UNKNOWN_LEADER_EPOCH',
+  'OFFSET_NOT_AVAILABLE',
+  'UNSTABLE_OFFSET_COMMIT',
+]);
+
+/** kafkajs errors raised by the client itself (no broker answer) that pass by themselves. */
+const TRANSIENT_NAMES = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSNoBrokerAvailableError',
+  'KafkaJSMetadataNotLoaded',
+  'KafkaJSTopicMetadataNotLoaded',
+  'KafkaJSStaleTopicMetadataAssignment',
+  'KafkaJSGroupCoordinatorNotFound',
+  'KafkaJSTimeout',
+  'KafkaJSLockTimeout',
+]);
+
+/** Broker answers that the operation's input is wrong (too large, malformed). */
+const INVALID_INPUT = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'INVALID_TIMESTAMP',
+]);
+
+/** Broker answers that the transport's settings (or the cluster's) do not fit. */
+const CONFIGURATION = new Set([
+  'INVALID_TOPIC_EXCEPTION',
+  'INVALID_PARTITIONS',
+  'INVALID_REPLICATION_FACTOR',
+  'INVALID_REPLICA_ASSIGNMENT',
+  'INVALID_CONFIG',
+  'POLICY_VIOLATION',
+  'INVALID_REQUIRED_ACKS',
+  'INVALID_SESSION_TIMEOUT',
+  'UNSUPPORTED_VERSION',
+  'UNSUPPORTED_COMPRESSION_TYPE',
+  'SECURITY_DISABLED',
+  'TOPIC_DELETION_DISABLED',
+  'GROUP_MAX_SIZE_REACHED',
+]);
 
 interface KafkajsErrorLike {
   readonly name?: string;
   readonly message?: string;
+  readonly type?: string;
   readonly retriable?: boolean;
   readonly cause?: unknown;
   readonly originalError?: unknown;
+  readonly errors?: readonly unknown[];
 }
 
-/** Whether `error` or anything in its cause chain is a retriable or connection-level failure. */
-function isConnectionish(error: unknown): boolean {
-  let e = error as KafkajsErrorLike | undefined;
-  for (let depth = 0; e && depth < 8; depth++) {
-    if (e.retriable === true || CONNECTIONISH.test(e.name ?? '')) return true;
-    e = (e.cause ?? e.originalError) as KafkajsErrorLike | undefined;
+/** `error`, its causes and (for kafkajs aggregate errors) its parts, outermost first. */
+function chain(error: unknown): KafkajsErrorLike[] {
+  const out: KafkajsErrorLike[] = [];
+  const queue: unknown[] = [error];
+  while (queue.length > 0 && out.length < 16) {
+    const e = queue.shift();
+    if (typeof e !== 'object' || e === null || out.includes(e as KafkajsErrorLike)) continue;
+    const k = e as KafkajsErrorLike;
+    out.push(k);
+    queue.push(k.cause, k.originalError, ...(Array.isArray(k.errors) ? k.errors : []));
   }
-  return false;
+  return out;
+}
+
+/** Passwords, tokens and `user:password@` in URLs, as they may appear in a client message. */
+function redactMessage(message: string): string {
+  return message
+    .replace(/\/\/[^/\s:@]+:[^/\s@]+@/g, '//[redacted]@')
+    .replace(
+      /(password|secret|token|credentials?)(["']?\s*[:=]\s*["']?)[^\s"',}]+/gi,
+      '$1$2[redacted]',
+    );
+}
+
+/** The broker's error type (e.g. `UNKNOWN_TOPIC_OR_PARTITION`) or client error name, for messages. */
+function label(links: readonly KafkajsErrorLike[]): string {
+  const typed = links.find((l) => typeof l.type === 'string');
+  return typed?.type ?? links.find((l) => l.name && l.name !== 'Error')?.name ?? 'Error';
 }
 
 /**
- * Turns a kafkajs error into the core's typed errors: connection problems and retriable broker
- * errors (anywhere in the cause chain: kafkajs wraps a refused connection in a
- * `KafkaJSNonRetriableError` once its retries are spent) become a retryable
- * `ConnectionLostError`; anything else a non-retryable `RendezvousError` with code
- * `CONNECTION_LOST`. The original stays as `cause`.
+ * Turns a kafkajs error into the core's typed errors, by what it means for the caller:
+ *
+ * - the broker refused the credentials or their permissions (`KafkaJSSASLAuthenticationError`,
+ *   `SASL_AUTHENTICATION_FAILED`, `*_AUTHORIZATION_FAILED`): {@link AuthenticationError},
+ *   never retried, its message says what to fix;
+ * - a state that passes by itself (a lost or refused connection, a request timeout, a topic
+ *   whose metadata has not propagated yet, a leader or coordinator moving or loading, anything
+ *   kafkajs marks `retriable`, anywhere in the cause chain: kafkajs wraps the last retriable
+ *   failure in `KafkaJSNumberOfRetriesExceeded`): a retryable {@link ConnectionLostError};
+ * - input the broker rejects (`MESSAGE_TOO_LARGE`): `INVALID_INPUT`; settings it rejects
+ *   (`INVALID_REPLICATION_FACTOR`, `POLICY_VIOLATION`): `INVALID_CONFIGURATION`;
+ * - anything else: {@link UnexpectedReplyError}, not retryable, naming the kafkajs error.
+ *
+ * The original stays as `cause`; messages never carry credentials.
  *
  * @example
  * ```ts
@@ -35,8 +153,42 @@ function isConnectionish(error: unknown): boolean {
  */
 export function toTransportError(error: unknown, what: string): RendezvousError {
   if (error instanceof RendezvousError) return error;
-  const e = error as KafkajsErrorLike | undefined;
-  const message = `kafka: ${what} failed: ${e?.message ?? String(error)}`;
-  if (isConnectionish(error)) return new ConnectionLostError(message, { cause: error });
-  return new RendezvousError('CONNECTION_LOST', message, { retryable: false, cause: error });
+  const links = chain(error);
+  const raw = links[0]?.message ?? String(error);
+  const detail = redactMessage(raw);
+  const prefix = `kafka: ${what} failed`;
+  const auth = links.find(
+    (l) => l.name === 'KafkaJSSASLAuthenticationError' || AUTHENTICATION.has(l.type ?? ''),
+  );
+  if (auth) {
+    const kind = auth.type ?? 'SASL authentication failed';
+    return new AuthenticationError(
+      `${prefix}: the broker refused the credentials or their permissions (${kind}): check the \`sasl\` option (mechanism, username, password), that the listener has SASL enabled, and the ACLs of the user. ${detail}`,
+      { cause: error },
+    );
+  }
+  if (
+    links.some(
+      (l) =>
+        l.retriable === true || TRANSIENT.has(l.type ?? '') || TRANSIENT_NAMES.has(l.name ?? ''),
+    )
+  )
+    return new ConnectionLostError(`${prefix} (${label(links)}, transient): ${detail}`, {
+      cause: error,
+    });
+  const type = links.find((l) => l.type)?.type ?? '';
+  if (INVALID_INPUT.has(type))
+    return new InvalidInputError(
+      `${prefix}: the broker rejected the message (${type}): ${detail}`,
+      {
+        cause: error,
+      },
+    );
+  if (CONFIGURATION.has(type))
+    return new RendezvousError(
+      'INVALID_CONFIGURATION',
+      `${prefix}: the broker rejected the settings (${type}): check the transport options (partitions, replicationFactor, topicPrefix) against the cluster: ${detail}`,
+      { cause: error },
+    );
+  return new UnexpectedReplyError(`${prefix} (${label(links)}): ${detail}`, { cause: error });
 }

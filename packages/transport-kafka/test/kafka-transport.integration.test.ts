@@ -1,6 +1,7 @@
 import {
   type ArchiveRecord,
   Archiver,
+  AuthenticationError,
   ConnectionLostError,
   type DeadLetterRecord,
   DeadlineExceededError,
@@ -492,7 +493,9 @@ describe.skipIf(!gate.ok)('kafka transport', () => {
       await worker.stop();
     });
 
-    it('never logs SASL secrets', { timeout: 30_000 }, async () => {
+    it('refuses SASL on a listener without it as a non-retryable AuthenticationError, and never logs the secret', {
+      timeout: 30_000,
+    }, async () => {
       const before = logs.length;
       const t = connect({
         sasl: { mechanism: 'plain', username: 'svc', password: 'hunter2-secret' },
@@ -500,9 +503,14 @@ describe.skipIf(!gate.ok)('kafka transport', () => {
         connectionTimeoutMs: 1000,
         producerRetry: { retries: 0 },
       });
-      await expect(t.publish(unique('s'), { payload: 'x' })).rejects.toMatchObject({
-        code: 'CONNECTION_LOST',
-      });
+      const started = Date.now();
+      const refused = await t.publish(unique('s'), { payload: 'x' }).catch((e: unknown) => e);
+      // the broker's answer cannot change by retrying: it fails at once, saying what to fix
+      expect(refused).toBeInstanceOf(AuthenticationError);
+      expect(refused).toMatchObject({ code: 'AUTHENTICATION_FAILED', retryable: false });
+      expect((refused as Error).message).toMatch(/check the `sasl` option/);
+      expect((refused as Error).message).not.toContain('hunter2-secret');
+      expect(Date.now() - started).toBeLessThan(4000);
       const text = JSON.stringify(logs.slice(before));
       expect(logs.length).toBeGreaterThan(before);
       expect(text).not.toContain('hunter2-secret');

@@ -1,0 +1,103 @@
+import type { Consumer } from 'kafkajs';
+import type { PartitionLedger } from './partition-ledger.js';
+
+/**
+ * What the committer reads at the start of each commit: the member's current consumer, its
+ * generation (a commit from an older one does not count) and its ledgers by `topic|partition`.
+ *
+ * @example
+ * ```ts
+ * const state: CommitState = { consumer, generation: 2, ledgers: new Map() };
+ * ```
+ */
+export interface CommitState {
+  readonly consumer: Consumer | undefined;
+  readonly generation: number;
+  readonly ledgers: ReadonlyMap<string, PartitionLedger>;
+}
+
+/**
+ * Commits a group member's acknowledged offsets: per partition, the contiguous acknowledged
+ * prefix, in one coalesced commit in flight at a time. A failed commit (typically a rebalance)
+ * is logged; the partition is then read again from the last commit.
+ *
+ * @example
+ * ```ts
+ * const committer = new OffsetCommitter(() => member.commitState(), (g) => g === member.generation,
+ *   (partitionKey, offset) => counter.committed(partitionKey, offset), console.warn);
+ * await committer.commitNow();
+ * ```
+ */
+export class OffsetCommitter {
+  private waiters: (() => void)[] = [];
+  private committing = false;
+
+  constructor(
+    private readonly state: () => CommitState,
+    private readonly isCurrent: (generation: number) => boolean,
+    private readonly onCommitted: (partitionKey: string, offset: number) => void,
+    private readonly log: (message: string, error?: unknown) => void,
+  ) {}
+
+  /** Resolves after a commit that starts after this call has finished (or failed). */
+  commitNow(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.waiters.push(resolve);
+      if (!this.committing) {
+        this.committing = true;
+        void this.loop();
+      }
+    });
+  }
+
+  private async loop(): Promise<void> {
+    for (;;) {
+      if (this.waiters.length === 0) {
+        // cleared in the same tick as the emptiness check: no waiter is ever stranded
+        this.committing = false;
+        return;
+      }
+      const waiters = this.waiters.splice(0);
+      const { consumer, generation, ledgers } = this.state();
+      const offsets: {
+        key: string;
+        topic: string;
+        partition: number;
+        offset: number;
+        ledger: PartitionLedger;
+      }[] = [];
+      for (const [k, ledger] of ledgers) {
+        const offset = ledger.commitOffset();
+        if (offset === undefined) continue;
+        const cut = k.lastIndexOf('|');
+        offsets.push({
+          key: k,
+          topic: k.slice(0, cut),
+          partition: Number(k.slice(cut + 1)),
+          offset,
+          ledger,
+        });
+      }
+      if (consumer && offsets.length > 0) {
+        try {
+          await consumer.commitOffsets(
+            offsets.map(({ topic, partition, offset }) => ({
+              topic,
+              partition,
+              offset: String(offset),
+            })),
+          );
+          if (this.isCurrent(generation)) {
+            for (const o of offsets) {
+              o.ledger.committed = o.offset;
+              this.onCommitted(o.key, o.offset);
+            }
+          }
+        } catch (error) {
+          this.log('offset commit failed', error);
+        }
+      }
+      for (const w of waiters) w();
+    }
+  }
+}
