@@ -1,4 +1,4 @@
-import { type Clock, RendezvousError, retryWithBackoff } from '@rendezvous-ml/core';
+import { type Clock, RendezvousError, retryWithBackoff, systemClock } from '@rendezvous-ml/core';
 import type { Logger } from 'pino';
 
 /**
@@ -19,21 +19,9 @@ export interface StartRetryOptions {
   readonly initialDelayMs?: number;
   /** Default 10 000 ms. */
   readonly maxDelayMs?: number;
-  /** Default: the system clock, with timers that keep the process alive while it waits. */
+  /** Default: the system clock (retry waits keep the process alive). */
   readonly clock?: Clock;
 }
-
-/**
- * The core's `systemClock` unrefs its timers; a role waiting to retry its start has nothing
- * else pending, so with those the process would exit quietly (code 0) before the retry.
- */
-const liveClock: Clock = {
-  now: () => Date.now(),
-  setTimeout(callback, delayMs) {
-    const handle = setTimeout(callback, Math.max(0, delayMs));
-    return { cancel: () => clearTimeout(handle) };
-  },
-};
 
 /**
  * Starts a role, retrying a transient failure (a `RendezvousError` with `retryable`, such as a
@@ -61,7 +49,8 @@ export function startWithRetry<T>(start: () => Promise<T>, options: StartRetryOp
       attempts,
       initialDelayMs: options.initialDelayMs ?? 500,
       maxDelayMs: options.maxDelayMs ?? 10_000,
-      clock: options.clock ?? liveClock,
+      // retryWithBackoff's waits keep the process alive, so a role waiting to retry does not exit.
+      clock: options.clock ?? systemClock,
       // Called only while attempts remain: a retryable error here is retried.
       isRetryable: (error) => {
         const retryable = error instanceof RendezvousError && error.retryable;

@@ -65,7 +65,9 @@ async function retryAfterFailure<T>(
       const wait = Math.min(maxDelay, delay) * (0.5 + Math.random() / 2);
       const tooLate = options.until !== undefined && clock.now() + wait > options.until;
       if (attempt >= attempts || tooLate || !isRetryable(error)) throw error;
-      await new Promise<void>((resolve) => clock.setTimeout(resolve, wait));
+      // A retry in progress is pending work: its wait keeps the process alive (a start waiting
+      // out a broker may have nothing else pending, and would otherwise exit quietly, code 0).
+      await new Promise<void>((resolve) => clock.setTimeout(resolve, wait, { keepAlive: true }));
       delay *= 2;
     }
   }

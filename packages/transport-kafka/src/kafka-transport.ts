@@ -8,6 +8,7 @@ import {
   REPLY_TAP,
   type ReplyChannel,
   retryWithBackoff,
+  systemClock,
   type Transport,
   type TransportCapabilities,
   TransportClosedError,
@@ -18,7 +19,6 @@ import { GroupMember } from './group-member.js';
 import { GroupPositioner } from './group-positioner.js';
 import type { KafkaLogEntry } from './kafka-log-entry.js';
 import type { KafkaTransportOptions } from './kafka-transport-options.js';
-import { liveClock } from './live-clock.js';
 import { type KafkajsModule, loadKafkajs } from './load-kafkajs.js';
 import { redact, redactingLogCreator } from './redacting-log-creator.js';
 import { RedeliveryCounter } from './redelivery-counter.js';
@@ -346,7 +346,7 @@ export class KafkaTransport implements Transport {
         initialDelayMs: 100,
         maxDelayMs: 1000,
         until: untilMs,
-        clock: liveClock, // a start in progress keeps the process alive
+        clock: systemClock, // retry waits keep the process alive while a start is in progress
         isRetryable: (e) => !this.closed && toTransportError(e, what).retryable,
       });
     } catch (error) {
