@@ -10,7 +10,7 @@ import type { Scenario } from '../lib/types.js';
 export const diskFull: Scenario = {
   name: 'disk-full',
   description:
-    "Redis, in-process: the decoy's archive is on a 2 MB tmpfs filled to 64 KB free; 4 KB inputs at 40 req/s fill it; after 6 s (3 s quick) the filler is deleted",
+    "Redis, in-process: the decoy's archive is on a 2 MB tmpfs filled to 64 KB free; 2 KB random inputs at 40 req/s fill it; after 6 s (3 s quick) the filler is deleted",
   needs: ['redis'],
   limitMs: 90_000,
   run: async (ctx) => {
@@ -25,7 +25,6 @@ export const diskFull: Scenario = {
       };
     }
     ctx.defer(() => disk.dispose());
-    const pad = randomBytes(2048).toString('hex');
     let fullAt: number | undefined;
     let filledAt = 0;
     const result = await runSdkFault(ctx, {
@@ -33,7 +32,8 @@ export const diskFull: Scenario = {
       connect: redisConnect(ctx.services.redis!.url, ctx.tag),
       models: [{ name: 'm', version: '1' }],
       scoreArchiver: false,
-      input: (i) => ({ i, pad }),
+      // Random (incompressible) padding, so the gzip files grow as fast as the load.
+      input: (i) => ({ i, pad: randomBytes(2048).toString('base64') }),
       deadlineMs: 1000,
       rate: 40,
       beforeMs: 500,
@@ -44,7 +44,7 @@ export const diskFull: Scenario = {
         filledAt = Date.now();
         const t0 = filledAt;
         while (Date.now() - t0 < (ctx.quick ? 3000 : 6000)) {
-          if (fullAt === undefined && (await disk.free()) < 16 * 1024) fullAt = Date.now();
+          if (fullAt === undefined && (await disk.free()) < 32 * 1024) fullAt = Date.now();
           await sleep(100);
         }
         await disk.unfill();

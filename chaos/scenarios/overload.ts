@@ -58,7 +58,10 @@ export const overload: Scenario = {
     clearInterval(sampler);
     await tracker.drain();
     const over = tracker.summary(overStart, overEnd);
-    const after = tracker.summary(overEnd);
+    // Requests accepted during the overload may hold the in-flight slots up to their deadline:
+    // full recovery means every request sent from deadline + 1 s after the overload is answered.
+    const settleFrom = overEnd + deadlineMs + 1000;
+    const after = tracker.summary(settleFrom);
     const p99 = tracker.quantileMs('OVERLOADED', 0.99, overStart, overEnd);
     const late = await stop();
     const expected = tracker.answeredIds();
@@ -74,7 +77,7 @@ export const overload: Scenario = {
     else if (p99 > 50) failures.push(`p99 time to OVERLOADED ${p99.toFixed(1)} ms > 50 ms`);
     if (after.answered < after.sent)
       failures.push(
-        `${after.sent - after.answered} of ${after.sent} requests after the overload not answered`,
+        `${after.sent - after.answered} of ${after.sent} requests sent 2 s or more after the overload not answered`,
       );
     if (peakHeap - baseline.heapUsed > 256 * 2 ** 20)
       failures.push(`heap grew ${mb(peakHeap - baseline.heapUsed)} MB (> 256 MB)`);
