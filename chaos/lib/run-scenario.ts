@@ -60,7 +60,12 @@ export async function runScenario(
     );
     row = { ...base, ...judge(result), result, seconds: 0, unhandledRejections: 0 };
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+    // The first line says what failed; the last line of a child's output usually says why.
+    const lines = (error instanceof Error ? error.message : String(error))
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+    const message = lines.length > 1 ? `${lines[0]} … ${lines.at(-1)}` : (lines[0] ?? 'error');
     row = {
       ...base,
       status: 'error',

@@ -40,7 +40,7 @@ export const elasticsearchRestart: Scenario = {
       beforeMs: ctx.quick ? 2000 : 3000,
       afterMs: ctx.quick ? 4000 : 6000,
       catchUpBoundMs: 60_000,
-      extraArchives: [{ name: `elasticsearch:${index}`, readIds }],
+      extraArchives: [{ name: 'elasticsearch', readIds }],
       fault: async () => {
         await es.stop();
         await sleep(3000);
