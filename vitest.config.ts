@@ -16,7 +16,11 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
+      'chaos/test/**/*.test.ts',
+    ],
     testTimeout: 20_000,
     hookTimeout: 120_000,
     pool: 'forks',

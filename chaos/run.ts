@@ -1,0 +1,97 @@
+/**
+ * `npm run chaos [-- --quick] [-- --only a,b]`: runs each fault scenario against real services
+ * (redis-server with AOF, a Kafka broker, an Elasticsearch node, started here on loopback),
+ * under steady load, each within a hard time limit; writes `chaos/results/<date>[-quick].json`,
+ * `chaos/results/latest.json` and `docs/reliability.md`.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeMachine } from '../bench/lib/report.js';
+import { type ChaosRun, reliabilityMarkdown, type ScenarioRow } from './lib/report.js';
+import { runScenario } from './lib/run-scenario.js';
+import { ServicePool } from './lib/services.js';
+import { SCENARIOS } from './scenarios/index.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function parseArgs(argv: readonly string[]): { quick: boolean; only?: string[] } {
+  let only: string[] | undefined;
+  let quick = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--quick') quick = true;
+    else if (a === '--only') only = (argv[++i] ?? '').split(',').filter(Boolean);
+    else if (a.startsWith('--only=')) only = a.slice(7).split(',').filter(Boolean);
+    else {
+      console.error(
+        `unknown argument ${a}\nusage: npm run chaos -- [--quick] [--only ${SCENARIOS.map((s) => s.name).join(',')}]`,
+      );
+      process.exit(2);
+    }
+  }
+  const unknown = only?.filter((n) => !SCENARIOS.some((s) => s.name === n)) ?? [];
+  if (unknown.length) {
+    console.error(`unknown scenario(s): ${unknown.join(', ')}`);
+    process.exit(2);
+  }
+  return { quick, ...(only ? { only } : {}) };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const command = [
+    'npm run chaos',
+    ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : []),
+  ].join(' ');
+  const selected = SCENARIOS.filter((s) => !args.only || args.only.includes(s.name));
+  const machine = await describeMachine();
+  const date = new Date().toISOString();
+  const started = performance.now();
+  console.log(
+    `Rendezvous chaos${args.quick ? ' (quick)' : ''}: ${selected.length} scenarios\n${machine.cpu}, ${machine.cores} cores, load ${machine.loadAverage}`,
+  );
+  const pool = new ServicePool();
+  const onSignal = () => void pool.dispose().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const rows: ScenarioRow[] = [];
+  try {
+    for (const s of selected) {
+      console.log(`\n▶ ${s.name}`);
+      const row = await runScenario(s, pool, { quick: args.quick });
+      console.log(
+        `  ${row.status}${row.reasons.length ? `: ${row.reasons.join('; ')}` : ''} (${row.seconds.toFixed(1)} s)`,
+      );
+      rows.push(row);
+    }
+  } finally {
+    await pool.dispose();
+  }
+  const run: ChaosRun = {
+    date,
+    command,
+    quick: args.quick,
+    machine: { ...machine },
+    totalSeconds: (performance.now() - started) / 1000,
+    scenarios: rows,
+  };
+  const results = resolve(root, 'chaos/results');
+  await mkdir(results, { recursive: true });
+  const json = `${JSON.stringify(run, null, 2)}\n`;
+  const stamp = date.replace(/[:.]/g, '-');
+  await writeFile(resolve(results, `${stamp}${args.quick ? '-quick' : ''}.json`), json);
+  await writeFile(resolve(results, 'latest.json'), json);
+  await writeFile(resolve(root, 'docs/reliability.md'), reliabilityMarkdown(run));
+  console.log(
+    `\nwrote chaos/results/${stamp}${args.quick ? '-quick' : ''}.json and docs/reliability.md (${Math.round(run.totalSeconds)} s)`,
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,62 @@
+import { runSdkFault } from '../lib/sdk-run.js';
+import { kafkaConnect, redisConnect } from '../lib/services.js';
+import { sleep } from '../lib/steady-load.js';
+import type { Scenario } from '../lib/types.js';
+
+/** redis-server (AOF, appendfsync always) is stopped for 2 s and started again. */
+export const redisRestart: Scenario = {
+  name: 'redis-restart',
+  description:
+    'Redis, in-process (front end, m@2 + m@1 workers, decoy, score archiver): redis-server stopped (SIGTERM) for 2 s, restarted with its AOF; 40 req/s',
+  needs: ['redis'],
+  limitMs: 120_000,
+  run: (ctx) => {
+    const redis = ctx.services.redis!;
+    return runSdkFault(ctx, {
+      connect: redisConnect(redis.url, ctx.tag),
+      models: [
+        { name: 'm', version: '2' },
+        { name: 'm', version: '1' },
+      ],
+      deadlineMs: 1000,
+      rate: 40,
+      beforeMs: ctx.quick ? 1500 : 3000,
+      afterMs: ctx.quick ? 4000 : 6000,
+      catchUpBoundMs: 30_000,
+      fault: async () => {
+        await redis.stop('SIGTERM');
+        await sleep(2000);
+        await redis.restart();
+      },
+    });
+  },
+};
+
+/** The Kafka broker is stopped cleanly, left down for 2 s, and started again. */
+export const kafkaRestart: Scenario = {
+  name: 'kafka-restart',
+  description:
+    'Kafka, in-process (front end, m@2 + m@1 workers, decoy, score archiver): the broker stopped, down 2 s, restarted (same data); 20 req/s',
+  needs: ['kafka'],
+  limitMs: 240_000,
+  run: (ctx) => {
+    const kafka = ctx.services.kafka!;
+    return runSdkFault(ctx, {
+      connect: kafkaConnect(kafka.brokers, ctx.tag),
+      models: [
+        { name: 'm', version: '2' },
+        { name: 'm', version: '1' },
+      ],
+      deadlineMs: 2000,
+      rate: 20,
+      beforeMs: ctx.quick ? 2000 : 4000,
+      afterMs: ctx.quick ? 8000 : 12_000,
+      catchUpBoundMs: 60_000,
+      fault: async () => {
+        await kafka.stop();
+        await sleep(2000);
+        await kafka.restart();
+      },
+    });
+  },
+};
