@@ -1,4 +1,4 @@
-import { type Observable, Subject, type Subscription } from 'rxjs';
+import { type Observable, Subject } from 'rxjs';
 import { type Clock, systemClock } from './clock.js';
 import { DeadLetters } from './dead-letters.js';
 import {
@@ -15,6 +15,7 @@ import { retryWithBackoff } from './retry.js';
 import { DEFAULT_STREAMS, type Delivery, type StreamNames, type Transport } from './transport.js';
 import { buildScore } from './worker/build-score.js';
 import { DeliverySettler } from './worker/delivery-settler.js';
+import { GroupMembership } from './worker/group-membership.js';
 import type { ModelWorkerOptions } from './worker/model-worker-options.js';
 import { type BudgetedPrediction, predictWithinBudget } from './worker/predict-within-budget.js';
 import { validateWorkerOptions } from './worker/validate-worker-options.js';
@@ -74,8 +75,8 @@ export class ModelWorker<I = Json, O = Json> {
   private state: State = 'new';
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
-  private consumer: Subscription | undefined;
   private readonly heartbeats: WorkerHeartbeats;
+  private readonly membership: GroupMembership;
   private readonly waiting: WaitingQueue<Job>;
   private readonly settler: DeliverySettler;
   /** Jobs in progress, with or without a slot; `stop()` waits until it is 0. */
@@ -110,6 +111,18 @@ export class ModelWorker<I = Json, O = Json> {
       this.model,
       options.heartbeatIntervalMs ?? 1000,
       this.clock,
+    );
+    this.membership = new GroupMembership(
+      this.transport,
+      this.streams.requests,
+      { group: this.group, consumer: this.model.instance, prefetch: this.concurrency * 2 },
+      this.heartbeats,
+      this.clock,
+      {
+        deliver: (delivery) => this.admit(delivery),
+        error: (error) => this.events.next({ type: 'error', error }),
+      },
+      `worker ${modelKey(this.model)} (${this.model.instance})`,
     );
     this.deadLetters = new DeadLetters(
       this.transport,
@@ -148,7 +161,11 @@ export class ModelWorker<I = Json, O = Json> {
 
   /** Counters for metrics. */
   stats(): ModelWorkerStats {
-    return { ...this.counters, deadLettered: this.deadLetters.count };
+    return {
+      ...this.counters,
+      deadLettered: this.deadLetters.count,
+      consumerLosses: this.membership.lostCount,
+    };
   }
 
   /**
@@ -173,22 +190,9 @@ export class ModelWorker<I = Json, O = Json> {
     if (this.state !== 'starting') return; // stop() was called meanwhile: never join
     this.state = 'running'; // before subscribing: a transport may deliver synchronously
     try {
-      this.consumer = this.transport
-        .consume(this.streams.requests, {
-          group: this.group,
-          consumer: this.model.instance,
-          prefetch: this.concurrency * 2,
-        })
-        .subscribe({
-          next: (delivery) => this.admit(delivery),
-          error: (error: unknown) => this.emitError(error),
-        });
-      this.heartbeats.start();
+      this.membership.join();
     } catch (error) {
-      // A transport that throws instead of erroring its Observable: undo, stay restartable.
-      this.consumer?.unsubscribe();
-      this.consumer = undefined;
-      this.heartbeats.stop();
+      // A transport that throws instead of erroring its Observable: undone, stay restartable.
       this.state = 'new';
       throw error;
     }
@@ -199,11 +203,10 @@ export class ModelWorker<I = Json, O = Json> {
     this.state = 'stopping';
     if (was === 'starting') await this.starting?.catch(() => undefined);
     if (was === 'running') {
-      this.heartbeats.stop();
+      this.membership.stopHeartbeats();
       this.waiting.clear(); // not started: left unacknowledged, redelivered to another member
       if (this.pending > 0) await new Promise<void>((resolve) => (this.idle = resolve));
-      this.consumer?.unsubscribe();
-      this.consumer = undefined;
+      this.membership.leave();
       await this.heartbeats.leaving();
     }
     this.state = 'stopped';

@@ -8,6 +8,7 @@ import {
   type ArchiveRecord,
   type ArchiveSink,
   type Delivery,
+  type IncomingMessage,
   type Json,
   ModelWorker,
   type ModelWorkerOptions,
@@ -212,5 +213,15 @@ export async function tapStream(
     got.push(d);
     void d.ack();
   });
+  return got;
+}
+
+/** Collects what is broadcast on a channel from now on. */
+export async function tapChannel(
+  transport: Transport,
+  channel: string,
+): Promise<IncomingMessage[]> {
+  const got: IncomingMessage[] = [];
+  transport.listen(channel).subscribe((m) => got.push(m));
   return got;
 }

@@ -45,6 +45,8 @@ export class FaultyTransport extends AckSpyTransport {
   replyAttempts = 0;
   /** Times `consume` was subscribed to: how many times the worker joined the group. */
   joins = 0;
+  /** Ends the current consume subscription with this error (or completes it without one). */
+  loseConsumer: (error?: Error) => void = () => undefined;
 
   constructor(
     inner: MemoryTransport,
@@ -68,6 +70,7 @@ export class FaultyTransport extends AckSpyTransport {
     const deliveries = super.consume(stream, options);
     return new Observable<Delivery>((subscriber) => {
       this.joins++;
+      this.loseConsumer = (error) => (error ? subscriber.error(error) : subscriber.complete());
       return deliveries.subscribe(subscriber);
     }).pipe(
       map((d): Delivery => {

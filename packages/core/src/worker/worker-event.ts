@@ -52,4 +52,10 @@ export interface ModelWorkerStats {
   readonly deadLettered: number;
   /** Scores that could not be sent after `replyRetry`: the request was handed back for redelivery. */
   readonly replyFailures: number;
+  /**
+   * Times the consume stream ended under the running worker (a connection lost, a reply the
+   * transport cannot parse, the transport closed). Each time the worker announced that it leaves;
+   * after a retryable failure it rejoined after a backoff.
+   */
+  readonly consumerLosses: number;
 }
