@@ -213,7 +213,9 @@ export class GroupConsumer {
           this.released.nextDueAt(),
           this.released.nextTouchAt(),
         );
-        const block = Math.max(1, Math.min(host.blockMs, due - now));
+        // Redis refuses a BLOCK that is not a whole number of ms, and a release's due time is
+        // not one (a jittered backoff): round up, so the read never wakes before it is due.
+        const block = Math.max(1, Math.ceil(Math.min(host.blockMs, due - now)));
         if (this.keys.length === 0) {
           await this.pause(block);
           continue;

@@ -5,6 +5,7 @@ import { gzip } from 'node:zlib';
 import type { ArchiveRecord, ArchiveSink } from '../archive-sink.js';
 import { type Clock, systemClock, type Timer } from '../clock.js';
 import { ConfigurationError, SinkWriteError } from '../errors.js';
+import { type RejectedRecord, RejectedRecordsError } from '../rejected-records-error.js';
 import { RecentIds } from './recent-ids.js';
 
 const gzipAsync = promisify(gzip);
@@ -134,6 +135,7 @@ export class RollingGzipJsonlSink implements ArchiveSink {
   private async append(batch: readonly ArchiveRecord[]): Promise<void> {
     const records = this.recent.unseen(batch);
     if (records.length === 0) return;
+    const lines = encodeLines(records); // before any I/O: a record that cannot be encoded is no I/O error
     this.ready ??= mkdir(this.directory, { recursive: true });
     try {
       await this.ready;
@@ -143,7 +145,7 @@ export class RollingGzipJsonlSink implements ArchiveSink {
         const take = Math.min(records.length - offset, this.maxRecords - file.records);
         const chunk = records.slice(offset, offset + take);
         // Compress on the thread pool: a synchronous gzip of a large batch stalls the event loop.
-        const member = await gzipAsync(chunk.map((r) => `${JSON.stringify(r)}\n`).join(''));
+        const member = await gzipAsync(lines.slice(offset, offset + take).join(''));
         await this.appendMember(file, member);
         this.recent.add(chunk);
         file.records += take;
@@ -234,4 +236,29 @@ export class RollingGzipJsonlSink implements ArchiveSink {
       }
     }
   }
+}
+
+/**
+ * One JSON line per record, or a {@link RejectedRecordsError} naming every record that cannot be
+ * encoded (nested too deeply for the recursive `JSON.stringify`: a `RangeError`), so the
+ * archiver dead-letters those at once and writes the rest, instead of taking a data error for
+ * an outage and handing the whole batch back again and again.
+ */
+function encodeLines(records: readonly ArchiveRecord[]): string[] {
+  const lines: string[] = [];
+  const rejected: RejectedRecord[] = [];
+  for (const r of records) {
+    try {
+      lines.push(`${JSON.stringify(r)}\n`);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      rejected.push({ id: r.id, reason: `record ${r.id} cannot be encoded as JSON (${why})` });
+    }
+  }
+  if (rejected.length > 0)
+    throw new RejectedRecordsError(
+      `${rejected.length} of ${records.length} records cannot be encoded as JSON`,
+      rejected,
+    );
+  return lines;
 }
