@@ -233,10 +233,10 @@ export class Rendezvous<I = Json, O = Json> {
     let payload: string;
     try {
       payload = encodeEnvelope(envelope);
-      if (input === undefined) throw new Error('input is undefined');
     } catch (cause) {
+      const why = cause instanceof Error ? `: ${cause.message}` : '';
       return Promise.reject(
-        new InvalidInputError('request input must be JSON-serialisable', { cause }),
+        new InvalidInputError(`request input must be JSON-serialisable${why}`, { cause }),
       );
     }
     const box = new Mailbox<I>(id, input, now, envelope.deadline, this.random());
