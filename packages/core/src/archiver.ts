@@ -18,6 +18,7 @@ import {
 import type { RetryOptions } from './retry.js';
 import { toArchiveRecord } from './to-archive-record.js';
 import { DEFAULT_STREAMS, type Delivery, REPLY_TAP, type Transport } from './transport.js';
+import { WritePause } from './write-pause.js';
 
 export type { ArchiverEvent, ArchiverOptions, ArchiverSource, ArchiverStats };
 
@@ -37,8 +38,10 @@ type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
  * batch is archived. A batch whose write fails in a way that may pass (the sink is down) is
  * handed back to the transport (`delivery.release`) with a backoff that grows per consecutive
  * failure (500 ms to 10 s by default); the archiver writes nothing during that backoff, so the
- * sink and the queue are not hammered, and it archives everything once the sink is back. After
- * `maxDeliveries` failed deliveries a message goes to the dead letter.
+ * sink and the queue are not hammered, and it archives everything once the sink is back. A
+ * pause ends in a round that writes everything held once: a delivery waits out one pause at
+ * most, however many batches were queued ahead of it. After `maxDeliveries` failed deliveries
+ * a message goes to the dead letter.
  *
  * Lifecycle: `start()` joins the group; `stop()` (which wins over a `start()` in progress)
  * flushes, waits for dead-letter writes, leaves the group and closes the sinks. A failed
@@ -70,9 +73,10 @@ export class Archiver {
   private readonly deadLetters: DeadLetters;
   private readonly events = new Subject<ArchiverEvent>();
   private batch: Item[] = [];
+  private queued: Item[] = []; // taken from `batch`, waiting for the next round of writes
   private flushTimer: Timer | undefined;
-  private writing: Promise<void> = Promise.resolve();
-  private inWrite = 0;
+  private writing: Promise<void> = Promise.resolve(); // the rounds of writes, one at a time
+  private inWrite = 0; // items of the round in progress, not yet written or handed back
   private subscription: Subscription | undefined;
   private state: State = 'new';
   private starting: Promise<void> | undefined;
@@ -81,7 +85,7 @@ export class Archiver {
   /** Left the group in `stop()`; anything still delivered is handed back. */
   private left = false;
   /** Set while the archiver waits after a failed batch; writes wait for `done`. */
-  private pause: { readonly timer: Timer; readonly done: Promise<void>; end(): void } | undefined;
+  private pause: WritePause | undefined;
   private consecutiveFailures = 0;
   /** Dead-letter writes (and their acks) in flight; `stop()` and `drain()` wait for them. */
   private readonly inFlight = new Set<Promise<void>>();
@@ -152,13 +156,13 @@ export class Archiver {
     return {
       ...this.counters,
       deadLettered: this.deadLetters.count,
-      pending: this.batch.length + this.inWrite,
+      pending: this.batch.length + this.queued.length + this.inWrite,
     };
   }
 
   /** Writes and acknowledges what is pending now, without waiting out a backoff. */
   flush(): Promise<void> {
-    this.endPause();
+    this.pause?.end();
     return this.enqueue();
   }
 
@@ -201,7 +205,7 @@ export class Archiver {
     this.stopRequested = true;
     await this.starting?.catch(() => undefined);
     this.state = 'stopping';
-    this.endPause();
+    this.pause?.end();
     if (this.subscription) {
       for (let round = 0; round < 3; round++) {
         await this.enqueue();
@@ -243,29 +247,47 @@ export class Archiver {
       this.flushTimer = this.clock.setTimeout(() => void this.enqueue(), this.flushIntervalMs);
   }
 
-  /** Queues the current batch (in `batchSize` chunks) behind the writes in progress. */
+  /** Queues the current batch for the next round of writes, behind the round in progress. */
   private enqueue(): Promise<void> {
-    this.flushTimer?.cancel();
-    this.flushTimer = undefined;
-    const taken = this.batch;
-    this.batch = [];
-    for (let i = 0; i < taken.length; i += this.batchSize) {
-      const chunk = taken.slice(i, i + this.batchSize);
-      this.inWrite += chunk.length;
-      this.writing = this.writing
-        .then(() => this.write(chunk))
-        .catch((error: unknown) =>
-          this.handBack(chunk, toRendezvousError(error, 'SINK_WRITE_FAILED')),
-        )
-        .finally(() => {
-          this.inWrite -= chunk.length;
-        });
-    }
+    this.takeBatch();
+    this.writing = this.writing.then(() => this.writeRound());
     return this.writing;
   }
 
-  private async write(batch: readonly Item[]): Promise<void> {
-    if (this.pause && this.state === 'running') await this.pause.done;
+  private takeBatch(): void {
+    this.flushTimer?.cancel();
+    this.flushTimer = undefined;
+    this.queued = this.queued.concat(this.batch);
+    this.batch = [];
+  }
+
+  /**
+   * Waits out a pause, then writes everything held, `batchSize` at a time, each batch once, and
+   * pauses if the last write failed (a pause per batch made the k-th batch queued wait k pauses).
+   */
+  private async writeRound(): Promise<void> {
+    if (this.queued.length === 0) return; // an earlier round took them
+    if (this.pause?.active && this.state === 'running') {
+      await this.pause.done;
+      // The partial batch too, or a redelivery back during the pause misses the round.
+      this.takeBatch();
+    }
+    const round = this.queued;
+    this.queued = [];
+    this.inWrite += round.length;
+    let pauseMs = 0;
+    for (let i = 0; i < round.length; i += this.batchSize) {
+      const chunk = round.slice(i, i + this.batchSize);
+      pauseMs = await this.write(chunk).catch((error: unknown) =>
+        this.handBack(chunk, toRendezvousError(error, 'SINK_WRITE_FAILED')),
+      );
+      this.inWrite -= chunk.length;
+    }
+    if (pauseMs > 0 && this.state === 'running') this.pause = new WritePause(this.clock, pauseMs);
+  }
+
+  /** Writes one batch to every sink; resolves with the pause its failure asks for, or 0. */
+  private async write(batch: readonly Item[]): Promise<number> {
     let pending: readonly Item[] = batch;
     for (const sink of this.sinks) {
       const out = await writeIsolatingPoison(sink, pending, {
@@ -281,15 +303,16 @@ export class Archiver {
     this.counters.archived += pending.length;
     this.counters.batches++;
     this.events.next({ type: 'flushed', records: pending.length });
+    return 0;
   }
 
   /**
-   * Gives a failed batch back to the transport for a redelivery after a backoff, and pauses
-   * writing for as long: the sink is probably down. Deliveries at `maxDeliveries` go to the dead
-   * letter instead.
+   * Gives a failed batch back to the transport for a redelivery after a backoff, and resolves
+   * with that backoff, for which the round pauses writing: the sink is probably down.
+   * Deliveries at `maxDeliveries` go to the dead letter instead.
    */
-  private async handBack(items: readonly Item[], error: RendezvousError): Promise<void> {
-    if (items.length === 0) return;
+  private async handBack(items: readonly Item[], error: RendezvousError): Promise<number> {
+    if (items.length === 0) return 0;
     this.consecutiveFailures++;
     const exponent = Math.min(this.consecutiveFailures - 1, 30);
     const delay = Math.min(this.backoff.max, this.backoff.initial * 2 ** exponent);
@@ -305,7 +328,7 @@ export class Archiver {
       }
     }
     await Promise.all(back);
-    if (this.state === 'running') this.startPause(delay);
+    return delay;
   }
 
   private release(delivery: Delivery, delayMs: number): Promise<void> {
@@ -322,20 +345,5 @@ export class Archiver {
       .catch(() => undefined) // the transport is closed: it redelivers what was not acked
       .finally(() => this.inFlight.delete(settled));
     this.inFlight.add(settled);
-  }
-
-  private startPause(ms: number): void {
-    this.endPause();
-    let end: () => void = () => undefined;
-    const done = new Promise<void>((resolve) => (end = resolve));
-    const timer = this.clock.setTimeout(() => this.endPause(), ms);
-    this.pause = { timer, done, end };
-  }
-
-  private endPause(): void {
-    const pause = this.pause;
-    this.pause = undefined;
-    pause?.timer.cancel();
-    pause?.end();
   }
 }
