@@ -26,4 +26,17 @@ export interface RendezvousStats {
   readonly resultsPublished: number;
   /** Results that could not be published, after retries (with `publishResults`). */
   readonly resultPublishFailures: number;
+  /**
+   * Times the reply channel ended under the running front end. While it is lost, `request()`
+   * fails fast with the cause; a retryable loss reopens a new channel after a backoff.
+   */
+  readonly replyChannelLosses: number;
 }
+
+/** The stats a front end derives from its state instead of counting them itself. */
+export type DerivedStat =
+  | 'inFlight'
+  | 'openMailboxes'
+  | 'resultsPublished'
+  | 'resultPublishFailures'
+  | 'replyChannelLosses';

@@ -25,14 +25,14 @@ import {
   type RendezvousOptions,
   type RequestOptions,
 } from './rendezvous-options.js';
-import type { RendezvousStats } from './rendezvous-stats.js';
+import type { DerivedStat, RendezvousStats } from './rendezvous-stats.js';
 import type { RendezvousResult } from './result.js';
 import { ResultPublisher } from './result-publisher.js';
 import { type RetryOptions, retryWithBackoff } from './retry.js';
+import { ReturnAddress } from './return-address.js';
 import {
   DEFAULT_STREAMS,
   type IncomingMessage,
-  type ReplyChannel,
   type StreamNames,
   type Transport,
 } from './transport.js';
@@ -45,8 +45,6 @@ const DEFAULT_DISCOVERY_MS = 300;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** Stats read from elsewhere than the counters. */
-type NotCounted = 'inFlight' | 'openMailboxes' | 'resultsPublished' | 'resultPublishFailures';
-
 /**
  * The front end: publishes each request, keeps one {@link Mailbox} per request, drops each score
  * into its mailbox by request id, and lets the {@link RendezvousPolicy} decide when and with
@@ -75,7 +73,7 @@ export class Rendezvous<I = Json, O = Json> {
   private readonly entries = new Map<string, PendingRequest<I, O>>();
   private readonly host: PendingRequestHost<I, O>;
   private readonly results = new Subject<RendezvousResult<I, O>>();
-  private readonly counters: Mutable<Omit<RendezvousStats, NotCounted>> = {
+  private readonly counters: Mutable<Omit<RendezvousStats, DerivedStat>> = {
     answered: 0,
     failed: 0,
     deadlineExceeded: 0,
@@ -89,7 +87,7 @@ export class Rendezvous<I = Json, O = Json> {
   private readonly publisher: ResultPublisher | undefined;
   private undecided = 0;
   private seq = 0;
-  private channel: ReplyChannel | undefined;
+  private readonly returnAddress: ReturnAddress;
   private subscriptions: Subscription[] = [];
   /**
    * new → starting → running → closing → closed. A failed start goes back to `new` (start()
@@ -145,6 +143,7 @@ export class Rendezvous<I = Json, O = Json> {
       `rendezvous ${this.instanceId}`,
       this.clock,
     );
+    this.returnAddress = new ReturnAddress(this.transport, this.clock, (m) => this.onReply(m));
     this.registry = new ModelRegistry({
       transport: this.transport,
       channel: this.streams.heartbeats,
@@ -174,22 +173,15 @@ export class Rendezvous<I = Json, O = Json> {
   }
 
   private async open(): Promise<void> {
-    let channel: ReplyChannel;
     try {
-      channel = await this.transport.openReplyChannel();
+      await this.returnAddress.open();
     } catch (error) {
       if (this.state !== 'starting') return; // closed meanwhile: close() wins
       this.state = 'new';
       throw error;
     }
-    if (this.state !== 'starting') {
-      // close() was called while the channel was opening: release it and stay closed.
-      await channel.close().catch(() => undefined);
-      return;
-    }
-    this.channel = channel;
+    if (this.state !== 'starting') return; // close() was called meanwhile: it released the address
     this.subscriptions.push(
-      this.channel.messages.subscribe({ next: (m) => this.onReply(m), error: () => undefined }),
       this.registry.changes$.subscribe((change) => {
         if (change.kind === 'left') for (const p of this.entries.values()) p.evaluate('registry');
       }),
@@ -207,6 +199,7 @@ export class Rendezvous<I = Json, O = Json> {
    */
   request(input: I, options: RequestOptions = {}): Promise<RendezvousResult<I, O>> {
     if (this.state !== 'running') return Promise.reject(this.notRunning());
+    if (this.returnAddress.lost) return Promise.reject(this.returnAddress.lost);
     if (this.undecided >= this.maxInFlight) {
       this.counters.overloaded++;
       return Promise.reject(new OverloadedError(this.maxInFlight));
@@ -226,7 +219,7 @@ export class Rendezvous<I = Json, O = Json> {
       id,
       ts: now,
       deadline: now + deadlineMs,
-      replyTo: this.channel!.address,
+      replyTo: this.returnAddress.address,
       input,
       meta: options.meta ?? {},
     };
@@ -266,6 +259,7 @@ export class Rendezvous<I = Json, O = Json> {
       openMailboxes: this.entries.size,
       resultsPublished: this.publisher?.published ?? 0,
       resultPublishFailures: this.publisher?.failures ?? 0,
+      replyChannelLosses: this.returnAddress.losses,
     };
   }
 
@@ -302,7 +296,7 @@ export class Rendezvous<I = Json, O = Json> {
     for (const s of this.subscriptions) s.unsubscribe();
     this.subscriptions = [];
     this.registry.stop();
-    await this.channel?.close().catch(() => undefined);
+    await this.returnAddress.close();
     this.results.complete();
     this.state = 'closed';
   }

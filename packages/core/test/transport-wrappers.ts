@@ -108,3 +108,22 @@ export class LateListen extends DelegatingTransport {
     });
   }
 }
+
+/** Reply channels whose message stream can be ended with an error, as a lost connection does. */
+export class BreakableReplies extends DelegatingTransport {
+  opened = 0;
+  private breakers: ((error: Error) => void)[] = [];
+  override async openReplyChannel(): Promise<ReplyChannel> {
+    const channel = await this.inner.openReplyChannel();
+    this.opened++;
+    const messages = new Observable<IncomingMessage>((subscriber) => {
+      this.breakers.push((error) => subscriber.error(error));
+      return channel.messages.subscribe(subscriber);
+    });
+    return { address: channel.address, messages, close: () => channel.close() };
+  }
+  /** Ends every open reply channel's stream with `error`. */
+  breakAll(error: Error): void {
+    for (const b of this.breakers.splice(0)) b(error);
+  }
+}
