@@ -13,6 +13,8 @@ export default defineConfig({
       '@rendezvous-ml/transport-kafka': src('transport-kafka'),
       '@rendezvous-ml/archiver-elasticsearch': src('archiver-elasticsearch'),
       '@rendezvous-ml/transport-conformance': src('transport-conformance'),
+      '@rendezvous-ml/scorecard': src('scorecard'),
+      '@rendezvous-ml/replay': src('replay'),
     },
   },
   test: {
