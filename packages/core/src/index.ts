@@ -72,6 +72,7 @@ export { latestVersion } from './policies/latest-version.js';
 export { type PriorityOptions, priority } from './policies/priority.js';
 export { type QuorumOptions, quorum } from './policies/quorum.js';
 export { decideByRank, type Rank, rankByVersion } from './policies/ranked.js';
+export { shadow } from './policies/shadow.js';
 export { type SplitOptions, split } from './policies/split.js';
 export { type Stage, staged } from './policies/staged.js';
 export type { OkScore, PolicyDecision, PolicyView, RendezvousPolicy } from './policy.js';
