@@ -289,7 +289,9 @@ function requirePayload(envelope: AnyEnvelope): void {
  * await transport.publish('requests', { key: req.id, payload: encodeEnvelope(req) });
  * ```
  */
-export function encodeEnvelope(envelope: AnyEnvelope): string {
+export function encodeEnvelope(
+  envelope: RequestEnvelope<unknown> | ScoreEnvelope<unknown> | ResultEnvelope<unknown, unknown>,
+): string {
   requirePayload(envelope);
   // One check walk, then the native serialiser at full speed (a replacer would slow it down).
   assertWireJson(envelope, '');
