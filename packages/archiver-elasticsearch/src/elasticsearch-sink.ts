@@ -1,5 +1,4 @@
 import { inspect } from 'node:util';
-import type { Client } from '@elastic/elasticsearch';
 import {
   type ArchiveRecord,
   type ArchiveSink,
@@ -11,26 +10,16 @@ import {
 } from '@rendezvous-ml/core';
 import { toArchiveDocument } from './archive-document.js';
 import { archiveIndexByKind } from './archive-index-by-kind.js';
-import { archiveIndexTemplate, deadLetterIndexTemplate } from './archive-index-template.js';
-import { splitIntoBulkChunks } from './bulk-chunks.js';
 import { type BulkEntry, entryOf } from './bulk-entry.js';
-import { bulkItemOutcome } from './bulk-item-outcome.js';
+import { BulkSender } from './bulk-sender.js';
 import { CredentialRedactor } from './credential-redactor.js';
-import type { DeadLetterHandler, DeadLetterReason } from './dead-letter-handler.js';
+import { ElasticsearchConnection } from './elasticsearch-connection.js';
+import type { ArchiveIndex, ElasticsearchSinkOptions } from './elasticsearch-sink-options.js';
 import type {
-  ArchiveIndex,
-  ElasticsearchSinkOptions,
-  IndexTemplateOptions,
-} from './elasticsearch-sink-options.js';
-import type { ElasticsearchSinkStats } from './elasticsearch-sink-stats.js';
-import { loadElasticsearch } from './load-elasticsearch.js';
-import { toSinkWriteError } from './to-sink-write-error.js';
-
-/** What one attempt left to do. */
-interface AttemptResult {
-  readonly retry: BulkEntry[];
-  readonly lastTransient: string | undefined;
-}
+  ElasticsearchSinkCounters,
+  ElasticsearchSinkStats,
+} from './elasticsearch-sink-stats.js';
+import { IndexTemplates } from './index-templates.js';
 
 /**
  * An {@link @rendezvous-ml/core!ArchiveSink} that indexes every record into Elasticsearch with `_bulk`, one document
@@ -68,16 +57,12 @@ export class ElasticsearchSink implements ArchiveSink {
   private readonly index: ArchiveIndex;
   private readonly redactor: CredentialRedactor;
   private readonly target: string;
-  private readonly maxBatchBytes: number;
-  private readonly maxBatchDocs: number;
-  private readonly requestTimeoutMs: number;
-  private readonly templateOptions: IndexTemplateOptions | undefined;
-  private client: Promise<Client> | undefined;
-  private readonly templates = new Map<string, Promise<void>>();
+  private readonly connection: ElasticsearchConnection;
+  private readonly sender: BulkSender;
   /** Records of the batches in progress that are already durable; a retry skips them. */
   private readonly written = new WeakSet<ArchiveRecord>();
   private closed = false;
-  private readonly counters = {
+  private readonly counters: ElasticsearchSinkCounters = {
     indexed: 0,
     deadLettered: 0,
     bulkRequests: 0,
@@ -87,7 +72,7 @@ export class ElasticsearchSink implements ArchiveSink {
   };
 
   constructor(options: ElasticsearchSinkOptions) {
-    const urls = ElasticsearchSink.nodeUrls(options);
+    const urls = ElasticsearchConnection.nodeUrls(options);
     if (!options.client && urls.length === 0)
       throw new ConfigurationError('ElasticsearchSink needs `node`, `nodes` or `client`');
     if (typeof options.index === 'string' && options.index.length === 0)
@@ -98,16 +83,29 @@ export class ElasticsearchSink implements ArchiveSink {
     this.target = options.client
       ? 'Elasticsearch (injected client)'
       : urls.map((u) => CredentialRedactor.safeUrl(u)).join(', ');
-    this.maxBatchBytes = options.maxBatchBytes ?? 5 * 2 ** 20;
-    this.maxBatchDocs = options.maxBatchDocs ?? 1000;
-    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-    if (!(this.maxBatchBytes > 0)) throw new ConfigurationError('maxBatchBytes must be positive');
-    if (!Number.isInteger(this.maxBatchDocs) || this.maxBatchDocs < 1)
+    const maxBatchBytes = options.maxBatchBytes ?? 5 * 2 ** 20;
+    const maxBatchDocs = options.maxBatchDocs ?? 1000;
+    const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    if (!(maxBatchBytes > 0)) throw new ConfigurationError('maxBatchBytes must be positive');
+    if (!Number.isInteger(maxBatchDocs) || maxBatchDocs < 1)
       throw new ConfigurationError('maxBatchDocs must be a positive integer');
     if (options.retry?.attempts !== undefined && !(options.retry.attempts >= 1))
       throw new ConfigurationError('retry.attempts must be at least 1');
     const templates = options.templates ?? true;
-    this.templateOptions = templates === false ? undefined : templates === true ? {} : templates;
+    const templateOptions = templates === false ? undefined : templates === true ? {} : templates;
+    this.connection = new ElasticsearchConnection(options, requestTimeoutMs);
+    this.sender = new BulkSender({
+      target: this.target,
+      redactor: this.redactor,
+      templates: new IndexTemplates(templateOptions, this.target, this.redactor, requestTimeoutMs),
+      maxBatchBytes,
+      maxBatchDocs,
+      requestTimeoutMs,
+      refresh: options.refresh,
+      deadLetter: options.deadLetter,
+      written: this.written,
+      counters: this.counters,
+    });
   }
 
   /** Counters for metrics. */
@@ -147,13 +145,13 @@ export class ElasticsearchSink implements ArchiveSink {
 
   private async writeEntries(entries: readonly BulkEntry[], total: number): Promise<void> {
     let pending = entries;
-    const client = await this.connect();
+    const client = await this.connection.client();
     let attempt = 0;
     await retryWithBackoff(
       async () => {
         pending = pending.filter((e) => !this.written.has(e.record));
         if (attempt++ > 0) this.counters.itemsRetried += pending.length;
-        const result = await this.attempt(client, pending);
+        const result = await this.sender.attempt(client, pending);
         pending = result.retry;
         if (pending.length > 0) {
           throw new SinkWriteError(
@@ -177,10 +175,7 @@ export class ElasticsearchSink implements ArchiveSink {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.client && !this.options.client) {
-      const client = await this.client.catch(() => undefined);
-      await client?.close();
-    }
+    await this.connection.close();
   }
 
   /** A description without credentials, for `console.log(sink)`. */
@@ -191,32 +186,6 @@ export class ElasticsearchSink implements ArchiveSink {
   /** A description without credentials, for `JSON.stringify(sink)`. */
   toJSON(): { target: string; stats: ElasticsearchSinkStats } {
     return { target: this.target, stats: this.stats() };
-  }
-
-  private static nodeUrls(options: ElasticsearchSinkOptions): string[] {
-    const node = options.node;
-    return [...(typeof node === 'string' ? [node] : (node ?? [])), ...(options.nodes ?? [])];
-  }
-
-  private connect(): Promise<Client> {
-    if (this.options.client) return Promise.resolve(this.options.client);
-    this.client ??= loadElasticsearch().then(({ Client: ClientClass }) => {
-      const urls = ElasticsearchSink.nodeUrls(this.options);
-      const auth = this.options.auth;
-      return new ClientClass({
-        node: urls,
-        // The sink retries with backoff itself; the client's immediate retries would only add load.
-        maxRetries: 0,
-        requestTimeout: this.requestTimeoutMs,
-        ...(auth ? { auth: 'apiKey' in auth ? { apiKey: auth.apiKey } : { ...auth } } : {}),
-        ...(this.options.tls ? { tls: this.options.tls } : {}),
-        ...(this.options.caFingerprint ? { caFingerprint: this.options.caFingerprint } : {}),
-      });
-    });
-    this.client.catch(() => {
-      this.client = undefined;
-    });
-    return this.client;
   }
 
   private indexOf(record: ArchiveRecord): string {
@@ -239,179 +208,5 @@ export class ElasticsearchSink implements ArchiveSink {
         reason: this.redactor.redact(`cannot encode record ${record.id}: ${why}`),
       };
     }
-  }
-
-  private deadLetterEntry(entry: BulkEntry, reason: DeadLetterReason): BulkEntry {
-    const target = this.options.deadLetter;
-    const index = typeof target === 'string' ? target : `${entry.index}-dead-letter`;
-    const { record } = entry;
-    const document = {
-      timestamp: Date.now(),
-      index: entry.index,
-      id: record.id,
-      requestId: record.requestId,
-      kind: record.kind,
-      status: reason.status,
-      type: reason.type,
-      reason: reason.reason,
-      record,
-    };
-    return entryOf(record, index, document, reason);
-  }
-
-  private ensureTemplate(client: Client, index: string, deadLetter: boolean): Promise<void> {
-    const options = this.templateOptions;
-    if (!options) return Promise.resolve();
-    let done = this.templates.get(index);
-    if (!done) {
-      const body = deadLetter
-        ? deadLetterIndexTemplate(index, options)
-        : archiveIndexTemplate(index, options);
-      const name = `rendezvous-${deadLetter ? 'dead-letter' : 'archive'}-${index}`;
-      done = client.indices
-        .putIndexTemplate(
-          { name, ...body } as unknown as Parameters<Client['indices']['putIndexTemplate']>[0],
-          { maxRetries: 0, requestTimeout: this.requestTimeoutMs },
-        )
-        .then(
-          () => undefined,
-          (error: unknown) => {
-            this.templates.delete(index);
-            throw toSinkWriteError(
-              error,
-              `installing index template ${name} on ${this.target}`,
-              this.redactor,
-            );
-          },
-        );
-      this.templates.set(index, done);
-    }
-    return done;
-  }
-
-  /**
-   * Sends `entries` once (and the dead letters of refused ones); returns what must be retried.
-   * Rejects with a non-retryable error when an item failed for good.
-   */
-  private async attempt(client: Client, entries: readonly BulkEntry[]): Promise<AttemptResult> {
-    const retry: BulkEntry[] = [];
-    let lastTransient: string | undefined;
-    let queue: readonly BulkEntry[] = entries;
-    while (queue.length > 0) {
-      const deadLetters: BulkEntry[] = [];
-      const chunks = splitIntoBulkChunks(queue, this.maxBatchBytes, this.maxBatchDocs);
-      for (const [i, chunk] of chunks.entries()) {
-        const failure = await this.sendChunk(client, chunk, retry, deadLetters);
-        if (failure !== undefined) {
-          // The node is unreachable or overloaded: keep the rest for the next attempt.
-          lastTransient = failure;
-          for (const rest of chunks.slice(i + 1)) retry.push(...rest);
-          for (const e of chunk) retry.push(e);
-          return { retry: [...retry, ...deadLetters], lastTransient };
-        }
-      }
-      queue = deadLetters;
-    }
-    if (retry.length > 0) lastTransient ??= 'some items were rejected with a transient error';
-    return { retry, lastTransient };
-  }
-
-  /**
-   * Sends one `_bulk` request. Written items are marked, transient item failures go to `retry`,
-   * refused documents to `deadLetters` (or to the handler). Returns a description of a transient
-   * failure of the whole request, or undefined.
-   */
-  private async sendChunk(
-    client: Client,
-    chunk: readonly BulkEntry[],
-    retry: BulkEntry[],
-    deadLetters: BulkEntry[],
-  ): Promise<string | undefined> {
-    for (const index of new Set(chunk.map((e) => e.index))) {
-      await this.ensureTemplate(
-        client,
-        index,
-        chunk.some((e) => e.index === index && e.deadLetter),
-      );
-    }
-    this.counters.bulkRequests++;
-    this.counters.itemsSent += chunk.length;
-    let items: readonly Record<
-      string,
-      { status: number; error?: { type?: string; reason?: string | null } } | undefined
-    >[];
-    try {
-      const response = await client.bulk(
-        {
-          operations: chunk.flatMap((e) => e.lines),
-          ...(this.options.refresh !== undefined ? { refresh: this.options.refresh } : {}),
-        },
-        { maxRetries: 0, requestTimeout: this.requestTimeoutMs },
-      );
-      items = response.items;
-    } catch (error) {
-      const failure = toSinkWriteError(error, `bulk request to ${this.target}`, this.redactor);
-      if (!failure.retryable) throw failure;
-      return failure.message;
-    }
-    if (items.length !== chunk.length) {
-      throw new SinkWriteError(
-        `bulk response from ${this.target} has ${items.length} items for ${chunk.length} operations`,
-        { retryable: true },
-      );
-    }
-    const failures: string[] = [];
-    for (const [i, entry] of chunk.entries()) {
-      const item = items[i]?.index;
-      const status = item?.status ?? 500;
-      const type = item?.error?.type ?? undefined;
-      const reason = this.redactor.redact(item?.error?.reason ?? type ?? `HTTP ${status}`);
-      const outcome = bulkItemOutcome(status, item?.error ? (type ?? 'unknown') : undefined);
-      if (outcome === 'written') {
-        this.written.add(entry.record);
-        if (entry.deadLetter) this.counters.deadLettered++;
-        else this.counters.indexed++;
-      } else if (outcome === 'retry') {
-        retry.push(entry);
-      } else if (outcome === 'dead-letter' && !entry.deadLetter) {
-        const why: DeadLetterReason = {
-          index: entry.index,
-          status,
-          type: type ?? 'unknown',
-          reason,
-        };
-        const handler = this.options.deadLetter;
-        if (typeof handler === 'function') await this.callHandler(handler, entry, why);
-        else deadLetters.push(this.deadLetterEntry(entry, why));
-      } else {
-        failures.push(`${entry.index}/${entry.record.id}: HTTP ${status} ${type ?? ''} ${reason}`);
-      }
-    }
-    if (failures.length > 0) {
-      throw new SinkWriteError(
-        this.redactor.redact(
-          `${failures.length} records were refused by ${this.target} and cannot be retried: ${failures.slice(0, 3).join('; ')}`,
-        ),
-        { retryable: false },
-      );
-    }
-    return undefined;
-  }
-
-  private async callHandler(
-    handler: DeadLetterHandler,
-    entry: BulkEntry,
-    reason: DeadLetterReason,
-  ): Promise<void> {
-    try {
-      await handler(entry.record, reason);
-    } catch (cause) {
-      throw new SinkWriteError(`the dead-letter handler failed for ${entry.record.id}`, {
-        retryable: true,
-        cause,
-      });
-    }
-    this.written.add(entry.record);
-    this.counters.deadLettered++;
   }
 }

@@ -3,6 +3,11 @@
  * request (and model), index templates with analysis-ready mappings, retries with backoff and
  * a dead letter for documents Elasticsearch cannot map.
  *
+ * The public API is what a user configures, reads or calls: the sink, its options and stats,
+ * the dead-letter handler's types, the index routing and template helpers, and the shape of the
+ * indexed document. Everything else (bulk chunking, item classification, redaction, the peer
+ * loader) is internal; tests import it by path.
+ *
  * @packageDocumentation
  */
 
@@ -13,9 +18,6 @@ export {
   archiveIndexTemplate,
   deadLetterIndexTemplate,
 } from './archive-index-template.js';
-export { splitIntoBulkChunks } from './bulk-chunks.js';
-export { type BulkItemOutcome, bulkItemOutcome } from './bulk-item-outcome.js';
-export { CredentialRedactor } from './credential-redactor.js';
 export type { DeadLetterHandler, DeadLetterReason } from './dead-letter-handler.js';
 export { ElasticsearchSink } from './elasticsearch-sink.js';
 export type {
@@ -26,10 +28,3 @@ export type {
   IndexTemplateOptions,
 } from './elasticsearch-sink-options.js';
 export type { ElasticsearchSinkStats } from './elasticsearch-sink-stats.js';
-export {
-  ELASTICSEARCH_CLIENT_RANGE,
-  type ElasticsearchModule,
-  isSupportedElasticsearchClientVersion,
-  loadElasticsearch,
-} from './load-elasticsearch.js';
-export { isTransientStatus, toSinkWriteError } from './to-sink-write-error.js';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { splitIntoBulkChunks } from '../src/bulk-chunks.js';
+import { bulkItemOutcome } from '../src/bulk-item-outcome.js';
+import { CredentialRedactor } from '../src/credential-redactor.js';
 import {
-  bulkItemOutcome,
-  CredentialRedactor,
   isSupportedElasticsearchClientVersion,
   loadElasticsearch,
-  splitIntoBulkChunks,
-} from '../src/index.js';
+} from '../src/load-elasticsearch.js';
 
 describe('splitIntoBulkChunks', () => {
   it('bounds each chunk by bytes and by documents, and sends an oversized entry alone', () => {
