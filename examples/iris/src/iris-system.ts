@@ -12,16 +12,17 @@ import type { IrisConfig } from './config.js';
 import { elasticsearchSinks } from './elasticsearch.js';
 import { type IrisFrontend, startIrisFrontend } from './frontend.js';
 import type { IrisInput } from './iris-input.js';
-import { type IrisModelName, loadIrisModel } from './iris-models.js';
+import { loadIrisModelRef } from './iris-models.js';
 import { IrisMetrics } from './metrics.js';
 import { startIrisWorker } from './model-workers.js';
-import { ensureModels } from './train.js';
+import { ensureChallengers, ensureModels } from './train.js';
 import { transportFactory } from './transports.js';
 
 /** Everything of the iris service in one process. */
 export interface IrisSystem {
   readonly frontend: IrisFrontend;
-  readonly workers: ReadonlyMap<IrisModelName, ModelWorker<IrisInput, number>>;
+  /** The model workers by reference: `dt`, `lr`, and each shadow model (`dt@2`). */
+  readonly workers: ReadonlyMap<string, ModelWorker<IrisInput, number>>;
   readonly archiving: readonly ArchivingRole[];
   /** The connection of each role (each role has its own, as separate processes would). */
   readonly transports: ReadonlyMap<string, Transport>;
@@ -29,7 +30,7 @@ export interface IrisSystem {
    * Simulates the crash of a model's worker: its connection is cut without a goodbye, so the
    * front end notices only when its heartbeats stop.
    */
-  kill(model: IrisModelName): Promise<void>;
+  kill(model: string): Promise<void>;
   /**
    * Graceful shutdown: stops HTTP intake, drains the requests in flight (and publishes their
    * results), stops the workers, lets the decoy and the score and results archivers take in and
@@ -39,7 +40,8 @@ export interface IrisSystem {
 }
 
 /**
- * Starts the decoy, the score and results archivers, both model workers and the front end, in that order
+ * Starts the decoy, the score and results archivers, the model workers (`dt`, `lr`, and a worker
+ * for each model in `config.shadow`) and the front end, in that order
  * (so every consumer group exists before the first request), each on its own connection.
  * It trains the models first if they are missing. It does not listen: call
  * `system.frontend.listen()`.
@@ -57,6 +59,7 @@ export async function startIrisSystem(
   options: { readonly metrics?: IrisMetrics } = {},
 ): Promise<IrisSystem> {
   await ensureModels(config.modelsDir, logger);
+  if (config.shadow.length > 0) await ensureChallengers(config.modelsDir, logger);
   const connect = transportFactory(config, logger);
   const metrics = options.metrics ?? new IrisMetrics();
   const transports = new Map<string, Transport>();
@@ -90,11 +93,11 @@ export async function startIrisSystem(
   ];
   for (const a of archiving) metrics.observe(a.name, () => a.stats());
 
-  const workers = new Map<IrisModelName, ModelWorker<IrisInput, number>>();
-  for (const name of ['dt', 'lr'] as const) {
+  const workers = new Map<string, ModelWorker<IrisInput, number>>();
+  for (const name of ['dt', 'lr', ...config.shadow]) {
     const worker = await startIrisWorker(
       await open(`worker:${name}`),
-      await loadIrisModel(config.modelsDir, name),
+      await loadIrisModelRef(config.modelsDir, name),
       {
         logger: logger.child({ component: 'worker' }),
         heartbeatMs: config.heartbeatMs,
