@@ -29,7 +29,7 @@ export interface PsiOptions {
  * @example
  * ```ts
  * populationStabilityIndex([25, 25, 25, 25], [25, 25, 25, 25]); // 0
- * populationStabilityIndex([50, 50], [80, 20]);                   // ≈ 0.2773
+ * populationStabilityIndex([50, 50], [80, 20]);                   // ≈ 0.4159
  * ```
  */
 export function populationStabilityIndex(
