@@ -13,10 +13,16 @@ function watch(scorecard: Scorecard): ScorecardAlarm[] {
 
 describe('Scorecard alarms', () => {
   it('fires agreement below the threshold only from minSamples on, once, and clears when it recovers', () => {
-    const scorecard = new Scorecard({ ...only, clock: new VirtualClock(0), alarms: { minSamples: 50, agreementBelow: 0.9, outputPsiAbove: null } });
+    const scorecard = new Scorecard({
+      ...only,
+      clock: new VirtualClock(0),
+      alarms: { minSamples: 50, agreementBelow: 0.9, outputPsiAbove: null },
+    });
     const alarms = watch(scorecard);
     const record = (agree: boolean) =>
-      scorecard.record(makeResult({ candidates: [ok('a@1', 1), ok('b@1', agree ? 1 : 2)], chosen: 'a@1' }));
+      scorecard.record(
+        makeResult({ candidates: [ok('a@1', 1), ok('b@1', agree ? 1 : 2)], chosen: 'a@1' }),
+      );
     let agreed = 0;
     let n = 0;
     const step = (agree: boolean) => {
@@ -43,16 +49,18 @@ describe('Scorecard alarms', () => {
     for (let i = 0; i < 100; i++) step(false);
     expect(alarms).toHaveLength(1); // no storm while it holds
     // Recover: the alarm clears on the first evaluation where agreed / n ≥ 0.9.
-    let clearedAt = -1;
-    while (alarms.length === 1) {
-      step(true);
-      if (alarms.length === 2) clearedAt = n;
-    }
+    while (alarms.length < 2) step(true);
+    const clearedAt = n;
     const firstRecovered = (() => {
-      for (let m = 151, k = 0; ; m++) if ((++k) / m >= 0.9) return m;
+      for (let m = 151, k = 0; ; m++) if (++k / m >= 0.9) return m;
     })();
     expect(clearedAt).toBe(firstRecovered);
-    expect(alarms[1]).toMatchObject({ kind: 'agreement', state: 'cleared', sampleSize: n, value: agreed / n });
+    expect(alarms[1]).toMatchObject({
+      kind: 'agreement',
+      state: 'cleared',
+      sampleSize: n,
+      value: agreed / n,
+    });
   });
 
   it('fires error-rate and timeout-rate above their thresholds, with the evidence', () => {
@@ -66,18 +74,42 @@ describe('Scorecard alarms', () => {
     for (let i = 0; i < 20; i++)
       scorecard.record(
         makeResult({
-          candidates: [ok('a@1', 1), i < 3 ? err('b@1') : ok('b@1', 1), i < 4 ? pending('c@1') : ok('c@1', 1)],
+          candidates: [
+            ok('a@1', 1),
+            i < 3 ? err('b@1') : ok('b@1', 1),
+            i < 4 ? pending('c@1') : ok('c@1', 1),
+          ],
           chosen: 'a@1',
         }),
       );
     scorecard.snapshot();
     expect(alarms).toEqual([
-      { kind: 'error-rate', state: 'firing', at: 0, window: 'all', model: 'b@1', sampleSize: 20, value: 0.15, threshold: 0.1 },
+      {
+        kind: 'error-rate',
+        state: 'firing',
+        at: 0,
+        window: 'all',
+        model: 'b@1',
+        sampleSize: 20,
+        value: 0.15,
+        threshold: 0.1,
+      },
     ]);
-    scorecard.record(makeResult({ candidates: [ok('a@1', 1), ok('b@1', 1), pending('c@1')], chosen: 'a@1' }));
+    scorecard.record(
+      makeResult({ candidates: [ok('a@1', 1), ok('b@1', 1), pending('c@1')], chosen: 'a@1' }),
+    );
     scorecard.snapshot(); // c: 5 of 21 > 0.2; b: 3 of 21 = 0.143, still firing (no repeat)
     expect(alarms.slice(1)).toEqual([
-      { kind: 'timeout-rate', state: 'firing', at: 0, window: 'all', model: 'c@1', sampleSize: 21, value: 5 / 21, threshold: 0.2 },
+      {
+        kind: 'timeout-rate',
+        state: 'firing',
+        at: 0,
+        window: 'all',
+        model: 'c@1',
+        sampleSize: 21,
+        value: 5 / 21,
+        threshold: 0.2,
+      },
     ]);
   });
 
@@ -89,7 +121,9 @@ describe('Scorecard alarms', () => {
     });
     const alarms = watch(scorecard);
     for (let i = 0; i < 10; i++)
-      scorecard.record(makeResult({ candidates: [ok('a@1', 1), err('b@1'), pending('c@1')], chosen: 'a@1' }));
+      scorecard.record(
+        makeResult({ candidates: [ok('a@1', 1), err('b@1'), pending('c@1')], chosen: 'a@1' }),
+      );
     scorecard.snapshot();
     expect(alarms.map((a) => [a.kind, a.window, a.model])).toEqual([['error-rate', '10m', 'b@1']]);
   });
@@ -103,10 +137,13 @@ describe('Scorecard alarms', () => {
     });
     const alarms = watch(scorecard);
     // Reference: classes 0/1/2 as 50/30/20. Then 20/30/50.
-    const classOf = (i: number, mix: readonly number[]) => (i % 10 < mix[0]! ? 0 : i % 10 < mix[0]! + mix[1]! ? 1 : 2);
-    for (let i = 0; i < 100; i++) scorecard.record(makeResult({ candidates: [ok('a@1', classOf(i, [5, 3]))], chosen: 'a@1' }));
+    const classOf = (i: number, mix: readonly number[]) =>
+      i % 10 < mix[0]! ? 0 : i % 10 < mix[0]! + mix[1]! ? 1 : 2;
+    for (let i = 0; i < 100; i++)
+      scorecard.record(makeResult({ candidates: [ok('a@1', classOf(i, [5, 3]))], chosen: 'a@1' }));
     expect(scorecard.snapshot().shiftReference).toEqual({ ready: true, results: 100 });
-    for (let i = 0; i < 100; i++) scorecard.record(makeResult({ candidates: [ok('a@1', classOf(i, [2, 3]))], chosen: 'a@1' }));
+    for (let i = 0; i < 100; i++)
+      scorecard.record(makeResult({ candidates: [ok('a@1', classOf(i, [2, 3]))], chosen: 'a@1' }));
     const s = scorecard.snapshot();
     const psi = [0.5, 0.3, 0.2].reduce((sum, e, k) => {
       const a = [0.2, 0.3, 0.5][k]!;
@@ -116,19 +153,47 @@ describe('Scorecard alarms', () => {
     expect(figure.samples).toBe(100);
     expect(figure.psi).toBeCloseTo(psi, 9);
     expect(alarms).toEqual([
-      { kind: 'output-shift', state: 'firing', at: 0, window: 'all', model: 'a@1', sampleSize: 100, value: figure.psi, threshold: 0.25 },
+      {
+        kind: 'output-shift',
+        state: 'firing',
+        at: 0,
+        window: 'all',
+        model: 'a@1',
+        sampleSize: 100,
+        value: figure.psi,
+        threshold: 0.25,
+      },
     ]);
   });
 
   it('exports the shift reference as JSON that another scorecard can start from', () => {
-    const first = new Scorecard({ ...only, clock: new VirtualClock(0), shiftReference: { results: 50 } });
+    const first = new Scorecard({
+      ...only,
+      clock: new VirtualClock(0),
+      shiftReference: { results: 50 },
+    });
     for (let i = 0; i < 50; i++)
-      first.record(makeResult({ candidates: [ok('a@1', i % 2)], chosen: 'a@1', input: { x: i, color: i % 3 ? 'red' : 'blue' } }));
+      first.record(
+        makeResult({
+          candidates: [ok('a@1', i % 2)],
+          chosen: 'a@1',
+          input: { x: i, color: i % 3 ? 'red' : 'blue' },
+        }),
+      );
     const saved = JSON.parse(JSON.stringify(first.exportShiftReference())) as ShiftReference;
     expect(saved.results).toBe(50);
     expect(Object.keys(saved.inputs).sort()).toEqual(['color', 'x']);
-    const second = new Scorecard({ ...only, clock: new VirtualClock(0), shiftReference: { saved } });
-    const shifted = (i: number) => makeResult({ candidates: [ok('a@1', 1)], chosen: 'a@1', input: { x: 25 + i / 2, color: 'red' } });
+    const second = new Scorecard({
+      ...only,
+      clock: new VirtualClock(0),
+      shiftReference: { saved },
+    });
+    const shifted = (i: number) =>
+      makeResult({
+        candidates: [ok('a@1', 1)],
+        chosen: 'a@1',
+        input: { x: 25 + i / 2, color: 'red' },
+      });
     for (let i = 0; i < 50; i++) {
       first.record(shifted(i));
       second.record(shifted(i));
@@ -139,6 +204,11 @@ describe('Scorecard alarms', () => {
       return { inputs: w.inputShift, output: w.models[0]!.outputShift };
     };
     expect(shiftOf(second)).toEqual(shiftOf(first));
-    expect(second.snapshot().windows[0]!.inputShift.map((f) => f.feature).sort()).toEqual(['color', 'x']);
+    expect(
+      second
+        .snapshot()
+        .windows[0]!.inputShift.map((f) => f.feature)
+        .sort(),
+    ).toEqual(['color', 'x']);
   });
 });

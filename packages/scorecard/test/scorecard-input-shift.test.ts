@@ -40,7 +40,11 @@ async function run(seed: number, requests: number, shiftX: number) {
   for (let i = 0; i < REFERENCE + requests; i++) {
     const input = iris(random, i < REFERENCE ? 0 : shiftX);
     scorecard.record(
-      makeResult({ candidates: [ok('dt@1', label(input))], chosen: 'dt@1', input: input as unknown as Json }),
+      makeResult({
+        candidates: [ok('dt@1', label(input))],
+        chosen: 'dt@1',
+        input: input as unknown as Json,
+      }),
     );
     if (i >= REFERENCE) sent++;
     await clock.advance(STEP_MS);

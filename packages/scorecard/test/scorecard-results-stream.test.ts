@@ -54,10 +54,18 @@ describe('Scorecard on the results stream', () => {
     const clock = new VirtualClock(0);
     const broker = new MemoryBroker({ clock });
     const spy = new AckSpyTransport(new MemoryTransport({ broker }));
-    const fromStream = new Scorecard({ clock, resultsStream: { transport: spy }, snapshotIntervalMs: 0 });
+    const fromStream = new Scorecard({
+      clock,
+      resultsStream: { transport: spy },
+      snapshotIntervalMs: 0,
+    });
     await fromStream.start();
     const { rendezvous, workers } = await system(clock, broker);
-    const inProcess = new Scorecard({ clock, results$: rendezvous.results$, snapshotIntervalMs: 0 });
+    const inProcess = new Scorecard({
+      clock,
+      results$: rendezvous.results$,
+      snapshotIntervalMs: 0,
+    });
     await inProcess.start();
     const dead = new MemoryTransport({ broker });
     await dead.ensureGroup(DEFAULT_STREAMS.deadLetter, 'test');
@@ -68,7 +76,10 @@ describe('Scorecard on the results stream', () => {
     });
     for (let x = 0; x < 60; x++) void rendezvous.request({ x });
     await clock.advance(100);
-    await dead.publish(DEFAULT_STREAMS.results, { key: 'bad', payload: '{"v":1,"requestId":"bad"}' });
+    await dead.publish(DEFAULT_STREAMS.results, {
+      key: 'bad',
+      payload: '{"v":1,"requestId":"bad"}',
+    });
     await clock.advance(100);
 
     const a = allWindow(fromStream.snapshot());
@@ -83,7 +94,13 @@ describe('Scorecard on the results stream', () => {
     expect(spy.released).toEqual([]);
     expect(deadLetters).toHaveLength(1);
     expect(deadLetters[0]).toMatchObject({ component: 'scorecard scorecard', source: 'results' });
-    expect(fromStream.streamStats()).toEqual({ read: 60, duplicates: 0, deadLettered: 1, dropped: 0, failed: 0 });
+    expect(fromStream.streamStats()).toEqual({
+      read: 60,
+      duplicates: 0,
+      deadLettered: 1,
+      dropped: 0,
+      failed: 0,
+    });
 
     await rendezvous.close();
     for (const w of workers) await w.stop();
@@ -95,12 +112,18 @@ describe('Scorecard on the results stream', () => {
     const clock = new VirtualClock(0);
     const broker = new MemoryBroker({ clock });
     const inner = new MemoryTransport({ broker });
-    inner.publish = ((publish) => (stream: string, message: OutgoingMessage) =>
-      stream === DEFAULT_STREAMS.deadLetter
-        ? Promise.reject(new ConnectionLostError('dead-letter stream down'))
-        : publish(stream, message))(inner.publish.bind(inner));
+    inner.publish = (
+      (publish) => (stream: string, message: OutgoingMessage) =>
+        stream === DEFAULT_STREAMS.deadLetter
+          ? Promise.reject(new ConnectionLostError('dead-letter stream down'))
+          : publish(stream, message)
+    )(inner.publish.bind(inner));
     const spy = new AckSpyTransport(inner);
-    const scorecard = new Scorecard({ clock, resultsStream: { transport: spy }, snapshotIntervalMs: 0 });
+    const scorecard = new Scorecard({
+      clock,
+      resultsStream: { transport: spy },
+      snapshotIntervalMs: 0,
+    });
     await scorecard.start();
     await new MemoryTransport({ broker }).publish(DEFAULT_STREAMS.results, { payload: 'not json' });
     await clock.advance(10_000);
@@ -113,7 +136,11 @@ describe('Scorecard on the results stream', () => {
   it('skips a redelivered result it already counted', async () => {
     const clock = new VirtualClock(0);
     const broker = new MemoryBroker({ clock });
-    const scorecard = new Scorecard({ clock, resultsStream: { transport: new MemoryTransport({ broker }) }, snapshotIntervalMs: 0 });
+    const scorecard = new Scorecard({
+      clock,
+      resultsStream: { transport: new MemoryTransport({ broker }) },
+      snapshotIntervalMs: 0,
+    });
     await scorecard.start();
     const { rendezvous, workers } = await system(clock, broker);
     const copy: string[] = [];

@@ -1,11 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  binOf,
-  populationStabilityIndex,
-  quantileEdges,
-  wilsonInterval,
-} from '../src/index.js';
+import { binOf, populationStabilityIndex, quantileEdges, wilsonInterval } from '../src/index.js';
 
 /**
  * The Wilson interval as the set of p whose score test does not reject: the roots of
@@ -42,15 +37,19 @@ describe('wilsonInterval', () => {
 
   it('matches the roots of the score test for any k of n', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 100_000 }), fc.double({ min: 0, max: 1, noNaN: true }), (n, f) => {
-        const k = Math.round(f * n);
-        const [low, high] = wilsonByRoots(k, n);
-        const i = wilsonInterval(k, n);
-        expect(i.low).toBeCloseTo(low, 9);
-        expect(i.high).toBeCloseTo(high, 9);
-        expect(i.low).toBeLessThanOrEqual(k / n + 1e-12);
-        expect(i.high).toBeGreaterThanOrEqual(k / n - 1e-12);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (n, f) => {
+          const k = Math.round(f * n);
+          const [low, high] = wilsonByRoots(k, n);
+          const i = wilsonInterval(k, n);
+          expect(i.low).toBeCloseTo(low, 9);
+          expect(i.high).toBeCloseTo(high, 9);
+          expect(i.low).toBeLessThanOrEqual(k / n + 1e-12);
+          expect(i.high).toBeGreaterThanOrEqual(k / n - 1e-12);
+        },
+      ),
     );
   });
 });
@@ -109,7 +108,10 @@ describe('quantileEdges and binOf', () => {
   it('puts about 1/bins of the reference values in each bin', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 100, maxLength: 500 }),
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), {
+          minLength: 100,
+          maxLength: 500,
+        }),
         (values) => {
           fc.pre(new Set(values).size === values.length); // continuous values, no ties
           const edges = quantileEdges(values, 10);
