@@ -64,6 +64,11 @@ export class Scorecard {
   private subscription: Subscription | undefined;
   private timer: Timer | undefined;
   private state: 'new' | 'running' | 'stopped' = 'new';
+  // Reused on every record(): this is the hot path of every result, and allocation shows.
+  private tallies: Tally[] = [this.total];
+  private readonly outputs = new Map<string, Json>();
+  private readonly outputKeys: string[] = [];
+  private readonly outputValues: Json[] = [];
 
   /** A snapshot every `snapshotIntervalMs`, and on each `snapshot()`. Completes on `stop()`. */
   readonly scorecard$: Observable<ScorecardSnapshot> = this.snapshots.asObservable();
@@ -134,8 +139,10 @@ export class Scorecard {
   /** Counts one decided result (what `results$` and the results stream feed). */
   record(result: RendezvousResult): void {
     const bucket = this.ring?.at(this.clock.now());
-    const tallies = bucket ? [bucket, this.total] : [this.total];
-    const outputs = new Map<string, Json>();
+    if (bucket && this.tallies[0] !== bucket) this.tallies = [bucket, this.total];
+    const tallies = this.tallies;
+    const outputs = this.outputs;
+    outputs.clear();
     for (const t of tallies) {
       t.results++;
       if (result.status === 'answered') t.answered++;
@@ -241,12 +248,20 @@ export class Scorecard {
 
   private countAgreement(outputs: ReadonlyMap<string, Json>, tallies: readonly Tally[]): void {
     if (outputs.size < 2) return;
-    const entries = [...outputs];
-    for (let i = 0; i < entries.length; i++)
-      for (let j = i + 1; j < entries.length; j++) {
-        const [a, x] = entries[i]!;
-        const [b, y] = entries[j]!;
-        const agreed = this.agree(a < b ? x : y, a < b ? y : x);
+    const keys = this.outputKeys;
+    const values = this.outputValues;
+    keys.length = 0;
+    values.length = 0;
+    for (const [k, v] of outputs) {
+      keys.push(k);
+      values.push(v);
+    }
+    for (let i = 0; i < keys.length; i++)
+      for (let j = i + 1; j < keys.length; j++) {
+        const a = keys[i]!;
+        const b = keys[j]!;
+        const agreed =
+          a < b ? this.agree(values[i]!, values[j]!) : this.agree(values[j]!, values[i]!);
         const key = pairKey(a, b);
         for (const t of tallies) {
           const p = t.pair(key);
