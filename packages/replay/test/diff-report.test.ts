@@ -1,5 +1,6 @@
 import type { Json } from '@rendezvous-ml/core';
 import {
+  type ArchivedAnswer,
   type ArchivedOutcome,
   buildDiffReport,
   type ReplayedAnswer,
@@ -19,7 +20,7 @@ describe('buildDiffReport', () => {
   it('counts agreement only where both answered, and the confusion matrix by (production, new) pair', () => {
     const archived = new Map<string, ArchivedOutcome>([
       ['a', { answers: new Map([['dt@1', archivedOk('x')], ['lr@0', archivedOk('x')]]), chosen: { model: 'dt@1', output: 'x' }, hasResult: true }],
-      ['b', { answers: new Map([['dt@1', archivedOk('y')], ['lr@0', { ok: false, error: { code: 'PREDICT_FAILED', message: 'no' } }]]), chosen: { model: 'dt@1', output: 'y' }, hasResult: true }],
+      ['b', { answers: new Map<string, ArchivedAnswer>([['dt@1', archivedOk('y')], ['lr@0', { ok: false, error: { code: 'PREDICT_FAILED', message: 'no' } }]]), chosen: { model: 'dt@1', output: 'y' }, hasResult: true }],
       ['c', { answers: new Map([['dt@1', archivedOk('y')], ['lr@0', archivedOk('x')]]), chosen: { model: 'lr@0', output: 'x' }, hasResult: true }],
       ['d', { answers: new Map([['dt@1', archivedOk('x')]]), hasResult: false }],
     ]);
