@@ -34,7 +34,14 @@ export interface CliArgs {
   readonly quiet: boolean;
 }
 
-/** The help text of `rendezvous-replay`. */
+/**
+ * The help text of `rendezvous-replay`.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(CLI_USAGE);
+ * ```
+ */
 export const CLI_USAGE = `Usage: rendezvous-replay --archive <decoy folder> [options]
 
 Re-drives archived inputs through new model versions on their own streams and writes a diff
@@ -74,14 +81,16 @@ Report
 function time(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new TypeError(`${flag}: "${value}" is neither ISO 8601 nor ms since the epoch`);
+  if (!Number.isFinite(ms))
+    throw new TypeError(`${flag}: "${value}" is neither ISO 8601 nor ms since the epoch`);
   return ms;
 }
 
 function positive(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!(n > 0) || !Number.isFinite(n)) throw new TypeError(`${flag} must be a positive number, got "${value}"`);
+  if (!(n > 0) || !Number.isFinite(n))
+    throw new TypeError(`${flag} must be a positive number, got "${value}"`);
   return n;
 }
 
@@ -132,12 +141,18 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | 'help' {
   const models = v.model ?? [];
   const expect = v.expect ?? [];
   if (models.length + expect.length === 0)
-    throw new TypeError('name the new versions: --model <module> (in-process) or --expect <name@version> (running elsewhere)');
+    throw new TypeError(
+      'name the new versions: --model <module> (in-process) or --expect <name@version> (running elsewhere)',
+    );
   if (transport === 'memory' && expect.length > 0)
-    throw new TypeError('--expect needs a broker (--transport redis or kafka): on memory, workers elsewhere cannot join');
+    throw new TypeError(
+      '--expect needs a broker (--transport redis or kafka): on memory, workers elsewhere cannot join',
+    );
   const limit = positive('--limit', v.limit);
-  if (limit !== undefined && !Number.isInteger(limit)) throw new TypeError('--limit must be an integer');
-  if (v.resume && !v.out) throw new TypeError('--resume needs --out <dir>, the folder of the run to resume');
+  if (limit !== undefined && !Number.isInteger(limit))
+    throw new TypeError('--limit must be an integer');
+  if (v.resume && !v.out)
+    throw new TypeError('--resume needs --out <dir>, the folder of the run to resume');
   return {
     archive: v.archive,
     scores: v.scores,

@@ -26,7 +26,9 @@ export interface CliIo {
 
 function isModel(x: unknown): x is ReplayModel {
   const m = x as Partial<ReplayModel> | null;
-  return typeof m?.name === 'string' && typeof m.version === 'string' && typeof m.predict === 'function';
+  return (
+    typeof m?.name === 'string' && typeof m.version === 'string' && typeof m.predict === 'function'
+  );
 }
 
 async function loadModels(paths: readonly string[]): Promise<ReplayModel[]> {
@@ -95,7 +97,9 @@ export async function runCli(
   try {
     args = parseCliArgs(argv);
   } catch (error) {
-    io.stderr(`rendezvous-replay: ${error instanceof Error ? error.message : String(error)}\n\n${CLI_USAGE}`);
+    io.stderr(
+      `rendezvous-replay: ${error instanceof Error ? error.message : String(error)}\n\n${CLI_USAGE}`,
+    );
     return 2;
   }
   if (args === 'help') {
@@ -137,9 +141,13 @@ export async function runCli(
       const rate = m?.agreementWithChosen.rate;
       return `${k} agrees with the answer given on ${rate == null ? '–' : `${(rate * 100).toFixed(1)} %`}`;
     });
-    io.stderr(`replay: ${acc.replayed}/${acc.selected} replayed (${acc.resumed} resumed, ${acc.failed} failed); ${figures.join('; ')}\n`);
+    io.stderr(
+      `replay: ${acc.replayed}/${acc.selected} replayed (${acc.resumed} resumed, ${acc.failed} failed); ${figures.join('; ')}\n`,
+    );
     if (acc.replayed < acc.selected) {
-      io.stderr(`replay: stopped early; run again with --resume${a.out ? ` --out ${a.out}` : ' (and --out)'} to finish\n`);
+      io.stderr(
+        `replay: stopped early; run again with --resume${a.out ? ` --out ${a.out}` : ' (and --out)'} to finish\n`,
+      );
       return 1;
     }
     return 0;

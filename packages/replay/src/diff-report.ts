@@ -119,58 +119,6 @@ export interface ModelDiff {
 }
 
 /**
- * Every request of the selection, accounted for.
- *
- * @example
- * ```ts
- * expect(report.accounting.replayed).toBe(report.accounting.selected);
- * ```
- */
-export interface ReplayAccounting {
-  /** Archived requests within the filters. */
-  readonly selected: number;
-  /** Replayed requests in the report (this run and earlier runs it resumed). */
-  readonly replayed: number;
-  /** Replayed by earlier runs and skipped by this one (`resume`). */
-  readonly resumed: number;
-  /** Replayed requests that failed as a whole (no new version answered). */
-  readonly failed: number;
-  /** Replayed requests with no archived answer from any model. */
-  readonly withoutArchivedAnswers: number;
-  /** Replayed requests with an archived result (so an answer that was given, or a failure). */
-  readonly withArchivedResult: number;
-}
-
-/**
- * The diff report of a replay, as JSON. {@link renderMarkdownReport} turns it into a page.
- *
- * @example
- * ```ts
- * const report = await replay({ ... });
- * await writeFile('report.json', JSON.stringify(report, null, 2));
- * ```
- */
-export interface ReplayReport {
-  readonly v: 1;
-  readonly namespace: string;
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly durationMs: number;
-  readonly filter: {
-    readonly since?: string;
-    readonly until?: string;
-    readonly limit?: number;
-  };
-  readonly rate: number | null;
-  /** The archived model treated as production (rows of the confusion matrices). */
-  readonly production: string | null;
-  readonly archivedModels: readonly string[];
-  readonly newModels: readonly string[];
-  readonly accounting: ReplayAccounting;
-  readonly models: Readonly<Record<string, ModelDiff>>;
-}
-
-/**
  * What {@link buildDiffReport} needs besides the outcomes.
  *
  * @example
@@ -190,12 +138,22 @@ export interface DiffInputs {
   readonly maxDisagreements?: number;
 }
 
-/** The figures of a diff report that depend only on outcomes and the archive. */
-export type DiffFigures = Pick<ReplayReport, 'production' | 'archivedModels' | 'models'> & {
+/**
+ * The figures of a diff report that depend only on outcomes and the archive.
+ *
+ * @example
+ * ```ts
+ * const { production, models, withoutArchivedAnswers }: DiffFigures = buildDiffReport(outcomes, inputs);
+ * ```
+ */
+export interface DiffFigures {
+  readonly production: string | null;
+  readonly archivedModels: readonly string[];
+  readonly models: Readonly<Record<string, ModelDiff>>;
   readonly withoutArchivedAnswers: number;
   readonly withArchivedResult: number;
   readonly failed: number;
-};
+}
 
 class Tally {
   compared = 0;
@@ -206,11 +164,24 @@ class Tally {
   }
   figure(): AgreementFigure {
     const rate = this.compared === 0 ? null : this.agreed / this.compared;
-    return { compared: this.compared, agreed: this.agreed, rate, interval95: wilsonInterval(this.agreed, this.compared) };
+    return {
+      compared: this.compared,
+      agreed: this.agreed,
+      rate,
+      interval95: wilsonInterval(this.agreed, this.compared),
+    };
   }
 }
 
-/** The archived model chosen most often; ties go to the first in name order. */
+/**
+ * The archived model chosen most often (from the results archive); ties go to the first in
+ * name order; `null` when no result was archived. The default production model of a report.
+ *
+ * @example
+ * ```ts
+ * mostChosenModel(await loadArchivedOutcomes({ results: 'data/archive/results' })); // 'dt@1'
+ * ```
+ */
 export function mostChosenModel(archived: ReadonlyMap<string, ArchivedOutcome>): string | null {
   const counts = new Map<string, number>();
   for (const o of archived.values())
@@ -240,9 +211,11 @@ export function buildDiffReport(
   const list = [...outcomes];
   const archivedModels = new Set<string>();
   for (const o of list)
-    for (const key of inputs.archived.get(o.originalId)?.answers.keys() ?? []) archivedModels.add(key);
+    for (const key of inputs.archived.get(o.originalId)?.answers.keys() ?? [])
+      archivedModels.add(key);
   const archivedSorted = [...archivedModels].sort();
-  const production = inputs.production ?? mostChosenModel(inputs.archived) ?? archivedSorted[0] ?? null;
+  const production =
+    inputs.production ?? mostChosenModel(inputs.archived) ?? archivedSorted[0] ?? null;
   let withoutArchivedAnswers = 0;
   let withArchivedResult = 0;
   let failed = 0;
@@ -311,10 +284,21 @@ export function buildDiffReport(
       disagreements,
     };
   }
-  return { production, archivedModels: archivedSorted, models, withoutArchivedAnswers, withArchivedResult, failed };
+  return {
+    production,
+    archivedModels: archivedSorted,
+    models,
+    withoutArchivedAnswers,
+    withArchivedResult,
+    failed,
+  };
 }
 
-function confusionOf(against: string, pairs: readonly [string, string][], maxLabels: number): ConfusionMatrix {
+function confusionOf(
+  against: string,
+  pairs: readonly [string, string][],
+  maxLabels: number,
+): ConfusionMatrix {
   const labels = [...new Set(pairs.flat())].sort();
   if (labels.length > maxLabels)
     return {

@@ -22,16 +22,15 @@ export {
   type Disagreement,
   type ModelDiff,
   mostChosenModel,
-  type ReplayAccounting,
   type ReplayedAnswer,
   type ReplayedOutcome,
-  type ReplayReport,
 } from './diff-report.js';
 export { renderMarkdownReport } from './markdown-report.js';
 export { RatePacer } from './rate-pacer.js';
 export { type ReplayModel, type ReplayOptions, type ReplayProgress, replay } from './replay.js';
-export { outcomeFromResult, replayFailureRecord, replayRecord } from './replayed-outcome.js';
+export type { ReplayAccounting, ReplayReport } from './replay-report.js';
 export { replayStreams } from './replay-streams.js';
+export { outcomeFromResult, replayFailureRecord, replayRecord } from './replayed-outcome.js';
 export {
   jsonEqual,
   type LatencySummary,

@@ -1,7 +1,9 @@
-import type { AgreementFigure, ConfusionMatrix, ModelDiff, ReplayReport } from './diff-report.js';
+import type { AgreementFigure, ConfusionMatrix, ModelDiff } from './diff-report.js';
+import type { ReplayReport } from './replay-report.js';
 
 const pct = (x: number | null): string => (x === null ? '–' : `${(x * 100).toFixed(1)} %`);
-const ms = (x: number | undefined): string => (x === undefined ? '–' : `${Number(x.toFixed(2))} ms`);
+const ms = (x: number | undefined): string =>
+  x === undefined ? '–' : `${Number(x.toFixed(2))} ms`;
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const json = (v: unknown): string => cell(JSON.stringify(v) ?? 'undefined');
 
@@ -22,7 +24,14 @@ function confusionTable(m: ConfusionMatrix, model: string): string[] {
     const cells = row.map((n, j) => (i === j ? `**${n}**` : String(n)));
     return `| ${cell(label)} | ${cells.join(' | ')} | ${sum} |`;
   });
-  return [`Confusion matrix against production (${m.total} requests both answered):`, '', head, rule, ...rows, ''];
+  return [
+    `Confusion matrix against production (${m.total} requests both answered):`,
+    '',
+    head,
+    rule,
+    ...rows,
+    '',
+  ];
 }
 
 function modelSection(m: ModelDiff): string[] {
@@ -41,7 +50,10 @@ function modelSection(m: ModelDiff): string[] {
       : 'Latency: no scores.',
     '',
   );
-  lines.push('| agreement with | agreed / compared | rate | 95 % interval (Wilson) |', '| --- | ---: | ---: | --- |');
+  lines.push(
+    '| agreement with | agreed / compared | rate | 95 % interval (Wilson) |',
+    '| --- | ---: | ---: | --- |',
+  );
   for (const [reference, a] of Object.entries(m.agreement)) lines.push(agreementRow(reference, a));
   lines.push(agreementRow('answer given (results archive)', m.agreementWithChosen), '');
   if (m.confusion) lines.push(...confusionTable(m.confusion, m.model));
@@ -49,7 +61,9 @@ function modelSection(m: ModelDiff): string[] {
     lines.push(`First ${m.disagreements.length} disagreements with production:`, '');
     lines.push('| request | input | production | replayed |', '| --- | --- | --- | --- |');
     for (const d of m.disagreements)
-      lines.push(`| ${cell(d.requestId)} | ${json(d.input)} | ${json(d.production)} | ${json(d.replayed)} |`);
+      lines.push(
+        `| ${cell(d.requestId)} | ${json(d.input)} | ${json(d.production)} | ${json(d.replayed)} |`,
+      );
     lines.push('');
   }
   return lines;
@@ -78,7 +92,7 @@ export function renderMarkdownReport(report: ReplayReport): string {
     `# Replay report: ${report.newModels.join(', ')}`,
     '',
     `Replayed on namespace \`${report.namespace}\` from ${report.startedAt} to ${report.finishedAt} (${(report.durationMs / 1000).toFixed(1)} s)${report.rate === null ? '' : `, at most ${report.rate} requests/s`}.`,
-    `Archived inputs ${window.length > 0 ? window.join(', ') : 'all'}. Production model: **${report.production ?? 'none archived'}**; archived models: ${report.archivedModels.join(', ') || 'none'}.`,
+    `Archived inputs: ${window.length > 0 ? window.join(', ') : 'all'}. Production model: **${report.production ?? 'none archived'}**; archived models: ${report.archivedModels.join(', ') || 'none'}.`,
     '',
     '| archived inputs selected | replayed | of which resumed from an earlier run | failed as a whole | without archived scores | with an archived result |',
     '| ---: | ---: | ---: | ---: | ---: | ---: |',

@@ -1,10 +1,4 @@
-import type {
-  Clock,
-  Json,
-  PredictContext,
-  RequestEnvelope,
-  Transport,
-} from '@rendezvous-ml/core';
+import type { Clock, Json, PredictContext, RequestEnvelope, Transport } from '@rendezvous-ml/core';
 
 /**
  * A new model version run in-process by the replay, as a `ModelWorker` on the replay's streams.

@@ -14,7 +14,9 @@ import { DEFAULT_STREAMS, type StreamNames } from '@rendezvous-ml/core';
  */
 export function replayStreams(namespace = 'replay'): StreamNames {
   if (namespace === '' || /\s/.test(namespace))
-    throw new TypeError(`replay namespace must be a non-empty name without spaces, got "${namespace}"`);
+    throw new TypeError(
+      `replay namespace must be a non-empty name without spaces, got "${namespace}"`,
+    );
   const names = Object.entries(DEFAULT_STREAMS).map(([k, v]) => [k, `${namespace}.${v}`]);
   return Object.fromEntries(names) as StreamNames;
 }

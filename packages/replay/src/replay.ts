@@ -4,8 +4,8 @@ import {
   first,
   ModelWorker,
   modelKey,
-  type RequestEnvelope,
   Rendezvous,
+  type RequestEnvelope,
   RollingGzipJsonlSink,
   readJsonlArchive,
   systemClock,
@@ -13,11 +13,12 @@ import {
 } from '@rendezvous-ml/core';
 import { loadArchivedOutcomes } from './archived-outcomes.js';
 import { filterRequests, readArchivedRequests } from './archived-requests.js';
-import { buildDiffReport, type ReplayedOutcome, type ReplayReport } from './diff-report.js';
+import { buildDiffReport, type ReplayedOutcome } from './diff-report.js';
 import { RatePacer } from './rate-pacer.js';
 import type { ReplayOptions, ReplayProgress } from './replay-options.js';
-import { outcomeFromResult, replayFailureRecord, replayRecord } from './replayed-outcome.js';
+import type { ReplayReport } from './replay-report.js';
 import { replayStreams } from './replay-streams.js';
+import { outcomeFromResult, replayFailureRecord, replayRecord } from './replayed-outcome.js';
 
 export type { ReplayModel, ReplayOptions, ReplayProgress } from './replay-options.js';
 
@@ -64,7 +65,9 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   const maxInFlight = options.maxInFlight ?? 64;
   const progressEvery = options.progressEvery ?? 100;
   if (!(Number.isInteger(maxInFlight) && maxInFlight > 0))
-    throw new ConfigurationError(`replay(): maxInFlight must be a positive integer, got ${maxInFlight}`);
+    throw new ConfigurationError(
+      `replay(): maxInFlight must be a positive integer, got ${maxInFlight}`,
+    );
   const models = options.models ?? [];
   const newModels = [...new Set([...models.map((m) => modelKey(m)), ...(options.expect ?? [])])];
   if (newModels.length === 0)
@@ -182,7 +185,11 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
         () => {
           const at = clock.now();
           const record = replayFailureRecord(request.id, request.input, why, at);
-          const outcome: ReplayedOutcome = { originalId: request.id, answers: new Map(), error: why };
+          const outcome: ReplayedOutcome = {
+            originalId: request.id,
+            answers: new Map(),
+            error: why,
+          };
           settle(replayId, outcome, record);
         },
         deadlineMs + SETTLE_GRACE_MS,
@@ -235,7 +242,9 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     newModels,
     ...(options.production === undefined ? {} : { production: options.production }),
     ...(options.agree === undefined ? {} : { agree: options.agree }),
-    ...(options.maxConfusionLabels === undefined ? {} : { maxConfusionLabels: options.maxConfusionLabels }),
+    ...(options.maxConfusionLabels === undefined
+      ? {}
+      : { maxConfusionLabels: options.maxConfusionLabels }),
   });
   const finishedAt = clock.now();
   return {

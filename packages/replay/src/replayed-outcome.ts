@@ -1,4 +1,9 @@
-import { type ArchiveRecord, modelKey, type RendezvousResult, WIRE_VERSION } from '@rendezvous-ml/core';
+import {
+  type ArchiveRecord,
+  modelKey,
+  type RendezvousResult,
+  WIRE_VERSION,
+} from '@rendezvous-ml/core';
 import type { ReplayedAnswer, ReplayedOutcome } from './diff-report.js';
 
 /**
@@ -16,7 +21,8 @@ export function outcomeFromResult(originalId: string, result: RendezvousResult):
     const key = modelKey(c.model);
     const known = answers.get(key);
     if (known && known.status !== 'missing') continue;
-    if (c.status === 'ok') answers.set(key, { status: 'ok', output: c.output, latencyMs: c.latencyMs });
+    if (c.status === 'ok')
+      answers.set(key, { status: 'ok', output: c.output, latencyMs: c.latencyMs });
     else if (c.status === 'error')
       answers.set(key, { status: 'error', error: c.error, latencyMs: c.latencyMs });
     else answers.set(key, { status: 'missing' });
@@ -39,7 +45,11 @@ export function outcomeFromResult(originalId: string, result: RendezvousResult):
  * await sink.write([replayRecord('fe-1-a', result, Date.now())]);
  * ```
  */
-export function replayRecord(originalId: string, result: RendezvousResult, archivedAt: number): ArchiveRecord {
+export function replayRecord(
+  originalId: string,
+  result: RendezvousResult,
+  archivedAt: number,
+): ArchiveRecord {
   return {
     kind: 'result',
     id: originalId,

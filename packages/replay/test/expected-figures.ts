@@ -13,7 +13,8 @@ export async function expectedFigures(
 ) {
   const inputs = new Map<string, Json>();
   for (const r of await readJsonlArchive(dirs.decoy))
-    if (r.kind === 'request' && (!ids || ids.has(r.requestId))) inputs.set(r.requestId, r.request.input);
+    if (r.kind === 'request' && (!ids || ids.has(r.requestId)))
+      inputs.set(r.requestId, r.request.input);
   const agreement: Record<string, { agreed: number; compared: number }> = {};
   const confusion = new Map<string, number>();
   let productionCompared = 0;
@@ -21,7 +22,8 @@ export async function expectedFigures(
     if (r.kind !== 'score' || !inputs.has(r.requestId) || !r.score.ok) continue;
     const key = `${r.score.model.name}@${r.score.model.version}`;
     const mine = candidate(inputs.get(r.requestId) as Json);
-    const a = (agreement[key] ??= { agreed: 0, compared: 0 });
+    const a = agreement[key] ?? { agreed: 0, compared: 0 };
+    agreement[key] = a;
     a.compared++;
     if (mine === r.score.output) a.agreed++;
     if (key === production) {

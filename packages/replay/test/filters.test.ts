@@ -107,7 +107,9 @@ describe('--rate on virtual time', () => {
     const report = await run;
     await decoy.stop();
     expect(report.accounting).toMatchObject({ selected: 20, replayed: 20 });
-    const ts = seen.flatMap((r) => (r.kind === 'request' ? [r.request.ts] : [])).sort((a, b) => a - b);
+    const ts = seen
+      .flatMap((r) => (r.kind === 'request' ? [r.request.ts] : []))
+      .sort((a, b) => a - b);
     expect(ts).toHaveLength(20);
     const gaps = ts.slice(1).map((t, i) => t - ts[i]!);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(100);

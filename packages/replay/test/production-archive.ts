@@ -50,14 +50,34 @@ export async function buildProductionArchive(count: number): Promise<ProductionA
   const transport = new MemoryTransport({ broker });
   const sink = (name: string) =>
     new RollingGzipJsonlSink({ directory: join(dir, name), maxRecords: 400, sync: false });
-  const decoy = new Decoy({ transport, sinks: [sink('decoy')], batchSize: 200, flushIntervalMs: 50 });
-  const scores = new Archiver({ transport, source: 'scores', sinks: [sink('scores')], flushIntervalMs: 50 });
-  const results = new Archiver({ transport, source: 'results', sinks: [sink('results')], flushIntervalMs: 50 });
+  const decoy = new Decoy({
+    transport,
+    sinks: [sink('decoy')],
+    batchSize: 200,
+    flushIntervalMs: 50,
+  });
+  const scores = new Archiver({
+    transport,
+    source: 'scores',
+    sinks: [sink('scores')],
+    flushIntervalMs: 50,
+  });
+  const results = new Archiver({
+    transport,
+    source: 'results',
+    sinks: [sink('results')],
+    flushIntervalMs: 50,
+  });
   const workers = [
     new ModelWorker({ transport, model: { name: 'dt', version: '1' }, predict: dt1 }),
     new ModelWorker({ transport, model: { name: 'lr', version: '0' }, predict: lr0 }),
   ];
-  await Promise.all([decoy.start(), scores.start(), results.start(), ...workers.map((w) => w.start())]);
+  await Promise.all([
+    decoy.start(),
+    scores.start(),
+    results.start(),
+    ...workers.map((w) => w.start()),
+  ]);
   const frontEnd = new Rendezvous({
     transport,
     policy: latestVersion(),

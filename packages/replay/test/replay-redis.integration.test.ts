@@ -66,7 +66,12 @@ describe.skipIf(!gate.ok)('replay over Redis, with the new version started elsew
     await Promise.all([workerSide.close(), productionSide.close(), replaySide.close()]);
 
     const expected = await expectedFigures(a, dt2, 'dt@1');
-    expect(report.accounting).toMatchObject({ selected: 1000, replayed: 1000, resumed: 0, failed: 0 });
+    expect(report.accounting).toMatchObject({
+      selected: 1000,
+      replayed: 1000,
+      resumed: 0,
+      failed: 0,
+    });
     const m = report.models['dt@2']!;
     expect([m.ok, m.errors, m.missing]).toEqual([1000, 0, 0]);
     expect(m.agreement['dt@1']).toMatchObject(expected.agreement['dt@1']!);
@@ -75,7 +80,9 @@ describe.skipIf(!gate.ok)('replay over Redis, with the new version started elsew
     expect(m.confusion!.counts.flat().reduce((s, n) => s + n, 0)).toBe(expected.productionCompared);
     expect(progress.at(-1)).toBe(1000);
     expect(productionPredictions).toBe(0);
-    const replayed = replayInputs.flatMap((r) => (r.kind === 'request' ? [r.request.meta.replayOf] : []));
+    const replayed = replayInputs.flatMap((r) =>
+      r.kind === 'request' ? [r.request.meta.replayOf] : [],
+    );
     expect(new Set(replayed)).toEqual(new Set(expected.inputs.keys()));
     expect(replayed).toHaveLength(1000);
   });

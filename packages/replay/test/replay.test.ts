@@ -41,7 +41,11 @@ describe('replay on memory, models in-process', () => {
       },
     });
     const productionInputs: ArchiveRecord[] = [];
-    const productionDecoy = new Decoy({ transport, sinks: [collecting(productionInputs)], flushIntervalMs: 10 });
+    const productionDecoy = new Decoy({
+      transport,
+      sinks: [collecting(productionInputs)],
+      flushIntervalMs: 10,
+    });
     // The replay's own input archive, on its namespace.
     const replayInputs: ArchiveRecord[] = [];
     const replayDecoy = new Decoy({
@@ -140,7 +144,11 @@ describe('replay on memory, models in-process', () => {
   it('refuses to start when an expected version has no live worker on the replay streams', async () => {
     const transport = new MemoryTransport();
     // A dt@3 on the production streams does not count.
-    const elsewhere = new ModelWorker({ transport, model: { name: 'dt', version: '3' }, predict: dt2 });
+    const elsewhere = new ModelWorker({
+      transport,
+      model: { name: 'dt', version: '3' },
+      predict: dt2,
+    });
     await elsewhere.start();
     await expect(
       replay({ transport, archive: archive.decoy, expect: ['dt@3'], discoveryMs: 20, limit: 5 }),

@@ -1,4 +1,10 @@
-import { jsonEqual, outputLabel, percentile, summarizeLatency, wilsonInterval } from '@rendezvous-ml/replay';
+import {
+  jsonEqual,
+  outputLabel,
+  percentile,
+  summarizeLatency,
+  wilsonInterval,
+} from '@rendezvous-ml/replay';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -32,23 +38,34 @@ describe('statistics of the diff report', () => {
 
   it('summarizes latency with p50/p95/p99, max and mean', () => {
     const sample = Array.from({ length: 100 }, (_, i) => 100 - i); // 1..100 shuffled order
-    expect(summarizeLatency(sample)).toEqual({ count: 100, p50: 50, p95: 95, p99: 99, max: 100, mean: 50.5 });
+    expect(summarizeLatency(sample)).toEqual({
+      count: 100,
+      p50: 50,
+      p95: 95,
+      p99: 99,
+      max: 100,
+      mean: 50.5,
+    });
     expect(summarizeLatency([])).toBeUndefined();
   });
 
   it('the Wilson interval matches the roots of its quadratic and stays within [0, 1]', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 5000 }), fc.double({ min: 0, max: 1, noNaN: true }), (n, f) => {
-        const k = Math.round(f * n);
-        const [lo, hi] = wilsonInterval(k, n);
-        const [qlo, qhi] = wilsonByQuadratic(k, n);
-        expect(lo).toBeCloseTo(Math.max(0, qlo), 9);
-        expect(hi).toBeCloseTo(Math.min(1, qhi), 9);
-        expect(lo).toBeGreaterThanOrEqual(0);
-        expect(hi).toBeLessThanOrEqual(1);
-        expect(lo).toBeLessThanOrEqual(k / n + 1e-12);
-        expect(hi).toBeGreaterThanOrEqual(k / n - 1e-12);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 5000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (n, f) => {
+          const k = Math.round(f * n);
+          const [lo, hi] = wilsonInterval(k, n);
+          const [qlo, qhi] = wilsonByQuadratic(k, n);
+          expect(lo).toBeCloseTo(Math.max(0, qlo), 9);
+          expect(hi).toBeCloseTo(Math.min(1, qhi), 9);
+          expect(lo).toBeGreaterThanOrEqual(0);
+          expect(hi).toBeLessThanOrEqual(1);
+          expect(lo).toBeLessThanOrEqual(k / n + 1e-12);
+          expect(hi).toBeGreaterThanOrEqual(k / n - 1e-12);
+        },
+      ),
     );
     const [lo, hi] = wilsonInterval(95, 100);
     expect(lo).toBeCloseTo(0.8882, 3);
@@ -57,7 +74,9 @@ describe('statistics of the diff report', () => {
   });
 
   it('outputs agree when they are the same JSON value, whatever the key order', () => {
-    expect(jsonEqual({ a: 1, b: [1, { c: 2, d: 3 }] }, { b: [1, { d: 3, c: 2 }], a: 1 })).toBe(true);
+    expect(jsonEqual({ a: 1, b: [1, { c: 2, d: 3 }] }, { b: [1, { d: 3, c: 2 }], a: 1 })).toBe(
+      true,
+    );
     expect(jsonEqual([1, 2], [2, 1])).toBe(false);
     expect(jsonEqual(1, '1')).toBe(false);
     expect(outputLabel('setosa')).toBe('setosa');
