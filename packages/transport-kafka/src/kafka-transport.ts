@@ -1,48 +1,32 @@
 import {
   ConfigurationError,
-  ConnectionLostError,
   type ConsumeOptions,
   type Delivery,
   type IncomingMessage,
   type OutgoingMessage,
   REPLY_TAP,
   type ReplyChannel,
-  retryWithBackoff,
-  systemClock,
   type Transport,
   type TransportCapabilities,
   TransportClosedError,
 } from '@rendezvous-ml/core';
-import type { Admin, ConsumerConfig, Kafka, Producer } from 'kafkajs';
-import { Observable, type Subscriber } from 'rxjs';
+import type { Observable, Subscriber } from 'rxjs';
 import { GroupMember } from './group-member.js';
-import { GroupPositioner } from './group-positioner.js';
-import type { KafkaLogEntry } from './kafka-log-entry.js';
+import { type KafkaConnection as Connection, KafkaConnector } from './kafka-connector.js';
+import { KafkaLogger } from './kafka-logger.js';
 import type { KafkaTransportOptions } from './kafka-transport-options.js';
-import { type KafkajsModule, loadKafkajs } from './load-kafkajs.js';
-import { redact, redactingLogCreator } from './redacting-log-creator.js';
+import { OpenWork } from './open-work.js';
+import { randomId } from './random-id.js';
 import { RedeliveryCounter } from './redelivery-counter.js';
 import { toTransportError } from './to-transport-error.js';
 import { TopicNames } from './topic-names.js';
 import { TopicReader } from './topic-reader.js';
-
-interface Connection {
-  readonly kafka: Kafka;
-  readonly producer: Producer;
-  readonly admin: Admin;
-  readonly positioner: GroupPositioner;
-}
+import { TransportOps } from './transport-ops.js';
 
 interface Listener {
   readonly subscribers: Set<Subscriber<IncomingMessage>>;
   reader: TopicReader | undefined;
   starting: Promise<void>;
-}
-
-const LOG_LEVELS = { nothing: 0, error: 1, warn: 2, info: 4, debug: 5 } as const;
-
-function randomId(): string {
-  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
 /**
@@ -85,20 +69,17 @@ export class KafkaTransport implements Transport {
   private readonly replicationFactor: number;
   private readonly defaultPrefetch: number;
   private readonly instanceId: string;
-  private readonly logSink: ((entry: KafkaLogEntry) => void) | undefined;
-  private readonly logLevel: number;
+  private readonly logger: KafkaLogger;
+  private readonly work = new OpenWork();
+  private readonly connector: KafkaConnector;
+  private readonly ops: TransportOps;
   private readonly redeliveries = new RedeliveryCounter();
-  private connection: Connection | undefined;
-  private connecting: Promise<Connection> | undefined;
   private readonly topics = new Map<string, Promise<boolean>>();
   private readonly positioning = new Map<string, Promise<void>>();
-  private readonly open = new Set<Subscriber<never>>();
-  private readonly pending = new Set<Promise<unknown>>();
   private readonly tapMembers = new Set<GroupMember>();
   private readonly listeners = new Map<string, Listener>();
   private readonly replyReaders = new Set<TopicReader>();
   private replySeq = 0;
-  private closed = false;
   private closing: Promise<void> | undefined;
 
   constructor(options: KafkaTransportOptions) {
@@ -110,8 +91,9 @@ export class KafkaTransport implements Transport {
     this.replicationFactor = options.replicationFactor ?? 1;
     this.defaultPrefetch = options.defaultPrefetch ?? 256;
     this.instanceId = options.instanceId ?? randomId();
-    this.logSink = options.logger;
-    this.logLevel = LOG_LEVELS[options.logLevel ?? 'warn'];
+    this.logger = new KafkaLogger(options);
+    this.connector = new KafkaConnector(options, this.logger, () => this.work.closed);
+    this.ops = new TransportOps(this.connector, () => this.work.closed, options);
     for (const [k, v] of Object.entries({
       partitions: this.partitions,
       replicationFactor: this.replicationFactor,
@@ -127,7 +109,7 @@ export class KafkaTransport implements Transport {
    * not up yet is waited out, with backoff, within `sendTimeoutMs`.
    */
   async publish(stream: string, message: OutgoingMessage): Promise<void> {
-    await this.sendOp(`publish to ${stream}`, async (c) => {
+    await this.ops.send(`publish to ${stream}`, async (c) => {
       const topic = this.names.stream(stream);
       await this.ensureTopic(c, topic, this.partitions);
       await this.send(c, topic, message);
@@ -141,7 +123,7 @@ export class KafkaTransport implements Transport {
    * retryable `ConnectionLostError`. Authentication and configuration errors reject at once.
    */
   async ensureGroup(stream: string, group: string): Promise<void> {
-    await this.setupOp(`ensureGroup ${group} on ${stream}`, async (c) => {
+    await this.ops.setup(`ensureGroup ${group} on ${stream}`, async (c) => {
       const groupId = this.names.group(group);
       if (stream === REPLY_TAP) {
         for (const topic of await this.replyTopics(c)) await this.positionAtEnd(c, groupId, topic);
@@ -156,14 +138,14 @@ export class KafkaTransport implements Transport {
   consume(stream: string, options: ConsumeOptions): Observable<Delivery> {
     const tap = stream === REPLY_TAP;
     const groupId = this.names.group(options.group);
-    return this.track<Delivery>((subscriber) => {
+    return this.work.track<Delivery>((subscriber) => {
       const member = new GroupMember({
-        kafka: () => this.connection!.kafka,
+        kafka: () => this.connector.current!.kafka,
         groupId,
         topics: tap
-          ? () => this.setupOp(`consume ${REPLY_TAP}`, (c) => this.replyTopics(c))
+          ? () => this.ops.setup(`consume ${REPLY_TAP}`, (c) => this.replyTopics(c))
           : () =>
-              this.setupOp(`join ${options.group} on ${stream}`, async (c) => {
+              this.ops.setup(`join ${options.group} on ${stream}`, async (c) => {
                 const topic = this.names.stream(stream);
                 await this.ensureTopic(c, topic, this.partitions);
                 await this.positionAtEnd(c, groupId, topic);
@@ -172,30 +154,30 @@ export class KafkaTransport implements Transport {
         sourceOf: tap ? (topic) => topic : () => stream,
         prefetch: options.prefetch ?? this.defaultPrefetch,
         fromBeginning: true,
-        consumerConfig: this.consumerConfig(),
+        consumerConfig: this.connector.consumerConfig(),
         subscriber,
         redeliveries: this.redeliveries,
         ...(tap ? { refreshMs: this.options.replyTapRefreshMs ?? 2000 } : {}),
-        log: (m, e) => this.log('warn', m, e),
-        isClosed: () => this.closed,
-        evict: (g, m) => this.evict(g, m),
+        log: this.logger.warn,
+        isClosed: () => this.work.closed,
+        evict: this.connector.evict,
       });
       if (tap) this.tapMembers.add(member);
       member.start();
       return () => {
         this.tapMembers.delete(member);
-        this.keep(member.stop());
+        this.work.keep(member.stop());
       };
     });
   }
 
   async openReplyChannel(): Promise<ReplyChannel> {
-    if (this.closed) throw new TransportClosedError();
+    if (this.work.closed) throw new TransportClosedError();
     // Named once, outside the retries: a retry must not move a stable `instanceId` to `<id>-1`.
     const n = this.replySeq++;
     const id = n === 0 ? this.instanceId : `${this.instanceId}-${n}`;
     const address = this.names.reply(id);
-    return this.setupOp('openReplyChannel', async (c) => {
+    return this.ops.setup('openReplyChannel', async (c) => {
       const created = await this.ensureTopic(c, address, 1);
       const groupId = this.names.group(`__reply-reader.${id}.${randomId()}`);
       if (!created) await this.positionAtEnd(c, groupId, address);
@@ -206,12 +188,12 @@ export class KafkaTransport implements Transport {
         topic: address,
         fromBeginning: true,
         commit: true,
-        consumerConfig: this.consumerConfig(),
-        evict: (g, m) => this.evict(g, m),
+        consumerConfig: this.connector.consumerConfig(),
+        evict: this.connector.evict,
         onMessage: (m) => {
           for (const s of subscribers) s.next(m);
         },
-        log: (m, e) => this.log('warn', m, e),
+        log: this.logger.warn,
       });
       this.replyReaders.add(reader);
       reader.start();
@@ -224,7 +206,7 @@ export class KafkaTransport implements Transport {
       };
       return {
         address,
-        messages: this.track<IncomingMessage>((subscriber) => {
+        messages: this.work.track<IncomingMessage>((subscriber) => {
           if (closedChannel) {
             subscriber.complete();
             return () => undefined;
@@ -237,7 +219,7 @@ export class KafkaTransport implements Transport {
           closedChannel = true;
           for (const s of [...subscribers]) s.complete();
           const done = release();
-          this.keep(done);
+          this.work.keep(done);
           await done;
         },
       };
@@ -245,11 +227,11 @@ export class KafkaTransport implements Transport {
   }
 
   async reply(address: string, message: OutgoingMessage): Promise<void> {
-    await this.sendOp(`reply to ${address}`, (c) => this.send(c, address, message));
+    await this.ops.send(`reply to ${address}`, (c) => this.send(c, address, message));
   }
 
   async broadcast(channel: string, payload: string): Promise<void> {
-    await this.sendOp(`broadcast on ${channel}`, async (c) => {
+    await this.ops.send(`broadcast on ${channel}`, async (c) => {
       const topic = this.names.broadcast(channel);
       await this.ensureTopic(c, topic, 1);
       await this.send(c, topic, { payload });
@@ -257,7 +239,7 @@ export class KafkaTransport implements Transport {
   }
 
   listen(channel: string): Observable<IncomingMessage> {
-    return this.track<IncomingMessage>((subscriber) => {
+    return this.work.track<IncomingMessage>((subscriber) => {
       let listener = this.listeners.get(channel);
       if (!listener) {
         const created: Listener = {
@@ -269,32 +251,32 @@ export class KafkaTransport implements Transport {
         this.listeners.set(channel, created);
         const topic = this.names.broadcast(channel);
         const starting = (async () => {
-          const c = await this.setupOp(`listen on ${channel}`, async (conn) => {
+          const c = await this.ops.setup(`listen on ${channel}`, async (conn) => {
             await this.ensureTopic(conn, topic, 1);
             return conn;
           });
-          if (this.listeners.get(channel) !== created || this.closed) return;
+          if (this.listeners.get(channel) !== created || this.work.closed) return;
           created.reader = new TopicReader({
             kafka: c.kafka,
             groupId: this.names.group(`__listen.${this.names.broadcast(channel)}.${randomId()}`),
             topic,
             fromBeginning: false,
             commit: false,
-            consumerConfig: this.consumerConfig(),
-            evict: (g, m) => this.evict(g, m),
+            consumerConfig: this.connector.consumerConfig(),
+            evict: this.connector.evict,
             onMessage: (m) => {
               for (const s of created.subscribers) s.next({ ...m, source: channel });
             },
-            log: (m, e) => this.log('warn', m, e),
+            log: this.logger.warn,
           });
           created.reader.start();
         })().catch((e: unknown) => {
-          this.log('warn', `cannot listen on ${channel}`, e);
+          this.logger.warn(`cannot listen on ${channel}`, e);
           if (this.listeners.get(channel) === created) this.listeners.delete(channel);
           for (const s of created.subscribers) s.error(toTransportError(e, `listen on ${channel}`));
         });
         created.starting = starting;
-        this.keep(starting);
+        this.work.keep(starting);
       }
       const current = listener;
       current.subscribers.add(subscriber);
@@ -306,163 +288,23 @@ export class KafkaTransport implements Transport {
           await current.starting; // a start in progress sees it was removed and starts nothing
           await current.reader?.stop();
         })();
-        this.keep(stop);
+        this.work.keep(stop);
       };
     });
   }
 
   async close(): Promise<void> {
     if (this.closing) return this.closing;
-    this.closed = true;
     this.closing = (async () => {
-      for (const s of [...this.open]) s.complete();
-      this.open.clear();
-      for (const r of [...this.replyReaders]) this.keep(r.stop());
-      for (const l of this.listeners.values()) if (l.reader) this.keep(l.reader.stop());
-      while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+      this.work.close();
+      for (const r of [...this.replyReaders]) this.work.keep(r.stop());
+      for (const l of this.listeners.values()) if (l.reader) this.work.keep(l.reader.stop());
+      await this.work.settle();
       for (const l of this.listeners.values()) await l.reader?.stop();
       this.listeners.clear();
-      const c = await this.connecting?.catch(() => undefined);
-      if (c) {
-        await Promise.allSettled([
-          c.producer.disconnect(),
-          c.admin.disconnect(),
-          c.positioner.disconnect(),
-        ]);
-      }
+      await this.connector.disconnect();
     })();
     return this.closing;
-  }
-
-  /**
-   * Runs `fn` on the connection, retrying transient failures (see `toTransportError`) with
-   * backoff until `untilMs` (epoch ms), then throws the typed error of the last attempt.
-   */
-  private async op<T>(what: string, fn: (c: Connection) => Promise<T>, untilMs = 0): Promise<T> {
-    if (this.closed) throw new TransportClosedError();
-    try {
-      return await retryWithBackoff(async () => fn(await this.connect()), {
-        attempts: Number.POSITIVE_INFINITY,
-        initialDelayMs: 100,
-        maxDelayMs: 1000,
-        until: untilMs,
-        clock: systemClock, // retry waits keep the process alive while a start is in progress
-        isRetryable: (e) => !this.closed && toTransportError(e, what).retryable,
-      });
-    } catch (error) {
-      if (this.closed) throw new TransportClosedError(undefined, { cause: error });
-      throw toTransportError(error, what);
-    }
-  }
-
-  /** `op` for set-up steps (topics, group positions), which wait out transient broker states. */
-  private setupOp<T>(what: string, fn: (c: Connection) => Promise<T>): Promise<T> {
-    return this.op(what, fn, Date.now() + (this.options.setupTimeoutMs ?? 30_000));
-  }
-
-  /**
-   * `op` for publish, reply and broadcast, bounded by `sendTimeoutMs`: kafkajs nests the
-   * client's connection retries inside the producer's, so with the broker down a send can take
-   * well over 10 s to fail. Past the bound it rejects with a retryable `ConnectionLostError`
-   * (the send may still complete later; the core treats that as an at-least-once duplicate).
-   */
-  private sendOp(what: string, fn: (c: Connection) => Promise<unknown>): Promise<void> {
-    const limit = this.options.sendTimeoutMs ?? 5000;
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(new ConnectionLostError(`kafka: ${what} failed: no answer within ${limit} ms`)),
-        limit,
-      );
-      timer.unref?.();
-    });
-    const work = this.op(what, fn, Date.now() + limit);
-    work.catch(() => undefined);
-    return Promise.race([work, expired]).then(
-      () => clearTimeout(timer),
-      (error: unknown) => {
-        clearTimeout(timer);
-        throw error;
-      },
-    );
-  }
-
-  private connect(): Promise<Connection> {
-    if (this.closed) return Promise.reject(new TransportClosedError());
-    this.connecting ??= (async () => {
-      const mod = await loadKafkajs();
-      const kafka = this.options.kafka ?? this.buildKafka(mod);
-      const producer = kafka.producer({
-        allowAutoTopicCreation: false,
-        createPartitioner: mod.Partitioners.DefaultPartitioner,
-        retry: this.options.producerRetry ?? {
-          retries: 2,
-          initialRetryTime: 100,
-          maxRetryTime: 500,
-        },
-      });
-      const admin = kafka.admin();
-      try {
-        await Promise.all([producer.connect(), admin.connect()]);
-      } catch (error) {
-        await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
-        throw error;
-      }
-      const c: Connection = {
-        kafka,
-        producer,
-        admin,
-        positioner: new GroupPositioner(kafka, admin),
-      };
-      this.connection = c;
-      return c;
-    })();
-    this.connecting.catch(() => {
-      this.connecting = undefined;
-    });
-    return this.connecting;
-  }
-
-  private buildKafka(mod: KafkajsModule): Kafka {
-    const brokers = this.options.brokers!;
-    return new mod.Kafka({
-      clientId: this.options.clientId ?? 'rendezvous',
-      brokers: typeof brokers === 'string' ? brokers.split(',').map((b) => b.trim()) : [...brokers],
-      ...(this.options.ssl === undefined ? {} : { ssl: this.options.ssl }),
-      ...(this.options.sasl === undefined ? {} : { sasl: this.options.sasl }),
-      connectionTimeout: this.options.connectionTimeoutMs ?? 3000,
-      requestTimeout: this.options.requestTimeoutMs ?? 30_000,
-      // Short backoff: after a broker restart every client reconnects within ~1 s.
-      retry: { initialRetryTime: 100, maxRetryTime: 1000, retries: 5 },
-      logLevel: this.logLevel,
-      logCreator: redactingLogCreator(this.logSink),
-    });
-  }
-
-  private consumerConfig(): Omit<ConsumerConfig, 'groupId'> {
-    return {
-      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
-      heartbeatInterval: this.options.heartbeatIntervalMs ?? 500,
-      rebalanceTimeout: this.options.rebalanceTimeoutMs ?? 10_000,
-      maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 20,
-      allowAutoTopicCreation: false,
-      retry: { initialRetryTime: 100, maxRetryTime: 1000, retries: 10 },
-    };
-  }
-
-  /**
-   * Removes a crashed consumer's old member from its group in the background (a kafkajs consumer
-   * rejoins after a crash under a new member id, and the coordinator would otherwise hold the
-   * rebalance until the old one's session expires). Stops trying after a session timeout.
-   */
-  private evict(groupId: string, memberId: string): void {
-    const c = this.connection;
-    if (!c || this.closed) return;
-    const until = Date.now() + (this.options.sessionTimeoutMs ?? 10_000) + 5000;
-    void c.positioner
-      .leaveGroup(groupId, memberId, until, () => this.closed)
-      .catch(() => undefined);
   }
 
   private send(c: Connection, topic: string, message: OutgoingMessage): Promise<unknown> {
@@ -500,44 +342,5 @@ export class KafkaTransport implements Transport {
   private async replyTopics(c: Connection): Promise<string[]> {
     const all = await c.admin.listTopics();
     return all.filter((t) => this.names.isReply(t)).sort();
-  }
-
-  private track<T>(attach: (subscriber: Subscriber<T>) => () => void): Observable<T> {
-    return new Observable<T>((subscriber) => {
-      if (this.closed) {
-        subscriber.error(new TransportClosedError());
-        return undefined;
-      }
-      const detach = attach(subscriber);
-      this.open.add(subscriber as Subscriber<never>);
-      return () => {
-        this.open.delete(subscriber as Subscriber<never>);
-        detach();
-      };
-    });
-  }
-
-  private keep(p: Promise<unknown>): void {
-    const tracked = p.catch(() => undefined);
-    this.pending.add(tracked);
-    void tracked.finally(() => this.pending.delete(tracked));
-  }
-
-  private log(level: 'warn' | 'error', message: string, error?: unknown): void {
-    if (this.logLevel < LOG_LEVELS[level]) return;
-    const entry: KafkaLogEntry = {
-      level,
-      namespace: 'rendezvous-kafka',
-      message,
-      fields:
-        error === undefined
-          ? {}
-          : (redact({ error: String((error as Error)?.message ?? error) }) as Record<
-              string,
-              unknown
-            >),
-    };
-    if (this.logSink) this.logSink(entry);
-    else console.warn(`[rendezvous-kafka ${level}] ${message}`, entry.fields);
   }
 }
