@@ -19,6 +19,7 @@ import { OpenWork } from './open-work.js';
 import { randomId } from './random-id.js';
 import { RedeliveryCounter } from './redelivery-counter.js';
 import { toTransportError } from './to-transport-error.js';
+import { TopicAdmin } from './topic-admin.js';
 import { TopicNames } from './topic-names.js';
 import { TopicReader } from './topic-reader.js';
 import { TransportOps } from './transport-ops.js';
@@ -66,7 +67,6 @@ export class KafkaTransport implements Transport {
   private readonly names: TopicNames;
   private readonly options: KafkaTransportOptions;
   private readonly partitions: number;
-  private readonly replicationFactor: number;
   private readonly defaultPrefetch: number;
   private readonly instanceId: string;
   private readonly logger: KafkaLogger;
@@ -74,8 +74,7 @@ export class KafkaTransport implements Transport {
   private readonly connector: KafkaConnector;
   private readonly ops: TransportOps;
   private readonly redeliveries = new RedeliveryCounter();
-  private readonly topics = new Map<string, Promise<boolean>>();
-  private readonly positioning = new Map<string, Promise<void>>();
+  private readonly topics: TopicAdmin;
   private readonly tapMembers = new Set<GroupMember>();
   private readonly listeners = new Map<string, Listener>();
   private readonly replyReaders = new Set<TopicReader>();
@@ -88,15 +87,16 @@ export class KafkaTransport implements Transport {
     this.options = options;
     this.names = new TopicNames(options.topicPrefix ?? 'rendezvous.');
     this.partitions = options.partitions ?? 8;
-    this.replicationFactor = options.replicationFactor ?? 1;
     this.defaultPrefetch = options.defaultPrefetch ?? 256;
     this.instanceId = options.instanceId ?? randomId();
+    const replicationFactor = options.replicationFactor ?? 1;
+    this.topics = new TopicAdmin(replicationFactor);
     this.logger = new KafkaLogger(options);
     this.connector = new KafkaConnector(options, this.logger, () => this.work.closed);
     this.ops = new TransportOps(this.connector, () => this.work.closed, options);
     for (const [k, v] of Object.entries({
       partitions: this.partitions,
-      replicationFactor: this.replicationFactor,
+      replicationFactor,
       defaultPrefetch: this.defaultPrefetch,
     })) {
       if (!Number.isInteger(v) || v < 1)
@@ -111,7 +111,7 @@ export class KafkaTransport implements Transport {
   async publish(stream: string, message: OutgoingMessage): Promise<void> {
     await this.ops.send(`publish to ${stream}`, async (c) => {
       const topic = this.names.stream(stream);
-      await this.ensureTopic(c, topic, this.partitions);
+      await this.topics.ensureTopic(c, topic, this.partitions);
       await this.send(c, topic, message);
     });
   }
@@ -126,12 +126,13 @@ export class KafkaTransport implements Transport {
     await this.ops.setup(`ensureGroup ${group} on ${stream}`, async (c) => {
       const groupId = this.names.group(group);
       if (stream === REPLY_TAP) {
-        for (const topic of await this.replyTopics(c)) await this.positionAtEnd(c, groupId, topic);
+        for (const topic of await this.replyTopics(c))
+          await this.topics.positionAtEnd(c, groupId, topic);
         return;
       }
       const topic = this.names.stream(stream);
-      await this.ensureTopic(c, topic, this.partitions);
-      await this.positionAtEnd(c, groupId, topic);
+      await this.topics.ensureTopic(c, topic, this.partitions);
+      await this.topics.positionAtEnd(c, groupId, topic);
     });
   }
 
@@ -147,8 +148,8 @@ export class KafkaTransport implements Transport {
           : () =>
               this.ops.setup(`join ${options.group} on ${stream}`, async (c) => {
                 const topic = this.names.stream(stream);
-                await this.ensureTopic(c, topic, this.partitions);
-                await this.positionAtEnd(c, groupId, topic);
+                await this.topics.ensureTopic(c, topic, this.partitions);
+                await this.topics.positionAtEnd(c, groupId, topic);
                 return [topic];
               }),
         sourceOf: tap ? (topic) => topic : () => stream,
@@ -178,9 +179,9 @@ export class KafkaTransport implements Transport {
     const id = n === 0 ? this.instanceId : `${this.instanceId}-${n}`;
     const address = this.names.reply(id);
     return this.ops.setup('openReplyChannel', async (c) => {
-      const created = await this.ensureTopic(c, address, 1);
+      const created = await this.topics.ensureTopic(c, address, 1);
       const groupId = this.names.group(`__reply-reader.${id}.${randomId()}`);
-      if (!created) await this.positionAtEnd(c, groupId, address);
+      if (!created) await this.topics.positionAtEnd(c, groupId, address);
       const subscribers = new Set<Subscriber<IncomingMessage>>();
       const reader = new TopicReader({
         kafka: c.kafka,
@@ -233,7 +234,7 @@ export class KafkaTransport implements Transport {
   async broadcast(channel: string, payload: string): Promise<void> {
     await this.ops.send(`broadcast on ${channel}`, async (c) => {
       const topic = this.names.broadcast(channel);
-      await this.ensureTopic(c, topic, 1);
+      await this.topics.ensureTopic(c, topic, 1);
       await this.send(c, topic, { payload });
     });
   }
@@ -252,7 +253,7 @@ export class KafkaTransport implements Transport {
         const topic = this.names.broadcast(channel);
         const starting = (async () => {
           const c = await this.ops.setup(`listen on ${channel}`, async (conn) => {
-            await this.ensureTopic(conn, topic, 1);
+            await this.topics.ensureTopic(conn, topic, 1);
             return conn;
           });
           if (this.listeners.get(channel) !== created || this.work.closed) return;
@@ -313,30 +314,6 @@ export class KafkaTransport implements Transport {
       acks: -1,
       messages: [{ key: message.key ?? null, value: message.payload }],
     });
-  }
-
-  /** Creates `topic` if it does not exist; resolves true if this call created it. */
-  private ensureTopic(c: Connection, topic: string, numPartitions: number): Promise<boolean> {
-    let known = this.topics.get(topic);
-    if (!known) {
-      known = c.admin.createTopics({
-        waitForLeaders: true,
-        topics: [{ topic, numPartitions, replicationFactor: this.replicationFactor }],
-      });
-      this.topics.set(topic, known);
-      known.catch(() => this.topics.delete(topic));
-    }
-    return known;
-  }
-
-  private positionAtEnd(c: Connection, groupId: string, topic: string): Promise<void> {
-    const k = `${groupId}\u0000${topic}`;
-    let p = this.positioning.get(k);
-    if (!p) {
-      p = c.positioner.positionAtEnd(groupId, topic).finally(() => this.positioning.delete(k));
-      this.positioning.set(k, p);
-    }
-    return p;
   }
 
   private async replyTopics(c: Connection): Promise<string[]> {
