@@ -8,16 +8,18 @@ import {
   type ReplyChannel,
   type Transport,
   type TransportCapabilities,
-  TransportClosedError,
 } from '@rendezvous-ml/core';
 import type { Observable, Subscriber } from 'rxjs';
-import { GroupMember } from './group-member.js';
+import { GroupMember, type GroupMemberOptions } from './group-member.js';
 import { type KafkaConnection as Connection, KafkaConnector } from './kafka-connector.js';
+import type { KafkaContext } from './kafka-context.js';
 import { KafkaLogger } from './kafka-logger.js';
 import type { KafkaTransportOptions } from './kafka-transport-options.js';
 import { OpenWork } from './open-work.js';
 import { randomId } from './random-id.js';
 import { RedeliveryCounter } from './redelivery-counter.js';
+import { ReplyChannels } from './reply-channels.js';
+import { ReplyTap } from './reply-tap.js';
 import { toTransportError } from './to-transport-error.js';
 import { TopicAdmin } from './topic-admin.js';
 import { TopicNames } from './topic-names.js';
@@ -65,35 +67,40 @@ export class KafkaTransport implements Transport {
   };
   /** How logical names map to topics and groups. */
   private readonly names: TopicNames;
-  private readonly options: KafkaTransportOptions;
   private readonly partitions: number;
   private readonly defaultPrefetch: number;
-  private readonly instanceId: string;
   private readonly logger: KafkaLogger;
   private readonly work = new OpenWork();
   private readonly connector: KafkaConnector;
   private readonly ops: TransportOps;
   private readonly redeliveries = new RedeliveryCounter();
   private readonly topics: TopicAdmin;
-  private readonly tapMembers = new Set<GroupMember>();
+  private readonly tap: ReplyTap;
+  private readonly replyChannels: ReplyChannels;
   private readonly listeners = new Map<string, Listener>();
-  private readonly replyReaders = new Set<TopicReader>();
-  private replySeq = 0;
   private closing: Promise<void> | undefined;
 
   constructor(options: KafkaTransportOptions) {
     if (!options.kafka && !options.brokers)
       throw new ConfigurationError('KafkaTransport needs `brokers` or a `kafka` instance');
-    this.options = options;
     this.names = new TopicNames(options.topicPrefix ?? 'rendezvous.');
     this.partitions = options.partitions ?? 8;
     this.defaultPrefetch = options.defaultPrefetch ?? 256;
-    this.instanceId = options.instanceId ?? randomId();
     const replicationFactor = options.replicationFactor ?? 1;
     this.topics = new TopicAdmin(replicationFactor);
     this.logger = new KafkaLogger(options);
     this.connector = new KafkaConnector(options, this.logger, () => this.work.closed);
     this.ops = new TransportOps(this.connector, () => this.work.closed, options);
+    const ctx: KafkaContext = {
+      names: this.names,
+      topics: this.topics,
+      ops: this.ops,
+      work: this.work,
+      connector: this.connector,
+      logger: this.logger,
+    };
+    this.tap = new ReplyTap(ctx, options.replyTapRefreshMs ?? 2000);
+    this.replyChannels = new ReplyChannels(ctx, options.instanceId ?? randomId(), this.tap);
     for (const [k, v] of Object.entries({
       partitions: this.partitions,
       replicationFactor,
@@ -125,11 +132,7 @@ export class KafkaTransport implements Transport {
   async ensureGroup(stream: string, group: string): Promise<void> {
     await this.ops.setup(`ensureGroup ${group} on ${stream}`, async (c) => {
       const groupId = this.names.group(group);
-      if (stream === REPLY_TAP) {
-        for (const topic of await this.replyTopics(c))
-          await this.topics.positionAtEnd(c, groupId, topic);
-        return;
-      }
+      if (stream === REPLY_TAP) return this.tap.positionAtEnd(c, groupId);
       const topic = this.names.stream(stream);
       await this.topics.ensureTopic(c, topic, this.partitions);
       await this.topics.positionAtEnd(c, groupId, topic);
@@ -143,88 +146,45 @@ export class KafkaTransport implements Transport {
       const member = new GroupMember({
         kafka: () => this.connector.current!.kafka,
         groupId,
-        topics: tap
-          ? () => this.ops.setup(`consume ${REPLY_TAP}`, (c) => this.replyTopics(c))
-          : () =>
-              this.ops.setup(`join ${options.group} on ${stream}`, async (c) => {
-                const topic = this.names.stream(stream);
-                await this.topics.ensureTopic(c, topic, this.partitions);
-                await this.topics.positionAtEnd(c, groupId, topic);
-                return [topic];
-              }),
-        sourceOf: tap ? (topic) => topic : () => stream,
+        ...(tap ? this.tap.memberSource() : this.streamSource(stream, options.group, groupId)),
         prefetch: options.prefetch ?? this.defaultPrefetch,
         fromBeginning: true,
         consumerConfig: this.connector.consumerConfig(),
         subscriber,
         redeliveries: this.redeliveries,
-        ...(tap ? { refreshMs: this.options.replyTapRefreshMs ?? 2000 } : {}),
         log: this.logger.warn,
         isClosed: () => this.work.closed,
         evict: this.connector.evict,
       });
-      if (tap) this.tapMembers.add(member);
+      if (tap) this.tap.add(member);
       member.start();
       return () => {
-        this.tapMembers.delete(member);
+        this.tap.delete(member);
         this.work.keep(member.stop());
       };
     });
   }
 
-  async openReplyChannel(): Promise<ReplyChannel> {
-    if (this.work.closed) throw new TransportClosedError();
-    // Named once, outside the retries: a retry must not move a stable `instanceId` to `<id>-1`.
-    const n = this.replySeq++;
-    const id = n === 0 ? this.instanceId : `${this.instanceId}-${n}`;
-    const address = this.names.reply(id);
-    return this.ops.setup('openReplyChannel', async (c) => {
-      const created = await this.topics.ensureTopic(c, address, 1);
-      const groupId = this.names.group(`__reply-reader.${id}.${randomId()}`);
-      if (!created) await this.topics.positionAtEnd(c, groupId, address);
-      const subscribers = new Set<Subscriber<IncomingMessage>>();
-      const reader = new TopicReader({
-        kafka: c.kafka,
-        groupId,
-        topic: address,
-        fromBeginning: true,
-        commit: true,
-        consumerConfig: this.connector.consumerConfig(),
-        evict: this.connector.evict,
-        onMessage: (m) => {
-          for (const s of subscribers) s.next(m);
-        },
-        log: this.logger.warn,
-      });
-      this.replyReaders.add(reader);
-      reader.start();
-      for (const member of this.tapMembers) member.refresh();
-      let closedChannel = false;
-      const release = async (): Promise<void> => {
-        this.replyReaders.delete(reader);
-        await reader.stop();
-        await c.admin.deleteGroups([groupId]).catch(() => undefined);
-      };
-      return {
-        address,
-        messages: this.work.track<IncomingMessage>((subscriber) => {
-          if (closedChannel) {
-            subscriber.complete();
-            return () => undefined;
-          }
-          subscribers.add(subscriber);
-          return () => subscribers.delete(subscriber);
+  /** What a member of `group` on `stream` reads: the stream's topic, set up before each join. */
+  private streamSource(
+    stream: string,
+    group: string,
+    groupId: string,
+  ): Pick<GroupMemberOptions, 'topics' | 'sourceOf'> {
+    return {
+      topics: () =>
+        this.ops.setup(`join ${group} on ${stream}`, async (c) => {
+          const topic = this.names.stream(stream);
+          await this.topics.ensureTopic(c, topic, this.partitions);
+          await this.topics.positionAtEnd(c, groupId, topic);
+          return [topic];
         }),
-        close: async () => {
-          if (closedChannel) return;
-          closedChannel = true;
-          for (const s of [...subscribers]) s.complete();
-          const done = release();
-          this.work.keep(done);
-          await done;
-        },
-      };
-    });
+      sourceOf: () => stream,
+    };
+  }
+
+  openReplyChannel(): Promise<ReplyChannel> {
+    return this.replyChannels.open();
   }
 
   async reply(address: string, message: OutgoingMessage): Promise<void> {
@@ -298,7 +258,7 @@ export class KafkaTransport implements Transport {
     if (this.closing) return this.closing;
     this.closing = (async () => {
       this.work.close();
-      for (const r of [...this.replyReaders]) this.work.keep(r.stop());
+      this.replyChannels.stopReaders();
       for (const l of this.listeners.values()) if (l.reader) this.work.keep(l.reader.stop());
       await this.work.settle();
       for (const l of this.listeners.values()) await l.reader?.stop();
@@ -314,10 +274,5 @@ export class KafkaTransport implements Transport {
       acks: -1,
       messages: [{ key: message.key ?? null, value: message.payload }],
     });
-  }
-
-  private async replyTopics(c: Connection): Promise<string[]> {
-    const all = await c.admin.listTopics();
-    return all.filter((t) => this.names.isReply(t)).sort();
   }
 }
