@@ -9,9 +9,10 @@ import {
   type Transport,
   type TransportCapabilities,
 } from '@rendezvous-ml/core';
-import type { Observable, Subscriber } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { BroadcastListeners } from './broadcast-listeners.js';
 import { GroupMember, type GroupMemberOptions } from './group-member.js';
-import { type KafkaConnection as Connection, KafkaConnector } from './kafka-connector.js';
+import { type KafkaConnection, KafkaConnector } from './kafka-connector.js';
 import type { KafkaContext } from './kafka-context.js';
 import { KafkaLogger } from './kafka-logger.js';
 import type { KafkaTransportOptions } from './kafka-transport-options.js';
@@ -20,17 +21,9 @@ import { randomId } from './random-id.js';
 import { RedeliveryCounter } from './redelivery-counter.js';
 import { ReplyChannels } from './reply-channels.js';
 import { ReplyTap } from './reply-tap.js';
-import { toTransportError } from './to-transport-error.js';
 import { TopicAdmin } from './topic-admin.js';
 import { TopicNames } from './topic-names.js';
-import { TopicReader } from './topic-reader.js';
 import { TransportOps } from './transport-ops.js';
-
-interface Listener {
-  readonly subscribers: Set<Subscriber<IncomingMessage>>;
-  reader: TopicReader | undefined;
-  starting: Promise<void>;
-}
 
 /**
  * The Kafka transport, on kafkajs: the engine for more than one machine.
@@ -77,7 +70,7 @@ export class KafkaTransport implements Transport {
   private readonly topics: TopicAdmin;
   private readonly tap: ReplyTap;
   private readonly replyChannels: ReplyChannels;
-  private readonly listeners = new Map<string, Listener>();
+  private readonly listeners: BroadcastListeners;
   private closing: Promise<void> | undefined;
 
   constructor(options: KafkaTransportOptions) {
@@ -100,6 +93,7 @@ export class KafkaTransport implements Transport {
       logger: this.logger,
     };
     this.tap = new ReplyTap(ctx, options.replyTapRefreshMs ?? 2000);
+    this.listeners = new BroadcastListeners(ctx);
     this.replyChannels = new ReplyChannels(ctx, options.instanceId ?? randomId(), this.tap);
     for (const [k, v] of Object.entries({
       partitions: this.partitions,
@@ -165,6 +159,39 @@ export class KafkaTransport implements Transport {
     });
   }
 
+  openReplyChannel(): Promise<ReplyChannel> {
+    return this.replyChannels.open();
+  }
+
+  async reply(address: string, message: OutgoingMessage): Promise<void> {
+    await this.ops.send(`reply to ${address}`, (c) => this.send(c, address, message));
+  }
+
+  async broadcast(channel: string, payload: string): Promise<void> {
+    await this.ops.send(`broadcast on ${channel}`, async (c) => {
+      const topic = this.names.broadcast(channel);
+      await this.topics.ensureTopic(c, topic, 1);
+      await this.send(c, topic, { payload });
+    });
+  }
+
+  listen(channel: string): Observable<IncomingMessage> {
+    return this.listeners.listen(channel);
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closing = (async () => {
+      this.work.close();
+      this.replyChannels.stopReaders();
+      this.listeners.stopReaders();
+      await this.work.settle();
+      await this.listeners.stopAll();
+      await this.connector.disconnect();
+    })();
+    return this.closing;
+  }
+
   /** What a member of `group` on `stream` reads: the stream's topic, set up before each join. */
   private streamSource(
     stream: string,
@@ -183,92 +210,7 @@ export class KafkaTransport implements Transport {
     };
   }
 
-  openReplyChannel(): Promise<ReplyChannel> {
-    return this.replyChannels.open();
-  }
-
-  async reply(address: string, message: OutgoingMessage): Promise<void> {
-    await this.ops.send(`reply to ${address}`, (c) => this.send(c, address, message));
-  }
-
-  async broadcast(channel: string, payload: string): Promise<void> {
-    await this.ops.send(`broadcast on ${channel}`, async (c) => {
-      const topic = this.names.broadcast(channel);
-      await this.topics.ensureTopic(c, topic, 1);
-      await this.send(c, topic, { payload });
-    });
-  }
-
-  listen(channel: string): Observable<IncomingMessage> {
-    return this.work.track<IncomingMessage>((subscriber) => {
-      let listener = this.listeners.get(channel);
-      if (!listener) {
-        const created: Listener = {
-          subscribers: new Set(),
-          reader: undefined,
-          starting: Promise.resolve(),
-        };
-        listener = created;
-        this.listeners.set(channel, created);
-        const topic = this.names.broadcast(channel);
-        const starting = (async () => {
-          const c = await this.ops.setup(`listen on ${channel}`, async (conn) => {
-            await this.topics.ensureTopic(conn, topic, 1);
-            return conn;
-          });
-          if (this.listeners.get(channel) !== created || this.work.closed) return;
-          created.reader = new TopicReader({
-            kafka: c.kafka,
-            groupId: this.names.group(`__listen.${this.names.broadcast(channel)}.${randomId()}`),
-            topic,
-            fromBeginning: false,
-            commit: false,
-            consumerConfig: this.connector.consumerConfig(),
-            evict: this.connector.evict,
-            onMessage: (m) => {
-              for (const s of created.subscribers) s.next({ ...m, source: channel });
-            },
-            log: this.logger.warn,
-          });
-          created.reader.start();
-        })().catch((e: unknown) => {
-          this.logger.warn(`cannot listen on ${channel}`, e);
-          if (this.listeners.get(channel) === created) this.listeners.delete(channel);
-          for (const s of created.subscribers) s.error(toTransportError(e, `listen on ${channel}`));
-        });
-        created.starting = starting;
-        this.work.keep(starting);
-      }
-      const current = listener;
-      current.subscribers.add(subscriber);
-      return () => {
-        current.subscribers.delete(subscriber);
-        if (current.subscribers.size > 0) return;
-        if (this.listeners.get(channel) === current) this.listeners.delete(channel);
-        const stop = (async () => {
-          await current.starting; // a start in progress sees it was removed and starts nothing
-          await current.reader?.stop();
-        })();
-        this.work.keep(stop);
-      };
-    });
-  }
-
-  async close(): Promise<void> {
-    if (this.closing) return this.closing;
-    this.closing = (async () => {
-      this.work.close();
-      this.replyChannels.stopReaders();
-      for (const l of this.listeners.values()) if (l.reader) this.work.keep(l.reader.stop());
-      await this.work.settle();
-      for (const l of this.listeners.values()) await l.reader?.stop();
-      this.listeners.clear();
-      await this.connector.disconnect();
-    })();
-    return this.closing;
-  }
-
-  private send(c: Connection, topic: string, message: OutgoingMessage): Promise<unknown> {
+  private send(c: KafkaConnection, topic: string, message: OutgoingMessage): Promise<unknown> {
     return c.producer.send({
       topic,
       acks: -1,
