@@ -1,57 +1,15 @@
 import {
-  type Clock,
   type Delivery,
   type ReleaseOptions,
   systemClock,
   TransportClosedError,
 } from '@rendezvous-ml/core';
-import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka } from 'kafkajs';
-import type { Subscriber } from 'rxjs';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { FetchOutbox } from './fetch-outbox.js';
+import type { GroupMemberOptions } from './group-member-options.js';
 import { OffsetCommitter } from './offset-committer.js';
 import { PartitionLedger } from './partition-ledger.js';
-import type { RedeliveryCounter } from './redelivery-counter.js';
 import { type ReleasedRecord, ReleasedRecords } from './released-records.js';
-
-/**
- * Options of {@link GroupMember}.
- *
- * @example
- * ```ts
- * const opts: GroupMemberOptions = { kafka: () => kafka, groupId: 'rendezvous.model:dt@1', topics: async () => ['rendezvous.requests'],
- *   sourceOf: () => 'requests', prefetch: 16, consumerConfig: {}, subscriber, redeliveries, log: console.warn,
- *   isClosed: () => false };
- * ```
- */
-export interface GroupMemberOptions {
-  /** The client, available once `topics()` has resolved. */
-  readonly kafka: () => Kafka;
-  readonly groupId: string;
-  /** The topics to read; called at every (re)start, after any set-up it needs. */
-  readonly topics: () => Promise<readonly string[]>;
-  /** The logical stream name reported as `Delivery.source` for a topic. */
-  readonly sourceOf: (topic: string) => string;
-  readonly prefetch: number;
-  /** Where a partition without a committed offset starts. Default true (earliest). */
-  readonly fromBeginning?: boolean;
-  readonly consumerConfig: Omit<ConsumerConfig, 'groupId'>;
-  readonly subscriber: Subscriber<Delivery>;
-  readonly redeliveries: RedeliveryCounter;
-  /** When set, re-reads `topics()` this often and rejoins when the list grew (the reply tap). */
-  readonly refreshMs?: number;
-  /** Delay before a consumer that crashed for good is rebuilt. Default 200 ms. */
-  readonly restartDelayMs?: number;
-  /**
-   * Removes the member a crashed consumer left behind from the group, so the rejoin does not
-   * wait for its session to time out (see `GroupPositioner.leaveGroup`).
-   */
-  readonly evict?: (groupId: string, memberId: string) => void;
-  readonly log: (message: string, error?: unknown) => void;
-  /** Whether the transport is closed (acks then reject with `TransportClosedError`). */
-  readonly isClosed: () => boolean;
-  /** Time source of delayed redeliveries (`release({ delayMs })`). Default the system clock. */
-  readonly clock?: Clock;
-}
 
 const key = (topic: string, partition: number): string => `${topic}|${partition}`;
 

@@ -11,7 +11,8 @@ import {
 } from '@rendezvous-ml/core';
 import type { Observable } from 'rxjs';
 import { BroadcastListeners } from './broadcast-listeners.js';
-import { GroupMember, type GroupMemberOptions } from './group-member.js';
+import { GroupMember } from './group-member.js';
+import type { GroupMemberOptions } from './group-member-options.js';
 import { type KafkaConnection, KafkaConnector } from './kafka-connector.js';
 import type { KafkaContext } from './kafka-context.js';
 import { KafkaLogger } from './kafka-logger.js';

@@ -1,5 +1,6 @@
 import { REPLY_TAP } from '@rendezvous-ml/core';
-import type { GroupMember, GroupMemberOptions } from './group-member.js';
+import type { GroupMember } from './group-member.js';
+import type { GroupMemberOptions } from './group-member-options.js';
 import type { KafkaConnection } from './kafka-connector.js';
 import type { KafkaContext } from './kafka-context.js';
 
