@@ -1,14 +1,13 @@
-import {
-  ConfigurationError,
-  type ConsumeOptions,
-  type Delivery,
-  type IncomingMessage,
-  type OutgoingMessage,
-  REPLY_TAP,
-  type ReplyChannel,
-  type Transport,
-  type TransportCapabilities,
+import type {
+  ConsumeOptions,
+  Delivery,
+  IncomingMessage,
+  OutgoingMessage,
+  ReplyChannel,
+  Transport,
+  TransportCapabilities,
 } from '@rendezvous-ml/core';
+import { ConfigurationError, REPLY_TAP } from '@rendezvous-ml/core';
 import type { Observable } from 'rxjs';
 import { BroadcastListeners } from './broadcast-listeners.js';
 import { GroupMember } from './group-member.js';
