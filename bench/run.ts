@@ -42,6 +42,7 @@ const SCENARIOS: readonly Registered[] = [
     needs: ['redis'],
   },
   { name: 'scaling', module: './scenarios/scaling.js', exportName: 'scaling', needs: [] },
+  { name: 'scorecard', module: './scenarios/scorecard.js', exportName: 'scorecard', needs: [] },
 ];
 
 interface Args {

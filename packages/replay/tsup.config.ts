@@ -1,7 +1,14 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts' },
+  // cli: the programmatic side of the rendezvous-replay bin (bin/rendezvous-replay.mjs imports it).
+  entry: { index: 'src/index.ts', cli: 'src/cli.ts' },
+  // Transports are optional peers the CLI imports only when selected.
+  external: [
+    '@rendezvous-ml/transport-memory',
+    '@rendezvous-ml/transport-redis',
+    '@rendezvous-ml/transport-kafka',
+  ],
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -1,57 +1,16 @@
 import {
-  type Clock,
   type Delivery,
   type ReleaseOptions,
   systemClock,
   TransportClosedError,
 } from '@rendezvous-ml/core';
-import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka } from 'kafkajs';
-import type { Subscriber } from 'rxjs';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { ConsumerLifecycle } from './consumer-lifecycle.js';
 import { FetchOutbox } from './fetch-outbox.js';
+import type { GroupMemberOptions } from './group-member-options.js';
 import { OffsetCommitter } from './offset-committer.js';
 import { PartitionLedger } from './partition-ledger.js';
-import type { RedeliveryCounter } from './redelivery-counter.js';
 import { type ReleasedRecord, ReleasedRecords } from './released-records.js';
-
-/**
- * Options of {@link GroupMember}.
- *
- * @example
- * ```ts
- * const opts: GroupMemberOptions = { kafka: () => kafka, groupId: 'rendezvous.model:dt@1', topics: async () => ['rendezvous.requests'],
- *   sourceOf: () => 'requests', prefetch: 16, consumerConfig: {}, subscriber, redeliveries, log: console.warn,
- *   isClosed: () => false };
- * ```
- */
-export interface GroupMemberOptions {
-  /** The client, available once `topics()` has resolved. */
-  readonly kafka: () => Kafka;
-  readonly groupId: string;
-  /** The topics to read; called at every (re)start, after any set-up it needs. */
-  readonly topics: () => Promise<readonly string[]>;
-  /** The logical stream name reported as `Delivery.source` for a topic. */
-  readonly sourceOf: (topic: string) => string;
-  readonly prefetch: number;
-  /** Where a partition without a committed offset starts. Default true (earliest). */
-  readonly fromBeginning?: boolean;
-  readonly consumerConfig: Omit<ConsumerConfig, 'groupId'>;
-  readonly subscriber: Subscriber<Delivery>;
-  readonly redeliveries: RedeliveryCounter;
-  /** When set, re-reads `topics()` this often and rejoins when the list grew (the reply tap). */
-  readonly refreshMs?: number;
-  /** Delay before a consumer that crashed for good is rebuilt. Default 200 ms. */
-  readonly restartDelayMs?: number;
-  /**
-   * Removes the member a crashed consumer left behind from the group, so the rejoin does not
-   * wait for its session to time out (see `GroupPositioner.leaveGroup`).
-   */
-  readonly evict?: (groupId: string, memberId: string) => void;
-  readonly log: (message: string, error?: unknown) => void;
-  /** Whether the transport is closed (acks then reject with `TransportClosedError`). */
-  readonly isClosed: () => boolean;
-  /** Time source of delayed redeliveries (`release({ delayMs })`). Default the system clock. */
-  readonly clock?: Clock;
-}
 
 const key = (topic: string, partition: number): string => `${topic}|${partition}`;
 
@@ -70,7 +29,8 @@ const key = (topic: string, partition: number): string => `${topic}|${partition}
  *   from the committed offset.
  * - After a rebalance, reading restarts at the committed offsets, so what was delivered but
  *   not acknowledged comes again; acks of deliveries from before the rebalance are ignored.
- * - A consumer that kafkajs does not restart after a crash is rebuilt here.
+ * - Its kafkajs consumer is started, rebuilt after a crash and stopped by a
+ *   {@link ConsumerLifecycle}; this class keeps the account of what it delivered.
  * - `stop()` commits what was acknowledged, then leaves the group, so the survivors get the
  *   unacknowledged rest at once (no session timeout to wait for).
  *
@@ -83,33 +43,38 @@ const key = (topic: string, partition: number): string => `${topic}|${partition}
  * ```
  */
 export class GroupMember {
-  private consumer: Consumer | undefined;
-  private starting: Promise<void> | undefined;
   private generation = 0;
   private ledgers = new Map<string, PartitionLedger>();
   private held = 0;
   private paused = false;
-  private topicList: readonly string[] = [];
-  private stopping = false;
-  private refreshTimer: NodeJS.Timeout | undefined;
-  private restartTimer: NodeJS.Timeout | undefined;
-  private restarting: Promise<void> | undefined;
   private stopped: Promise<void> | undefined;
+  private readonly lifecycle: ConsumerLifecycle;
   private readonly outbox = new FetchOutbox<Delivery>(
     (d) => this.options.subscriber.next(d),
-    (generation) => generation === this.generation && !this.stopping,
+    (generation) => generation === this.generation && !this.lifecycle.stopping,
   );
   private readonly released: ReleasedRecords;
   private readonly committer: OffsetCommitter;
-  /** The broker's id of the current consumer in the group, from its last join. */
-  private memberId: string | undefined;
   /** Set by a voluntary rejoin (new topics): the next join keeps what is held. */
   private carryOver = false;
 
   constructor(private readonly options: GroupMemberOptions) {
+    this.lifecycle = new ConsumerLifecycle(options, {
+      onJoin: (assignment) => this.onJoin(assignment),
+      onBatch: (consumer, payload) => this.onBatch(consumer, payload),
+      onRestart: (keepHolding) => this.onRestart(keepHolding),
+      beforeRejoin: () => {
+        this.pause();
+        return this.committer.commitNow();
+      },
+    });
     this.released = new ReleasedRecords(options.clock ?? systemClock, () => this.drainReleased());
     this.committer = new OffsetCommitter(
-      () => ({ consumer: this.consumer, generation: this.generation, ledgers: this.ledgers }),
+      () => ({
+        consumer: this.lifecycle.consumer,
+        generation: this.generation,
+        ledgers: this.ledgers,
+      }),
       (generation) => generation === this.generation,
       (partitionKey, offset) =>
         options.redeliveries.committed(`${options.groupId}|${partitionKey}`, offset),
@@ -119,151 +84,41 @@ export class GroupMember {
 
   /** Joins the group and starts delivering. */
   start(): void {
-    this.starting = this.startConsumer();
-    if (this.options.refreshMs !== undefined) this.scheduleRefresh();
+    this.lifecycle.start();
   }
 
   /** Re-reads the topic list now and rejoins if it grew (the reply tap after a new return address). */
   refresh(): void {
-    if (this.stopping || this.restarting) return;
-    void this.checkTopics();
+    this.lifecycle.refresh();
   }
 
   /** Commits what was acknowledged and leaves the group. Idempotent. */
   stop(): Promise<void> {
     this.stopped ??= (async () => {
-      this.stopping = true;
+      this.lifecycle.halt();
       this.outbox.cancel();
       this.released.clear();
-      clearTimeout(this.refreshTimer);
-      clearTimeout(this.restartTimer);
-      await this.restarting?.catch(() => undefined);
-      await this.starting?.catch(() => undefined);
+      await this.lifecycle.settle();
       await this.committer.commitNow();
-      const consumer = this.consumer;
-      this.consumer = undefined;
       this.generation++;
-      await consumer?.disconnect().catch((e: unknown) => this.options.log('leave failed', e));
+      await this.lifecycle.leave();
     })();
     return this.stopped;
   }
 
-  private async startConsumer(): Promise<void> {
-    if (this.stopping) return;
-    let topics: readonly string[];
-    try {
-      topics = await this.options.topics();
-    } catch (error) {
-      this.options.log(`cannot prepare group ${this.options.groupId}`, error);
-      this.scheduleRestart();
-      return;
-    }
-    if (this.stopping) return;
-    this.topicList = topics;
-    if (topics.length === 0) return; // the tap waits for a first reply topic (refresh)
-    const consumer = this.options.kafka().consumer({
-      ...this.options.consumerConfig,
-      groupId: this.options.groupId,
-    });
-    this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      if (consumer === this.consumer) this.memberId = event.payload.memberId;
-      this.onJoin(consumer, event.payload.memberAssignment);
-    });
-    consumer.on(consumer.events.CRASH, (event) => {
-      if (this.stopping || consumer !== this.consumer) return;
-      // kafkajs rejoins with a new member id: make the coordinator forget the old one now.
-      const ghost = this.memberId;
-      this.memberId = undefined;
-      if (ghost) this.options.evict?.(this.options.groupId, ghost);
-      if (event.payload.restart) return;
-      this.options.log(
-        `consumer of ${this.options.groupId} crashed; rebuilding it`,
-        event.payload.error,
-      );
-      this.scheduleRestart();
-    });
-    try {
-      await consumer.connect();
-      await consumer.subscribe({
-        topics: [...topics],
-        fromBeginning: this.options.fromBeginning ?? true,
-      });
-      await consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 1,
-        eachBatch: (payload) => this.onBatch(consumer, payload),
-      });
-    } catch (error) {
-      if (this.stopping) return;
-      this.options.log(`consumer of ${this.options.groupId} failed to start`, error);
-      this.scheduleRestart();
+  /** The consumer is rebuilt: keep what is held for a voluntary rejoin, else drop it. */
+  private onRestart(keepHolding: boolean): void {
+    if (keepHolding) {
+      this.carryOver = true;
+      this.paused = false;
+    } else {
+      this.carryOver = false;
+      this.generation++;
+      this.resetHolding();
     }
   }
 
-  private scheduleRestart(): void {
-    if (this.stopping || this.restartTimer) return;
-    this.restartTimer = setTimeout(() => {
-      this.restartTimer = undefined;
-      void this.restart();
-    }, this.options.restartDelayMs ?? 200);
-  }
-
-  /** Rebuilds the consumer; `keepHolding` carries held deliveries over to the next join. */
-  private restart(keepHolding = false): Promise<void> {
-    this.restarting ??= (async () => {
-      await this.starting?.catch(() => undefined);
-      const old = this.consumer;
-      this.consumer = undefined;
-      this.memberId = undefined;
-      if (keepHolding) {
-        this.carryOver = true;
-        this.paused = false;
-      } else {
-        this.carryOver = false;
-        this.generation++;
-        this.resetHolding();
-      }
-      await old?.disconnect().catch(() => undefined);
-      this.starting = this.startConsumer();
-      await this.starting;
-    })().finally(() => {
-      this.restarting = undefined;
-    });
-    return this.restarting;
-  }
-
-  private scheduleRefresh(): void {
-    if (this.stopping) return;
-    this.refreshTimer = setTimeout(async () => {
-      await this.checkTopics();
-      this.scheduleRefresh();
-    }, this.options.refreshMs);
-  }
-
-  private async checkTopics(): Promise<void> {
-    let topics: readonly string[];
-    try {
-      topics = await this.options.topics();
-    } catch {
-      return;
-    }
-    if (this.stopping || this.restarting) return;
-    const known = new Set(this.topicList);
-    if (topics.some((t) => !known.has(t))) {
-      // Rejoin with the longer topic list, keeping what is held: its acks stay valid and commit
-      // through the new consumer, and what kafkajs fetches again from the committed offsets of
-      // partitions this member keeps is skipped (no redelivery for a mere topic-list change).
-      this.pause();
-      await this.committer.commitNow();
-      if (this.stopping) return;
-      await this.restart(true);
-    }
-  }
-
-  private onJoin(consumer: Consumer, assignment: Record<string, number[]>): void {
-    if (consumer !== this.consumer) return;
+  private onJoin(assignment: Record<string, number[]>): void {
     if (this.carryOver) {
       // First join after a voluntary rejoin: keep the ledgers of the partitions still ours.
       this.carryOver = false;
@@ -301,8 +156,8 @@ export class GroupMember {
     const queue: { ts: number; item: Delivery }[] = [];
     for (const message of batch.messages) {
       if (
-        this.stopping ||
-        consumer !== this.consumer ||
+        this.lifecycle.stopping ||
+        consumer !== this.lifecycle.consumer ||
         generation !== this.generation ||
         !isRunning() ||
         isStale()
@@ -344,7 +199,7 @@ export class GroupMember {
     if (queue.length > 0) this.outbox.enqueue(generation, queue);
     if (complete && batch.messages.length === 0 && !batch.isEmpty())
       resolveOffset(batch.lastOffset());
-    if (isRunning() && !this.stopping) await heartbeat();
+    if (isRunning() && !this.lifecycle.stopping) await heartbeat();
   }
 
   /** Whether the member holds (or owes due redeliveries) all the deliveries it may hold. */
@@ -378,7 +233,7 @@ export class GroupMember {
   }
 
   private release(record: ReleasedRecord, delayMs: number): void {
-    if (this.stopped && !this.consumer) return; // left: the group reads it again
+    if (this.stopped && !this.lifecycle.consumer) return; // left: the group reads it again
     if (record.generation !== this.generation) return; // read again after the rebalance
     if (!this.ledgers.get(record.partitionKey)?.release(record.offset)) return;
     this.held--;
@@ -388,7 +243,7 @@ export class GroupMember {
 
   /** Emits the due released records while there is credit for them. */
   private drainReleased(): void {
-    while (!this.stopping && this.held < this.options.prefetch) {
+    while (!this.lifecycle.stopping && this.held < this.options.prefetch) {
       const record = this.released.takeDue();
       if (!record) break;
       if (record.generation !== this.generation) continue;
@@ -401,7 +256,7 @@ export class GroupMember {
 
   private ack(generation: number, partitionKey: string, offset: number): Promise<void> {
     if (this.options.isClosed()) return Promise.reject(new TransportClosedError());
-    if (this.stopped && !this.consumer) return Promise.resolve(); // left: the group reads it again
+    if (this.stopped && !this.lifecycle.consumer) return Promise.resolve(); // left: the group reads it again
     if (generation !== this.generation) return Promise.resolve(); // redelivered after a rebalance
     const ledger = this.ledgers.get(partitionKey);
     if (!ledger?.ack(offset)) return Promise.resolve();
@@ -412,10 +267,11 @@ export class GroupMember {
   }
 
   private pause(): void {
-    if (this.paused || !this.consumer) return;
+    const consumer = this.lifecycle.consumer;
+    if (this.paused || !consumer) return;
     this.paused = true;
     try {
-      this.consumer.pause(this.topicList.map((topic) => ({ topic })));
+      consumer.pause(this.lifecycle.topics.map((topic) => ({ topic })));
     } catch {
       this.paused = false;
     }
@@ -424,7 +280,7 @@ export class GroupMember {
   private resume(): void {
     this.paused = false;
     try {
-      this.consumer?.resume(this.topicList.map((topic) => ({ topic })));
+      this.lifecycle.consumer?.resume(this.lifecycle.topics.map((topic) => ({ topic })));
     } catch {
       // not running yet: nothing is paused
     }

@@ -23,10 +23,21 @@ type ClusterFactory = (options: { allowAutoTopicCreation: boolean }) => Internal
  * new group sees exactly what is published after `ensureGroup` resolves.
  *
  * Kafka allows an offset commit with generation -1 from outside the group while the group is
- * empty (it is how the Java AdminClient's `alterConsumerGroupOffsets` works); kafkajs's
- * `admin.setOffsets` instead joins the group with a throwaway consumer, which costs a full
- * rebalance. This class sends the direct commit through kafkajs's cluster, and falls back to
- * `admin.setOffsets` if that internal entry point is not there.
+ * empty (it is how the Java AdminClient's `alterConsumerGroupOffsets` works). This class sends
+ * that commit through kafkajs's cluster, reached through the private symbol
+ * `private:Kafka:createCluster`, and falls back to the public `admin.setOffsets` if that entry
+ * point is not there. Both position correctly (test/group-positioner.integration.test.ts runs
+ * each path); the private one stays because kafkajs 2.2.4 has no public equivalent:
+ *
+ * - `admin.setOffsets` is not an outside commit: it joins the group with a throwaway consumer,
+ *   seeks, waits for a fetch and leaves. Measured on the test broker (initial rebalance delay
+ *   0): about 5 s per new group and topic instead of about 0.3 s; a broker's default
+ *   `group.initial.rebalance.delay.ms` adds 3 s more. A member that joins meanwhile has to
+ *   rebalance with the throwaway one.
+ * - `leaveGroup` (evicting a crashed consumer's old member) has no public counterpart at all:
+ *   `admin.deleteGroups` only removes empty groups, and kafkajs's admin has no
+ *   `removeMembersFromConsumerGroup`. Without the private entry point it returns false and the
+ *   group waits out the old member's session.
  *
  * @example
  * ```ts

@@ -1,0 +1,160 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Transport } from '@rendezvous-ml/core';
+import { CLI_USAGE, type CliArgs, parseCliArgs } from './cli-args.js';
+import { renderMarkdownReport } from './markdown-report.js';
+import { replay } from './replay.js';
+import type { ReplayModel, ReplayProgress } from './replay-options.js';
+
+export { CLI_USAGE, type CliArgs, parseCliArgs } from './cli-args.js';
+
+/**
+ * Where the CLI writes: the report (stdout unless `--markdown` names a file) and progress.
+ *
+ * @example
+ * ```ts
+ * const io: CliIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
+ * ```
+ */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Aborted on SIGINT by the bin: the replay stops feeding and reports what it replayed. */
+  readonly signal?: AbortSignal;
+}
+
+function isModel(x: unknown): x is ReplayModel {
+  const m = x as Partial<ReplayModel> | null;
+  return (
+    typeof m?.name === 'string' && typeof m.version === 'string' && typeof m.predict === 'function'
+  );
+}
+
+async function loadModels(paths: readonly string[]): Promise<ReplayModel[]> {
+  const models: ReplayModel[] = [];
+  for (const path of paths) {
+    const mod = (await import(pathToFileURL(resolve(path)).href)) as { default?: unknown };
+    const exported = [mod.default ?? []].flat();
+    if (exported.length === 0 || !exported.every(isModel))
+      throw new TypeError(
+        `--model ${path}: its default export must be { name, version, predict } (a ReplayModel) or an array of them`,
+      );
+    models.push(...exported);
+  }
+  return models;
+}
+
+async function openTransport(args: CliArgs): Promise<Transport> {
+  if (args.transport === 'memory') {
+    const { MemoryTransport } = await import('@rendezvous-ml/transport-memory');
+    return new MemoryTransport();
+  }
+  if (args.transport === 'redis') {
+    const { RedisTransport } = await import('@rendezvous-ml/transport-redis');
+    return new RedisTransport({
+      url: args.redisUrl,
+      ...(args.brokerPrefix === undefined ? {} : { keyPrefix: args.brokerPrefix }),
+    });
+  }
+  const { KafkaTransport } = await import('@rendezvous-ml/transport-kafka');
+  return new KafkaTransport({
+    brokers: args.kafkaBrokers,
+    clientId: 'rendezvous-replay',
+    ...(args.brokerPrefix === undefined ? {} : { topicPrefix: args.brokerPrefix }),
+  });
+}
+
+function progressLine(p: ReplayProgress): string {
+  const of = p.finished ? `${p.selected}` : `${p.selected}+`;
+  return `replay: ${p.replayed + p.resumed}/${of} requests (${p.resumed} resumed, ${p.failed} failed, ${p.inFlight} in flight), ${p.ratePerSecond.toFixed(1)}/s, ${(p.elapsedMs / 1000).toFixed(1)} s\n`;
+}
+
+async function write(path: string, text: string): Promise<void> {
+  await mkdir(dirname(resolve(path)), { recursive: true });
+  await writeFile(path, text);
+}
+
+/**
+ * Runs `rendezvous-replay` with these arguments and resolves with the exit code: 0 when every
+ * selected request was replayed, 1 when the run stopped early or failed, 2 for a usage error.
+ * The Markdown report goes to stdout unless `--markdown` names a file; progress and the summary
+ * go to stderr.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCli(['--archive', 'data/archive/decoy', '--model', './dt2.mjs', '--limit', '1000']);
+ * ```
+ */
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo = {
+    stdout: (s) => void process.stdout.write(s),
+    stderr: (s) => void process.stderr.write(s),
+  },
+): Promise<number> {
+  let args: CliArgs | 'help';
+  try {
+    args = parseCliArgs(argv);
+  } catch (error) {
+    io.stderr(
+      `rendezvous-replay: ${error instanceof Error ? error.message : String(error)}\n\n${CLI_USAGE}`,
+    );
+    return 2;
+  }
+  if (args === 'help') {
+    io.stdout(CLI_USAGE);
+    return 0;
+  }
+  const a = args;
+  let transport: Transport | undefined;
+  try {
+    const models = await loadModels(a.models);
+    transport = await openTransport(a);
+    const report = await replay({
+      transport,
+      archive: a.archive,
+      scores: a.scores,
+      results: a.results,
+      models,
+      expect: a.expect,
+      namespace: a.namespace,
+      rate: a.rate,
+      limit: a.limit,
+      since: a.since,
+      until: a.until,
+      deadlineMs: a.deadlineMs,
+      maxInFlight: a.maxInFlight,
+      production: a.production,
+      output: a.out,
+      resume: a.resume,
+      signal: io.signal,
+      onProgress: a.quiet ? undefined : (p) => io.stderr(progressLine(p)),
+    });
+    const markdown = renderMarkdownReport(report);
+    if (a.json) await write(a.json, `${JSON.stringify(report, null, 2)}\n`);
+    if (a.markdown) await write(a.markdown, markdown);
+    else io.stdout(markdown);
+    const acc = report.accounting;
+    const figures = report.newModels.map((k) => {
+      const m = report.models[k];
+      const rate = m?.agreementWithChosen.rate;
+      return `${k} agrees with the answer given on ${rate == null ? '–' : `${(rate * 100).toFixed(1)} %`}`;
+    });
+    io.stderr(
+      `replay: ${acc.replayed}/${acc.selected} replayed (${acc.resumed} resumed, ${acc.failed} failed); ${figures.join('; ')}\n`,
+    );
+    if (acc.replayed < acc.selected) {
+      io.stderr(
+        `replay: stopped early; run again with --resume${a.out ? ` --out ${a.out}` : ' (and --out)'} to finish\n`,
+      );
+      return 1;
+    }
+    return 0;
+  } catch (error) {
+    io.stderr(`rendezvous-replay: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    await transport?.close();
+  }
+}

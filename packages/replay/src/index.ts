@@ -1,0 +1,41 @@
+/**
+ * Replay for Rendezvous: re-drives the decoy's archived inputs through new model versions on
+ * their own streams, and diffs the new scores with what production archived for the same
+ * requests (agreement, confusion matrix, latency, errors), as JSON and Markdown.
+ *
+ * @packageDocumentation
+ */
+export {
+  type ArchivedAnswer,
+  type ArchivedOutcome,
+  type ArchivedOutcomeSources,
+  collectArchivedOutcomes,
+  loadArchivedOutcomes,
+} from './archived-outcomes.js';
+export { filterRequests, type RequestFilter, readArchivedRequests } from './archived-requests.js';
+export {
+  type AgreementFigure,
+  buildDiffReport,
+  type ConfusionMatrix,
+  type DiffFigures,
+  type DiffInputs,
+  type Disagreement,
+  type ModelDiff,
+  mostChosenModel,
+  type ReplayedAnswer,
+  type ReplayedOutcome,
+} from './diff-report.js';
+export { renderMarkdownReport } from './markdown-report.js';
+export { RatePacer } from './rate-pacer.js';
+export { type ReplayModel, type ReplayOptions, type ReplayProgress, replay } from './replay.js';
+export type { ReplayAccounting, ReplayReport } from './replay-report.js';
+export { replayStreams } from './replay-streams.js';
+export { outcomeFromResult, replayFailureRecord, replayRecord } from './replayed-outcome.js';
+export {
+  jsonEqual,
+  type LatencySummary,
+  outputLabel,
+  percentile,
+  summarizeLatency,
+  wilsonInterval,
+} from './statistics.js';

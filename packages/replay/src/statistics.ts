@@ -1,0 +1,117 @@
+import type { Json } from '@rendezvous-ml/core';
+
+/**
+ * The nearest-rank percentile of a sample: the smallest value with at least `p` % of the sample
+ * at or below it. Exact (the sample is sorted), so a report's figures can be checked by hand.
+ *
+ * @example
+ * ```ts
+ * percentile([5, 1, 3, 2, 4], 50); // 3
+ * ```
+ */
+export function percentile(values: readonly number[], p: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return nearestRank(sorted, p);
+}
+
+function nearestRank(sorted: readonly number[], p: number): number {
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1] as number;
+}
+
+/**
+ * Latency figures of one model in a replay, in ms.
+ *
+ * @example
+ * ```ts
+ * const l: LatencySummary = { count: 3, p50: 2, p95: 4, p99: 4, max: 4, mean: 2.67 };
+ * ```
+ */
+export interface LatencySummary {
+  readonly count: number;
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly mean: number;
+}
+
+/**
+ * p50/p95/p99 (nearest rank), max and mean of a latency sample; `undefined` when it is empty.
+ *
+ * @example
+ * ```ts
+ * summarizeLatency([1, 2, 4]); // { count: 3, p50: 2, p95: 4, p99: 4, max: 4, mean: 2.333… }
+ * ```
+ */
+export function summarizeLatency(values: readonly number[]): LatencySummary | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  const sum = sorted.reduce((a, b) => a + b, 0);
+  return {
+    count: sorted.length,
+    p50: nearestRank(sorted, 50),
+    p95: nearestRank(sorted, 95),
+    p99: nearestRank(sorted, 99),
+    max: sorted[sorted.length - 1] as number,
+    mean: sum / sorted.length,
+  };
+}
+
+/**
+ * The 95 % Wilson score interval of a proportion `successes / n`: unlike the normal
+ * approximation it stays inside [0, 1] and is honest for small samples and rates near 0 or 1.
+ * `[0, 1]` for an empty sample.
+ *
+ * @example
+ * ```ts
+ * wilsonInterval(95, 100); // [0.8882…, 0.9785…]
+ * ```
+ */
+export function wilsonInterval(successes: number, n: number): readonly [number, number] {
+  if (n === 0) return [0, 1];
+  const z = 1.959963984540054;
+  const p = successes / n;
+  const z2n = (z * z) / n;
+  const center = (p + z2n / 2) / (1 + z2n);
+  const half = (z * Math.sqrt((p * (1 - p)) / n + z2n / (4 * n))) / (1 + z2n);
+  return [Math.max(0, center - half), Math.min(1, center + half)];
+}
+
+function canonical(value: Json): string {
+  if (Array.isArray(value)) return `[${value.map((v: Json) => canonical(v)).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const o = value as { readonly [key: string]: Json };
+    const keys = Object.keys(o).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(o[k] as Json)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * Whether two outputs are the same JSON value (object keys in any order). The default
+ * agreement of a replay; pass your own `agree(a, b)` for a tolerance.
+ *
+ * @example
+ * ```ts
+ * jsonEqual({ a: 1, b: [2] }, { b: [2], a: 1 }); // true
+ * ```
+ */
+export function jsonEqual(a: Json, b: Json): boolean {
+  return a === b || canonical(a) === canonical(b);
+}
+
+/**
+ * The label of an output in a confusion matrix: a string as it is, anything else as its
+ * canonical JSON.
+ *
+ * @example
+ * ```ts
+ * outputLabel('setosa'); // 'setosa'
+ * outputLabel(2); // '2'
+ * ```
+ */
+export function outputLabel(output: Json): string {
+  return typeof output === 'string' ? output : canonical(output);
+}
