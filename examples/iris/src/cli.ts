@@ -12,33 +12,42 @@ import {
   startIrisResultArchiver,
   startIrisScoreArchiver,
 } from './archiving.js';
-import { type IrisConfig, readConfig } from './config.js';
+import { type IrisConfig, modelRefs, readConfig } from './config.js';
 import { elasticsearchSinks } from './elasticsearch.js';
+import { runLoad, runReplay } from './evaluation-commands.js';
 import { startIrisFrontend } from './frontend.js';
 import { EXAMPLE_INPUT } from './iris-input.js';
-import { DEFAULT_SEED, type IrisModelName, loadIrisModel } from './iris-models.js';
+import { DEFAULT_SEED, loadIrisModelRef } from './iris-models.js';
 import { startIrisSystem } from './iris-system.js';
 import { createLogger } from './logger.js';
 import { startIrisWorker } from './model-workers.js';
 import { startWithRetry } from './start-with-retry.js';
-import { ensureModels, train } from './train.js';
+import { ensureChallengers, ensureModels, train, trainChallenger } from './train.js';
 import { describeTransport, transportFactory } from './transports.js';
+import { UsageError } from './usage-error.js';
 
 const HELP = `iris: the Rendezvous iris example
 
 Usage: iris <command> [options]     (npm run iris = iris all on the memory transport)
 
 Commands:
-  all                     everything in one process: front end, dt and lr workers, decoy,
-                          score and results archivers (default command)
-  frontend                the HTTP front end (Fastify on HOST:PORT)
-  worker --model dt|lr    one model worker (start several to share the load)
+  all [--shadow dt@2]     everything in one process: front end, dt and lr workers, decoy,
+                          score and results archivers (default command); --shadow also runs
+                          those models, in shadow (they score every request, never answer)
+  frontend [--shadow dt@2]  the HTTP front end (Fastify on HOST:PORT), with GET /scorecard
+  worker --model M        one model worker: dt, lr, dt@2 or bad@1 (start several to share the load)
   decoy                   the decoy: archives every input to ARCHIVE_DIR/decoy/
   archiver                the score and results archivers: every score to ARCHIVE_DIR/scores/,
                           every front-end result (the decision) to ARCHIVE_DIR/results/
   up                      multi-process: starts decoy, archiver, both workers and the front end
                           as separate processes (redis or kafka), stops them in order on Ctrl-C
   train [--seed N]        trains dt@1 and lr@0 into MODELS_DIR (default seed ${DEFAULT_SEED})
+  train --challenger      trains the challenger dt@2 and the deliberately worse bad@1 into MODELS_DIR
+  load [--count 500] [--seed 1] [--shift petalLength=+1.5] [--url URL] [--concurrency 8] [--rate R]
+                          sends seeded iris inputs to /predict (--shift: from a shifted distribution)
+  replay [--models dt@2,bad@1] [--limit N] [--rate R] [--since T] [--until T] [--out DIR] [--resume]
+                          replays the decoy archive of ARCHIVE_DIR through new versions, in process
+                          (memory), and writes DIR/report.json and DIR/report.md (default ./data/replay)
   help                    this text
 
 Environment:
@@ -53,6 +62,10 @@ Environment:
   BODY_LIMIT              default 1024      HEARTBEAT_MS    default 1000
   WORKER_CONCURRENCY      default 32
   LOG_LEVEL               default info (pino JSON lines on stdout)
+  SHADOW                  models run in shadow, comma-separated (as --shadow), e.g. dt@2,bad@1
+  SCORECARD_REFERENCE     results in the shift reference window, default 500
+  SCORECARD_MIN_SAMPLES   samples before an alarm can fire, default 100
+  SCORECARD_INTERVAL_MS   how often the scorecard is evaluated, default 5000
 `;
 
 /** Tells a parent `iris up` (or a test) that this process is ready, and logs it. */
@@ -96,6 +109,10 @@ function banner(url: string, config: IrisConfig): string {
     `    curl -X POST ${url}/predict -H 'content-type: application/json' -d '${body}'`,
     `    curl ${url}/models`,
     `    curl ${url}/metrics`,
+    `    curl ${url}/scorecard`,
+    ...(config.shadow.length > 0
+      ? ['', `  In shadow (score every request, never answer): ${config.shadow.join(', ')}`]
+      : []),
     '',
     '  Ctrl-C stops it gracefully (every input, score and result is flushed to the archive first).',
     '',
@@ -125,12 +142,15 @@ async function runFrontend(config: IrisConfig): Promise<void> {
 }
 
 async function runWorker(config: IrisConfig, model: string | undefined): Promise<void> {
-  if (model !== 'dt' && model !== 'lr')
-    throw new UsageError('worker needs --model dt or --model lr');
-  const name: IrisModelName = model;
-  const logger = createLogger(`worker:${name}`, config.logLevel);
+  if (!model || !/^(dt|lr|bad)(@\d+)?$/.test(model))
+    throw new UsageError('worker needs --model dt, lr, dt@2 or bad@1');
+  const logger = createLogger(`worker:${model}`, config.logLevel);
   await ensureModels(config.modelsDir, logger);
-  const predictor = await loadIrisModel(config.modelsDir, name);
+  if (model.includes('@')) await ensureChallengers(config.modelsDir, logger);
+  const predictor = await loadIrisModelRef(config.modelsDir, model).catch((error: unknown) => {
+    throw new UsageError((error as Error).message);
+  });
+  const name = `${predictor.name}@${predictor.version}`;
   const transport = await transportFactory(config, logger)();
   const worker = await startIrisWorker(transport, predictor, {
     logger,
@@ -141,7 +161,7 @@ async function runWorker(config: IrisConfig, model: string | undefined): Promise
     await worker.stop();
     await transport.close();
   });
-  ready(logger, { model: `${name}@${predictor.version}` });
+  ready(logger, { model: name });
 }
 
 async function runArchiving(config: IrisConfig, role: 'decoy' | 'archiver'): Promise<void> {
@@ -217,12 +237,15 @@ async function runUp(config: IrisConfig): Promise<void> {
     for (const { child } of children) if (child.exitCode === null) child.kill('SIGKILL');
   });
 
-  for (const args of UP_ROLES) {
+  // Shadow models get a worker process each, before the front end that runs them in shadow.
+  const shadowWorkers = config.shadow.map((m) => ['worker', '--model', m]);
+  const roles = [...UP_ROLES.slice(0, -1), ...shadowWorkers, ...UP_ROLES.slice(-1)];
+  for (const args of roles) {
     // A process group of its own: Ctrl-C reaches only this supervisor, which then stops the
     // children in order instead of all at once.
     const child = spawn(process.execPath, [bin, ...args], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: process.env,
+      env: { ...process.env, SHADOW: config.shadow.join(',') },
       detached: true,
     });
     children.push({ args, child });
@@ -254,8 +277,6 @@ async function runUp(config: IrisConfig): Promise<void> {
   ready(logger, { processes: children.map((c) => ({ role: c.args.join(' '), pid: c.child.pid })) });
 }
 
-class UsageError extends Error {}
-
 /** Runs the CLI with the given arguments (without `node` and the script). */
 export async function main(argv: readonly string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -264,6 +285,19 @@ export async function main(argv: readonly string[]): Promise<void> {
     options: {
       model: { type: 'string', short: 'm' },
       seed: { type: 'string' },
+      challenger: { type: 'boolean' },
+      shadow: { type: 'string' },
+      count: { type: 'string' },
+      shift: { type: 'string' },
+      url: { type: 'string' },
+      concurrency: { type: 'string' },
+      rate: { type: 'string' },
+      limit: { type: 'string' },
+      out: { type: 'string' },
+      models: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      resume: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -272,7 +306,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  const config = readConfig();
+  const read = readConfig();
+  const config = values.shadow === undefined ? read : { ...read, shadow: modelRefs(values.shadow) };
   switch (command) {
     case 'all':
       return runAll(config);
@@ -288,9 +323,14 @@ export async function main(argv: readonly string[]): Promise<void> {
     case 'train': {
       const seed = values.seed === undefined ? DEFAULT_SEED : Number(values.seed);
       if (!Number.isInteger(seed)) throw new UsageError('--seed must be an integer');
-      await train({ dir: config.modelsDir, seed });
+      if (values.challenger) await trainChallenger({ dir: config.modelsDir, seed });
+      else await train({ dir: config.modelsDir, seed });
       return;
     }
+    case 'load':
+      return runLoad(config, values);
+    case 'replay':
+      return runReplay(config, values);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

@@ -38,8 +38,15 @@ export interface IrisConfig {
    * request, their scores reach the results and the scorecard, but they are never chosen.
    */
   readonly shadow: readonly string[];
-  /** Results a scorecard window holds before it compares (`SCORECARD_WINDOW`). */
-  readonly scorecardWindow: number;
+  /** The front end's scorecard (`GET /scorecard`, alarms in the log). */
+  readonly scorecard: {
+    /** Results of the shift reference window: the first N (`SCORECARD_REFERENCE`, default 500). */
+    readonly referenceResults: number;
+    /** Samples before an alarm can fire (`SCORECARD_MIN_SAMPLES`, default 100). */
+    readonly minSamples: number;
+    /** How often a snapshot is taken and alarms evaluated (`SCORECARD_INTERVAL_MS`, default 5000). */
+    readonly intervalMs: number;
+  };
 }
 
 /** Splits a comma-separated list of model references (`dt@2,bad@1`). */
@@ -91,6 +98,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): IrisConfig {
     heartbeatMs: int(env, 'HEARTBEAT_MS', 1000, 50),
     logLevel: env.LOG_LEVEL || 'info',
     shadow: modelRefs(env.SHADOW),
-    scorecardWindow: int(env, 'SCORECARD_WINDOW', 200, 10),
+    scorecard: {
+      referenceResults: int(env, 'SCORECARD_REFERENCE', 500, 1),
+      minSamples: int(env, 'SCORECARD_MIN_SAMPLES', 100, 1),
+      intervalMs: int(env, 'SCORECARD_INTERVAL_MS', 5000, 0),
+    },
   };
 }

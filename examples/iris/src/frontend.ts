@@ -5,12 +5,14 @@ import {
   shadow,
   type Transport,
 } from '@rendezvous-ml/core';
+import type { Scorecard } from '@rendezvous-ml/scorecard';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { IrisConfig } from './config.js';
+import { type IrisConfig, readConfig } from './config.js';
 import { createIrisServer } from './http-server.js';
 import type { IrisInput } from './iris-input.js';
 import { IRIS_MODELS } from './iris-models.js';
+import { startIrisScorecard } from './iris-scorecard.js';
 import { IrisMetrics } from './metrics.js';
 
 /** A running front end: the Rendezvous and its HTTP server. */
@@ -18,6 +20,8 @@ export interface IrisFrontend {
   readonly rendezvous: Rendezvous<IrisInput, number>;
   readonly app: FastifyInstance;
   readonly metrics: IrisMetrics;
+  /** The scorecard of this front end's results (served on `GET /scorecard`). */
+  readonly scorecard: Scorecard;
   /** The address it listens on, once `listen` has been called. */
   url: string | undefined;
   listen(): Promise<string>;
@@ -52,7 +56,7 @@ function refOf(selector: string): ModelRef {
 export async function startIrisFrontend(
   transport: Transport,
   config: Pick<IrisConfig, 'deadlineMs' | 'maxInFlight' | 'bodyLimit' | 'host' | 'port'> &
-    Partial<Pick<IrisConfig, 'shadow'>>,
+    Partial<Pick<IrisConfig, 'shadow' | 'scorecard'>>,
   logger: Logger,
   options: { readonly metrics?: IrisMetrics } = {},
 ): Promise<IrisFrontend> {
@@ -69,6 +73,11 @@ export async function startIrisFrontend(
   const metrics = options.metrics ?? new IrisMetrics();
   metrics.observeRendezvous(rendezvous);
   await rendezvous.start();
+  const scorecard = await startIrisScorecard(
+    rendezvous.results$,
+    { scorecard: config.scorecard ?? readConfig({}).scorecard },
+    logger,
+  );
   const app = createIrisServer({
     rendezvous,
     metrics,
@@ -76,6 +85,7 @@ export async function startIrisFrontend(
     deadlineMs: config.deadlineMs,
     models,
     bodyLimit: config.bodyLimit,
+    scorecard: () => scorecard.snapshot(),
   });
   rendezvous.results$.subscribe((result) => {
     if (result.late.length > 0)
@@ -89,6 +99,7 @@ export async function startIrisFrontend(
     rendezvous,
     app,
     metrics,
+    scorecard,
     url: undefined,
     async listen() {
       frontend.url = await app.listen({ host: config.host, port: config.port });
@@ -98,13 +109,12 @@ export async function startIrisFrontend(
       closing ??= (async () => {
         await app.close();
         await rendezvous.close();
+        // After the Rendezvous: its last results (drained requests) are still counted.
+        await scorecard.stop();
       })();
       return closing;
     },
   };
-  logger.info(
-    { instance: rendezvous.instanceId, shadow: shadowed },
-    'front end started',
-  );
+  logger.info({ instance: rendezvous.instanceId, shadow: shadowed }, 'front end started');
   return frontend;
 }

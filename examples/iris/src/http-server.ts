@@ -33,6 +33,8 @@ export interface IrisServerOptions {
   readonly models: readonly ModelRef[];
   /** Largest accepted body in bytes; more gets a 413. Default 1024. */
   readonly bodyLimit?: number;
+  /** A scorecard snapshot for `GET /scorecard` (404 without it). */
+  readonly scorecard?: () => unknown;
 }
 
 /**
@@ -117,7 +119,7 @@ function errorAnswer(error: FastifyError | Error): { status: number; body: Error
 
 /**
  * The HTTP face of the iris service: `GET /ping`, `POST /predict`, `GET /models`,
- * `GET /metrics`. Every `/predict` body is validated by JSON schema before the handler runs,
+ * `GET /metrics`, `GET /scorecard`. Every `/predict` body is validated by JSON schema before the handler runs,
  * so bad input gets a 4xx `{"error":{"code","message"}}` and is never published.
  *
  * @example
@@ -177,6 +179,9 @@ export function createIrisServer(options: IrisServerOptions): FastifyInstance {
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();
   });
+
+  const scorecard = options.scorecard;
+  if (scorecard) app.get('/scorecard', async () => scorecard());
 
   app.post<{ Body: IrisInput }>(
     '/predict',
