@@ -17,6 +17,7 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { Observable, Subject, type Subscriber } from 'rxjs';
 import { GroupConsumer } from './group-consumer.js';
 import { loadIoredis } from './load-ioredis.js';
+import { RedisKeys } from './redis-keys.js';
 import type { RedisTransportOptions } from './redis-transport-options.js';
 import { KEY_FIELD, PAYLOAD_FIELD, parseReadReply } from './stream-entry.js';
 import { toTransportError } from './to-transport-error.js';
@@ -92,7 +93,7 @@ export class RedisTransport implements Transport {
   readonly errors$: Observable<RendezvousError>;
 
   private readonly options: RedisTransportOptions;
-  private readonly prefix: string;
+  private readonly keys: RedisKeys;
   private readonly maxLen: number;
   private readonly replyMaxLen: number;
   private readonly claimIdleMs: number;
@@ -129,7 +130,7 @@ export class RedisTransport implements Transport {
 
   constructor(options: RedisTransportOptions = {}) {
     this.options = options;
-    this.prefix = options.keyPrefix ?? 'rdv:';
+    this.keys = new RedisKeys(options.keyPrefix ?? 'rdv:');
     this.maxLen = positive('maxLen', options.maxLen, 100_000);
     this.replyMaxLen = positive('replyMaxLen', options.replyMaxLen, 10_000);
     this.claimIdleMs = positive('claimIdleMs', options.claimIdleMs, 30_000);
@@ -160,7 +161,7 @@ export class RedisTransport implements Transport {
 
   async publish(stream: string, message: OutgoingMessage): Promise<void> {
     const command = await this.connect();
-    const args: (string | number)[] = [this.streamKey(stream), 'MAXLEN', '~', this.maxLen, '*'];
+    const args: (string | number)[] = [this.keys.stream(stream), 'MAXLEN', '~', this.maxLen, '*'];
     if (message.key !== undefined) args.push(KEY_FIELD, message.key);
     args.push(PAYLOAD_FIELD, message.payload);
     try {
@@ -175,14 +176,14 @@ export class RedisTransport implements Transport {
     const command = await this.connect();
     try {
       if (stream === REPLY_TAP) {
-        await command.sadd(this.key('tap-groups'), group);
+        await command.sadd(this.keys.tapGroups, group);
         for (const key of await this.liveReplyKeys(command)) {
           await command.call('XGROUP', 'CREATE', key, group, '$').catch(() => undefined);
         }
         return;
       }
       await command
-        .call('XGROUP', 'CREATE', this.streamKey(stream), group, '$', 'MKSTREAM')
+        .call('XGROUP', 'CREATE', this.keys.stream(stream), group, '$', 'MKSTREAM')
         .catch(ignoreBusyGroup);
     } catch (error) {
       throw this.toError(error, 'ensureGroup');
@@ -221,13 +222,13 @@ export class RedisTransport implements Transport {
   async openReplyChannel(): Promise<ReplyChannel> {
     const command = await this.connect();
     const address = randomUUID();
-    const key = this.replyKey(address);
+    const key = this.keys.reply(address);
     try {
-      const tapGroups = await command.smembers(this.key('tap-groups'));
+      const tapGroups = await command.smembers(this.keys.tapGroups);
       const batch = command.multi();
       batch.call('XGROUP', 'CREATE', key, OWNER_GROUP, '$', 'MKSTREAM');
       for (const g of tapGroups) batch.call('XGROUP', 'CREATE', key, g, '0');
-      batch.zadd(this.key('replies'), Date.now() + this.replyTtlMs, address);
+      batch.zadd(this.keys.replies, Date.now() + this.replyTtlMs, address);
       batch.pexpire(key, this.replyTtlMs);
       await batch.exec();
     } catch (error) {
@@ -308,7 +309,7 @@ export class RedisTransport implements Transport {
         // Keep the stream a little longer so the reply tap can read what is left.
         await command
           .multi()
-          .zadd(this.key('replies'), Date.now() + this.replyTtlMs, address)
+          .zadd(this.keys.replies, Date.now() + this.replyTtlMs, address)
           .pexpire(key, this.replyTtlMs)
           .exec()
           .catch(() => undefined);
@@ -323,7 +324,7 @@ export class RedisTransport implements Transport {
     // NOMKSTREAM: a reply to an address nobody owns any more (its stream expired after its front
     // end closed) must not re-create the stream, which would then never expire.
     const args: (string | number)[] = [
-      this.replyKey(address),
+      this.keys.reply(address),
       'NOMKSTREAM',
       'MAXLEN',
       '~',
@@ -345,7 +346,7 @@ export class RedisTransport implements Transport {
   async broadcast(channel: string, payload: string): Promise<void> {
     const command = await this.connect();
     try {
-      await command.publish(this.key(`ch:${channel}`), payload);
+      await command.publish(this.keys.channel(channel), payload);
     } catch (error) {
       throw this.toError(error, 'broadcast');
     }
@@ -357,7 +358,7 @@ export class RedisTransport implements Transport {
         subscriber.error(new TransportClosedError());
         return undefined;
       }
-      const name = this.key(`ch:${channel}`);
+      const name = this.keys.channel(channel);
       let set = this.listeners.get(name);
       const first = !set;
       if (!set) {
@@ -411,7 +412,7 @@ export class RedisTransport implements Transport {
     subscriber: Subscriber<Delivery>,
   ): GroupConsumer {
     const tap = stream === REPLY_TAP;
-    const fixedKey = this.streamKey(stream);
+    const fixedKey = this.keys.stream(stream);
     const known = new Set<string>();
     const group = options.group;
     return new GroupConsumer(
@@ -450,7 +451,7 @@ export class RedisTransport implements Transport {
           for (const key of known) if (!keys.includes(key)) known.delete(key);
           return usable;
         },
-        sourceOf: tap ? (key) => key.slice(this.replyKey('').length) : () => stream,
+        sourceOf: tap ? (key) => this.keys.addressOf(key) : () => stream,
         onMalformed: () => this.counters.malformedEntries++,
         onClaimed: (n) => {
           this.counters.claimedEntries += n;
@@ -463,8 +464,8 @@ export class RedisTransport implements Transport {
   }
 
   private async liveReplyKeys(command: Redis): Promise<string[]> {
-    const addresses = await command.zrangebyscore(this.key('replies'), Date.now(), '+inf');
-    return addresses.map((a) => this.replyKey(a));
+    const addresses = await command.zrangebyscore(this.keys.replies, Date.now(), '+inf');
+    return addresses.map((a) => this.keys.reply(a));
   }
 
   private scheduleRefresh(): void {
@@ -474,14 +475,14 @@ export class RedisTransport implements Transport {
         const command = this.command;
         if (!command || this.ownedReplyKeys.size === 0) return;
         const now = Date.now();
-        const batch = command.multi().zremrangebyscore(this.key('replies'), '-inf', now);
+        const batch = command.multi().zremrangebyscore(this.keys.replies, '-inf', now);
         for (const a of this.ownedReplyKeys) {
-          batch.zadd(this.key('replies'), now + this.replyTtlMs, a);
+          batch.zadd(this.keys.replies, now + this.replyTtlMs, a);
           // Re-creates the stream if Redis lost it (a restart without persistence): replies are
           // written with NOMKSTREAM, so a missing stream would drop them all. BUSYGROUP otherwise,
           // which EXEC reports per command and which is ignored.
-          batch.call('XGROUP', 'CREATE', this.replyKey(a), OWNER_GROUP, '$', 'MKSTREAM');
-          batch.pexpire(this.replyKey(a), this.replyTtlMs);
+          batch.call('XGROUP', 'CREATE', this.keys.reply(a), OWNER_GROUP, '$', 'MKSTREAM');
+          batch.pexpire(this.keys.reply(a), this.replyTtlMs);
         }
         batch.exec().catch((e: unknown) => this.report(e, 'reply address refresh'));
       },
@@ -584,7 +585,7 @@ export class RedisTransport implements Transport {
         const set = this.listeners.get(channel);
         if (!set) return;
         const m: IncomingMessage = {
-          source: channel.slice(this.key('ch:').length),
+          source: this.keys.channelOf(channel),
           id: String(++this.broadcastSeq),
           payload: message,
         };
@@ -623,18 +624,6 @@ export class RedisTransport implements Transport {
   private toError(error: unknown, operation: string): RendezvousError {
     if (this.authFailure && !this.closed) return this.authFailure;
     return toTransportError(error, operation, this.secrets, this.closed);
-  }
-
-  private key(name: string): string {
-    return `${this.prefix}${name}`;
-  }
-
-  private streamKey(stream: string): string {
-    return `${this.prefix}s:${stream}`;
-  }
-
-  private replyKey(address: string): string {
-    return `${this.prefix}r:${address}`;
   }
 }
 
