@@ -9,6 +9,7 @@ import {
   parsePending,
   parseReadReply,
   type RawEntry,
+  toIncomingMessage,
 } from './stream-entry.js';
 
 /** What a {@link GroupConsumer} needs from its transport. */
@@ -378,11 +379,8 @@ export class GroupConsumer {
       let acked = false;
       let released = false;
       const delivery: Delivery = {
-        source,
-        id: entry.id,
-        payload: entry.payload,
+        ...toIncomingMessage(source, entry),
         deliveryCount: counts?.get(entry.id) ?? 1,
-        ...(entry.key === undefined ? {} : { key: entry.key }),
         ack: () => {
           if (acked) return Promise.resolve();
           acked = true;

@@ -19,7 +19,7 @@ import { GroupConsumer } from './group-consumer.js';
 import { loadIoredis } from './load-ioredis.js';
 import { RedisKeys } from './redis-keys.js';
 import type { RedisTransportOptions } from './redis-transport-options.js';
-import { KEY_FIELD, PAYLOAD_FIELD, parseReadReply } from './stream-entry.js';
+import { decodeStreamEntry, parseReadReply, toIncomingMessage, xaddArgs } from './stream-entry.js';
 import { toTransportError } from './to-transport-error.js';
 
 /**
@@ -161,11 +161,9 @@ export class RedisTransport implements Transport {
 
   async publish(stream: string, message: OutgoingMessage): Promise<void> {
     const command = await this.connect();
-    const args: (string | number)[] = [this.keys.stream(stream), 'MAXLEN', '~', this.maxLen, '*'];
-    if (message.key !== undefined) args.push(KEY_FIELD, message.key);
-    args.push(PAYLOAD_FIELD, message.payload);
+    const target = { key: this.keys.stream(stream), maxLen: this.maxLen, createStream: true };
     try {
-      await command.call('XADD', ...args);
+      await command.call('XADD', ...xaddArgs(target, message));
     } catch (error) {
       throw this.toError(error, 'publish');
     }
@@ -252,21 +250,9 @@ export class RedisTransport implements Transport {
             for (const e of batch.entries) {
               cursor = e.id;
               if (!open || e.fields === null) continue;
-              let k: string | undefined;
-              let p: string | undefined;
-              for (let i = 0; i + 1 < e.fields.length; i += 2) {
-                if (e.fields[i] === PAYLOAD_FIELD) p = String(e.fields[i + 1]);
-                else if (e.fields[i] === KEY_FIELD) k = String(e.fields[i + 1]);
-              }
-              if (p === undefined) {
-                this.counters.malformedEntries++;
-                p = JSON.stringify(Object.fromEntries(toPairs(e.fields)));
-              }
-              subject.next(
-                k === undefined
-                  ? { source: address, id: e.id, payload: p }
-                  : { source: address, id: e.id, key: k, payload: p },
-              );
+              const entry = decodeStreamEntry(e.id, e.fields);
+              if (entry.malformed) this.counters.malformedEntries++;
+              subject.next(toIncomingMessage(address, entry));
             }
           }
         } catch (error) {
@@ -321,21 +307,12 @@ export class RedisTransport implements Transport {
 
   async reply(address: string, message: OutgoingMessage): Promise<void> {
     const command = await this.connect();
-    // NOMKSTREAM: a reply to an address nobody owns any more (its stream expired after its front
-    // end closed) must not re-create the stream, which would then never expire.
-    const args: (string | number)[] = [
-      this.keys.reply(address),
-      'NOMKSTREAM',
-      'MAXLEN',
-      '~',
-      this.replyMaxLen,
-      '*',
-    ];
-    if (message.key !== undefined) args.push(KEY_FIELD, message.key);
-    args.push(PAYLOAD_FIELD, message.payload);
+    // Only to a stream that exists: an address whose stream expired after its front end closed
+    // has nobody to read it (counted in repliesToClosedAddresses).
+    const target = { key: this.keys.reply(address), maxLen: this.replyMaxLen, createStream: false };
     let id: unknown;
     try {
-      id = await command.call('XADD', ...args);
+      id = await command.call('XADD', ...xaddArgs(target, message));
     } catch (error) {
       throw this.toError(error, 'reply');
     }
@@ -625,13 +602,6 @@ export class RedisTransport implements Transport {
     if (this.authFailure && !this.closed) return this.authFailure;
     return toTransportError(error, operation, this.secrets, this.closed);
   }
-}
-
-function toPairs(fields: readonly unknown[]): [string, string][] {
-  const out: [string, string][] = [];
-  for (let i = 0; i + 1 < fields.length; i += 2)
-    out.push([String(fields[i]), String(fields[i + 1])]);
-  return out;
 }
 
 function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
