@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  AuthenticationError,
+  type AuthenticationError,
   ConfigurationError,
   type ConsumeOptions,
   type Delivery,
@@ -13,14 +13,14 @@ import {
   type TransportCapabilities,
   TransportClosedError,
 } from '@rendezvous-ml/core';
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { Observable, Subject, type Subscriber } from 'rxjs';
 import { GroupConsumer } from './group-consumer.js';
-import { loadIoredis } from './load-ioredis.js';
+import { RedisConnections, secretsOf } from './redis-connections.js';
 import { RedisKeys } from './redis-keys.js';
 import type { RedisTransportOptions } from './redis-transport-options.js';
 import { decodeStreamEntry, parseReadReply, toIncomingMessage, xaddArgs } from './stream-entry.js';
-import { toTransportError } from './to-transport-error.js';
+import { TransportErrors } from './transport-errors.js';
 
 /**
  * Counters of a {@link RedisTransport}, for metrics.
@@ -92,7 +92,6 @@ export class RedisTransport implements Transport {
   /** Errors met in the background (lost connections, failed reads). Completes on `close()`. */
   readonly errors$: Observable<RendezvousError>;
 
-  private readonly options: RedisTransportOptions;
   private readonly keys: RedisKeys;
   private readonly maxLen: number;
   private readonly replyMaxLen: number;
@@ -102,23 +101,16 @@ export class RedisTransport implements Transport {
   private readonly tapRefreshMs: number;
   private readonly defaultPrefetch: number;
   private readonly replyTtlMs: number;
-  private readonly secrets: string[];
-  private readonly errors = new Subject<RendezvousError>();
+  private readonly errors: TransportErrors;
+  private readonly connections: RedisConnections;
   private readonly counters = {
     published: 0,
     replies: 0,
     malformedEntries: 0,
     claimedEntries: 0,
-    errors: 0,
-    unexpectedReplies: 0,
     repliesToClosedAddresses: 0,
   };
-  /** Set when Redis refused the credentials: every call fails with it, nothing reconnects. */
-  private authFailure: AuthenticationError | undefined;
-  private command: Redis | undefined;
-  private connecting: Promise<Redis> | undefined;
   private subscriberConnection: Redis | undefined;
-  private readonly connections = new Set<Redis>();
   private readonly consumers = new Map<Subscriber<Delivery>, GroupConsumer>();
   private readonly listeners = new Map<string, Set<Subscriber<IncomingMessage>>>();
   private readonly channels = new Set<{ close(): Promise<void> }>();
@@ -129,7 +121,6 @@ export class RedisTransport implements Transport {
   private closed = false;
 
   constructor(options: RedisTransportOptions = {}) {
-    this.options = options;
     this.keys = new RedisKeys(options.keyPrefix ?? 'rdv:');
     this.maxLen = positive('maxLen', options.maxLen, 100_000);
     this.replyMaxLen = positive('replyMaxLen', options.replyMaxLen, 10_000);
@@ -139,39 +130,32 @@ export class RedisTransport implements Transport {
     this.tapRefreshMs = positive('tapRefreshMs', options.tapRefreshMs, 1_000);
     this.defaultPrefetch = positive('defaultPrefetch', options.defaultPrefetch, 64);
     this.replyTtlMs = positive('replyTtlMs', options.replyTtlMs, 30_000);
-    const secrets: string[] = [];
-    if (options.password) secrets.push(options.password);
-    if (options.redisOptions?.password) secrets.push(options.redisOptions.password);
-    if (options.url) {
-      try {
-        const u = new URL(options.url);
-        if (u.password) secrets.push(u.password, decodeURIComponent(u.password));
-      } catch {
-        throw new ConfigurationError('url is not a valid redis:// URL');
-      }
-    }
-    this.secrets = secrets;
-    this.errors$ = this.errors.asObservable();
+    const closed = (): boolean => this.closed;
+    this.errors = new TransportErrors(secretsOf(options), closed);
+    this.connections = new RedisConnections(options, this.errors, closed, (e) =>
+      this.endSubscriptions(e),
+    );
+    this.errors$ = this.errors.errors$;
   }
 
   /** Counters for metrics. */
   stats(): RedisTransportStats {
-    return { ...this.counters };
+    return { ...this.counters, ...this.errors.counts };
   }
 
   async publish(stream: string, message: OutgoingMessage): Promise<void> {
-    const command = await this.connect();
+    const command = await this.connections.connect();
     const target = { key: this.keys.stream(stream), maxLen: this.maxLen, createStream: true };
     try {
       await command.call('XADD', ...xaddArgs(target, message));
     } catch (error) {
-      throw this.toError(error, 'publish');
+      throw this.errors.toError(error, 'publish');
     }
     this.counters.published++;
   }
 
   async ensureGroup(stream: string, group: string): Promise<void> {
-    const command = await this.connect();
+    const command = await this.connections.connect();
     try {
       if (stream === REPLY_TAP) {
         await command.sadd(this.keys.tapGroups, group);
@@ -184,7 +168,7 @@ export class RedisTransport implements Transport {
         .call('XGROUP', 'CREATE', this.keys.stream(stream), group, '$', 'MKSTREAM')
         .catch(ignoreBusyGroup);
     } catch (error) {
-      throw this.toError(error, 'ensureGroup');
+      throw this.errors.toError(error, 'ensureGroup');
     }
   }
 
@@ -196,7 +180,7 @@ export class RedisTransport implements Transport {
       }
       let consumer: GroupConsumer | undefined;
       let left = false;
-      this.connect().then(
+      this.connections.connect().then(
         (command) => {
           if (left) return;
           if (this.closed) {
@@ -207,7 +191,7 @@ export class RedisTransport implements Transport {
           this.consumers.set(subscriber, consumer);
           consumer.start();
         },
-        (error: unknown) => subscriber.error(this.toError(error, 'consume')),
+        (error: unknown) => subscriber.error(this.errors.toError(error, 'consume')),
       );
       return () => {
         left = true;
@@ -218,7 +202,7 @@ export class RedisTransport implements Transport {
   }
 
   async openReplyChannel(): Promise<ReplyChannel> {
-    const command = await this.connect();
+    const command = await this.connections.connect();
     const address = randomUUID();
     const key = this.keys.reply(address);
     try {
@@ -230,13 +214,13 @@ export class RedisTransport implements Transport {
       batch.pexpire(key, this.replyTtlMs);
       await batch.exec();
     } catch (error) {
-      throw this.toError(error, 'openReplyChannel');
+      throw this.errors.toError(error, 'openReplyChannel');
     }
     if (this.closed) throw new TransportClosedError();
     this.ownedReplyKeys.add(address);
     this.scheduleRefresh();
     const subject = new Subject<IncomingMessage>();
-    const reader = this.duplicate(command, { maxRetriesPerRequest: null });
+    const reader = this.connections.duplicate(command);
     let open = true;
     let started = false;
     const run = async (): Promise<void> => {
@@ -257,8 +241,8 @@ export class RedisTransport implements Transport {
           }
         } catch (error) {
           if (!open) return;
-          const failure = this.toError(error, 'reply read');
-          this.reportError(failure);
+          const failure = this.errors.toError(error, 'reply read');
+          this.errors.report(failure);
           if (!failure.retryable) {
             subject.error(failure);
             return;
@@ -288,8 +272,7 @@ export class RedisTransport implements Transport {
         open = false;
         this.channels.delete(channel);
         this.ownedReplyKeys.delete(address);
-        reader.disconnect();
-        this.connections.delete(reader);
+        this.connections.release(reader);
         subject.complete();
         if (this.ownedReplyKeys.size === 0) this.stopRefresh();
         // Keep the stream a little longer so the reply tap can read what is left.
@@ -306,7 +289,7 @@ export class RedisTransport implements Transport {
   }
 
   async reply(address: string, message: OutgoingMessage): Promise<void> {
-    const command = await this.connect();
+    const command = await this.connections.connect();
     // Only to a stream that exists: an address whose stream expired after its front end closed
     // has nobody to read it (counted in repliesToClosedAddresses).
     const target = { key: this.keys.reply(address), maxLen: this.replyMaxLen, createStream: false };
@@ -314,18 +297,18 @@ export class RedisTransport implements Transport {
     try {
       id = await command.call('XADD', ...xaddArgs(target, message));
     } catch (error) {
-      throw this.toError(error, 'reply');
+      throw this.errors.toError(error, 'reply');
     }
     if (id === null) this.counters.repliesToClosedAddresses++;
     else this.counters.replies++;
   }
 
   async broadcast(channel: string, payload: string): Promise<void> {
-    const command = await this.connect();
+    const command = await this.connections.connect();
     try {
       await command.publish(this.keys.channel(channel), payload);
     } catch (error) {
-      throw this.toError(error, 'broadcast');
+      throw this.errors.toError(error, 'broadcast');
     }
   }
 
@@ -345,8 +328,8 @@ export class RedisTransport implements Transport {
       set.add(subscriber);
       if (first) {
         this.pubsub().then(
-          (sub) => sub.subscribe(name).catch((e: unknown) => this.report(e, 'listen')),
-          (e: unknown) => subscriber.error(this.toError(e, 'listen')),
+          (sub) => sub.subscribe(name).catch((e: unknown) => this.errors.reportRaw(e, 'listen')),
+          (e: unknown) => subscriber.error(this.errors.toError(e, 'listen')),
         );
       }
       return () => {
@@ -375,9 +358,7 @@ export class RedisTransport implements Transport {
     this.listeners.clear();
     for (const c of [...this.channels]) stops.push(c.close());
     await withTimeout(Promise.all([...stops, ...this.handovers]), 2000);
-    for (const c of this.connections) c.disconnect();
-    this.connections.clear();
-    this.command = undefined;
+    this.connections.close();
     this.subscriberConnection = undefined;
     this.errors.complete();
   }
@@ -395,7 +376,7 @@ export class RedisTransport implements Transport {
     return new GroupConsumer(
       {
         command,
-        reader: this.duplicate(command, { maxRetriesPerRequest: null }),
+        reader: this.connections.duplicate(command),
         group,
         consumer: options.consumer,
         prefetch: options.prefetch ?? this.defaultPrefetch,
@@ -433,8 +414,8 @@ export class RedisTransport implements Transport {
         onClaimed: (n) => {
           this.counters.claimedEntries += n;
         },
-        onError: (error) => this.reportError(error),
-        toError: (error, operation) => this.toError(error, operation),
+        onError: (error) => this.errors.report(error),
+        toError: (error, operation) => this.errors.toError(error, operation),
       },
       subscriber,
     );
@@ -449,7 +430,7 @@ export class RedisTransport implements Transport {
     if (this.refreshTimer) return;
     this.refreshTimer = setInterval(
       () => {
-        const command = this.command;
+        const command = this.connections.current;
         if (!command || this.ownedReplyKeys.size === 0) return;
         const now = Date.now();
         const batch = command.multi().zremrangebyscore(this.keys.replies, '-inf', now);
@@ -461,7 +442,7 @@ export class RedisTransport implements Transport {
           batch.call('XGROUP', 'CREATE', this.keys.reply(a), OWNER_GROUP, '$', 'MKSTREAM');
           batch.pexpire(this.keys.reply(a), this.replyTtlMs);
         }
-        batch.exec().catch((e: unknown) => this.report(e, 'reply address refresh'));
+        batch.exec().catch((e: unknown) => this.errors.reportRaw(e, 'reply address refresh'));
       },
       Math.max(100, Math.floor(this.replyTtlMs / 3)),
     );
@@ -481,83 +462,10 @@ export class RedisTransport implements Transport {
     );
   }
 
-  private connect(): Promise<Redis> {
-    if (this.closed) return Promise.reject(new TransportClosedError());
-    if (this.authFailure) return Promise.reject(this.authFailure);
-    if (this.command) return Promise.resolve(this.command);
-    this.connecting ??= (async () => {
-      const options = this.connectionOptions();
-      let client: Redis;
-      if (this.options.client) {
-        client = this.options.client(options);
-      } else {
-        const Redis = await loadIoredis();
-        client = new Redis(options);
-      }
-      this.watch(client);
-      if (this.closed) {
-        client.disconnect();
-        throw new TransportClosedError();
-      }
-      this.command = client;
-      return client;
-    })();
-    return this.connecting;
-  }
-
-  private connectionOptions(): RedisOptions {
-    const o = this.options;
-    const fromUrl: RedisOptions = {};
-    if (o.url) {
-      const u = new URL(o.url);
-      fromUrl.host = u.hostname || '127.0.0.1';
-      if (u.port) fromUrl.port = Number(u.port);
-      if (u.username) fromUrl.username = decodeURIComponent(u.username);
-      if (u.password) fromUrl.password = decodeURIComponent(u.password);
-      const db = u.pathname.replace('/', '');
-      if (db) fromUrl.db = Number(db);
-      if (u.protocol === 'rediss:') fromUrl.tls = {};
-    }
-    const tls = o.tls === true ? {} : o.tls === false ? undefined : o.tls;
-    return {
-      // No reconnection once Redis refused the credentials: retrying cannot fix them.
-      retryStrategy: (times: number) => (this.authFailure ? null : Math.min(50 * times, 1000)),
-      // Commands issued in the same tick (scores, acks, publishes) leave in one write.
-      enableAutoPipelining: true,
-      ...fromUrl,
-      ...(o.host === undefined ? {} : { host: o.host }),
-      ...(o.port === undefined ? {} : { port: o.port }),
-      ...(o.db === undefined ? {} : { db: o.db }),
-      ...(o.username === undefined ? {} : { username: o.username }),
-      ...(o.password === undefined ? {} : { password: o.password }),
-      ...(tls === undefined ? {} : { tls }),
-      ...o.redisOptions,
-      lazyConnect: false,
-      enableOfflineQueue: true,
-      maxRetriesPerRequest: o.maxRetriesPerRequest ?? 2,
-    };
-  }
-
-  private duplicate(command: Redis, override: Partial<RedisOptions>): Redis {
-    const c = command.duplicate({ enableAutoPipelining: false, ...override });
-    this.watch(c);
-    return c;
-  }
-
-  private watch(client: Redis): void {
-    this.connections.add(client);
-    client.once('end', () => this.connections.delete(client));
-    client.on('error', (e: unknown) => {
-      const failure = this.toError(e, 'connect');
-      if (failure instanceof AuthenticationError) this.failAuthentication(failure);
-      else this.reportError(failure);
-    });
-  }
-
   private async pubsub(): Promise<Redis> {
-    const command = await this.connect();
+    const command = await this.connections.connect();
     if (!this.subscriberConnection) {
-      const sub = this.duplicate(command, { maxRetriesPerRequest: null });
+      const sub = this.connections.duplicate(command);
       sub.on('message', (channel: string, message: string) => {
         const set = this.listeners.get(channel);
         if (!set) return;
@@ -573,34 +481,14 @@ export class RedisTransport implements Transport {
     return this.subscriberConnection;
   }
 
-  private report(error: unknown, operation: string): void {
-    this.reportError(toTransportError(error, operation, this.secrets, false));
-  }
-
-  private reportError(error: RendezvousError): void {
-    if (this.closed) return;
-    this.counters.errors++;
-    if (error.code === 'UNEXPECTED_REPLY') this.counters.unexpectedReplies++;
-    this.errors.next(error);
-  }
-
   /**
-   * Redis refused the credentials (at connect, so on every connection): report it once, stop
-   * every connection from reconnecting, and end every subscription with it. Retrying with the
-   * same credentials cannot succeed, and looping would hide the cause behind timeouts.
+   * Redis refused the credentials (at connect, so on every connection; reported once, and no
+   * connection reconnects): end every subscription with it. Retrying with the same credentials
+   * cannot succeed, and looping would hide the cause behind timeouts.
    */
-  private failAuthentication(error: AuthenticationError): void {
-    if (this.authFailure || this.closed) return;
-    this.authFailure = error;
-    this.reportError(error);
-    for (const c of this.connections) c.disconnect();
+  private endSubscriptions(error: AuthenticationError): void {
     for (const subscriber of [...this.consumers.keys()]) subscriber.error(error);
     for (const set of [...this.listeners.values()]) for (const s of [...set]) s.error(error);
-  }
-
-  private toError(error: unknown, operation: string): RendezvousError {
-    if (this.authFailure && !this.closed) return this.authFailure;
-    return toTransportError(error, operation, this.secrets, this.closed);
   }
 }
 
