@@ -19,6 +19,7 @@ import { GroupConsumer } from './group-consumer.js';
 import { RedisConnections, secretsOf } from './redis-connections.js';
 import { RedisKeys } from './redis-keys.js';
 import type { RedisTransportOptions } from './redis-transport-options.js';
+import { type ConsumedStreams, ignoreBusyGroup, ReplyTap } from './reply-tap.js';
 import { decodeStreamEntry, parseReadReply, toIncomingMessage, xaddArgs } from './stream-entry.js';
 import { TransportErrors } from './transport-errors.js';
 
@@ -48,18 +49,10 @@ export interface RedisTransportStats {
   readonly repliesToClosedAddresses: number;
 }
 
-/** Group created on every reply stream by its owner, so the stream exists (for PEXPIRE). */
-const OWNER_GROUP = 'rdv-owner';
-
 function positive(name: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;
   if (!(Number.isFinite(v) && v > 0)) throw new ConfigurationError(`${name} must be positive`);
   return v;
-}
-
-function ignoreBusyGroup(error: unknown): void {
-  if (error instanceof Error && error.message.startsWith('BUSYGROUP')) return;
-  throw error;
 }
 
 /**
@@ -99,6 +92,7 @@ export class RedisTransport implements Transport {
   private readonly claimIntervalMs: number;
   private readonly blockMs: number;
   private readonly tapRefreshMs: number;
+  private readonly tap: ReplyTap;
   private readonly defaultPrefetch: number;
   private readonly replyTtlMs: number;
   private readonly errors: TransportErrors;
@@ -114,9 +108,7 @@ export class RedisTransport implements Transport {
   private readonly consumers = new Map<Subscriber<Delivery>, GroupConsumer>();
   private readonly listeners = new Map<string, Set<Subscriber<IncomingMessage>>>();
   private readonly channels = new Set<{ close(): Promise<void> }>();
-  private readonly ownedReplyKeys = new Set<string>();
   private readonly handovers = new Set<Promise<void>>();
-  private refreshTimer: NodeJS.Timeout | undefined;
   private broadcastSeq = 0;
   private closed = false;
 
@@ -136,6 +128,7 @@ export class RedisTransport implements Transport {
       this.endSubscriptions(e),
     );
     this.errors$ = this.errors.errors$;
+    this.tap = new ReplyTap(this.keys, this.replyTtlMs, this.connections, this.errors);
   }
 
   /** Counters for metrics. */
@@ -157,13 +150,7 @@ export class RedisTransport implements Transport {
   async ensureGroup(stream: string, group: string): Promise<void> {
     const command = await this.connections.connect();
     try {
-      if (stream === REPLY_TAP) {
-        await command.sadd(this.keys.tapGroups, group);
-        for (const key of await this.liveReplyKeys(command)) {
-          await command.call('XGROUP', 'CREATE', key, group, '$').catch(() => undefined);
-        }
-        return;
-      }
+      if (stream === REPLY_TAP) return await this.tap.ensureGroup(command, group);
       await command
         .call('XGROUP', 'CREATE', this.keys.stream(stream), group, '$', 'MKSTREAM')
         .catch(ignoreBusyGroup);
@@ -206,19 +193,12 @@ export class RedisTransport implements Transport {
     const address = randomUUID();
     const key = this.keys.reply(address);
     try {
-      const tapGroups = await command.smembers(this.keys.tapGroups);
-      const batch = command.multi();
-      batch.call('XGROUP', 'CREATE', key, OWNER_GROUP, '$', 'MKSTREAM');
-      for (const g of tapGroups) batch.call('XGROUP', 'CREATE', key, g, '0');
-      batch.zadd(this.keys.replies, Date.now() + this.replyTtlMs, address);
-      batch.pexpire(key, this.replyTtlMs);
-      await batch.exec();
+      await this.tap.createStream(command, address);
     } catch (error) {
       throw this.errors.toError(error, 'openReplyChannel');
     }
     if (this.closed) throw new TransportClosedError();
-    this.ownedReplyKeys.add(address);
-    this.scheduleRefresh();
+    this.tap.own(address);
     const subject = new Subject<IncomingMessage>();
     const reader = this.connections.duplicate(command);
     let open = true;
@@ -271,17 +251,9 @@ export class RedisTransport implements Transport {
         if (!open) return;
         open = false;
         this.channels.delete(channel);
-        this.ownedReplyKeys.delete(address);
         this.connections.release(reader);
         subject.complete();
-        if (this.ownedReplyKeys.size === 0) this.stopRefresh();
-        // Keep the stream a little longer so the reply tap can read what is left.
-        await command
-          .multi()
-          .zadd(this.keys.replies, Date.now() + this.replyTtlMs, address)
-          .pexpire(key, this.replyTtlMs)
-          .exec()
-          .catch(() => undefined);
+        await this.tap.disown(command, address);
       },
     };
     this.channels.add(channel);
@@ -347,7 +319,7 @@ export class RedisTransport implements Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.stopRefresh();
+    this.tap.stop();
     const stops: Promise<void>[] = [];
     for (const [subscriber, consumer] of this.consumers) {
       stops.push(consumer.stop());
@@ -369,10 +341,11 @@ export class RedisTransport implements Transport {
     options: ConsumeOptions,
     subscriber: Subscriber<Delivery>,
   ): GroupConsumer {
-    const tap = stream === REPLY_TAP;
-    const fixedKey = this.keys.stream(stream);
-    const known = new Set<string>();
     const group = options.group;
+    const streams: ConsumedStreams =
+      stream === REPLY_TAP
+        ? this.tap.streamsFor(command, group, this.tapRefreshMs)
+        : fixedStream(command, this.keys.stream(stream), stream, group);
     return new GroupConsumer(
       {
         command,
@@ -383,33 +356,10 @@ export class RedisTransport implements Transport {
         blockMs: this.blockMs,
         claimIdleMs: this.claimIdleMs,
         claimIntervalMs: this.claimIntervalMs,
-        dynamicKeys: tap,
-        keysRefreshMs: this.tapRefreshMs,
-        resolveKeys: async (recovering) => {
-          if (!tap) {
-            await command
-              .call('XGROUP', 'CREATE', fixedKey, group, recovering ? '0' : '$', 'MKSTREAM')
-              .catch(ignoreBusyGroup);
-            return [fixedKey];
-          }
-          if (recovering) known.clear();
-          const keys = await this.liveReplyKeys(command);
-          const usable: string[] = [];
-          for (const key of keys) {
-            if (!known.has(key)) {
-              try {
-                await command.call('XGROUP', 'CREATE', key, group, '0').catch(ignoreBusyGroup);
-                known.add(key);
-              } catch {
-                continue; // the stream is gone
-              }
-            }
-            usable.push(key);
-          }
-          for (const key of known) if (!keys.includes(key)) known.delete(key);
-          return usable;
-        },
-        sourceOf: tap ? (key) => this.keys.addressOf(key) : () => stream,
+        dynamicKeys: streams.refreshMs !== undefined,
+        keysRefreshMs: streams.refreshMs ?? 0,
+        resolveKeys: (recovering) => streams.resolve(recovering),
+        sourceOf: (key) => streams.sourceOf(key),
         onMalformed: () => this.counters.malformedEntries++,
         onClaimed: (n) => {
           this.counters.claimedEntries += n;
@@ -419,39 +369,6 @@ export class RedisTransport implements Transport {
       },
       subscriber,
     );
-  }
-
-  private async liveReplyKeys(command: Redis): Promise<string[]> {
-    const addresses = await command.zrangebyscore(this.keys.replies, Date.now(), '+inf');
-    return addresses.map((a) => this.keys.reply(a));
-  }
-
-  private scheduleRefresh(): void {
-    if (this.refreshTimer) return;
-    this.refreshTimer = setInterval(
-      () => {
-        const command = this.connections.current;
-        if (!command || this.ownedReplyKeys.size === 0) return;
-        const now = Date.now();
-        const batch = command.multi().zremrangebyscore(this.keys.replies, '-inf', now);
-        for (const a of this.ownedReplyKeys) {
-          batch.zadd(this.keys.replies, now + this.replyTtlMs, a);
-          // Re-creates the stream if Redis lost it (a restart without persistence): replies are
-          // written with NOMKSTREAM, so a missing stream would drop them all. BUSYGROUP otherwise,
-          // which EXEC reports per command and which is ignored.
-          batch.call('XGROUP', 'CREATE', this.keys.reply(a), OWNER_GROUP, '$', 'MKSTREAM');
-          batch.pexpire(this.keys.reply(a), this.replyTtlMs);
-        }
-        batch.exec().catch((e: unknown) => this.errors.reportRaw(e, 'reply address refresh'));
-      },
-      Math.max(100, Math.floor(this.replyTtlMs / 3)),
-    );
-    this.refreshTimer.unref();
-  }
-
-  private stopRefresh(): void {
-    if (this.refreshTimer) clearInterval(this.refreshTimer);
-    this.refreshTimer = undefined;
   }
 
   private track(p: Promise<void>): void {
@@ -490,6 +407,19 @@ export class RedisTransport implements Transport {
     for (const subscriber of [...this.consumers.keys()]) subscriber.error(error);
     for (const set of [...this.listeners.values()]) for (const s of [...set]) s.error(error);
   }
+}
+
+/** A stream of its own: the group is created on it (from the start when recovering). */
+function fixedStream(command: Redis, key: string, stream: string, group: string): ConsumedStreams {
+  return {
+    sourceOf: () => stream,
+    resolve: async (recovering) => {
+      await command
+        .call('XGROUP', 'CREATE', key, group, recovering ? '0' : '$', 'MKSTREAM')
+        .catch(ignoreBusyGroup);
+      return [key];
+    },
+  };
 }
 
 function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
