@@ -2,6 +2,7 @@ import type { Delivery, ReleaseOptions, RendezvousError } from '@rendezvous-ml/c
 import type { Redis } from 'ioredis';
 import type { Subscriber } from 'rxjs';
 import { AckBatcher } from './ack-batcher.js';
+import { readBackoffMs } from './read-backoff.js';
 import { ReleasedEntries } from './released-entries.js';
 import {
   decodeStreamEntry,
@@ -253,7 +254,7 @@ export class GroupConsumer {
           break;
         }
         failures++;
-        await this.pause(Math.min(50 * 2 ** failures, 1000));
+        await this.pause(readBackoffMs(failures));
       }
     }
   }

@@ -14,13 +14,14 @@ import {
   TransportClosedError,
 } from '@rendezvous-ml/core';
 import type { Redis } from 'ioredis';
-import { Observable, Subject, type Subscriber } from 'rxjs';
+import { Observable, type Subscriber } from 'rxjs';
 import { GroupConsumer } from './group-consumer.js';
 import { RedisConnections, secretsOf } from './redis-connections.js';
 import { RedisKeys } from './redis-keys.js';
 import type { RedisTransportOptions } from './redis-transport-options.js';
+import { RedisReplyChannel } from './reply-channel.js';
 import { type ConsumedStreams, ignoreBusyGroup, ReplyTap } from './reply-tap.js';
-import { decodeStreamEntry, parseReadReply, toIncomingMessage, xaddArgs } from './stream-entry.js';
+import { xaddArgs } from './stream-entry.js';
 import { TransportErrors } from './transport-errors.js';
 
 /**
@@ -107,7 +108,7 @@ export class RedisTransport implements Transport {
   private subscriberConnection: Redis | undefined;
   private readonly consumers = new Map<Subscriber<Delivery>, GroupConsumer>();
   private readonly listeners = new Map<string, Set<Subscriber<IncomingMessage>>>();
-  private readonly channels = new Set<{ close(): Promise<void> }>();
+  private readonly channels = new Set<RedisReplyChannel>();
   private readonly handovers = new Set<Promise<void>>();
   private broadcastSeq = 0;
   private closed = false;
@@ -191,7 +192,6 @@ export class RedisTransport implements Transport {
   async openReplyChannel(): Promise<ReplyChannel> {
     const command = await this.connections.connect();
     const address = randomUUID();
-    const key = this.keys.reply(address);
     try {
       await this.tap.createStream(command, address);
     } catch (error) {
@@ -199,63 +199,20 @@ export class RedisTransport implements Transport {
     }
     if (this.closed) throw new TransportClosedError();
     this.tap.own(address);
-    const subject = new Subject<IncomingMessage>();
     const reader = this.connections.duplicate(command);
-    let open = true;
-    let started = false;
-    const run = async (): Promise<void> => {
-      let cursor = '0-0';
-      let failures = 0;
-      while (open) {
-        try {
-          const reply = await reader.call('XREAD', 'BLOCK', this.blockMs, 'STREAMS', key, cursor);
-          failures = 0;
-          for (const batch of parseReadReply(reply, 'XREAD')) {
-            for (const e of batch.entries) {
-              cursor = e.id;
-              if (!open || e.fields === null) continue;
-              const entry = decodeStreamEntry(e.id, e.fields);
-              if (entry.malformed) this.counters.malformedEntries++;
-              subject.next(toIncomingMessage(address, entry));
-            }
-          }
-        } catch (error) {
-          if (!open) return;
-          const failure = this.errors.toError(error, 'reply read');
-          this.errors.report(failure);
-          if (!failure.retryable) {
-            subject.error(failure);
-            return;
-          }
-          failures++;
-          await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** failures, 1000)));
-        }
-      }
-    };
-    const messages = new Observable<IncomingMessage>((subscriber) => {
-      if (!open) {
-        subscriber.complete();
-        return undefined;
-      }
-      const sub = subject.subscribe(subscriber);
-      if (!started) {
-        started = true;
-        void run();
-      }
-      return sub;
-    });
-    const channel = {
+    const channel: RedisReplyChannel = new RedisReplyChannel({
       address,
-      messages,
-      close: async (): Promise<void> => {
-        if (!open) return;
-        open = false;
+      key: this.keys.reply(address),
+      reader,
+      blockMs: this.blockMs,
+      errors: this.errors,
+      onMalformed: () => this.counters.malformedEntries++,
+      onClose: () => {
         this.channels.delete(channel);
         this.connections.release(reader);
-        subject.complete();
-        await this.tap.disown(command, address);
+        return this.tap.disown(command, address);
       },
-    };
+    });
     this.channels.add(channel);
     return channel;
   }
