@@ -15,12 +15,13 @@ import {
 } from '@rendezvous-ml/core';
 import type { Redis } from 'ioredis';
 import { Observable, type Subscriber } from 'rxjs';
-import { GroupConsumer } from './group-consumer.js';
+import { createGroup, GroupCommands } from './group-commands.js';
+import { type ConsumedStreams, GroupConsumer } from './group-consumer.js';
 import { RedisConnections, secretsOf } from './redis-connections.js';
 import { RedisKeys } from './redis-keys.js';
 import type { RedisTransportOptions } from './redis-transport-options.js';
 import { RedisReplyChannel } from './reply-channel.js';
-import { type ConsumedStreams, ignoreBusyGroup, ReplyTap } from './reply-tap.js';
+import { ReplyTap } from './reply-tap.js';
 import { xaddArgs } from './stream-entry.js';
 import { TransportErrors } from './transport-errors.js';
 
@@ -152,9 +153,7 @@ export class RedisTransport implements Transport {
     const command = await this.connections.connect();
     try {
       if (stream === REPLY_TAP) return await this.tap.ensureGroup(command, group);
-      await command
-        .call('XGROUP', 'CREATE', this.keys.stream(stream), group, '$', 'MKSTREAM')
-        .catch(ignoreBusyGroup);
+      await createGroup(command, this.keys.stream(stream), group, '$', true);
     } catch (error) {
       throw this.errors.toError(error, 'ensureGroup');
     }
@@ -206,7 +205,7 @@ export class RedisTransport implements Transport {
       reader,
       blockMs: this.blockMs,
       errors: this.errors,
-      onMalformed: () => this.counters.malformedEntries++,
+      counts: this.counters,
       onClose: () => {
         this.channels.delete(channel);
         this.connections.release(reader);
@@ -305,24 +304,19 @@ export class RedisTransport implements Transport {
         : fixedStream(command, this.keys.stream(stream), stream, group);
     return new GroupConsumer(
       {
-        command,
-        reader: this.connections.duplicate(command),
-        group,
-        consumer: options.consumer,
+        commands: new GroupCommands(
+          command,
+          this.connections.duplicate(command),
+          group,
+          options.consumer,
+        ),
+        streams,
         prefetch: options.prefetch ?? this.defaultPrefetch,
         blockMs: this.blockMs,
         claimIdleMs: this.claimIdleMs,
         claimIntervalMs: this.claimIntervalMs,
-        dynamicKeys: streams.refreshMs !== undefined,
-        keysRefreshMs: streams.refreshMs ?? 0,
-        resolveKeys: (recovering) => streams.resolve(recovering),
-        sourceOf: (key) => streams.sourceOf(key),
-        onMalformed: () => this.counters.malformedEntries++,
-        onClaimed: (n) => {
-          this.counters.claimedEntries += n;
-        },
-        onError: (error) => this.errors.report(error),
-        toError: (error, operation) => this.errors.toError(error, operation),
+        errors: this.errors,
+        counts: this.counters,
       },
       subscriber,
     );
@@ -371,9 +365,7 @@ function fixedStream(command: Redis, key: string, stream: string, group: string)
   return {
     sourceOf: () => stream,
     resolve: async (recovering) => {
-      await command
-        .call('XGROUP', 'CREATE', key, group, recovering ? '0' : '$', 'MKSTREAM')
-        .catch(ignoreBusyGroup);
+      await createGroup(command, key, group, recovering ? '0' : '$', true);
       return [key];
     },
   };

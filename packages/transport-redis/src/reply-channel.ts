@@ -14,8 +14,8 @@ export interface ReplyChannelOptions {
   readonly reader: Redis;
   readonly blockMs: number;
   readonly errors: Pick<TransportErrors, 'toError' | 'report'>;
-  /** Counts an entry not written by this transport (delivered as a JSON dump). */
-  onMalformed(): void;
+  /** Where entries not written by this transport (delivered as JSON dumps) are counted. */
+  readonly counts: { malformedEntries: number };
   /** Releases the reader and the address; called once, by `close()`. */
   onClose(): Promise<void>;
 }
@@ -69,7 +69,7 @@ export class RedisReplyChannel implements ReplyChannel {
             cursor = e.id;
             if (!this.open || e.fields === null) continue;
             const entry = decodeStreamEntry(e.id, e.fields);
-            if (entry.malformed) this.options.onMalformed();
+            if (entry.malformed) this.options.counts.malformedEntries++;
             this.subject.next(toIncomingMessage(this.address, entry));
           }
         }

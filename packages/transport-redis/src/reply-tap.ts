@@ -1,29 +1,12 @@
 import type { Redis } from 'ioredis';
+import { createGroup } from './group-commands.js';
+import type { ConsumedStreams } from './group-consumer.js';
 import type { RedisConnections } from './redis-connections.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { TransportErrors } from './transport-errors.js';
 
 /** Group created on every reply stream by its owner, so the stream exists (for PEXPIRE). */
 const OWNER_GROUP = 'rdv-owner';
-
-/** Ignores the error of creating a group that exists already. */
-export function ignoreBusyGroup(error: unknown): void {
-  if (error instanceof Error && error.message.startsWith('BUSYGROUP')) return;
-  throw error;
-}
-
-/** The stream keys one `consume` subscription reads, and where its deliveries come from. */
-export interface ConsumedStreams {
-  /**
-   * The stream keys to read, with the group created on each. `recovering` is true when Redis
-   * lost the group (NOGROUP) or the connection came back, and groups must be recreated.
-   */
-  resolve(recovering: boolean): Promise<readonly string[]>;
-  /** Set when the keys can change (the reply tap): how often they are resolved again. */
-  readonly refreshMs?: number;
-  /** The `source` of deliveries read from `key`. */
-  sourceOf(key: string): string;
-}
 
 /**
  * The reply tap: the registry of live reply streams (the ZSET `<prefix>replies`, score = expiry)
@@ -46,7 +29,7 @@ export class ReplyTap {
   async ensureGroup(command: Redis, group: string): Promise<void> {
     await command.sadd(this.keys.tapGroups, group);
     for (const key of await this.liveReplyKeys(command)) {
-      await command.call('XGROUP', 'CREATE', key, group, '$').catch(() => undefined);
+      await createGroup(command, key, group, '$', false).catch(() => undefined);
     }
   }
 
@@ -96,7 +79,7 @@ export class ReplyTap {
         for (const key of keys) {
           if (!known.has(key)) {
             try {
-              await command.call('XGROUP', 'CREATE', key, group, '0').catch(ignoreBusyGroup);
+              await createGroup(command, key, group, '0', false);
               known.add(key);
             } catch {
               continue; // the stream is gone
