@@ -15,6 +15,7 @@ import {
 } from '@rendezvous-ml/core';
 import type { Redis } from 'ioredis';
 import { Observable, type Subscriber } from 'rxjs';
+import { BroadcastListeners } from './broadcast-listeners.js';
 import { createGroup, GroupCommands } from './group-commands.js';
 import { type ConsumedStreams, GroupConsumer } from './group-consumer.js';
 import { RedisConnections, secretsOf } from './redis-connections.js';
@@ -95,6 +96,7 @@ export class RedisTransport implements Transport {
   private readonly blockMs: number;
   private readonly tapRefreshMs: number;
   private readonly tap: ReplyTap;
+  private readonly broadcasts: BroadcastListeners;
   private readonly defaultPrefetch: number;
   private readonly replyTtlMs: number;
   private readonly errors: TransportErrors;
@@ -106,12 +108,9 @@ export class RedisTransport implements Transport {
     claimedEntries: 0,
     repliesToClosedAddresses: 0,
   };
-  private subscriberConnection: Redis | undefined;
   private readonly consumers = new Map<Subscriber<Delivery>, GroupConsumer>();
-  private readonly listeners = new Map<string, Set<Subscriber<IncomingMessage>>>();
   private readonly channels = new Set<RedisReplyChannel>();
   private readonly handovers = new Set<Promise<void>>();
-  private broadcastSeq = 0;
   private closed = false;
 
   constructor(options: RedisTransportOptions = {}) {
@@ -131,6 +130,7 @@ export class RedisTransport implements Transport {
     );
     this.errors$ = this.errors.errors$;
     this.tap = new ReplyTap(this.keys, this.replyTtlMs, this.connections, this.errors);
+    this.broadcasts = new BroadcastListeners(this.keys, this.connections, this.errors, closed);
   }
 
   /** Counters for metrics. */
@@ -241,35 +241,7 @@ export class RedisTransport implements Transport {
   }
 
   listen(channel: string): Observable<IncomingMessage> {
-    return new Observable<IncomingMessage>((subscriber) => {
-      if (this.closed) {
-        subscriber.error(new TransportClosedError());
-        return undefined;
-      }
-      const name = this.keys.channel(channel);
-      let set = this.listeners.get(name);
-      const first = !set;
-      if (!set) {
-        set = new Set();
-        this.listeners.set(name, set);
-      }
-      set.add(subscriber);
-      if (first) {
-        this.pubsub().then(
-          (sub) => sub.subscribe(name).catch((e: unknown) => this.errors.reportRaw(e, 'listen')),
-          (e: unknown) => subscriber.error(this.errors.toError(e, 'listen')),
-        );
-      }
-      return () => {
-        const s = this.listeners.get(name);
-        if (!s) return;
-        s.delete(subscriber);
-        if (s.size === 0) {
-          this.listeners.delete(name);
-          if (!this.closed) this.subscriberConnection?.unsubscribe(name).catch(() => undefined);
-        }
-      };
-    });
+    return this.broadcasts.listen(channel);
   }
 
   async close(): Promise<void> {
@@ -282,12 +254,10 @@ export class RedisTransport implements Transport {
       subscriber.complete();
     }
     this.consumers.clear();
-    for (const set of this.listeners.values()) for (const s of set) s.complete();
-    this.listeners.clear();
+    this.broadcasts.complete();
     for (const c of [...this.channels]) stops.push(c.close());
     await withTimeout(Promise.all([...stops, ...this.handovers]), 2000);
     this.connections.close();
-    this.subscriberConnection = undefined;
     this.errors.complete();
   }
 
@@ -330,25 +300,6 @@ export class RedisTransport implements Transport {
     );
   }
 
-  private async pubsub(): Promise<Redis> {
-    const command = await this.connections.connect();
-    if (!this.subscriberConnection) {
-      const sub = this.connections.duplicate(command);
-      sub.on('message', (channel: string, message: string) => {
-        const set = this.listeners.get(channel);
-        if (!set) return;
-        const m: IncomingMessage = {
-          source: this.keys.channelOf(channel),
-          id: String(++this.broadcastSeq),
-          payload: message,
-        };
-        for (const s of set) s.next(m);
-      });
-      this.subscriberConnection = sub;
-    }
-    return this.subscriberConnection;
-  }
-
   /**
    * Redis refused the credentials (at connect, so on every connection; reported once, and no
    * connection reconnects): end every subscription with it. Retrying with the same credentials
@@ -356,7 +307,7 @@ export class RedisTransport implements Transport {
    */
   private endSubscriptions(error: AuthenticationError): void {
     for (const subscriber of [...this.consumers.keys()]) subscriber.error(error);
-    for (const set of [...this.listeners.values()]) for (const s of [...set]) s.error(error);
+    this.broadcasts.fail(error);
   }
 }
 
