@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { redisInteger } from './redis-integer.js';
 import {
   type PendingRow,
   parseEntries,
@@ -72,7 +73,7 @@ export class GroupCommands {
   readNew(keys: readonly string[], count: number, blockMs: number): Promise<StreamBatch[]> {
     return this.read(
       count,
-      ['BLOCK', blockMs],
+      ['BLOCK', redisInteger(blockMs)],
       keys,
       keys.map(() => '>'),
     );
@@ -90,21 +91,39 @@ export class GroupCommands {
   /** This member's pending entries of `key` between ids `from` and `to`. */
   async pendingOwn(key: string, from: string, to: string, count: number): Promise<PendingRow[]> {
     const { group, consumer } = this;
-    return parsePending(await this.command.call('XPENDING', key, group, from, to, count, consumer));
+    return parsePending(
+      await this.command.call('XPENDING', key, group, from, to, redisInteger(count), consumer),
+    );
   }
 
   /** Pending entries of `key`, on any member, idle for at least `idleMs`. */
   async pendingIdle(key: string, idleMs: number, count: number): Promise<PendingRow[]> {
     const { group } = this;
     return parsePending(
-      await this.command.call('XPENDING', key, group, 'IDLE', idleMs, '-', '+', count),
+      await this.command.call(
+        'XPENDING',
+        key,
+        group,
+        'IDLE',
+        redisInteger(idleMs),
+        '-',
+        '+',
+        redisInteger(count),
+      ),
     );
   }
 
   /** Claims `ids` of `key` idle for at least `minIdleMs` (raises their delivery counts). */
   async claim(key: string, minIdleMs: number, ids: Iterable<string>): Promise<RawEntry[]> {
     const { group, consumer } = this;
-    const reply = await this.command.call('XCLAIM', key, group, consumer, minIdleMs, ...ids);
+    const reply = await this.command.call(
+      'XCLAIM',
+      key,
+      group,
+      consumer,
+      redisInteger(minIdleMs),
+      ...ids,
+    );
     return parseEntries(reply, 'XCLAIM');
   }
 
@@ -153,7 +172,7 @@ export class GroupCommands {
       group,
       consumer,
       'COUNT',
-      count,
+      redisInteger(count),
       ...block,
       'STREAMS',
       ...keys,

@@ -2,6 +2,7 @@ import type { IncomingMessage, ReplyChannel } from '@rendezvous-ml/core';
 import type { Redis } from 'ioredis';
 import { Observable, Subject } from 'rxjs';
 import { readBackoffMs } from './read-backoff.js';
+import { redisInteger } from './redis-integer.js';
 import { decodeStreamEntry, parseReadReply, toIncomingMessage } from './stream-entry.js';
 import type { TransportErrors } from './transport-errors.js';
 
@@ -62,7 +63,14 @@ export class RedisReplyChannel implements ReplyChannel {
     let failures = 0;
     while (this.open) {
       try {
-        const reply = await reader.call('XREAD', 'BLOCK', blockMs, 'STREAMS', key, cursor);
+        const reply = await reader.call(
+          'XREAD',
+          'BLOCK',
+          redisInteger(blockMs),
+          'STREAMS',
+          key,
+          cursor,
+        );
         failures = 0;
         for (const batch of parseReadReply(reply, 'XREAD')) {
           for (const e of batch.entries) {

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { createGroup } from './group-commands.js';
 import type { ConsumedStreams } from './group-consumer.js';
 import type { RedisConnections } from './redis-connections.js';
+import { redisInteger } from './redis-integer.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { TransportErrors } from './transport-errors.js';
 
@@ -41,7 +42,7 @@ export class ReplyTap {
     batch.call('XGROUP', 'CREATE', key, OWNER_GROUP, '$', 'MKSTREAM');
     for (const g of tapGroups) batch.call('XGROUP', 'CREATE', key, g, '0');
     batch.zadd(this.keys.replies, Date.now() + this.replyTtlMs, address);
-    batch.pexpire(key, this.replyTtlMs);
+    batch.pexpire(key, redisInteger(this.replyTtlMs));
     await batch.exec();
   }
 
@@ -61,7 +62,7 @@ export class ReplyTap {
     await command
       .multi()
       .zadd(this.keys.replies, Date.now() + this.replyTtlMs, address)
-      .pexpire(this.keys.reply(address), this.replyTtlMs)
+      .pexpire(this.keys.reply(address), redisInteger(this.replyTtlMs))
       .exec()
       .catch(() => undefined);
   }
@@ -118,7 +119,7 @@ export class ReplyTap {
           // written with NOMKSTREAM, so a missing stream would drop them all. BUSYGROUP otherwise,
           // which EXEC reports per command and which is ignored.
           batch.call('XGROUP', 'CREATE', this.keys.reply(a), OWNER_GROUP, '$', 'MKSTREAM');
-          batch.pexpire(this.keys.reply(a), this.replyTtlMs);
+          batch.pexpire(this.keys.reply(a), redisInteger(this.replyTtlMs));
         }
         batch.exec().catch((e: unknown) => this.errors.reportRaw(e, 'reply address refresh'));
       },

@@ -3,6 +3,7 @@ import {
   type OutgoingMessage,
   UnexpectedReplyError,
 } from '@rendezvous-ml/core';
+import { redisInteger } from './redis-integer.js';
 
 /** The field that holds the payload in a stream entry written by this transport. */
 export const PAYLOAD_FIELD = 'p';
@@ -34,7 +35,7 @@ export interface XaddTarget {
 export function xaddArgs(target: XaddTarget, message: OutgoingMessage): (string | number)[] {
   const args: (string | number)[] = [target.key];
   if (!target.createStream) args.push('NOMKSTREAM');
-  args.push('MAXLEN', '~', target.maxLen, '*');
+  args.push('MAXLEN', '~', redisInteger(target.maxLen), '*');
   if (message.key !== undefined) args.push(KEY_FIELD, message.key);
   args.push(PAYLOAD_FIELD, message.payload);
   return args;
