@@ -21,7 +21,7 @@ import { type ConsumedStreams, GroupConsumer } from './group-consumer.js';
 import { RedisConnections, secretsOf } from './redis-connections.js';
 import { RedisKeys } from './redis-keys.js';
 import type { RedisTransportOptions } from './redis-transport-options.js';
-import { RedisReplyChannel } from './reply-channel.js';
+import { RedisReplyChannel } from './redis-reply-channel.js';
 import { ReplyTap } from './reply-tap.js';
 import { xaddArgs } from './stream-entry.js';
 import { TransportErrors } from './transport-errors.js';
