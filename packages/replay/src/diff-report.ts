@@ -1,12 +1,7 @@
 import type { Json, ScoreError } from '@rendezvous-ml/core';
+import { jsonEqual, wilsonInterval } from '@rendezvous-ml/scorecard';
 import type { ArchivedOutcome } from './archived-outcomes.js';
-import {
-  jsonEqual,
-  type LatencySummary,
-  outputLabel,
-  summarizeLatency,
-  wilsonInterval,
-} from './statistics.js';
+import { type LatencySummary, outputLabel, summarizeLatency } from './statistics.js';
 
 /**
  * One new model version's answer to one replayed request. `missing`: the model was expected but
@@ -168,7 +163,7 @@ class Tally {
       compared: this.compared,
       agreed: this.agreed,
       rate,
-      interval95: wilsonInterval(this.agreed, this.compared),
+      interval95: toPair(wilsonInterval(this.agreed, this.compared)),
     };
   }
 }
@@ -315,4 +310,12 @@ function confusionOf(
     r[index.get(col) as number] = (r[index.get(col) as number] as number) + 1;
   }
   return { against, labels, counts, total: pairs.length };
+}
+
+/** The report keeps an interval as `[low, high]`. */
+function toPair(interval: {
+  readonly low: number;
+  readonly high: number;
+}): readonly [number, number] {
+  return [interval.low, interval.high];
 }

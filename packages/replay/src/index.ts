@@ -32,10 +32,8 @@ export type { ReplayAccounting, ReplayReport } from './replay-report.js';
 export { replayStreams } from './replay-streams.js';
 export { outcomeFromResult, replayFailureRecord, replayRecord } from './replayed-outcome.js';
 export {
-  jsonEqual,
   type LatencySummary,
   outputLabel,
   percentile,
   summarizeLatency,
-  wilsonInterval,
 } from './statistics.js';

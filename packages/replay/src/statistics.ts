@@ -59,26 +59,6 @@ export function summarizeLatency(values: readonly number[]): LatencySummary | un
   };
 }
 
-/**
- * The 95 % Wilson score interval of a proportion `successes / n`: unlike the normal
- * approximation it stays inside [0, 1] and is honest for small samples and rates near 0 or 1.
- * `[0, 1]` for an empty sample.
- *
- * @example
- * ```ts
- * wilsonInterval(95, 100); // [0.8882…, 0.9785…]
- * ```
- */
-export function wilsonInterval(successes: number, n: number): readonly [number, number] {
-  if (n === 0) return [0, 1];
-  const z = 1.959963984540054;
-  const p = successes / n;
-  const z2n = (z * z) / n;
-  const center = (p + z2n / 2) / (1 + z2n);
-  const half = (z * Math.sqrt((p * (1 - p)) / n + z2n / (4 * n))) / (1 + z2n);
-  return [Math.max(0, center - half), Math.min(1, center + half)];
-}
-
 function canonical(value: Json): string {
   if (Array.isArray(value)) return `[${value.map((v: Json) => canonical(v)).join(',')}]`;
   if (value !== null && typeof value === 'object') {
@@ -87,19 +67,6 @@ function canonical(value: Json): string {
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(o[k] as Json)}`).join(',')}}`;
   }
   return JSON.stringify(value);
-}
-
-/**
- * Whether two outputs are the same JSON value (object keys in any order). The default
- * agreement of a replay; pass your own `agree(a, b)` for a tolerance.
- *
- * @example
- * ```ts
- * jsonEqual({ a: 1, b: [2] }, { b: [2], a: 1 }); // true
- * ```
- */
-export function jsonEqual(a: Json, b: Json): boolean {
-  return a === b || canonical(a) === canonical(b);
 }
 
 /**

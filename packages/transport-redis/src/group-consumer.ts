@@ -1,55 +1,38 @@
 import type { Delivery, ReleaseOptions, RendezvousError } from '@rendezvous-ml/core';
-import type { Redis } from 'ioredis';
 import type { Subscriber } from 'rxjs';
 import { AckBatcher } from './ack-batcher.js';
+import { entryRef, type GroupCommands, isNoGroup } from './group-commands.js';
+import { readBackoffMs } from './read-backoff.js';
 import { ReleasedEntries } from './released-entries.js';
-import {
-  decodeStreamEntry,
-  parseEntries,
-  parsePending,
-  parseReadReply,
-  type RawEntry,
-} from './stream-entry.js';
+import { decodeStreamEntry, type RawEntry, toIncomingMessage } from './stream-entry.js';
+import type { TransportErrors } from './transport-errors.js';
 
-/** What a {@link GroupConsumer} needs from its transport. */
-export interface GroupConsumerHost {
-  readonly command: Redis;
-  /** A connection of its own, for blocking reads. Disconnected by `stop()`. */
-  readonly reader: Redis;
-  readonly group: string;
-  readonly consumer: string;
-  readonly prefetch: number;
-  readonly blockMs: number;
-  readonly claimIdleMs: number;
-  readonly claimIntervalMs: number;
-  /** Whether the set of keys can change (the reply tap) and must be refreshed periodically. */
-  readonly dynamicKeys: boolean;
-  /** How often a dynamic key set is refreshed, so a new reply stream is read promptly. */
-  readonly keysRefreshMs: number;
+/** The stream keys one `consume` subscription reads, and where its deliveries come from. */
+export interface ConsumedStreams {
   /**
    * The stream keys to read, with the group created on each. `recovering` is true when Redis
    * lost the group (NOGROUP) or the connection came back, and groups must be recreated.
    */
-  resolveKeys(recovering: boolean): Promise<readonly string[]>;
+  resolve(recovering: boolean): Promise<readonly string[]>;
+  /** Set when the keys can change (the reply tap): how often they are resolved again. */
+  readonly refreshMs?: number;
   /** The `source` of deliveries read from `key`. */
   sourceOf(key: string): string;
-  onMalformed(): void;
-  onClaimed(count: number): void;
-  /** Reports (and counts) a failure of the read loop. */
-  onError(error: RendezvousError, operation: string): void;
-  /** Maps a failure onto the core's errors; a non-retryable one ends the subscription. */
-  toError(error: unknown, operation: string): RendezvousError;
 }
 
-const HANDOVER_IDLE_MS = 1e12;
-const NOGROUP = 'NOGROUP';
-
-/** The group or its stream is gone (NOGROUP; UNBLOCKED when the key was deleted mid-read). */
-function isNoGroup(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    (error.message.startsWith(NOGROUP) || error.message.startsWith('UNBLOCKED'))
-  );
+/** What a {@link GroupConsumer} needs from its transport. */
+export interface GroupConsumerOptions {
+  /** This member's commands on its group; `stop()` disconnects their reader. */
+  readonly commands: GroupCommands;
+  readonly streams: ConsumedStreams;
+  readonly prefetch: number;
+  readonly blockMs: number;
+  readonly claimIdleMs: number;
+  readonly claimIntervalMs: number;
+  /** Maps failures onto the core's errors and reports those of the read loop. */
+  readonly errors: Pick<TransportErrors, 'toError' | 'report'>;
+  /** Where entries from foreign writers and entries claimed from other members are counted. */
+  readonly counts: { malformedEntries: number; claimedEntries: number };
 }
 
 /**
@@ -70,13 +53,14 @@ export class GroupConsumer {
   private keys: readonly string[] = [];
 
   constructor(
-    private readonly host: GroupConsumerHost,
+    private readonly options: GroupConsumerOptions,
     private readonly subscriber: Subscriber<Delivery>,
   ) {
-    this.acks = new AckBatcher(host.command, host.group);
-    this.released = new ReleasedEntries(host);
+    const { commands } = options;
+    this.acks = new AckBatcher(commands.command, commands.group);
+    this.released = new ReleasedEntries(commands, options.claimIdleMs);
     let connected = false;
-    host.reader.on('ready', () => {
+    commands.reader.on('ready', () => {
       if (connected) this.resync = true;
       connected = true;
     });
@@ -94,27 +78,10 @@ export class GroupConsumer {
     if (this.stopped) return;
     this.stopped = true;
     this.signal();
-    this.host.reader.disconnect();
-    const byKey = new Map<string, string[]>();
-    const add = (ref: string): void => {
-      const i = ref.indexOf('\n');
-      const key = ref.slice(0, i);
-      const list = byKey.get(key) ?? [];
-      list.push(ref.slice(i + 1));
-      byKey.set(key, list);
-    };
-    for (const ref of this.held) add(ref);
-    for (const d of this.buffer) add(this.refOf(d));
-    for (const ref of this.released.drain()) add(ref);
+    this.options.commands.reader.disconnect();
+    const refs = [...this.held, ...this.buffer.map((d) => this.refOf(d)), ...this.released.drain()];
     this.buffer.length = 0;
-    const { command, group, consumer } = this.host;
-    await Promise.all(
-      [...byKey].map(([key, ids]) =>
-        command
-          .call('XCLAIM', key, group, consumer, 0, ...ids, 'IDLE', HANDOVER_IDLE_MS, 'JUSTID')
-          .catch(() => undefined),
-      ),
-    );
+    await this.options.commands.handOver(refs);
   }
 
   private refs = new WeakMap<Delivery, string>();
@@ -145,7 +112,7 @@ export class GroupConsumer {
   }
 
   private get credits(): number {
-    return this.host.prefetch - this.held.size;
+    return this.options.prefetch - this.held.size;
   }
 
   /** Ends the subscription with a failure that retrying cannot fix (it was already reported). */
@@ -155,7 +122,7 @@ export class GroupConsumer {
   }
 
   private async run(): Promise<void> {
-    const { host } = this;
+    const { options } = this;
     let pending = true;
     let cursors = new Map<string, string>();
     let nextClaim = 0;
@@ -179,7 +146,7 @@ export class GroupConsumer {
           pending = true;
         }
         if (needKeys) {
-          this.keys = await host.resolveKeys(recovering);
+          this.keys = await options.streams.resolve(recovering);
           recovering = false;
           needKeys = false;
           if (pending) cursors = new Map(this.keys.map((k) => [k, '0-0']));
@@ -196,46 +163,35 @@ export class GroupConsumer {
           continue;
         }
         const now = Date.now();
-        if (host.dynamicKeys && now >= nextKeys) {
-          this.keys = await host.resolveKeys(false);
-          nextKeys = Date.now() + host.keysRefreshMs;
+        const { refreshMs } = options.streams;
+        if (refreshMs !== undefined && now >= nextKeys) {
+          this.keys = await options.streams.resolve(false);
+          nextKeys = Date.now() + refreshMs;
           failures = 0;
           continue;
         }
         if (now >= nextClaim) {
           await this.claim();
-          nextClaim = Date.now() + host.claimIntervalMs;
+          nextClaim = Date.now() + options.claimIntervalMs;
           failures = 0;
           continue;
         }
         const due = Math.min(
-          host.dynamicKeys ? Math.min(nextClaim, nextKeys) : nextClaim,
+          refreshMs !== undefined ? Math.min(nextClaim, nextKeys) : nextClaim,
           this.released.nextDueAt(),
           this.released.nextTouchAt(),
         );
         // Redis refuses a BLOCK that is not a whole number of ms, and a release's due time is
         // not one (a jittered backoff): round up, so the read never wakes before it is due.
-        const block = Math.max(1, Math.ceil(Math.min(host.blockMs, due - now)));
+        const block = Math.max(1, Math.ceil(Math.min(options.blockMs, due - now)));
         if (this.keys.length === 0) {
           await this.pause(block);
           continue;
         }
-        const reply = await host.reader.call(
-          'XREADGROUP',
-          'GROUP',
-          host.group,
-          host.consumer,
-          'COUNT',
-          this.credits,
-          'BLOCK',
-          block,
-          'STREAMS',
-          ...this.keys,
-          ...this.keys.map(() => '>'),
-        );
+        const batches = await options.commands.readNew(this.keys, this.credits, block);
         failures = 0;
         if (this.stopped) break;
-        for (const batch of parseReadReply(reply)) this.deliver(batch.stream, batch.entries);
+        for (const batch of batches) this.deliver(batch.stream, batch.entries);
       } catch (error) {
         if (this.stopped) break;
         if (isNoGroup(error)) {
@@ -243,8 +199,8 @@ export class GroupConsumer {
           needKeys = true;
           continue;
         }
-        const failure = host.toError(error, 'read');
-        host.onError(failure, 'read');
+        const failure = options.errors.toError(error, 'read');
+        options.errors.report(failure);
         if (!failure.retryable) {
           // A wrong password, a missing permission or a reply this transport cannot read: the
           // next read would fail the same way, so the subscription ends, loudly.
@@ -252,28 +208,17 @@ export class GroupConsumer {
           break;
         }
         failures++;
-        await this.pause(Math.min(50 * 2 ** failures, 1000));
+        await this.pause(readBackoffMs(failures));
       }
     }
   }
 
   /** Reads this member's own pending entries (after a restart); returns how many it got. */
   private async readPending(cursors: Map<string, string>): Promise<number> {
-    const { host } = this;
     const keys = this.keys;
-    const reply = await host.reader.call(
-      'XREADGROUP',
-      'GROUP',
-      host.group,
-      host.consumer,
-      'COUNT',
-      this.credits,
-      'STREAMS',
-      ...keys,
-      ...keys.map((k) => cursors.get(k) ?? '0-0'),
-    );
+    const ids = keys.map((k) => cursors.get(k) ?? '0-0');
     let total = 0;
-    for (const batch of parseReadReply(reply)) {
+    for (const batch of await this.options.commands.readOwn(keys, ids, this.credits)) {
       const entries = batch.entries;
       if (entries.length === 0) continue;
       total += entries.length;
@@ -285,18 +230,10 @@ export class GroupConsumer {
   }
 
   private async pendingCounts(key: string, from: string, to: string): Promise<Map<string, number>> {
-    const { host } = this;
-    const rows = await host.command.call(
-      'XPENDING',
-      key,
-      host.group,
-      from,
-      to,
-      this.host.prefetch + this.held.size + 16,
-      host.consumer,
-    );
+    const window = this.options.prefetch + this.held.size + 16;
+    const rows = await this.options.commands.pendingOwn(key, from, to, window);
     const counts = new Map<string, number>();
-    for (const r of parsePending(rows)) counts.set(r.id, r.deliveries);
+    for (const r of rows) counts.set(r.id, r.deliveries);
     return counts;
   }
 
@@ -306,39 +243,22 @@ export class GroupConsumer {
    * would reset their idle time and starve the others). XPENDING gives the delivery counts.
    */
   private async claim(): Promise<void> {
-    const { host } = this;
+    const { commands, claimIdleMs, counts: stats } = this.options;
     for (const key of this.keys) {
       const credits = this.credits;
       if (credits <= 0 || this.stopped) return;
-      const rows = await host.command.call(
-        'XPENDING',
-        key,
-        host.group,
-        'IDLE',
-        host.claimIdleMs,
-        '-',
-        '+',
-        credits + this.held.size,
-      );
+      const rows = await commands.pendingIdle(key, claimIdleMs, credits + this.held.size);
       const counts = new Map<string, number>();
-      for (const r of parsePending(rows)) {
-        const ref = `${key}\n${r.id}`;
+      for (const r of rows) {
+        const ref = entryRef(key, r.id);
         if (this.held.has(ref) || this.released.has(ref)) continue;
         counts.set(r.id, r.deliveries + 1);
         if (counts.size >= credits) break;
       }
       if (counts.size === 0) continue;
-      const claimed = await host.command.call(
-        'XCLAIM',
-        key,
-        host.group,
-        host.consumer,
-        host.claimIdleMs,
-        ...counts.keys(),
-      );
+      const entries = await commands.claim(key, claimIdleMs, counts.keys());
       if (this.stopped) return;
-      const entries = parseEntries(claimed, 'XCLAIM');
-      host.onClaimed(entries.length);
+      stats.claimedEntries += entries.length;
       this.deliver(key, entries, counts);
     }
   }
@@ -354,7 +274,7 @@ export class GroupConsumer {
 
   /** Delivers again the released entries that are due; returns whether any was. */
   private async redeliverReleased(): Promise<boolean> {
-    const window = this.host.prefetch + this.held.size + this.released.size + 16;
+    const window = this.options.prefetch + this.held.size + this.released.size + 16;
     const batches = await this.released.redeliver(this.credits, window);
     if (!batches) return false;
     if (this.stopped) return true;
@@ -363,10 +283,10 @@ export class GroupConsumer {
   }
 
   private deliver(key: string, entries: readonly RawEntry[], counts?: Map<string, number>): void {
-    const { host } = this;
-    const source = host.sourceOf(key);
+    const { options } = this;
+    const source = options.streams.sourceOf(key);
     for (const raw of entries) {
-      const ref = `${key}\n${raw.id}`;
+      const ref = entryRef(key, raw.id);
       if (raw.fields === null) {
         // Trimmed while pending: nothing left to deliver.
         void this.acks.ack(key, raw.id).catch(() => undefined);
@@ -374,22 +294,19 @@ export class GroupConsumer {
       }
       if (this.held.has(ref) || this.released.has(ref)) continue;
       const entry = decodeStreamEntry(raw.id, raw.fields);
-      if (entry.malformed) host.onMalformed();
+      if (entry.malformed) options.counts.malformedEntries++;
       let acked = false;
       let released = false;
       const delivery: Delivery = {
-        source,
-        id: entry.id,
-        payload: entry.payload,
+        ...toIncomingMessage(source, entry),
         deliveryCount: counts?.get(entry.id) ?? 1,
-        ...(entry.key === undefined ? {} : { key: entry.key }),
         ack: () => {
           if (acked) return Promise.resolve();
           acked = true;
           this.released.delete(ref);
-          if (this.held.delete(ref) && this.held.size === this.host.prefetch - 1) this.signal();
+          if (this.held.delete(ref) && this.held.size === this.options.prefetch - 1) this.signal();
           return this.acks.ack(key, entry.id).catch((error: unknown) => {
-            throw host.toError(error, 'ack');
+            throw options.errors.toError(error, 'ack');
           });
         },
         release: (options) => {

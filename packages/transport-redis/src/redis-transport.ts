@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  AuthenticationError,
+  type AuthenticationError,
   ConfigurationError,
   type ConsumeOptions,
   type Delivery,
@@ -13,13 +13,18 @@ import {
   type TransportCapabilities,
   TransportClosedError,
 } from '@rendezvous-ml/core';
-import type { Redis, RedisOptions } from 'ioredis';
-import { Observable, Subject, type Subscriber } from 'rxjs';
-import { GroupConsumer } from './group-consumer.js';
-import { loadIoredis } from './load-ioredis.js';
+import type { Redis } from 'ioredis';
+import { Observable, type Subscriber } from 'rxjs';
+import { BroadcastListeners } from './broadcast-listeners.js';
+import { createGroup, GroupCommands } from './group-commands.js';
+import { type ConsumedStreams, GroupConsumer } from './group-consumer.js';
+import { RedisConnections, secretsOf } from './redis-connections.js';
+import { RedisKeys } from './redis-keys.js';
 import type { RedisTransportOptions } from './redis-transport-options.js';
-import { KEY_FIELD, PAYLOAD_FIELD, parseReadReply } from './stream-entry.js';
-import { toTransportError } from './to-transport-error.js';
+import { RedisReplyChannel } from './redis-reply-channel.js';
+import { ReplyTap } from './reply-tap.js';
+import { xaddArgs } from './stream-entry.js';
+import { TransportErrors } from './transport-errors.js';
 
 /**
  * Counters of a {@link RedisTransport}, for metrics.
@@ -47,18 +52,10 @@ export interface RedisTransportStats {
   readonly repliesToClosedAddresses: number;
 }
 
-/** Group created on every reply stream by its owner, so the stream exists (for PEXPIRE). */
-const OWNER_GROUP = 'rdv-owner';
-
 function positive(name: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;
   if (!(Number.isFinite(v) && v > 0)) throw new ConfigurationError(`${name} must be positive`);
   return v;
-}
-
-function ignoreBusyGroup(error: unknown): void {
-  if (error instanceof Error && error.message.startsWith('BUSYGROUP')) return;
-  throw error;
 }
 
 /**
@@ -91,45 +88,33 @@ export class RedisTransport implements Transport {
   /** Errors met in the background (lost connections, failed reads). Completes on `close()`. */
   readonly errors$: Observable<RendezvousError>;
 
-  private readonly options: RedisTransportOptions;
-  private readonly prefix: string;
+  private readonly keys: RedisKeys;
   private readonly maxLen: number;
   private readonly replyMaxLen: number;
   private readonly claimIdleMs: number;
   private readonly claimIntervalMs: number;
   private readonly blockMs: number;
   private readonly tapRefreshMs: number;
+  private readonly tap: ReplyTap;
+  private readonly broadcasts: BroadcastListeners;
   private readonly defaultPrefetch: number;
   private readonly replyTtlMs: number;
-  private readonly secrets: string[];
-  private readonly errors = new Subject<RendezvousError>();
+  private readonly errors: TransportErrors;
+  private readonly connections: RedisConnections;
   private readonly counters = {
     published: 0,
     replies: 0,
     malformedEntries: 0,
     claimedEntries: 0,
-    errors: 0,
-    unexpectedReplies: 0,
     repliesToClosedAddresses: 0,
   };
-  /** Set when Redis refused the credentials: every call fails with it, nothing reconnects. */
-  private authFailure: AuthenticationError | undefined;
-  private command: Redis | undefined;
-  private connecting: Promise<Redis> | undefined;
-  private subscriberConnection: Redis | undefined;
-  private readonly connections = new Set<Redis>();
   private readonly consumers = new Map<Subscriber<Delivery>, GroupConsumer>();
-  private readonly listeners = new Map<string, Set<Subscriber<IncomingMessage>>>();
-  private readonly channels = new Set<{ close(): Promise<void> }>();
-  private readonly ownedReplyKeys = new Set<string>();
+  private readonly channels = new Set<RedisReplyChannel>();
   private readonly handovers = new Set<Promise<void>>();
-  private refreshTimer: NodeJS.Timeout | undefined;
-  private broadcastSeq = 0;
   private closed = false;
 
   constructor(options: RedisTransportOptions = {}) {
-    this.options = options;
-    this.prefix = options.keyPrefix ?? 'rdv:';
+    this.keys = new RedisKeys(options.keyPrefix ?? 'rdv:');
     this.maxLen = positive('maxLen', options.maxLen, 100_000);
     this.replyMaxLen = positive('replyMaxLen', options.replyMaxLen, 10_000);
     this.claimIdleMs = positive('claimIdleMs', options.claimIdleMs, 30_000);
@@ -138,54 +123,39 @@ export class RedisTransport implements Transport {
     this.tapRefreshMs = positive('tapRefreshMs', options.tapRefreshMs, 1_000);
     this.defaultPrefetch = positive('defaultPrefetch', options.defaultPrefetch, 64);
     this.replyTtlMs = positive('replyTtlMs', options.replyTtlMs, 30_000);
-    const secrets: string[] = [];
-    if (options.password) secrets.push(options.password);
-    if (options.redisOptions?.password) secrets.push(options.redisOptions.password);
-    if (options.url) {
-      try {
-        const u = new URL(options.url);
-        if (u.password) secrets.push(u.password, decodeURIComponent(u.password));
-      } catch {
-        throw new ConfigurationError('url is not a valid redis:// URL');
-      }
-    }
-    this.secrets = secrets;
-    this.errors$ = this.errors.asObservable();
+    const closed = (): boolean => this.closed;
+    this.errors = new TransportErrors(secretsOf(options), closed);
+    this.connections = new RedisConnections(options, this.errors, closed, (e) =>
+      this.endSubscriptions(e),
+    );
+    this.errors$ = this.errors.errors$;
+    this.tap = new ReplyTap(this.keys, this.replyTtlMs, this.connections, this.errors);
+    this.broadcasts = new BroadcastListeners(this.keys, this.connections, this.errors, closed);
   }
 
   /** Counters for metrics. */
   stats(): RedisTransportStats {
-    return { ...this.counters };
+    return { ...this.counters, ...this.errors.counts };
   }
 
   async publish(stream: string, message: OutgoingMessage): Promise<void> {
-    const command = await this.connect();
-    const args: (string | number)[] = [this.streamKey(stream), 'MAXLEN', '~', this.maxLen, '*'];
-    if (message.key !== undefined) args.push(KEY_FIELD, message.key);
-    args.push(PAYLOAD_FIELD, message.payload);
+    const command = await this.connections.connect();
+    const target = { key: this.keys.stream(stream), maxLen: this.maxLen, createStream: true };
     try {
-      await command.call('XADD', ...args);
+      await command.call('XADD', ...xaddArgs(target, message));
     } catch (error) {
-      throw this.toError(error, 'publish');
+      throw this.errors.toError(error, 'publish');
     }
     this.counters.published++;
   }
 
   async ensureGroup(stream: string, group: string): Promise<void> {
-    const command = await this.connect();
+    const command = await this.connections.connect();
     try {
-      if (stream === REPLY_TAP) {
-        await command.sadd(this.key('tap-groups'), group);
-        for (const key of await this.liveReplyKeys(command)) {
-          await command.call('XGROUP', 'CREATE', key, group, '$').catch(() => undefined);
-        }
-        return;
-      }
-      await command
-        .call('XGROUP', 'CREATE', this.streamKey(stream), group, '$', 'MKSTREAM')
-        .catch(ignoreBusyGroup);
+      if (stream === REPLY_TAP) return await this.tap.ensureGroup(command, group);
+      await createGroup(command, this.keys.stream(stream), group, '$', true);
     } catch (error) {
-      throw this.toError(error, 'ensureGroup');
+      throw this.errors.toError(error, 'ensureGroup');
     }
   }
 
@@ -197,7 +167,7 @@ export class RedisTransport implements Transport {
       }
       let consumer: GroupConsumer | undefined;
       let left = false;
-      this.connect().then(
+      this.connections.connect().then(
         (command) => {
           if (left) return;
           if (this.closed) {
@@ -208,7 +178,7 @@ export class RedisTransport implements Transport {
           this.consumers.set(subscriber, consumer);
           consumer.start();
         },
-        (error: unknown) => subscriber.error(this.toError(error, 'consume')),
+        (error: unknown) => subscriber.error(this.errors.toError(error, 'consume')),
       );
       return () => {
         left = true;
@@ -219,188 +189,75 @@ export class RedisTransport implements Transport {
   }
 
   async openReplyChannel(): Promise<ReplyChannel> {
-    const command = await this.connect();
+    const command = await this.connections.connect();
     const address = randomUUID();
-    const key = this.replyKey(address);
     try {
-      const tapGroups = await command.smembers(this.key('tap-groups'));
-      const batch = command.multi();
-      batch.call('XGROUP', 'CREATE', key, OWNER_GROUP, '$', 'MKSTREAM');
-      for (const g of tapGroups) batch.call('XGROUP', 'CREATE', key, g, '0');
-      batch.zadd(this.key('replies'), Date.now() + this.replyTtlMs, address);
-      batch.pexpire(key, this.replyTtlMs);
-      await batch.exec();
+      await this.tap.createStream(command, address);
     } catch (error) {
-      throw this.toError(error, 'openReplyChannel');
+      throw this.errors.toError(error, 'openReplyChannel');
     }
     if (this.closed) throw new TransportClosedError();
-    this.ownedReplyKeys.add(address);
-    this.scheduleRefresh();
-    const subject = new Subject<IncomingMessage>();
-    const reader = this.duplicate(command, { maxRetriesPerRequest: null });
-    let open = true;
-    let started = false;
-    const run = async (): Promise<void> => {
-      let cursor = '0-0';
-      let failures = 0;
-      while (open) {
-        try {
-          const reply = await reader.call('XREAD', 'BLOCK', this.blockMs, 'STREAMS', key, cursor);
-          failures = 0;
-          for (const batch of parseReadReply(reply, 'XREAD')) {
-            for (const e of batch.entries) {
-              cursor = e.id;
-              if (!open || e.fields === null) continue;
-              let k: string | undefined;
-              let p: string | undefined;
-              for (let i = 0; i + 1 < e.fields.length; i += 2) {
-                if (e.fields[i] === PAYLOAD_FIELD) p = String(e.fields[i + 1]);
-                else if (e.fields[i] === KEY_FIELD) k = String(e.fields[i + 1]);
-              }
-              if (p === undefined) {
-                this.counters.malformedEntries++;
-                p = JSON.stringify(Object.fromEntries(toPairs(e.fields)));
-              }
-              subject.next(
-                k === undefined
-                  ? { source: address, id: e.id, payload: p }
-                  : { source: address, id: e.id, key: k, payload: p },
-              );
-            }
-          }
-        } catch (error) {
-          if (!open) return;
-          const failure = this.toError(error, 'reply read');
-          this.reportError(failure);
-          if (!failure.retryable) {
-            subject.error(failure);
-            return;
-          }
-          failures++;
-          await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** failures, 1000)));
-        }
-      }
-    };
-    const messages = new Observable<IncomingMessage>((subscriber) => {
-      if (!open) {
-        subscriber.complete();
-        return undefined;
-      }
-      const sub = subject.subscribe(subscriber);
-      if (!started) {
-        started = true;
-        void run();
-      }
-      return sub;
-    });
-    const channel = {
+    this.tap.own(address);
+    const reader = this.connections.duplicate(command);
+    const channel: RedisReplyChannel = new RedisReplyChannel({
       address,
-      messages,
-      close: async (): Promise<void> => {
-        if (!open) return;
-        open = false;
+      key: this.keys.reply(address),
+      reader,
+      blockMs: this.blockMs,
+      errors: this.errors,
+      counts: this.counters,
+      onClose: () => {
         this.channels.delete(channel);
-        this.ownedReplyKeys.delete(address);
-        reader.disconnect();
-        this.connections.delete(reader);
-        subject.complete();
-        if (this.ownedReplyKeys.size === 0) this.stopRefresh();
-        // Keep the stream a little longer so the reply tap can read what is left.
-        await command
-          .multi()
-          .zadd(this.key('replies'), Date.now() + this.replyTtlMs, address)
-          .pexpire(key, this.replyTtlMs)
-          .exec()
-          .catch(() => undefined);
+        this.connections.release(reader);
+        return this.tap.disown(command, address);
       },
-    };
+    });
     this.channels.add(channel);
     return channel;
   }
 
   async reply(address: string, message: OutgoingMessage): Promise<void> {
-    const command = await this.connect();
-    // NOMKSTREAM: a reply to an address nobody owns any more (its stream expired after its front
-    // end closed) must not re-create the stream, which would then never expire.
-    const args: (string | number)[] = [
-      this.replyKey(address),
-      'NOMKSTREAM',
-      'MAXLEN',
-      '~',
-      this.replyMaxLen,
-      '*',
-    ];
-    if (message.key !== undefined) args.push(KEY_FIELD, message.key);
-    args.push(PAYLOAD_FIELD, message.payload);
+    const command = await this.connections.connect();
+    // Only to a stream that exists: an address whose stream expired after its front end closed
+    // has nobody to read it (counted in repliesToClosedAddresses).
+    const target = { key: this.keys.reply(address), maxLen: this.replyMaxLen, createStream: false };
     let id: unknown;
     try {
-      id = await command.call('XADD', ...args);
+      id = await command.call('XADD', ...xaddArgs(target, message));
     } catch (error) {
-      throw this.toError(error, 'reply');
+      throw this.errors.toError(error, 'reply');
     }
     if (id === null) this.counters.repliesToClosedAddresses++;
     else this.counters.replies++;
   }
 
   async broadcast(channel: string, payload: string): Promise<void> {
-    const command = await this.connect();
+    const command = await this.connections.connect();
     try {
-      await command.publish(this.key(`ch:${channel}`), payload);
+      await command.publish(this.keys.channel(channel), payload);
     } catch (error) {
-      throw this.toError(error, 'broadcast');
+      throw this.errors.toError(error, 'broadcast');
     }
   }
 
   listen(channel: string): Observable<IncomingMessage> {
-    return new Observable<IncomingMessage>((subscriber) => {
-      if (this.closed) {
-        subscriber.error(new TransportClosedError());
-        return undefined;
-      }
-      const name = this.key(`ch:${channel}`);
-      let set = this.listeners.get(name);
-      const first = !set;
-      if (!set) {
-        set = new Set();
-        this.listeners.set(name, set);
-      }
-      set.add(subscriber);
-      if (first) {
-        this.pubsub().then(
-          (sub) => sub.subscribe(name).catch((e: unknown) => this.report(e, 'listen')),
-          (e: unknown) => subscriber.error(this.toError(e, 'listen')),
-        );
-      }
-      return () => {
-        const s = this.listeners.get(name);
-        if (!s) return;
-        s.delete(subscriber);
-        if (s.size === 0) {
-          this.listeners.delete(name);
-          if (!this.closed) this.subscriberConnection?.unsubscribe(name).catch(() => undefined);
-        }
-      };
-    });
+    return this.broadcasts.listen(channel);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.stopRefresh();
+    this.tap.stop();
     const stops: Promise<void>[] = [];
     for (const [subscriber, consumer] of this.consumers) {
       stops.push(consumer.stop());
       subscriber.complete();
     }
     this.consumers.clear();
-    for (const set of this.listeners.values()) for (const s of set) s.complete();
-    this.listeners.clear();
+    this.broadcasts.complete();
     for (const c of [...this.channels]) stops.push(c.close());
     await withTimeout(Promise.all([...stops, ...this.handovers]), 2000);
-    for (const c of this.connections) c.disconnect();
-    this.connections.clear();
-    this.command = undefined;
-    this.subscriberConnection = undefined;
+    this.connections.close();
     this.errors.complete();
   }
 
@@ -410,89 +267,29 @@ export class RedisTransport implements Transport {
     options: ConsumeOptions,
     subscriber: Subscriber<Delivery>,
   ): GroupConsumer {
-    const tap = stream === REPLY_TAP;
-    const fixedKey = this.streamKey(stream);
-    const known = new Set<string>();
     const group = options.group;
+    const streams: ConsumedStreams =
+      stream === REPLY_TAP
+        ? this.tap.streamsFor(command, group, this.tapRefreshMs)
+        : fixedStream(command, this.keys.stream(stream), stream, group);
     return new GroupConsumer(
       {
-        command,
-        reader: this.duplicate(command, { maxRetriesPerRequest: null }),
-        group,
-        consumer: options.consumer,
+        commands: new GroupCommands(
+          command,
+          this.connections.duplicate(command),
+          group,
+          options.consumer,
+        ),
+        streams,
         prefetch: options.prefetch ?? this.defaultPrefetch,
         blockMs: this.blockMs,
         claimIdleMs: this.claimIdleMs,
         claimIntervalMs: this.claimIntervalMs,
-        dynamicKeys: tap,
-        keysRefreshMs: this.tapRefreshMs,
-        resolveKeys: async (recovering) => {
-          if (!tap) {
-            await command
-              .call('XGROUP', 'CREATE', fixedKey, group, recovering ? '0' : '$', 'MKSTREAM')
-              .catch(ignoreBusyGroup);
-            return [fixedKey];
-          }
-          if (recovering) known.clear();
-          const keys = await this.liveReplyKeys(command);
-          const usable: string[] = [];
-          for (const key of keys) {
-            if (!known.has(key)) {
-              try {
-                await command.call('XGROUP', 'CREATE', key, group, '0').catch(ignoreBusyGroup);
-                known.add(key);
-              } catch {
-                continue; // the stream is gone
-              }
-            }
-            usable.push(key);
-          }
-          for (const key of known) if (!keys.includes(key)) known.delete(key);
-          return usable;
-        },
-        sourceOf: tap ? (key) => key.slice(this.replyKey('').length) : () => stream,
-        onMalformed: () => this.counters.malformedEntries++,
-        onClaimed: (n) => {
-          this.counters.claimedEntries += n;
-        },
-        onError: (error) => this.reportError(error),
-        toError: (error, operation) => this.toError(error, operation),
+        errors: this.errors,
+        counts: this.counters,
       },
       subscriber,
     );
-  }
-
-  private async liveReplyKeys(command: Redis): Promise<string[]> {
-    const addresses = await command.zrangebyscore(this.key('replies'), Date.now(), '+inf');
-    return addresses.map((a) => this.replyKey(a));
-  }
-
-  private scheduleRefresh(): void {
-    if (this.refreshTimer) return;
-    this.refreshTimer = setInterval(
-      () => {
-        const command = this.command;
-        if (!command || this.ownedReplyKeys.size === 0) return;
-        const now = Date.now();
-        const batch = command.multi().zremrangebyscore(this.key('replies'), '-inf', now);
-        for (const a of this.ownedReplyKeys) {
-          batch.zadd(this.key('replies'), now + this.replyTtlMs, a);
-          // Re-creates the stream if Redis lost it (a restart without persistence): replies are
-          // written with NOMKSTREAM, so a missing stream would drop them all. BUSYGROUP otherwise,
-          // which EXEC reports per command and which is ignored.
-          batch.call('XGROUP', 'CREATE', this.replyKey(a), OWNER_GROUP, '$', 'MKSTREAM');
-          batch.pexpire(this.replyKey(a), this.replyTtlMs);
-        }
-        batch.exec().catch((e: unknown) => this.report(e, 'reply address refresh'));
-      },
-      Math.max(100, Math.floor(this.replyTtlMs / 3)),
-    );
-    this.refreshTimer.unref();
-  }
-
-  private stopRefresh(): void {
-    if (this.refreshTimer) clearInterval(this.refreshTimer);
-    this.refreshTimer = undefined;
   }
 
   private track(p: Promise<void>): void {
@@ -503,146 +300,26 @@ export class RedisTransport implements Transport {
     );
   }
 
-  private connect(): Promise<Redis> {
-    if (this.closed) return Promise.reject(new TransportClosedError());
-    if (this.authFailure) return Promise.reject(this.authFailure);
-    if (this.command) return Promise.resolve(this.command);
-    this.connecting ??= (async () => {
-      const options = this.connectionOptions();
-      let client: Redis;
-      if (this.options.client) {
-        client = this.options.client(options);
-      } else {
-        const Redis = await loadIoredis();
-        client = new Redis(options);
-      }
-      this.watch(client);
-      if (this.closed) {
-        client.disconnect();
-        throw new TransportClosedError();
-      }
-      this.command = client;
-      return client;
-    })();
-    return this.connecting;
-  }
-
-  private connectionOptions(): RedisOptions {
-    const o = this.options;
-    const fromUrl: RedisOptions = {};
-    if (o.url) {
-      const u = new URL(o.url);
-      fromUrl.host = u.hostname || '127.0.0.1';
-      if (u.port) fromUrl.port = Number(u.port);
-      if (u.username) fromUrl.username = decodeURIComponent(u.username);
-      if (u.password) fromUrl.password = decodeURIComponent(u.password);
-      const db = u.pathname.replace('/', '');
-      if (db) fromUrl.db = Number(db);
-      if (u.protocol === 'rediss:') fromUrl.tls = {};
-    }
-    const tls = o.tls === true ? {} : o.tls === false ? undefined : o.tls;
-    return {
-      // No reconnection once Redis refused the credentials: retrying cannot fix them.
-      retryStrategy: (times: number) => (this.authFailure ? null : Math.min(50 * times, 1000)),
-      // Commands issued in the same tick (scores, acks, publishes) leave in one write.
-      enableAutoPipelining: true,
-      ...fromUrl,
-      ...(o.host === undefined ? {} : { host: o.host }),
-      ...(o.port === undefined ? {} : { port: o.port }),
-      ...(o.db === undefined ? {} : { db: o.db }),
-      ...(o.username === undefined ? {} : { username: o.username }),
-      ...(o.password === undefined ? {} : { password: o.password }),
-      ...(tls === undefined ? {} : { tls }),
-      ...o.redisOptions,
-      lazyConnect: false,
-      enableOfflineQueue: true,
-      maxRetriesPerRequest: o.maxRetriesPerRequest ?? 2,
-    };
-  }
-
-  private duplicate(command: Redis, override: Partial<RedisOptions>): Redis {
-    const c = command.duplicate({ enableAutoPipelining: false, ...override });
-    this.watch(c);
-    return c;
-  }
-
-  private watch(client: Redis): void {
-    this.connections.add(client);
-    client.once('end', () => this.connections.delete(client));
-    client.on('error', (e: unknown) => {
-      const failure = this.toError(e, 'connect');
-      if (failure instanceof AuthenticationError) this.failAuthentication(failure);
-      else this.reportError(failure);
-    });
-  }
-
-  private async pubsub(): Promise<Redis> {
-    const command = await this.connect();
-    if (!this.subscriberConnection) {
-      const sub = this.duplicate(command, { maxRetriesPerRequest: null });
-      sub.on('message', (channel: string, message: string) => {
-        const set = this.listeners.get(channel);
-        if (!set) return;
-        const m: IncomingMessage = {
-          source: channel.slice(this.key('ch:').length),
-          id: String(++this.broadcastSeq),
-          payload: message,
-        };
-        for (const s of set) s.next(m);
-      });
-      this.subscriberConnection = sub;
-    }
-    return this.subscriberConnection;
-  }
-
-  private report(error: unknown, operation: string): void {
-    this.reportError(toTransportError(error, operation, this.secrets, false));
-  }
-
-  private reportError(error: RendezvousError): void {
-    if (this.closed) return;
-    this.counters.errors++;
-    if (error.code === 'UNEXPECTED_REPLY') this.counters.unexpectedReplies++;
-    this.errors.next(error);
-  }
-
   /**
-   * Redis refused the credentials (at connect, so on every connection): report it once, stop
-   * every connection from reconnecting, and end every subscription with it. Retrying with the
-   * same credentials cannot succeed, and looping would hide the cause behind timeouts.
+   * Redis refused the credentials (at connect, so on every connection; reported once, and no
+   * connection reconnects): end every subscription with it. Retrying with the same credentials
+   * cannot succeed, and looping would hide the cause behind timeouts.
    */
-  private failAuthentication(error: AuthenticationError): void {
-    if (this.authFailure || this.closed) return;
-    this.authFailure = error;
-    this.reportError(error);
-    for (const c of this.connections) c.disconnect();
+  private endSubscriptions(error: AuthenticationError): void {
     for (const subscriber of [...this.consumers.keys()]) subscriber.error(error);
-    for (const set of [...this.listeners.values()]) for (const s of [...set]) s.error(error);
-  }
-
-  private toError(error: unknown, operation: string): RendezvousError {
-    if (this.authFailure && !this.closed) return this.authFailure;
-    return toTransportError(error, operation, this.secrets, this.closed);
-  }
-
-  private key(name: string): string {
-    return `${this.prefix}${name}`;
-  }
-
-  private streamKey(stream: string): string {
-    return `${this.prefix}s:${stream}`;
-  }
-
-  private replyKey(address: string): string {
-    return `${this.prefix}r:${address}`;
+    this.broadcasts.fail(error);
   }
 }
 
-function toPairs(fields: readonly unknown[]): [string, string][] {
-  const out: [string, string][] = [];
-  for (let i = 0; i + 1 < fields.length; i += 2)
-    out.push([String(fields[i]), String(fields[i + 1])]);
-  return out;
+/** A stream of its own: the group is created on it (from the start when recovering). */
+function fixedStream(command: Redis, key: string, stream: string, group: string): ConsumedStreams {
+  return {
+    sourceOf: () => stream,
+    resolve: async (recovering) => {
+      await createGroup(command, key, group, recovering ? '0' : '$', true);
+      return [key];
+    },
+  };
 }
 
 function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
-import { parseEntries, parsePending, type RawEntry } from './stream-entry.js';
+import { type GroupCommands, groupByKey } from './group-commands.js';
+import type { RawEntry } from './stream-entry.js';
 
 /** An entry handed back with `release()`: still in this member's pending list, not held. */
 interface ReleasedEntry {
@@ -9,14 +9,6 @@ interface ReleasedEntry {
   readonly dueAt: number;
   /** When its idle time was last reset, so no other member claims it before `dueAt`. */
   touchedAt: number;
-}
-
-/** Who the released entries belong to. */
-export interface ReleasedEntriesOwner {
-  readonly command: Redis;
-  readonly group: string;
-  readonly consumer: string;
-  readonly claimIdleMs: number;
 }
 
 /** Entries claimed back from one stream, with their (raised) delivery counts. */
@@ -35,7 +27,10 @@ export interface Redelivery {
 export class ReleasedEntries {
   private readonly entries = new Map<string, ReleasedEntry>();
 
-  constructor(private readonly owner: ReleasedEntriesOwner) {}
+  constructor(
+    private readonly commands: GroupCommands,
+    private readonly claimIdleMs: number,
+  ) {}
 
   get size(): number {
     return this.entries.size;
@@ -50,8 +45,7 @@ export class ReleasedEntries {
     const now = Date.now();
     this.entries.set(ref, { key, id, dueAt: now + delayMs, touchedAt: now });
     if (delayMs === 0) return;
-    const { command, group, consumer } = this.owner;
-    await command.call('XCLAIM', key, group, consumer, 0, id, 'JUSTID').catch(() => undefined);
+    await this.commands.touch(key, [id]).catch(() => undefined);
   }
 
   delete(ref: string): void {
@@ -67,7 +61,7 @@ export class ReleasedEntries {
 
   /** When the next entry needs its idle time reset (Infinity when none). */
   nextTouchAt(): number {
-    const half = this.owner.claimIdleMs / 2;
+    const half = this.claimIdleMs / 2;
     let next = Number.POSITIVE_INFINITY;
     for (const e of this.entries.values())
       if (e.dueAt > e.touchedAt + half) next = Math.min(next, e.touchedAt + half);
@@ -77,14 +71,16 @@ export class ReleasedEntries {
   /** Resets the idle time of entries not due yet whose turn it is; returns whether it did. */
   async touch(): Promise<boolean> {
     const now = Date.now();
-    const half = this.owner.claimIdleMs / 2;
+    const half = this.claimIdleMs / 2;
     const stale = [...this.entries.values()].filter(
       (e) => e.dueAt > now && now - e.touchedAt >= half,
     );
     if (stale.length === 0) return false;
-    const { command, group, consumer } = this.owner;
     for (const [key, list] of groupByKey(stale)) {
-      await command.call('XCLAIM', key, group, consumer, 0, ...list.map((e) => e.id), 'JUSTID');
+      await this.commands.touch(
+        key,
+        list.map((e) => e.id),
+      );
       for (const e of list) e.touchedAt = now;
     }
     return true;
@@ -106,25 +102,21 @@ export class ReleasedEntries {
       }
     }
     if (due.length === 0) return undefined;
-    const { command, group, consumer } = this.owner;
     const out: Redelivery[] = [];
     for (const [key, list] of groupByKey(due)) {
       const ids = list.map((e) => e.id).sort(compareIds);
-      const reply = await command.call(
-        'XPENDING',
+      const rows = await this.commands.pendingOwn(
         key,
-        group,
         ids[0]!,
         ids.at(-1)!,
         pendingWindow + ids.length,
-        consumer,
       );
       const wanted = new Set(ids);
       const counts = new Map<string, number>();
-      for (const r of parsePending(reply)) if (wanted.has(r.id)) counts.set(r.id, r.deliveries + 1);
+      for (const r of rows) if (wanted.has(r.id)) counts.set(r.id, r.deliveries + 1);
       if (counts.size === 0) continue;
-      const claimed = await command.call('XCLAIM', key, group, consumer, 0, ...counts.keys());
-      out.push({ key, entries: parseEntries(claimed, 'XCLAIM'), counts });
+      const entries = await this.commands.claim(key, 0, counts.keys());
+      out.push({ key, entries, counts });
     }
     return out;
   }
@@ -135,16 +127,6 @@ export class ReleasedEntries {
     this.entries.clear();
     return refs;
   }
-}
-
-function groupByKey<T extends { readonly key: string }>(entries: readonly T[]): Map<string, T[]> {
-  const byKey = new Map<string, T[]>();
-  for (const e of entries) {
-    const list = byKey.get(e.key) ?? [];
-    list.push(e);
-    byKey.set(e.key, list);
-  }
-  return byKey;
 }
 
 /** Orders stream ids (`<ms>-<seq>`) numerically. */

@@ -1,4 +1,9 @@
-import { UnexpectedReplyError } from '@rendezvous-ml/core';
+import {
+  type IncomingMessage,
+  type OutgoingMessage,
+  UnexpectedReplyError,
+} from '@rendezvous-ml/core';
+import { redisInteger } from './redis-integer.js';
 
 /** The field that holds the payload in a stream entry written by this transport. */
 export const PAYLOAD_FIELD = 'p';
@@ -12,6 +17,35 @@ export interface StreamEntry {
   readonly payload: string;
   /** True when the entry was not written by this transport (no payload field). */
   readonly malformed: boolean;
+}
+
+/** Where an `XADD` writes, and how far it trims. */
+export interface XaddTarget {
+  readonly key: string;
+  /** `MAXLEN ~` of the stream. */
+  readonly maxLen: number;
+  /**
+   * False to write only to a stream that exists (`NOMKSTREAM`): a reply to an address nobody
+   * owns any more must not re-create its stream, which would then never expire.
+   */
+  readonly createStream: boolean;
+}
+
+/** The arguments of the one `XADD` that writes `message` as a stream entry. */
+export function xaddArgs(target: XaddTarget, message: OutgoingMessage): (string | number)[] {
+  const args: (string | number)[] = [target.key];
+  if (!target.createStream) args.push('NOMKSTREAM');
+  args.push('MAXLEN', '~', redisInteger(target.maxLen), '*');
+  if (message.key !== undefined) args.push(KEY_FIELD, message.key);
+  args.push(PAYLOAD_FIELD, message.payload);
+  return args;
+}
+
+/** The message a decoded entry carries, as delivered from `source`. */
+export function toIncomingMessage(source: string, entry: StreamEntry): IncomingMessage {
+  return entry.key === undefined
+    ? { source, id: entry.id, payload: entry.payload }
+    : { source, id: entry.id, key: entry.key, payload: entry.payload };
 }
 
 /**
