@@ -14,7 +14,7 @@ import {
 } from './archiving.js';
 import { type IrisConfig, modelRefs, readConfig } from './config.js';
 import { elasticsearchSinks } from './elasticsearch.js';
-import { runLoad, runReplay } from './evaluation-commands.js';
+import { runLoad, runReplay, runScorecard } from './evaluation-commands.js';
 import { startIrisFrontend } from './frontend.js';
 import { EXAMPLE_INPUT } from './iris-input.js';
 import { DEFAULT_SEED, loadIrisModelRef } from './iris-models.js';
@@ -48,6 +48,8 @@ Commands:
   replay [--models dt@2,bad@1] [--limit N] [--rate R] [--since T] [--until T] [--out DIR] [--resume]
                           replays the decoy archive of ARCHIVE_DIR through new versions, in process
                           (memory), and writes DIR/report.json and DIR/report.md (default ./data/replay)
+  scorecard [--window 1m|10m|all] [--json] [--url URL]
+                          prints the front end's live scorecard (GET /scorecard)
   help                    this text
 
 Environment:
@@ -298,6 +300,8 @@ export async function main(argv: readonly string[]): Promise<void> {
       since: { type: 'string' },
       until: { type: 'string' },
       resume: { type: 'boolean' },
+      window: { type: 'string' },
+      json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -331,6 +335,8 @@ export async function main(argv: readonly string[]): Promise<void> {
       return runLoad(config, values);
     case 'replay':
       return runReplay(config, values);
+    case 'scorecard':
+      return runScorecard(config, values);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

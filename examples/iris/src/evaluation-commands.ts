@@ -4,6 +4,7 @@ import { type IrisConfig, modelRefs } from './config.js';
 import { irisReplay, replayProgressLine, replaySummary } from './iris-replay.js';
 import { irisLoad, parseShift, sendLoad } from './load.js';
 import { createLogger } from './logger.js';
+import { formatScorecard } from './scorecard-table.js';
 import { ensureChallengers, ensureModels } from './train.js';
 import { UsageError } from './usage-error.js';
 
@@ -21,6 +22,22 @@ export interface EvaluationArgs {
   readonly since?: string;
   readonly until?: string;
   readonly resume?: boolean;
+  readonly window?: string;
+  readonly json?: boolean;
+}
+
+function baseUrl(config: IrisConfig, args: EvaluationArgs): string {
+  return (args.url ?? `http://${config.host}:${config.port || 8000}`).replace(/\/$/, '');
+}
+
+/** `iris scorecard`: prints the front end's scorecard (`GET /scorecard`) as a table, or `--json`. */
+export async function runScorecard(config: IrisConfig, args: EvaluationArgs): Promise<void> {
+  const response = await fetch(`${baseUrl(config, args)}/scorecard`);
+  if (!response.ok) throw new Error(`GET /scorecard answered ${response.status}`);
+  const text = await response.text();
+  process.stdout.write(
+    args.json ? `${text}\n` : `${formatScorecard(JSON.parse(text), args.window ?? '1m')}\n`,
+  );
 }
 
 function positiveInt(raw: string | undefined, flag: string, fallback: number): number {
@@ -59,7 +76,7 @@ export async function runLoad(config: IrisConfig, args: EvaluationArgs): Promise
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const url = (args.url ?? `http://${config.host}:${config.port || 8000}`).replace(/\/$/, '');
+  const url = baseUrl(config, args);
   const inputs = await irisLoad({ count, seed, shift });
   const moved = Object.entries(shift).map(([f, d]) => `${f} ${d >= 0 ? '+' : ''}${d} cm`);
   process.stderr.write(
@@ -74,7 +91,13 @@ export async function runLoad(config: IrisConfig, args: EvaluationArgs): Promise
       if (done % 100 === 0 || done === total) process.stderr.write(`load: ${done}/${total}\n`);
     },
   });
-  process.stdout.write(`${JSON.stringify({ ...summary, seed, shift })}\n`);
+  const counts = (r: Readonly<Record<string, number>>) =>
+    Object.entries(r)
+      .map(([k, n]) => `${k} × ${n}`)
+      .join(', ');
+  process.stdout.write(
+    `Sent ${summary.sent} inputs in ${(summary.elapsedMs / 1000).toFixed(1)} s: HTTP ${counts(summary.statuses)}; answered by ${counts(summary.answeredBy) || 'nobody'}\n`,
+  );
 }
 
 /** `iris replay`: replays `ARCHIVE_DIR` through the challengers, writes the report under `--out`. */

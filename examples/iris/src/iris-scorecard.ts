@@ -8,8 +8,9 @@ import type { IrisInput } from './iris-input.js';
 /**
  * Starts the front end's scorecard on its `results$`: per model version, answers, errors,
  * timeouts, latency, agreement with the model chosen most (`dt@1`), output shift, and input
- * shift per feature against the first `SCORECARD_REFERENCE` results. Every alarm, firing or
- * cleared, is one pino JSON line with its evidence (`msg: "scorecard alarm"`).
+ * shift per feature against the first `SCORECARD_REFERENCE` results. Alarms are evaluated on
+ * the last minute; every alarm, firing or cleared, is one pino JSON line with its evidence
+ * (`msg: "scorecard alarm"`). There is no timeout-rate alarm: see below.
  *
  * @example
  * ```ts
@@ -27,7 +28,14 @@ export async function startIrisScorecard(
     results$: results$ as unknown as Observable<RendezvousResult>,
     shiftReference: { results: config.scorecard.referenceResults },
     snapshotIntervalMs: config.scorecard.intervalMs,
-    alarms: { minSamples: config.scorecard.minSamples },
+    alarms: {
+      minSamples: config.scorecard.minSamples,
+      // latestVersion() answers as soon as dt@1 has scored: lr@0 and every shadow model are
+      // never waited for, so "pending at the decision" is their normal state, not a timeout.
+      timeoutRateAbove: null,
+      // One line per alarm, on the window an operator watches (all three would say it thrice).
+      windows: ['1m'],
+    },
   });
   scorecard.alarm$.subscribe((alarm: ScorecardAlarm) => {
     const log = alarm.state === 'firing' ? logger.warn.bind(logger) : logger.info.bind(logger);
