@@ -31,6 +31,16 @@ const ours = (ms: readonly Measurement[]) => ms.filter((m) => !m.isFloor);
 
 /** The targets of issues 3, 4 and 8, by scenario. */
 export const TARGETS: Readonly<Record<string, Checker>> = {
+  scorecard: (ms) => [
+    check(
+      'scorecard',
+      'keeping a Scorecard on results$ costs < 5% of the front end throughput on memory (c=64)',
+      ours(ms).find((m) => m.extra?.throughputDropPct !== undefined),
+      (m) => Number(m.extra?.throughputDropPct) < 5,
+      (m) =>
+        `${m.extra?.throughputDropPct}% drop (ratio ${m.extra?.throughputRatio}), ${m.extra?.cpuUsPerResult} µs CPU per result`,
+    ),
+  ],
   memory: (ms) => [
     check(
       'memory',

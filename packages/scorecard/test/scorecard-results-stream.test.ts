@@ -87,7 +87,7 @@ describe('Scorecard on the results stream', () => {
     expect(a.results).toBe(60);
     expect(a.models).toEqual(b.models);
     const shadow = a.models.find((m) => m.model === 'shadow@1')!;
-    expect(shadow).toMatchObject({ chosen: 0, timeouts: 60, late: 60 }); // scored late every time
+    expect(shadow).toMatchObject({ chosen: 0, timeouts: 0, late: 60 }); // scored late every time: late, not timed out
     // prod vs shadow: shadow differs when x % 5 === 0 (12 of 60).
     expect(shadow.agreement).toMatchObject({ reference: 'prod@1', compared: 60, agreed: 48 });
     expect(spy.acked).toHaveLength(61);
