@@ -81,6 +81,14 @@ describe('training the challengers', () => {
     expect(a2).toBeGreaterThan(0.9);
     expect(ab).toBeLessThan(0.7);
     expect(a1! - ab!).toBeGreaterThan(0.25);
+    // A challenger worth evaluating: not a copy of dt@1.
+    const [p1, p2] = [toPredictor(dt1!), toPredictor(dt2)];
+    const differs = rows.some((r) => {
+      const [sepalLength, sepalWidth, petalLength, petalWidth] = r as number[];
+      const input = { sepalLength, sepalWidth, petalLength, petalWidth } as IrisInput;
+      return p1.predict(input) !== p2.predict(input);
+    });
+    expect(differs).toBe(true);
   });
 });
 
