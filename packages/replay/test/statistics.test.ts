@@ -1,4 +1,4 @@
-import { outputLabel, percentile, summarizeLatency } from '@rendezvous-ml/replay';
+import { percentile, summarizeLatency } from '@rendezvous-ml/replay';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

@@ -87,106 +87,109 @@ function agreementFromArchive(results: readonly ResultEnvelope[]) {
   return { reference, figures };
 }
 
-describe.skipIf(!gate.ok)('Scorecard over Redis (two front-end processes, a canary and a shadow)', () => {
-  it('matches, exactly, the agreement computed from what an Archiver archived', async () => {
-    const keyPrefix = `sc-${Date.now().toString(36)}:`;
-    const transports: Transport[] = [];
-    const connect = (): Transport => {
-      const t = new RedisTransport({
-        url: server!.url,
-        keyPrefix,
-        claimIdleMs: 1_000,
-        blockMs: 200,
+describe.skipIf(!gate.ok)(
+  'Scorecard over Redis (two front-end processes, a canary and a shadow)',
+  () => {
+    it('matches, exactly, the agreement computed from what an Archiver archived', async () => {
+      const keyPrefix = `sc-${Date.now().toString(36)}:`;
+      const transports: Transport[] = [];
+      const connect = (): Transport => {
+        const t = new RedisTransport({
+          url: server!.url,
+          keyPrefix,
+          claimIdleMs: 1_000,
+          blockMs: 200,
+        });
+        transports.push(t);
+        return t;
+      };
+      const directory = await mkdtemp(join(tmpdir(), 'scorecard-results-'));
+      const archiver = new Archiver({
+        transport: connect(),
+        source: 'results',
+        sinks: [new RollingGzipJsonlSink({ directory })],
+        batchSize: 50,
+        flushIntervalMs: 100,
       });
-      transports.push(t);
-      return t;
-    };
-    const directory = await mkdtemp(join(tmpdir(), 'scorecard-results-'));
-    const archiver = new Archiver({
-      transport: connect(),
-      source: 'results',
-      sinks: [new RollingGzipJsonlSink({ directory })],
-      batchSize: 50,
-      flushIntervalMs: 100,
-    });
-    await archiver.start();
-    const scorecard = new Scorecard({
-      resultsStream: { transport: connect() },
-      snapshotIntervalMs: 0,
-    });
-    await scorecard.start();
-    // prod answers x mod 3; the canary disagrees when x mod 7 = 0; the shadow (never chosen:
-    // the policy accepts only prod and canary) disagrees when x mod 5 = 0 and is slower.
-    const models = [
-      { name: 'prod', version: '3', ms: 1, out: (x: number) => x % 3 },
-      { name: 'canary', version: '4', ms: 1, out: (x: number) => (x % 7 === 0 ? -1 : x % 3) },
-      { name: 'shadow', version: '5', ms: 15, out: (x: number) => (x % 5 === 0 ? -1 : x % 3) },
-    ];
-    const workers = models.map(
-      (m) =>
-        new ModelWorker({
-          transport: connect(),
-          model: { name: m.name, version: m.version, instance: `${m.name}-a` },
-          predict: async (input: Json) => {
-            await sleep(m.ms);
-            return m.out((input as { x: number }).x);
-          },
-          concurrency: 32,
+      await archiver.start();
+      const scorecard = new Scorecard({
+        resultsStream: { transport: connect() },
+        snapshotIntervalMs: 0,
+      });
+      await scorecard.start();
+      // prod answers x mod 3; the canary disagrees when x mod 7 = 0; the shadow (never chosen:
+      // the policy accepts only prod and canary) disagrees when x mod 5 = 0 and is slower.
+      const models = [
+        { name: 'prod', version: '3', ms: 1, out: (x: number) => x % 3 },
+        { name: 'canary', version: '4', ms: 1, out: (x: number) => (x % 7 === 0 ? -1 : x % 3) },
+        { name: 'shadow', version: '5', ms: 15, out: (x: number) => (x % 5 === 0 ? -1 : x % 3) },
+      ];
+      const workers = models.map(
+        (m) =>
+          new ModelWorker({
+            transport: connect(),
+            model: { name: m.name, version: m.version, instance: `${m.name}-a` },
+            predict: async (input: Json) => {
+              await sleep(m.ms);
+              return m.out((input as { x: number }).x);
+            },
+            concurrency: 32,
+          }),
+      );
+      for (const w of workers) await w.start();
+      // Two front ends, each in its own process, publishing their results to the results stream.
+      const frontEnds = [0, 1].map((offset) =>
+        runFrontEndProcess({
+          url: server!.url,
+          keyPrefix,
+          instanceId: `fe-${offset}`,
+          offset,
+          stride: 2,
+          requests: REQUESTS,
         }),
-    );
-    for (const w of workers) await w.start();
-    // Two front ends, each in its own process, publishing their results to the results stream.
-    const frontEnds = [0, 1].map((offset) =>
-      runFrontEndProcess({
-        url: server!.url,
-        keyPrefix,
-        instanceId: `fe-${offset}`,
-        offset,
-        stride: 2,
-        requests: REQUESTS,
-      }),
-    );
-    const sent = await Promise.all(frontEnds);
-    expect(sent.reduce((a, b) => a + b, 0)).toBe(REQUESTS);
-    await waitFor(
-      () => scorecard.streamStats().read === REQUESTS,
-      `${REQUESTS} results read`,
-      20_000,
-    );
-    await waitFor(
-      () => archiver.stats().archived === REQUESTS,
-      `${REQUESTS} results archived`,
-      20_000,
-    );
-    await archiver.stop();
+      );
+      const sent = await Promise.all(frontEnds);
+      expect(sent.reduce((a, b) => a + b, 0)).toBe(REQUESTS);
+      await waitFor(
+        () => scorecard.streamStats().read === REQUESTS,
+        `${REQUESTS} results read`,
+        20_000,
+      );
+      await waitFor(
+        () => archiver.stats().archived === REQUESTS,
+        `${REQUESTS} results archived`,
+        20_000,
+      );
+      await archiver.stop();
 
-    const archived = (await readJsonlArchive(directory)).flatMap((r) =>
-      r.kind === 'result' ? [r.result] : [],
-    );
-    expect(new Set(archived.map((r) => r.requestId)).size).toBe(REQUESTS);
-    const expected = agreementFromArchive(archived);
-    const all = scorecard.snapshot().windows.find((w) => w.window === 'all')!;
-    expect(all.results).toBe(REQUESTS);
-    const shadow = all.models.find((m) => m.model === 'shadow@5')!;
-    expect(shadow.chosen).toBe(0);
-    // The shadow is compared on the results that caught its (late) score; how many depends on
-    // timing on a loaded machine, so only that there are some. The exact match below is the test.
-    expect(expected.figures.get('shadow@5')!.compared).toBeGreaterThan(0);
-    expect(scorecard.snapshot().reference).toBe(expected.reference);
-    for (const [model, f] of expected.figures) {
-      const got = all.models.find((m) => m.model === model)!.agreement!;
-      expect({ model, compared: got.compared, agreed: got.agreed }).toEqual({ model, ...f });
-    }
-    expect(scorecard.streamStats()).toMatchObject({
-      duplicates: 0,
-      deadLettered: 0,
-      dropped: 0,
-      failed: 0,
-    });
+      const archived = (await readJsonlArchive(directory)).flatMap((r) =>
+        r.kind === 'result' ? [r.result] : [],
+      );
+      expect(new Set(archived.map((r) => r.requestId)).size).toBe(REQUESTS);
+      const expected = agreementFromArchive(archived);
+      const all = scorecard.snapshot().windows.find((w) => w.window === 'all')!;
+      expect(all.results).toBe(REQUESTS);
+      const shadow = all.models.find((m) => m.model === 'shadow@5')!;
+      expect(shadow.chosen).toBe(0);
+      // The shadow is compared on the results that caught its (late) score; how many depends on
+      // timing on a loaded machine, so only that there are some. The exact match below is the test.
+      expect(expected.figures.get('shadow@5')!.compared).toBeGreaterThan(0);
+      expect(scorecard.snapshot().reference).toBe(expected.reference);
+      for (const [model, f] of expected.figures) {
+        const got = all.models.find((m) => m.model === model)!.agreement!;
+        expect({ model, compared: got.compared, agreed: got.agreed }).toEqual({ model, ...f });
+      }
+      expect(scorecard.streamStats()).toMatchObject({
+        duplicates: 0,
+        deadLettered: 0,
+        dropped: 0,
+        failed: 0,
+      });
 
-    await scorecard.stop();
-    for (const w of workers) await w.stop();
-    await Promise.all(transports.map((t) => t.close()));
-    await rm(directory, { recursive: true, force: true });
-  }, 60_000);
-});
+      await scorecard.stop();
+      for (const w of workers) await w.stop();
+      await Promise.all(transports.map((t) => t.close()));
+      await rm(directory, { recursive: true, force: true });
+    }, 60_000);
+  },
+);
