@@ -11,12 +11,11 @@ import {
   type IncomingMessage,
   type OutgoingMessage,
   RejectedRecordsError,
-  type ReplyChannel,
   SinkWriteError,
   type Transport,
-  type TransportCapabilities,
   type VirtualClock,
 } from '@rendezvous-ml/core';
+import { DelegatingTransport } from '@rendezvous-ml/transport-conformance';
 import { map, type Observable } from 'rxjs';
 
 /** How a {@link FaultySink} refuses a poison record. */
@@ -101,7 +100,7 @@ export type Outcome = 'acked' | 'released';
  * Delegates to another transport and records, per delivery, when it was received and when it
  * was acknowledged or released, so a test can bound how long the archiver holds one.
  */
-export class HoldTracker implements Transport {
+export class HoldTracker extends DelegatingTransport {
   /** Deliveries received and not yet acknowledged or released, by id, with their receipt time. */
   readonly holding = new Map<string, number>();
   /** Longest time a delivery was held, settled or still held at the last {@link longestHold}. */
@@ -109,9 +108,11 @@ export class HoldTracker implements Transport {
   readonly outcomes: { id: string; outcome: Outcome; deliveryCount: number }[] = [];
 
   constructor(
-    private readonly inner: Transport,
+    inner: Transport,
     private readonly clock: VirtualClock,
-  ) {}
+  ) {
+    super(inner);
+  }
 
   /** Longest hold so far, counting the deliveries still held up to now. */
   longestHold(): number {
@@ -120,19 +121,7 @@ export class HoldTracker implements Transport {
     return this.longest;
   }
 
-  get name(): string {
-    return this.inner.name;
-  }
-  get capabilities(): TransportCapabilities {
-    return this.inner.capabilities;
-  }
-  publish(stream: string, message: OutgoingMessage): Promise<void> {
-    return this.inner.publish(stream, message);
-  }
-  ensureGroup(stream: string, group: string): Promise<void> {
-    return this.inner.ensureGroup(stream, group);
-  }
-  consume(stream: string, options: ConsumeOptions): Observable<Delivery> {
+  override consume(stream: string, options: ConsumeOptions): Observable<Delivery> {
     return this.inner.consume(stream, options).pipe(
       map((d): Delivery => {
         this.holding.set(d.id, this.clock.now());
@@ -160,21 +149,6 @@ export class HoldTracker implements Transport {
         };
       }),
     );
-  }
-  openReplyChannel(): Promise<ReplyChannel> {
-    return this.inner.openReplyChannel();
-  }
-  reply(address: string, message: OutgoingMessage): Promise<void> {
-    return this.inner.reply(address, message);
-  }
-  broadcast(channel: string, payload: string): Promise<void> {
-    return this.inner.broadcast(channel, payload);
-  }
-  listen(channel: string): Observable<IncomingMessage> {
-    return this.inner.listen(channel);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 

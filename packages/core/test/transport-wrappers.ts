@@ -4,51 +4,15 @@
  */
 import {
   ConnectionLostError,
-  type ConsumeOptions,
-  type Delivery,
   type IncomingMessage,
-  type OutgoingMessage,
   type ReplyChannel,
   type Transport,
-  type TransportCapabilities,
   type VirtualClock,
 } from '@rendezvous-ml/core';
+import { DelegatingTransport } from '@rendezvous-ml/transport-conformance';
 import { Observable, type Subscription } from 'rxjs';
 
-/** Delegates every call to `inner`; subclasses override the one call they break. */
-export class DelegatingTransport implements Transport {
-  constructor(protected readonly inner: Transport) {}
-  get name(): string {
-    return this.inner.name;
-  }
-  get capabilities(): TransportCapabilities {
-    return this.inner.capabilities;
-  }
-  publish(stream: string, message: OutgoingMessage): Promise<void> {
-    return this.inner.publish(stream, message);
-  }
-  ensureGroup(stream: string, group: string): Promise<void> {
-    return this.inner.ensureGroup(stream, group);
-  }
-  consume(stream: string, options: ConsumeOptions): Observable<Delivery> {
-    return this.inner.consume(stream, options);
-  }
-  openReplyChannel(): Promise<ReplyChannel> {
-    return this.inner.openReplyChannel();
-  }
-  reply(address: string, message: OutgoingMessage): Promise<void> {
-    return this.inner.reply(address, message);
-  }
-  broadcast(channel: string, payload: string): Promise<void> {
-    return this.inner.broadcast(channel, payload);
-  }
-  listen(channel: string): Observable<IncomingMessage> {
-    return this.inner.listen(channel);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-}
+export { DelegatingTransport };
 
 /** The broker is "not up yet": the first `failures` calls to `openReplyChannel` reject. */
 export class BrokerDownAtFirst extends DelegatingTransport {

@@ -1,20 +1,13 @@
-import type {
-  ConsumeOptions,
-  Delivery,
-  IncomingMessage,
-  OutgoingMessage,
-  ReplyChannel,
-  Transport,
-  TransportCapabilities,
-} from '@rendezvous-ml/core';
+import type { ConsumeOptions, Delivery } from '@rendezvous-ml/core';
 import { map, type Observable } from 'rxjs';
+import { DelegatingTransport } from './delegating-transport.js';
 
 /**
  * A transport that delegates everything to another one and records each acknowledgement, in
  * order, once the inner `ack()` has resolved — so a test can check *when* something is acked
  * and that nothing acknowledged is missing from a sink.
  */
-export class AckSpyTransport implements Transport {
+export class AckSpyTransport extends DelegatingTransport {
   /** Ids of the acknowledged deliveries, in acknowledgement order. */
   readonly acked: string[] = [];
   /** Payloads of the acknowledged deliveries, in the same order. */
@@ -22,21 +15,7 @@ export class AckSpyTransport implements Transport {
   /** Ids of the deliveries handed back with `release()`, in order. */
   readonly released: string[] = [];
 
-  constructor(private readonly inner: Transport) {}
-
-  get name(): string {
-    return this.inner.name;
-  }
-  get capabilities(): TransportCapabilities {
-    return this.inner.capabilities;
-  }
-  publish(stream: string, message: OutgoingMessage): Promise<void> {
-    return this.inner.publish(stream, message);
-  }
-  ensureGroup(stream: string, group: string): Promise<void> {
-    return this.inner.ensureGroup(stream, group);
-  }
-  consume(stream: string, options: ConsumeOptions): Observable<Delivery> {
+  override consume(stream: string, options: ConsumeOptions): Observable<Delivery> {
     return this.inner.consume(stream, options).pipe(
       map(
         (d): Delivery => ({
@@ -57,20 +36,5 @@ export class AckSpyTransport implements Transport {
         }),
       ),
     );
-  }
-  openReplyChannel(): Promise<ReplyChannel> {
-    return this.inner.openReplyChannel();
-  }
-  reply(address: string, message: OutgoingMessage): Promise<void> {
-    return this.inner.reply(address, message);
-  }
-  broadcast(channel: string, payload: string): Promise<void> {
-    return this.inner.broadcast(channel, payload);
-  }
-  listen(channel: string): Observable<IncomingMessage> {
-    return this.inner.listen(channel);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
