@@ -158,3 +158,28 @@ export async function runCli(
     await transport?.close();
   }
 }
+
+/**
+ * Runs `rendezvous-replay` as a process: the command-line arguments, stdout and stderr, and
+ * Ctrl-C handling — the first one stops feeding new requests and lets those in flight settle (the
+ * run can then be finished with `--resume`), a second one exits at once. Used by the published
+ * bin and by `npx tsx packages/replay/src/main.ts`.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCliProcess();
+ * ```
+ */
+export function runCliProcess(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
+  const controller = new AbortController();
+  process.once('SIGINT', () => {
+    process.stderr.write('replay: stopping after the requests in flight (Ctrl-C again to quit)\n');
+    controller.abort();
+    process.once('SIGINT', () => process.exit(130));
+  });
+  return runCli(argv, {
+    stdout: (s) => void process.stdout.write(s),
+    stderr: (s) => void process.stderr.write(s),
+    signal: controller.signal,
+  });
+}
