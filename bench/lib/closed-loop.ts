@@ -86,6 +86,11 @@ export async function measure(
   await warmup();
   const results: LoopResult[] = [];
   for (let i = 0; i < runs; i++) results.push(await once());
+  return medianOfRuns(results);
+}
+
+/** The median of each figure of several runs (the peak RSS is the maximum). */
+export function medianOfRuns(results: readonly LoopResult[]): LoopResult {
   const pick = (k: keyof LoopResult) => median(results.map((r) => r[k]));
   return {
     requests: pick('requests'),

@@ -1,5 +1,5 @@
 import { Scorecard } from '@rendezvous-ml/scorecard';
-import { closedLoop, type LoopResult, median } from '../lib/closed-loop.js';
+import { closedLoop, type LoopResult, medianOfRuns } from '../lib/closed-loop.js';
 import { toMeasurement } from '../lib/measurement.js';
 import { startStack } from '../lib/memory-stack.js';
 import type { Measurement, Scenario } from '../lib/types.js';
@@ -45,8 +45,8 @@ export const scorecard: Scenario = async ({ quick }) => {
     bareRuns.push(await loopOf(plain)());
     cardRuns.push(await loopOf(stack)());
   }
-  const bare = medianOf(bareRuns);
-  const withCard = medianOf(cardRuns);
+  const bare = medianOfRuns(bareRuns);
+  const withCard = medianOfRuns(cardRuns);
   out.push(
     toMeasurement(
       'scorecard',
@@ -82,18 +82,3 @@ export const scorecard: Scenario = async ({ quick }) => {
   );
   return out;
 };
-
-/** The median of each figure of several runs (as `measure` reports them). */
-function medianOf(results: readonly LoopResult[]): LoopResult {
-  const pick = (k: keyof LoopResult) => median(results.map((r) => r[k]));
-  return {
-    requests: pick('requests'),
-    errors: pick('errors'),
-    elapsedMs: pick('elapsedMs'),
-    rps: pick('rps'),
-    p50Ms: pick('p50Ms'),
-    p99Ms: pick('p99Ms'),
-    maxMs: pick('maxMs'),
-    peakRssMb: Math.max(...results.map((r) => r.peakRssMb)),
-  };
-}
