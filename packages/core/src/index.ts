@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export type { ArchiveRecord, ArchiveSink } from './archive-sink.js';
+export type { ArchivedEvent, ArchiveRecord, ArchiveSink } from './archive-sink.js';
 export {
   Archiver,
   type ArchiverEvent,
