@@ -1,0 +1,96 @@
+import {
+  type Clock,
+  ConfigurationError,
+  type RendezvousResult,
+  type Transport,
+} from '@rendezvous-ml/core';
+import type { Observable } from 'rxjs';
+import type { CliArgs } from './cli-args.js';
+import { resultsFromStream } from './results-from-stream.js';
+import type { RolloutControl } from './rollout-control.js';
+
+/**
+ * What the CLI runs a rollout with: the control channel, the front ends' results, and how to
+ * let go of them.
+ *
+ * @example
+ * ```ts
+ * const connection: CliConnection = { control, results: rendezvous.results$, close: async () => {} };
+ * ```
+ */
+export interface CliConnection {
+  readonly control: RolloutControl;
+  readonly results: Observable<RendezvousResult>;
+  close(): Promise<void>;
+}
+
+async function openTransport(args: CliArgs): Promise<Transport> {
+  if (args.transport === 'redis') {
+    const { RedisTransport } = await import('@rendezvous-ml/transport-redis');
+    return new RedisTransport({
+      url: args.redisUrl,
+      ...(args.brokerPrefix === undefined ? {} : { keyPrefix: args.brokerPrefix }),
+    });
+  }
+  const { KafkaTransport } = await import('@rendezvous-ml/transport-kafka');
+  return new KafkaTransport({
+    brokers: args.kafkaBrokers,
+    clientId: 'rendezvous-rollout',
+    ...(args.brokerPrefix === undefined ? {} : { topicPrefix: args.brokerPrefix }),
+  });
+}
+
+interface StartableControl extends RolloutControl {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+type ControllerClass = new (options: {
+  readonly transport: Transport;
+  readonly channel?: string;
+  readonly clock?: Clock;
+}) => StartableControl;
+
+/**
+ * Connects to the system the command line names: its transport, core's `PolicyController` on
+ * the control channel, and the results stream read in the rollout's own group.
+ *
+ * @example
+ * ```ts
+ * const { control, results, close } = await connectFromArgs(parseCliArgs(argv) as CliArgs, systemClock);
+ * ```
+ */
+export async function connectFromArgs(args: CliArgs, clock: Clock): Promise<CliConnection> {
+  const core = (await import('@rendezvous-ml/core')) as unknown as Record<string, unknown>;
+  const Controller = core.PolicyController as ControllerClass | undefined;
+  if (typeof Controller !== 'function')
+    throw new ConfigurationError(
+      'this @rendezvous-ml/core has no PolicyController (the control channel): install a newer @rendezvous-ml/core',
+    );
+  const transport = await openTransport(args);
+  const controller = new Controller({
+    transport,
+    clock,
+    ...(args.controlChannel === undefined ? {} : { channel: args.controlChannel }),
+  });
+  try {
+    await controller.start();
+  } catch (error) {
+    await transport.close();
+    throw error;
+  }
+  return {
+    control: controller,
+    results: resultsFromStream(
+      {
+        transport,
+        group: args.resultsGroup,
+        ...(args.resultsStream === undefined ? {} : { stream: args.resultsStream }),
+      },
+      clock,
+    ),
+    close: async () => {
+      await controller.stop().catch(() => undefined);
+      await transport.close();
+    },
+  };
+}
