@@ -64,7 +64,14 @@ export interface RolloutOptions {
   readonly id?: string;
 }
 
-/** Options with defaults applied, checked. */
+/**
+ * A rollout's options with the defaults applied, checked.
+ *
+ * @example
+ * ```ts
+ * const { stages, gate, evaluateEveryMs } = resolveRolloutOptions(options);
+ * ```
+ */
 export interface ResolvedRolloutOptions {
   readonly stages: readonly RolloutStage[];
   readonly gate: RolloutGate;
