@@ -63,6 +63,7 @@ Gate (every stage)
   --min-agreement <x>      Wilson lower bound of the agreement with --current (default 0.95)
   --max-p99-ms <ms>        the candidate's p99 score latency (default: off)
   --max-p99-ratio <x>      its p99 over the current version's (default 1.5)
+  --p99-tolerance-ms <ms>  a p99 at most this far above the current one never fails (default 2)
   --max-error-rate <x>     its errors and timeouts (default 0.01)
   --max-failed-rate <x>    requests that failed (default 0.01)
   --min-stage-ms <ms>      shortest stay in a stage (default 0)
@@ -146,6 +147,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | 'help' {
       'min-agreement': { type: 'string' },
       'max-p99-ms': { type: 'string' },
       'max-p99-ratio': { type: 'string' },
+      'p99-tolerance-ms': { type: 'string' },
       'max-error-rate': { type: 'string' },
       'max-failed-rate': { type: 'string' },
       'min-stage-ms': { type: 'string' },
@@ -185,6 +187,12 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | 'help' {
     minAgreement: fraction('--min-agreement', v['min-agreement']),
     maxP99Ms: positive('--max-p99-ms', v['max-p99-ms']),
     maxP99Ratio: positive('--max-p99-ratio', v['max-p99-ratio']),
+    p99ToleranceMs: number(
+      '--p99-tolerance-ms',
+      v['p99-tolerance-ms'],
+      (n) => n >= 0,
+      'a number >= 0',
+    ),
     maxErrorRate: fraction('--max-error-rate', v['max-error-rate']),
     maxFailedRate: fraction('--max-failed-rate', v['max-failed-rate']),
     minStageMs: number('--min-stage-ms', v['min-stage-ms'], (n) => n >= 0, 'a number >= 0'),

@@ -12,7 +12,7 @@
  * @example
  * ```ts
  * const gate: RolloutGate = {
- *   minSamples: 500, minAgreement: 0.95, maxP99Ms: null, maxP99Ratio: 1.5,
+ *   minSamples: 500, minAgreement: 0.95, maxP99Ms: null, maxP99Ratio: 1.5, p99ToleranceMs: 2,
  *   maxErrorRate: 0.01, maxFailedRate: 0, minStageMs: 30_000, maxStageMs: 600_000,
  * };
  * ```
@@ -26,6 +26,11 @@ export interface RolloutGate {
   readonly maxP99Ms: number | null;
   /** The candidate's score latency p99 over the current version's. */
   readonly maxP99Ratio: number | null;
+  /**
+   * A p99 at most this many ms above the current version's never fails `maxP99Ratio`: at a few
+   * ms, a ratio is mostly noise (3 ms against 2 ms is 1.5×).
+   */
+  readonly p99ToleranceMs: number;
   /** The candidate's errors and timeouts over the requests it was live for. */
   readonly maxErrorRate: number | null;
   /** Failed requests (no answer for the caller) over the stage's results. */
@@ -38,7 +43,8 @@ export interface RolloutGate {
 
 /**
  * The default gate: 200 samples, agreement ≥ 0.95 (Wilson lower bound), candidate p99 ≤ 1.5 ×
- * the current version's, errors ≤ 1 %, failed requests ≤ 1 %, at most 10 minutes per stage.
+ * the current version's (or at most 2 ms above it), errors ≤ 1 %, failed requests ≤ 1 %, at
+ * most 10 minutes per stage.
  *
  * @example
  * ```ts
@@ -50,6 +56,7 @@ export const DEFAULT_GATE: RolloutGate = {
   minAgreement: 0.95,
   maxP99Ms: null,
   maxP99Ratio: 1.5,
+  p99ToleranceMs: 2,
   maxErrorRate: 0.01,
   maxFailedRate: 0.01,
   minStageMs: 0,
@@ -132,7 +139,12 @@ export function evaluateGate(f: GateFigures, gate: RolloutGate): GateVerdict {
     failures.push(`error rate ${fmt(f.errorRate)} > ${fmt(gate.maxErrorRate)}`);
   if (gate.maxP99Ms !== null && f.candidateP99Ms !== null && f.candidateP99Ms > gate.maxP99Ms)
     failures.push(`p99 ${fmt(f.candidateP99Ms)} ms > ${fmt(gate.maxP99Ms)} ms`);
-  if (gate.maxP99Ratio !== null && f.p99Ratio !== null && f.p99Ratio > gate.maxP99Ratio)
+  if (
+    gate.maxP99Ratio !== null &&
+    f.p99Ratio !== null &&
+    f.p99Ratio > gate.maxP99Ratio &&
+    (f.candidateP99Ms ?? 0) - (f.currentP99Ms ?? 0) > gate.p99ToleranceMs
+  )
     failures.push(
       `p99 ${fmt(f.candidateP99Ms ?? 0)} ms is ${fmt(f.p99Ratio)}× the current ${fmt(f.currentP99Ms ?? 0)} ms > ${fmt(gate.maxP99Ratio)}×`,
     );

@@ -102,6 +102,7 @@ function checkGate(gate: RolloutGate, where: string): void {
   ] as const)
     if (value !== null && !(value > 0 && Number.isFinite(value)))
       bad(`${key} must be a positive number or null, got ${value}`);
+  if (!(gate.p99ToleranceMs >= 0)) bad(`p99ToleranceMs must be >= 0, got ${gate.p99ToleranceMs}`);
   if (!(gate.minStageMs >= 0)) bad(`minStageMs must be >= 0, got ${gate.minStageMs}`);
   if (!(gate.maxStageMs > gate.minStageMs))
     bad(`maxStageMs (${gate.maxStageMs}) must be greater than minStageMs (${gate.minStageMs})`);

@@ -61,6 +61,12 @@ describe('evaluateGate', () => {
     ]);
   });
 
+  it('does not fail the p99 ratio on a difference within p99ToleranceMs', () => {
+    const small = figures(100, 100, { candidateP99Ms: 3, currentP99Ms: 1.5, p99Ratio: 2 });
+    expect(evaluateGate(small, gate).verdict).toBe('hold');
+    expect(evaluateGate(small, { ...gate, p99ToleranceMs: 1 }).verdict).toBe('fail');
+  });
+
   it('waits out minStageMs, and ignores thresholds set to null', () => {
     const slow = figures(100, 100, { p99Ratio: 9, errorRate: 0.9 });
     const lenient = { ...gate, maxP99Ratio: null, maxErrorRate: null, minStageMs: 5000 };
