@@ -51,8 +51,66 @@ type ControllerClass = new (options: {
 }) => StartableControl;
 
 /**
- * Connects to the system the command line names: its transport, core's `PolicyController` on
- * the control channel, and the results stream read in the rollout's own group.
+ * Where a rollout meets the system on a transport that is already open: the control channel
+ * (default `control`), the results stream (default `results`) and the rollout's own group of
+ * it (default `rollout`).
+ *
+ * @example
+ * ```ts
+ * const where: RolloutEndpoints = { controlChannel: 'control', resultsGroup: 'rollout-dt2' };
+ * ```
+ */
+export interface RolloutEndpoints {
+  readonly controlChannel?: string;
+  readonly resultsStream?: string;
+  readonly resultsGroup?: string;
+}
+
+/**
+ * Connects a rollout to the system on `transport`: core's `PolicyController` on the control
+ * channel (started, so it knows the current version), and the results stream read in the
+ * rollout's own group. `close()` stops the controller; the transport stays the caller's.
+ *
+ * @example
+ * ```ts
+ * const { control, results, close } = await connectRollout(transport, { resultsGroup: 'rollout' }, systemClock);
+ * ```
+ */
+export async function connectRollout(
+  transport: Transport,
+  where: RolloutEndpoints,
+  clock: Clock,
+): Promise<CliConnection> {
+  const core = (await import('@rendezvous-ml/core')) as unknown as Record<string, unknown>;
+  const Controller = core.PolicyController as ControllerClass | undefined;
+  if (typeof Controller !== 'function')
+    throw new ConfigurationError(
+      'this @rendezvous-ml/core has no PolicyController (the control channel): install a newer @rendezvous-ml/core',
+    );
+  const controller = new Controller({
+    transport,
+    clock,
+    ...(where.controlChannel === undefined ? {} : { channel: where.controlChannel }),
+  });
+  await controller.start();
+  return {
+    control: controller,
+    results: resultsFromStream(
+      {
+        transport,
+        group: where.resultsGroup ?? 'rollout',
+        ...(where.resultsStream === undefined ? {} : { stream: where.resultsStream }),
+      },
+      clock,
+    ),
+    close: () => controller.stop(),
+  };
+}
+
+/**
+ * Connects to the system the command line names: its transport (`--transport`, `--redis-url`,
+ * `--kafka-brokers`, `--broker-prefix`), then {@link connectRollout}. `close()` also closes
+ * the transport.
  *
  * @example
  * ```ts
@@ -60,37 +118,18 @@ type ControllerClass = new (options: {
  * ```
  */
 export async function connectFromArgs(args: CliArgs, clock: Clock): Promise<CliConnection> {
-  const core = (await import('@rendezvous-ml/core')) as unknown as Record<string, unknown>;
-  const Controller = core.PolicyController as ControllerClass | undefined;
-  if (typeof Controller !== 'function')
-    throw new ConfigurationError(
-      'this @rendezvous-ml/core has no PolicyController (the control channel): install a newer @rendezvous-ml/core',
-    );
   const transport = await openTransport(args);
-  const controller = new Controller({
-    transport,
-    clock,
-    ...(args.controlChannel === undefined ? {} : { channel: args.controlChannel }),
-  });
   try {
-    await controller.start();
+    const connection = await connectRollout(transport, args, clock);
+    return {
+      ...connection,
+      close: async () => {
+        await connection.close().catch(() => undefined);
+        await transport.close();
+      },
+    };
   } catch (error) {
     await transport.close();
     throw error;
   }
-  return {
-    control: controller,
-    results: resultsFromStream(
-      {
-        transport,
-        group: args.resultsGroup,
-        ...(args.resultsStream === undefined ? {} : { stream: args.resultsStream }),
-      },
-      clock,
-    ),
-    close: async () => {
-      await controller.stop().catch(() => undefined);
-      await transport.close();
-    },
-  };
 }

@@ -10,7 +10,12 @@ import { eventLine } from './event-line.js';
 import { Rollout } from './rollout.js';
 
 export { CLI_USAGE, type CliArgs, parseCliArgs } from './cli-args.js';
-export { type CliConnection, connectFromArgs } from './cli-connection.js';
+export {
+  type CliConnection,
+  connectFromArgs,
+  connectRollout,
+  type RolloutEndpoints,
+} from './cli-connection.js';
 export { eventLine, figuresLine } from './event-line.js';
 
 /**

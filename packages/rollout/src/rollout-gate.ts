@@ -127,6 +127,11 @@ const fmt = (x: number): string => String(Number(x.toPrecision(4)));
  * ```
  */
 export function evaluateGate(f: GateFigures, gate: RolloutGate): GateVerdict {
+  if (f.samples === 0 && f.results > 0)
+    return {
+      verdict: 'pending',
+      reasons: [`the candidate scored none of ${f.results} results: is a worker of it running?`],
+    };
   if (f.samples < gate.minSamples)
     return { verdict: 'pending', reasons: [`${f.samples}/${gate.minSamples} samples`] };
   const failures: string[] = [];

@@ -31,6 +31,14 @@ describe('evaluateGate', () => {
     });
   });
 
+  it('says so when the candidate scored none of the results (no worker of it)', () => {
+    const f = { ...figures(0, 0), results: 150, samples: 0, agreement: null };
+    expect(evaluateGate(f, gate)).toEqual({
+      verdict: 'pending',
+      reasons: ['the candidate scored none of 150 results: is a worker of it running?'],
+    });
+  });
+
   it('holds on the lower bound of the agreement interval, not on the rate', () => {
     // 100/100 agree: lower bound 0.963 >= 0.95.
     expect(evaluateGate(figures(100, 100), gate).verdict).toBe('hold');
