@@ -1,28 +1,6 @@
-import {
-  type Clock,
-  ConfigurationError,
-  type RendezvousResult,
-  type Transport,
-} from '@rendezvous-ml/core';
-import type { Observable } from 'rxjs';
+import type { Clock, Transport } from '@rendezvous-ml/core';
 import type { CliArgs } from './cli-args.js';
-import { resultsFromStream } from './results-from-stream.js';
-import type { RolloutControl } from './rollout-control.js';
-
-/**
- * What the CLI runs a rollout with: the control channel, the front ends' results, and how to
- * let go of them.
- *
- * @example
- * ```ts
- * const connection: CliConnection = { control, results: rendezvous.results$, close: async () => {} };
- * ```
- */
-export interface CliConnection {
-  readonly control: RolloutControl;
-  readonly results: Observable<RendezvousResult>;
-  close(): Promise<void>;
-}
+import { connectRollout, type RolloutConnection } from './rollout-connection.js';
 
 async function openTransport(args: CliArgs): Promise<Transport> {
   if (args.transport === 'redis') {
@@ -40,73 +18,6 @@ async function openTransport(args: CliArgs): Promise<Transport> {
   });
 }
 
-interface StartableControl extends RolloutControl {
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-type ControllerClass = new (options: {
-  readonly transport: Transport;
-  readonly channel?: string;
-  readonly clock?: Clock;
-}) => StartableControl;
-
-/**
- * Where a rollout meets the system on a transport that is already open: the control channel
- * (default `control`), the results stream (default `results`) and the rollout's own group of
- * it (default `rollout`).
- *
- * @example
- * ```ts
- * const where: RolloutEndpoints = { controlChannel: 'control', resultsGroup: 'rollout-dt2' };
- * ```
- */
-export interface RolloutEndpoints {
-  readonly controlChannel?: string;
-  readonly resultsStream?: string;
-  readonly resultsGroup?: string;
-}
-
-/**
- * Connects a rollout to the system on `transport`: core's `PolicyController` on the control
- * channel (started, so it knows the current version), and the results stream read in the
- * rollout's own group. `close()` stops the controller; the transport stays the caller's.
- *
- * @example
- * ```ts
- * const { control, results, close } = await connectRollout(transport, { resultsGroup: 'rollout' }, systemClock);
- * ```
- */
-export async function connectRollout(
-  transport: Transport,
-  where: RolloutEndpoints,
-  clock: Clock,
-): Promise<CliConnection> {
-  const core = (await import('@rendezvous-ml/core')) as unknown as Record<string, unknown>;
-  const Controller = core.PolicyController as ControllerClass | undefined;
-  if (typeof Controller !== 'function')
-    throw new ConfigurationError(
-      'this @rendezvous-ml/core has no PolicyController (the control channel): install a newer @rendezvous-ml/core',
-    );
-  const controller = new Controller({
-    transport,
-    clock,
-    ...(where.controlChannel === undefined ? {} : { channel: where.controlChannel }),
-  });
-  await controller.start();
-  return {
-    control: controller,
-    results: resultsFromStream(
-      {
-        transport,
-        group: where.resultsGroup ?? 'rollout',
-        ...(where.resultsStream === undefined ? {} : { stream: where.resultsStream }),
-      },
-      clock,
-    ),
-    close: () => controller.stop(),
-  };
-}
-
 /**
  * Connects to the system the command line names: its transport (`--transport`, `--redis-url`,
  * `--kafka-brokers`, `--broker-prefix`), then {@link connectRollout}. `close()` also closes
@@ -117,7 +28,7 @@ export async function connectRollout(
  * const { control, results, close } = await connectFromArgs(parseCliArgs(argv) as CliArgs, systemClock);
  * ```
  */
-export async function connectFromArgs(args: CliArgs, clock: Clock): Promise<CliConnection> {
+export async function connectFromArgs(args: CliArgs, clock: Clock): Promise<RolloutConnection> {
   const transport = await openTransport(args);
   try {
     const connection = await connectRollout(transport, args, clock);

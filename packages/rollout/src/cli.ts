@@ -5,18 +5,13 @@ import {
   systemClock,
 } from '@rendezvous-ml/core';
 import { CLI_USAGE, type CliArgs, parseCliArgs } from './cli-args.js';
-import { type CliConnection, connectFromArgs } from './cli-connection.js';
+import { connectFromArgs } from './cli-connection.js';
 import { eventLine } from './event-line.js';
 import { Rollout } from './rollout.js';
+import type { RolloutConnection } from './rollout-connection.js';
 
 export { CLI_USAGE, type CliArgs, parseCliArgs } from './cli-args.js';
-export {
-  type CliConnection,
-  connectFromArgs,
-  connectRollout,
-  type RolloutEndpoints,
-} from './cli-connection.js';
-export { eventLine, figuresLine } from './event-line.js';
+export { connectFromArgs } from './cli-connection.js';
 
 /**
  * Where the CLI writes, what stops it, and (for tests and embedding) what it connects to.
@@ -32,7 +27,7 @@ export interface CliIo {
   /** Aborted on Ctrl-C by the bin: the rollout rolls back. */
   readonly signal?: AbortSignal;
   /** Default: {@link connectFromArgs} (the transport, core's PolicyController, the results stream). */
-  readonly connect?: (args: CliArgs, clock: Clock) => Promise<CliConnection>;
+  readonly connect?: (args: CliArgs, clock: Clock) => Promise<RolloutConnection>;
   /** Default `systemClock`. */
   readonly clock?: Clock;
 }
@@ -69,7 +64,7 @@ export async function runCli(
   }
   const a = args;
   const clock = io.clock ?? systemClock;
-  let connection: CliConnection | undefined;
+  let connection: RolloutConnection | undefined;
   let archive: ArchiveSink | undefined;
   try {
     connection = await (io.connect ?? connectFromArgs)(a, clock);

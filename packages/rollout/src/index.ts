@@ -7,10 +7,16 @@
  * @packageDocumentation
  */
 export { EventArchive, rolloutEventRecord } from './event-archive.js';
+export { eventLine, figuresLine } from './event-line.js';
 export { gateFigures } from './gate-figures.js';
 export { policyVersionOf } from './policy-version-of.js';
 export { resultsFromStream } from './results-from-stream.js';
 export { Rollout } from './rollout.js';
+export {
+  connectRollout,
+  type RolloutConnection,
+  type RolloutEndpoints,
+} from './rollout-connection.js';
 export type { FrontEndPolicyReport, PublishReport, RolloutControl } from './rollout-control.js';
 export type { RolloutEvent, RolloutOutcome } from './rollout-event.js';
 export {
