@@ -22,6 +22,7 @@ import { DEFAULT_SEED, loadIrisModelRef } from './iris-models.js';
 import { startIrisSystem } from './iris-system.js';
 import { createLogger } from './logger.js';
 import { startIrisWorker } from './model-workers.js';
+import { runIrisRollout } from './rollout-command.js';
 import { startWithRetry } from './start-with-retry.js';
 import { ensureChallengers, ensureModels, train, trainChallenger } from './train.js';
 import { describeTransport, transportFactory } from './transports.js';
@@ -238,6 +239,11 @@ async function runUp(config: IrisConfig): Promise<void> {
 
 /** Runs the CLI with the given arguments (without `node` and the script). */
 export async function main(argv: readonly string[]): Promise<void> {
+  // `rollout` has flags of its own (the gate's): it parses its command line itself.
+  if (argv[0] === 'rollout') {
+    process.exitCode = await runIrisRollout(readConfig(), argv.slice(1));
+    return;
+  }
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
