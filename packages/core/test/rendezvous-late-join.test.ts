@@ -1,6 +1,7 @@
-import { latestVersion, modelKey, priority } from '@rendezvous-ml/core';
+import { decodeHeartbeat, latestVersion, modelKey, priority } from '@rendezvous-ml/core';
 import { describe, expect, it } from 'vitest';
-import { bench, type Script, track } from './harness.js';
+import { after, bench, type Script, track } from './harness.js';
+import { START, workerBench } from './model-worker-bench.js';
 
 const keys = (models: readonly { name: string; version: string }[]) => models.map(modelKey).sort();
 
@@ -76,5 +77,33 @@ describe('Rendezvous: a model version that joins while requests are in flight', 
       'dt@1:pending',
     ]);
     await b.close();
+  });
+});
+
+describe('ModelWorker: first heartbeat', () => {
+  it('comes only once its group is positioned, so a version seen at t gets every request published after t', async () => {
+    const b = await workerBench((x) => x, { heartbeatIntervalMs: 100 }, { start: false });
+    const beats: number[] = [];
+    b.caller.listen('heartbeats').subscribe((m) => {
+      const hb = decodeHeartbeat(m.payload);
+      if (!(hb instanceof Error) && hb.kind === 'alive') beats.push(b.clock.now() - START);
+    });
+    let positionedAt: number | undefined;
+    b.spy.beforeEnsureGroup = async () => {
+      await after(b.clock, 500, undefined);
+      positionedAt = b.clock.now() - START;
+    };
+    const starting = track(b.worker.start(), b.clock);
+    await b.send('before'); // published while the group does not exist yet: never seen
+    await b.clock.advance(499);
+    expect(beats).toEqual([]);
+    await b.clock.advance(1);
+    expect(starting.state).toBe('resolved');
+    expect(positionedAt).toBe(500);
+    expect(beats[0]).toBe(500);
+    await b.send('after');
+    await b.clock.tick();
+    expect(b.scores.map((s) => s.requestId)).toEqual(['after']);
+    await b.worker.stop();
   });
 });
