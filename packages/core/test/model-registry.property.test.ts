@@ -70,7 +70,8 @@ describe('ModelRegistry: live since', () => {
           const live = (asOf: number) =>
             VERSIONS.filter((_, v) => since[v] !== undefined && since[v]! <= asOf).sort();
           expect(registry.live().map(modelKey).sort()).toEqual(live(now));
-          for (const asOf of [...probes, now])
+          const edges = since.flatMap((t) => (t === undefined ? [] : [t - 1, t]));
+          for (const asOf of [...probes, ...edges, now])
             expect(registry.live(asOf).map(modelKey).sort()).toEqual(live(asOf));
           for (const [v, key] of VERSIONS.entries()) {
             const [name, version] = key.split('@') as [string, string];
