@@ -11,7 +11,14 @@ import { expect } from 'vitest';
 import { openGate } from './open-gate.js';
 import { waitFor } from './wait-for.js';
 
-/** Options of {@link drainScenario}. */
+/**
+ * Options of {@link drainScenario}.
+ *
+ * @example
+ * ```ts
+ * const options: DrainScenarioOptions = { create: () => new RedisTransport({ url }), streams: { requests: 'rq-1' } };
+ * ```
+ */
 export interface DrainScenarioOptions {
   /** A new, independent connection to the broker under test (one per "process"). */
   readonly create: () => Transport | Promise<Transport>;
