@@ -157,10 +157,10 @@ export class ModelRegistry {
    *
    * @example
    * ```ts
-   * registry.liveSince({ name: 'dt', version: '2' }); // 1733050000000
+   * registry.firstSeen({ name: 'dt', version: '2' }); // 1733050000000
    * ```
    */
-  liveSince(model: ModelRef): number | undefined {
+  firstSeen(model: ModelRef): number | undefined {
     return this.since.get(modelKey(model));
   }
 

@@ -75,7 +75,7 @@ describe('ModelRegistry: live since', () => {
             expect(registry.live(asOf).map(modelKey).sort()).toEqual(live(asOf));
           for (const [v, key] of VERSIONS.entries()) {
             const [name, version] = key.split('@') as [string, string];
-            expect(registry.liveSince({ name, version })).toBe(since[v]);
+            expect(registry.firstSeen({ name, version })).toBe(since[v]);
           }
           registry.stop();
         },

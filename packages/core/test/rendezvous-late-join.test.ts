@@ -17,7 +17,7 @@ describe('Rendezvous: a model version that joins while requests are in flight', 
     await b.addWorker('dt@2'); // its group begins now: it never gets the 100 requests
     expect(keys(b.rendezvous.registry.live())).toEqual(['dt@1', 'dt@2']);
     expect(keys(b.rendezvous.registry.live(0))).toEqual(['dt@1']);
-    expect(b.rendezvous.registry.liveSince({ name: 'dt', version: '2' })).toBe(10);
+    expect(b.rendezvous.registry.firstSeen({ name: 'dt', version: '2' })).toBe(10);
 
     await b.clock.advance(40); // t = 50: dt@1 answers; without the rule they would wait until 1000
     expect(inFlight.map((t) => t.state)).toEqual(Array(100).fill('resolved'));
@@ -66,7 +66,7 @@ describe('Rendezvous: a model version that joins while requests are in flight', 
     );
     await b.clock.advance(50);
     await b.addWorker('lr@1'); // back at t = 150, seen again from now
-    expect(b.rendezvous.registry.liveSince({ name: 'lr', version: '1' })).toBe(150);
+    expect(b.rendezvous.registry.firstSeen({ name: 'lr', version: '1' })).toBe(150);
     expect(keys(b.rendezvous.registry.live(100))).toEqual(['dt@1']);
     await b.clock.advance(10); // lr@1 scores the request it found in its group
     expect(t.state).toBe('resolved');
