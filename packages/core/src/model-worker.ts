@@ -231,11 +231,12 @@ export class ModelWorker<I = Json, O = Json> {
         inFlight,
         ...(retireTs === undefined ? {} : { retireTs }),
       });
-      await this.membership.drain(); // `leaving` first: front ends stop waiting for it now
+      // `leaving` goes out first; not awaited yet, so a slow broadcast cannot hold the drain.
+      const announced = this.membership.drain();
       if (this.pending > 0) await new Promise<void>((resolve) => (this.idle = resolve));
       this.membership.leave();
-      // Again, in case an `alive` sent just before the stop reached a front end after the first.
-      await this.heartbeats.leaving();
+      await announced;
+      await this.heartbeats.leaving(); // again: an `alive` sent just before may arrive after
     }
     this.state = 'stopped';
     this.events.complete();
