@@ -1,12 +1,15 @@
 import {
+  ConfigurationError,
   DEFAULT_STREAMS,
   decodeHeartbeat,
   encodeRetireMessage,
+  ModelWorker,
   modelKey,
   priority,
   type RendezvousResult,
   type WorkerEvent,
 } from '@rendezvous-ml/core';
+import { MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { describe, expect, it } from 'vitest';
 import { type Bench, bench, type Script, type Tracked, tapChannel, track } from './harness.js';
 
@@ -142,5 +145,16 @@ describe('ModelWorker: draining', () => {
     expect(events).toEqual([{ type: 'draining', reason: 'retire', inFlight: 0, retireTs: 1 }]);
     expect(b.clock.pendingTimers).toBe(0);
     await b.close();
+  });
+
+  it('rejects a retirable that is not a boolean, saying what to pass', () => {
+    const options = {
+      transport: new MemoryTransport(),
+      model: { name: 'dt', version: '1' },
+      predict: (x: number) => x,
+      retirable: 'yes' as unknown as boolean,
+    };
+    expect(() => new ModelWorker(options)).toThrow(ConfigurationError);
+    expect(() => new ModelWorker(options)).toThrow(/retirable must be true .* or false/);
   });
 });
