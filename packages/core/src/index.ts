@@ -20,6 +20,11 @@ export {
   type TimerOptions,
   VirtualClock,
 } from './clock.js';
+export {
+  decodeRetireMessage,
+  encodeRetireMessage,
+  type RetireMessage,
+} from './control/retire-message.js';
 export { type DeadLetterRecord, DeadLetters } from './dead-letters.js';
 export { Decoy, type DecoyOptions } from './decoy.js';
 export {

@@ -36,13 +36,23 @@ export interface RegistryChange {
 
 /**
  * The live model registry: which model versions have at least one worker instance that sent a
- * heartbeat recently. The front end waits only for these.
+ * heartbeat recently, and since when (this front end's clock) each has been live. The front end
+ * waits only for these.
+ *
+ * "Live since": a version is first seen when the first heartbeat of any of its instances
+ * arrives; that time is kept while at least one instance stays alive, and starts again when the
+ * version leaves (its last instance said `leaving` or went silent) and comes back. A worker sends
+ * its first heartbeat only once its consumer group is positioned (`ensureGroup` resolved), so a
+ * version seen at `t` receives every request published after `t`. A request that started
+ * before a version was seen may never reach it (its group began after the request): the front
+ * end asks {@link ModelRegistry.live} `asOf` the request's start, and never waits for it.
  *
  * @example
  * ```ts
  * const registry = new ModelRegistry({ transport });
  * registry.start();
  * registry.live(); // [{ name: 'dt', version: '1' }, ...]
+ * registry.live(request.startedAt); // only the versions live since the request started
  * ```
  */
 export class ModelRegistry {
@@ -53,7 +63,11 @@ export class ModelRegistry {
   /** model key → instance → expiry timer */
   private readonly instances = new Map<string, Map<string, Timer>>();
   private readonly models = new Map<string, ModelRef>();
+  /** model key → when (clock ms) the version was first seen, since it last joined */
+  private readonly since = new Map<string, number>();
   private snapshot: readonly ModelRef[] = [];
+  /** The latest `since` of the live versions: `live(asOf)` at or after it is the snapshot. */
+  private newestSince = Number.NEGATIVE_INFINITY;
   private readonly changes = new Subject<RegistryChange>();
   private subscription: Subscription | undefined;
   private discovery: { timer: Timer | undefined; done: () => void } | undefined;
@@ -121,9 +135,33 @@ export class ModelRegistry {
     });
   }
 
-  /** Model versions that are alive now. The array is replaced, never mutated. */
-  live(): readonly ModelRef[] {
-    return this.snapshot;
+  /**
+   * Model versions that are alive now. With `asOf` (clock ms, such as a request's start), only
+   * those also live since `asOf` or earlier: a version first seen after `asOf` may never have
+   * received a request published then, so nobody should wait for it. The array is replaced,
+   * never mutated.
+   *
+   * @example
+   * ```ts
+   * registry.live(); // every live version
+   * registry.live(box.startedAt); // the versions a request started then can get scores from
+   * ```
+   */
+  live(asOf?: number): readonly ModelRef[] {
+    if (asOf === undefined || asOf >= this.newestSince) return this.snapshot;
+    return this.snapshot.filter((m) => (this.since.get(modelKey(m)) ?? 0) <= asOf);
+  }
+
+  /**
+   * When (clock ms) `model` was first seen since it last joined, or `undefined` if it is not live.
+   *
+   * @example
+   * ```ts
+   * registry.firstSeen({ name: 'dt', version: '2' }); // 1733050000000
+   * ```
+   */
+  firstSeen(model: ModelRef): number | undefined {
+    return this.since.get(modelKey(model));
   }
 
   /** Stops listening (ending any discovery window) and forgets every model. */
@@ -134,6 +172,8 @@ export class ModelRegistry {
     for (const timers of this.instances.values()) for (const t of timers.values()) t.cancel();
     this.instances.clear();
     this.models.clear();
+    this.since.clear();
+    this.newestSince = Number.NEGATIVE_INFINITY;
     this.snapshot = [];
     this.changes.complete();
   }
@@ -159,7 +199,10 @@ export class ModelRegistry {
     );
     if (!this.models.has(key)) {
       const ref = { name: model.name, version: model.version };
+      const now = this.clock.now();
       this.models.set(key, ref);
+      this.since.set(key, now);
+      this.newestSince = Math.max(this.newestSince, now);
       this.snapshot = [...this.models.values()];
       this.changes.next({ kind: 'joined', model: ref });
     }
@@ -174,6 +217,8 @@ export class ModelRegistry {
     this.instances.delete(key);
     const ref = this.models.get(key);
     this.models.delete(key);
+    this.since.delete(key);
+    this.newestSince = Math.max(Number.NEGATIVE_INFINITY, ...this.since.values());
     this.snapshot = [...this.models.values()];
     if (ref) this.changes.next({ kind: 'left', model: ref });
   }

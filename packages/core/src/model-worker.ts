@@ -18,6 +18,7 @@ import { DeliverySettler } from './worker/delivery-settler.js';
 import { GroupMembership } from './worker/group-membership.js';
 import type { ModelWorkerOptions } from './worker/model-worker-options.js';
 import { type BudgetedPrediction, predictWithinBudget } from './worker/predict-within-budget.js';
+import { RetireListener } from './worker/retire-listener.js';
 import { validateWorkerOptions } from './worker/validate-worker-options.js';
 import { WaitingQueue } from './worker/waiting-queue.js';
 import type { ModelWorkerStats, WorkerEvent } from './worker/worker-event.js';
@@ -79,6 +80,8 @@ export class ModelWorker<I = Json, O = Json> {
   private readonly membership: GroupMembership;
   private readonly waiting: WaitingQueue<Job>;
   private readonly settler: DeliverySettler;
+  /** With `retirable` (the default): drains on a `retire` message for this version. */
+  private readonly retire: RetireListener | undefined;
   /** Jobs in progress, with or without a slot; `stop()` waits until it is 0. */
   private pending = 0;
   private idle: (() => void) | undefined;
@@ -130,6 +133,12 @@ export class ModelWorker<I = Json, O = Json> {
       `worker ${modelKey(this.model)}`,
       this.clock,
     );
+    const { control } = this.streams;
+    const retire = (ts: number) => void this.drain('retire', ts);
+    if (options.retirable !== false)
+      this.retire = new RetireListener(this.transport, control, this.model, retire, (e) =>
+        this.emitError(e),
+      );
   }
 
   /** The consumer group of this model version. */
@@ -169,13 +178,20 @@ export class ModelWorker<I = Json, O = Json> {
   }
 
   /**
-   * Graceful stop: takes no new requests, waits for the predictions it started (each at most
-   * until its time budget ends, see {@link ModelWorkerOptions}) and their score sends, announces
-   * that it leaves, then leaves the group. Requests it had received but not started stay
-   * unacknowledged and go to another member. Calling it again returns the same promise.
+   * Graceful stop (a drain), in this order: announces `leaving` at once (front ends stop waiting
+   * for this instance; if it was its version's last one, their requests in flight are decided
+   * again without it), takes no new requests, waits for the predictions it started (each at most
+   * until its time budget ends, see {@link ModelWorkerOptions}) and their score sends, then
+   * leaves the group. Requests it had received but not started stay unacknowledged and go to
+   * another member. A `retire` message for this version on the control channel does the same.
+   * Calling it again returns the same promise.
    */
   stop(): Promise<void> {
-    this.stopping ??= this.leave();
+    return this.drain('stop');
+  }
+
+  private drain(reason: 'stop' | 'retire', retireTs?: number): Promise<void> {
+    this.stopping ??= this.leave(reason, retireTs);
     return this.stopping;
   }
 
@@ -190,24 +206,37 @@ export class ModelWorker<I = Json, O = Json> {
     if (this.state !== 'starting') return; // stop() was called meanwhile: never join
     this.state = 'running'; // before subscribing: a transport may deliver synchronously
     try {
+      // Heartbeats start here, after ensureGroup resolved: a front end that sees this instance
+      // at t can count on it receiving every request published after t.
       this.membership.join();
     } catch (error) {
       // A transport that throws instead of erroring its Observable: undone, stay restartable.
       this.state = 'new';
       throw error;
     }
+    this.retire?.start();
   }
 
-  private async leave(): Promise<void> {
+  private async leave(reason: 'stop' | 'retire', retireTs?: number): Promise<void> {
     const was = this.state;
-    this.state = 'stopping';
+    this.state = 'stopping'; // admit() takes nothing new from now on
+    this.retire?.stop();
     if (was === 'starting') await this.starting?.catch(() => undefined);
     if (was === 'running') {
-      this.membership.stopHeartbeats();
       this.waiting.clear(); // not started: left unacknowledged, redelivered to another member
+      const inFlight = this.pending;
+      this.events.next({
+        type: 'draining',
+        reason,
+        inFlight,
+        ...(retireTs === undefined ? {} : { retireTs }),
+      });
+      // `leaving` goes out first; not awaited yet, so a slow broadcast cannot hold the drain.
+      const announced = this.membership.drain();
       if (this.pending > 0) await new Promise<void>((resolve) => (this.idle = resolve));
       this.membership.leave();
-      await this.heartbeats.leaving();
+      await announced;
+      await this.heartbeats.leaving(); // again: an `alive` sent just before may arrive after
     }
     this.state = 'stopped';
     this.events.complete();
@@ -292,7 +321,10 @@ export class ModelWorker<I = Json, O = Json> {
         this.settler.replyRetry(request.deadline),
       );
     } catch (error) {
-      return this.replyFailed(delivery, request, error);
+      return this.settler.unsent(delivery, request, error, {
+        event: (e) => this.events.next(e),
+        count: (counter) => this.counters[counter]++,
+      });
     }
     await this.settler.ack(delivery);
     this.counters.scored++;
@@ -303,35 +335,6 @@ export class ModelWorker<I = Json, O = Json> {
       ok,
       durationMs: finishedAt - startedAt,
     });
-  }
-
-  /**
-   * A score that could not be sent after `replyRetry`: handed back with a backoff, unless the
-   * redelivery would come after the deadline (a score can never help then): acked and counted.
-   */
-  private async replyFailed(
-    delivery: Delivery,
-    request: RequestEnvelope,
-    error: unknown,
-  ): Promise<void> {
-    const cause = toRendezvousError(error, 'CONNECTION_LOST', true);
-    const { backoffMs, delayMs } = this.settler.backoff(delivery.deliveryCount);
-    const what = `the score for '${request.id}' could not be sent (${cause.message})`;
-    if (this.clock.now() + backoffMs >= request.deadline) {
-      this.counters.expiredUnsent++;
-      this.events.next({ type: 'expired', requestId: request.id, stage: 'reply' });
-      const message = `${what} before its deadline; acknowledged without a reply`;
-      this.events.next({
-        type: 'error',
-        error: new RendezvousError(cause.code, message, { cause }),
-      });
-      return this.settler.ack(delivery);
-    }
-    this.counters.replyFailures++;
-    const message = `${what}; handed back for redelivery in ${Math.round(delayMs)} ms`;
-    const retryable = new RendezvousError(cause.code, message, { retryable: true, cause });
-    this.events.next({ type: 'error', error: retryable });
-    await this.settler.release(delivery, delayMs);
   }
 
   private async deadLetter(delivery: Delivery, error: RendezvousError): Promise<void> {

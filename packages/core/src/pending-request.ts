@@ -11,15 +11,18 @@ import type { Decision, RendezvousResult } from './result.js';
  *
  * @example
  * ```ts
- * const host: PendingRequestHost = { policy, clock, live: () => registry.live(),
+ * const host: PendingRequestHost = { policy, clock, live: (asOf) => registry.live(asOf),
  *   noLiveModel: 'no model is live', decided: () => {}, closed: () => {} };
  * ```
  */
 export interface PendingRequestHost<I = Json, O = Json> {
   readonly policy: RendezvousPolicy;
   readonly clock: Clock;
-  /** Model versions alive now. */
-  live(): readonly ModelRef[];
+  /**
+   * Model versions alive now; with `asOf` (the request's start), only those live since then or
+   * earlier (see `ModelRegistry.live`): a version that joined later is not waited for.
+   */
+  live(asOf?: number): readonly ModelRef[];
   /** Reason given when the deadline passes with no model live and no score. */
   readonly noLiveModel: string;
   /** Called once, when the request is decided (`error` unset: answered). */
@@ -94,7 +97,7 @@ export class PendingRequest<I = Json, O = Json> {
     let now = this.host.clock.now();
     if (trigger === 'deadline') now = Math.max(now, box.deadline);
     else if (trigger === 'wake' && box.wakeAt !== undefined) now = Math.max(now, box.wakeAt);
-    const live = this.host.live();
+    const live = this.host.live(box.startedAt);
     const { policy } = this.host;
     let decision: PolicyDecision;
     try {
@@ -170,7 +173,7 @@ export class PendingRequest<I = Json, O = Json> {
     box.decided = true;
     box.wakeTimer?.cancel();
     box.wakeTimer = undefined;
-    const live = this.host.live();
+    const live = this.host.live(box.startedAt);
     box.awaited = live;
     const now = clock.now();
     // Decided: the caller has its answer, so waiting for late scores must not keep the process

@@ -34,7 +34,11 @@ export interface PolicyView {
   readonly now: number;
   /** Scores received so far, in arrival order. At most one per model version. */
   readonly scores: readonly ScoreEnvelope[];
-  /** Model versions that are alive now (they sent a heartbeat recently). */
+  /**
+   * Model versions that are alive now (they sent a heartbeat recently) and were already live
+   * when the request started: a version that joined later is not waited for (its scores, if
+   * any come, are still in `scores`).
+   */
   readonly live: readonly ModelRef[];
   /** Uniform in [0, 1), fixed per request: use it for random choices so they are replayable. */
   readonly random: number;

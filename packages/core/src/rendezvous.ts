@@ -131,7 +131,7 @@ export class Rendezvous<I = Json, O = Json> {
     this.host = {
       policy: this.policy,
       clock: this.clock,
-      live: () => this.registry.live(),
+      live: (asOf) => this.registry.live(asOf),
       noLiveModel: `no model is live: no worker of any model answered a probe or sent a heartbeat on "${this.streams.heartbeats}"; start a ModelWorker on the same transport and stream names`,
       decided: (_pending, error) => this.onDecided(error),
       closed: (pending, result) => this.onClosed(pending, result),

@@ -206,6 +206,8 @@ export const DEFAULT_STREAMS = {
   heartbeats: 'heartbeats',
   /** Where front ends publish their final results, when `publishResults` is on. */
   results: 'results',
+  /** The control channel (broadcast): policy specs for front ends, `retire` for workers. */
+  control: 'control',
 } as const;
 
 /**

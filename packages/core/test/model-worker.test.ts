@@ -218,7 +218,7 @@ describe('ModelWorker: concurrency and draining', () => {
     await other.stop();
   });
 
-  it('announces itself with heartbeats, answers probes, and says it leaves on stop', async () => {
+  it('announces itself with heartbeats, answers probes, and says it leaves first on stop and again once gone', async () => {
     const b = await workerBench((x) => x, { heartbeatIntervalMs: 100 }, { start: false });
     const kinds: string[] = [];
     b.caller.listen('heartbeats').subscribe((m) => {
@@ -231,7 +231,14 @@ describe('ModelWorker: concurrency and draining', () => {
     await b.clock.tick();
     await b.worker.stop();
     await b.clock.advance(500); // no heartbeat after leaving
-    expect(kinds).toEqual(['alive@0', 'alive@100', 'alive@200', 'alive@250', 'leaving@250']);
+    expect(kinds).toEqual([
+      'alive@0',
+      'alive@100',
+      'alive@200',
+      'alive@250',
+      'leaving@250',
+      'leaving@250',
+    ]);
     expect(b.clock.pendingTimers).toBe(0);
   });
 

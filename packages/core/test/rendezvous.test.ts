@@ -120,22 +120,29 @@ describe('Rendezvous: live model registry', () => {
     await b.close();
   });
 
-  it('a draining worker finishes what it started; requests waiting on it are answered when it leaves', async () => {
+  it('a draining worker says it leaves first: requests are decided at once without it, and it still finishes what it started', async () => {
     const b = await bench(priority({ order: ['dt', 'lr'] }), ['lr@1']);
     await b.addWorker('dt@1', { concurrency: 1 });
+    const dtEvents: string[] = [];
+    b.workers.get('dt@1')!.worker.events$.subscribe((e) => dtEvents.push(e.type));
     const busy = track(b.rendezvous.request({ 'dt@1': { ms: 500 }, 'lr@1': { ms: 10 } }), b.clock);
     // dt is busy (concurrency 1): this one waits in dt's queue and will never start there.
     const queued = track(b.rendezvous.request({ 'dt@1': { ms: 1 }, 'lr@1': { ms: 10 } }), b.clock);
     await b.clock.advance(20);
     expect([busy.state, queued.state]).toEqual(['pending', 'pending']);
     const stopping = track(b.workers.get('dt@1')!.worker.stop(), b.clock);
+    await b.clock.tick();
+    // `leaving` came first: both are decided now with lr, not when dt has drained (t = 500).
+    for (const t of [busy, queued]) {
+      expect(t.at).toBe(20);
+      expect(modelKey(t.value!.chosen!.model)).toBe('lr@1');
+      expect(t.value!.decidedBy.trigger).toBe('registry');
+    }
+    expect(stopping.state).toBe('pending'); // dt still finishes the prediction it started
     await b.clock.advance(480);
     expect(stopping.state).toBe('resolved');
-    expect(busy.at).toBe(500);
-    expect(modelKey(busy.value!.chosen!.model)).toBe('dt@1'); // drained work still answers
-    expect(queued.at).toBe(500); // not the 1000 ms deadline
-    expect(modelKey(queued.value!.chosen!.model)).toBe('lr@1');
-    expect(queued.value!.decidedBy.trigger).toBe('registry');
+    expect(stopping.at).toBe(500);
+    expect(dtEvents).toEqual(['draining', 'scored']);
     expect(b.calls.filter((c) => c === 'dt@1')).toHaveLength(1);
     await b.close();
   });

@@ -456,6 +456,9 @@ export function transportConformance(name: string, target: ConformanceTarget): v
 
 export { AckSpyTransport } from './ack-spy-transport.js';
 export { DelegatingTransport } from './delegating-transport.js';
+export { type DrainScenarioOptions, drainScenario } from './drain-scenario.js';
+export { type LateJoinScenarioOptions, lateJoinScenario } from './late-join-scenario.js';
+export { openGate } from './open-gate.js';
 export { type ElasticsearchNode, startElasticsearchNode } from './services/elasticsearch-node.js';
 export { freePort } from './services/free-port.js';
 export { type KafkaBroker, startKafkaBroker } from './services/kafka-broker.js';

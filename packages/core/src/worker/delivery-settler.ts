@@ -1,6 +1,9 @@
 import type { Clock } from '../clock.js';
+import type { RequestEnvelope } from '../envelopes.js';
+import { RendezvousError, toRendezvousError } from '../errors.js';
 import { type RetryOptions, retryWithBackoff } from '../retry.js';
 import type { Delivery } from '../transport.js';
+import type { WorkerEvent } from './worker-event.js';
 
 /**
  * Ends deliveries for a worker, and never rejects: `ack` retries like a reply and, if the ack
@@ -46,6 +49,37 @@ export class DeliverySettler {
     const initial = this.retry.initialDelayMs ?? 50;
     const backoffMs = Math.min(this.retry.maxDelayMs ?? 2000, initial * 2 ** deliveryCount);
     return { backoffMs, delayMs: backoffMs * (0.5 + Math.random() / 2) };
+  }
+
+  /**
+   * A score that could not be sent after `replyRetry`: handed back with a backoff (counted as
+   * `replyFailures`), unless the redelivery would come after the deadline (a score can never
+   * help then): acknowledged and counted as `expiredUnsent`.
+   */
+  async unsent(
+    delivery: Delivery,
+    request: RequestEnvelope,
+    error: unknown,
+    on: {
+      readonly event: (event: WorkerEvent) => void;
+      readonly count: (counter: 'expiredUnsent' | 'replyFailures') => void;
+    },
+  ): Promise<void> {
+    const cause = toRendezvousError(error, 'CONNECTION_LOST', true);
+    const { backoffMs, delayMs } = this.backoff(delivery.deliveryCount);
+    const what = `the score for '${request.id}' could not be sent (${cause.message})`;
+    if (this.clock.now() + backoffMs >= request.deadline) {
+      on.count('expiredUnsent');
+      on.event({ type: 'expired', requestId: request.id, stage: 'reply' });
+      const message = `${what} before its deadline; acknowledged without a reply`;
+      on.event({ type: 'error', error: new RendezvousError(cause.code, message, { cause }) });
+      return this.ack(delivery);
+    }
+    on.count('replyFailures');
+    const message = `${what}; handed back for redelivery in ${Math.round(delayMs)} ms`;
+    const retryable = new RendezvousError(cause.code, message, { retryable: true, cause });
+    on.event({ type: 'error', error: retryable });
+    await this.release(delivery, delayMs);
   }
 
   /** Reply retries of a request: never past its deadline. */

@@ -62,17 +62,25 @@ export class GroupMembership {
     }
   }
 
+  /**
+   * The first step of a drain: stops beating and answering probes, never rejoins, and says
+   * `leaving` at once, so front ends stop waiting for this instance while the consumer stays
+   * subscribed (the deliveries in progress can still be acknowledged) until {@link leave}.
+   */
+  drain(): Promise<void> {
+    this.active = false;
+    this.rejoinTimer?.cancel();
+    this.rejoinTimer = undefined;
+    this.heartbeats.stop();
+    return this.heartbeats.leaving();
+  }
+
   /** Stops heartbeats, cancels a pending rejoin and leaves the group. */
   leave(): void {
     this.active = false;
     this.rejoinTimer?.cancel();
     this.rejoinTimer = undefined;
     this.stopParts();
-  }
-
-  /** Stops beating now (before draining), while the consumer stays subscribed. */
-  stopHeartbeats(): void {
-    this.heartbeats.stop();
   }
 
   private subscribe(): void {

@@ -76,6 +76,11 @@ export interface ModelWorkerOptions<I = Json, O = Json> {
    * counted in `stats().expiredUnsent`.
    */
   readonly replyRetry?: Omit<RetryOptions, 'clock'>;
+  /**
+   * Listen on the control channel (`streams.control`, default `control`) for a `retire` message
+   * addressed to this worker's name@version, and drain on it as `stop()` does. Default `true`.
+   */
+  readonly retirable?: boolean;
   readonly streams?: Partial<StreamNames>;
   readonly clock?: Clock;
 }

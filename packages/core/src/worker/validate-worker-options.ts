@@ -100,4 +100,8 @@ export function validateWorkerOptions(options: unknown): void {
   checkPositive(o, 'predictTimeoutMs', 500, false, true);
   checkPositive(o, 'heartbeatIntervalMs', 1000, false, false);
   checkPositive(o, 'maxDeliveries', 5, true, false);
+  if (o.retirable !== undefined && typeof o.retirable !== 'boolean')
+    fail(
+      `retirable must be true (drain on a 'retire' message on the control channel) or false, or left out (got ${got(o.retirable)})`,
+    );
 }

@@ -8,6 +8,10 @@ import type { RendezvousError } from '../errors.js';
  *   could not be sent (`stage: 'reply'`); the request was acknowledged without a score.
  * - `dead-lettered`: a message that cannot be processed went to the dead letter.
  * - `error`: a transport failure (a score that could not be sent, a failed ack, a lost consumer).
+ * - `draining`: the worker announced that it leaves and takes no new requests; it finishes the
+ *   `inFlight` ones it started, then leaves its group (`events$` completes then). `reason` is
+ *   `stop` (`worker.stop()`) or `retire` (a `retire` message for this version on the control
+ *   channel, sent at `retireTs`).
  *
  * @example
  * ```ts
@@ -24,7 +28,13 @@ export type WorkerEvent =
   | { readonly type: 'skipped'; readonly requestId: string; readonly reason: 'deadline' }
   | { readonly type: 'expired'; readonly requestId: string; readonly stage: 'predict' | 'reply' }
   | { readonly type: 'dead-lettered'; readonly id: string; readonly reason: string }
-  | { readonly type: 'error'; readonly error: RendezvousError };
+  | { readonly type: 'error'; readonly error: RendezvousError }
+  | {
+      readonly type: 'draining';
+      readonly reason: 'stop' | 'retire';
+      readonly inFlight: number;
+      readonly retireTs?: number;
+    };
 
 /**
  * Counters of a worker, for metrics. Every request a worker receives ends in exactly one of
