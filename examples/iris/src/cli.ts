@@ -121,6 +121,10 @@ async function runWorker(config: IrisConfig, model: string | undefined): Promise
     await worker.stop();
     await transport.close();
   });
+  // Retired on the control channel (a rollout's last stage): once drained, the process ends.
+  worker.events$.subscribe({
+    complete: () => void transport.close().finally(() => process.exit(0)),
+  });
   ready(logger, { model: name });
 }
 
