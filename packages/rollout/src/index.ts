@@ -11,6 +11,7 @@ export { eventLine, figuresLine } from './event-line.js';
 export { gateFigures } from './gate-figures.js';
 export { policyVersionOf } from './policy-version-of.js';
 export { resultsFromStream } from './results-from-stream.js';
+export { type RetireOutcome, RetireWatch, type RetireWatchOptions } from './retire-watch.js';
 export { Rollout } from './rollout.js';
 export {
   connectRollout,

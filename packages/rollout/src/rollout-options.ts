@@ -58,6 +58,11 @@ export interface RolloutOptions {
   readonly reportEveryMs?: number;
   /** How long a publish waits for the front ends' reports. Default 2000 ms. */
   readonly publishWaitMs?: number;
+  /**
+   * How long the last stage waits for the retired version to be gone from the results (the
+   * retire is resent every 2 s meanwhile). Default 30 000 ms.
+   */
+  readonly retireWaitMs?: number;
   /** Front ends expected to apply each spec (a publish returns once they all did). */
   readonly expectFrontEnds?: number;
   /** The rollout's id in events. Default `<candidate>-<start time>`. */
@@ -79,6 +84,7 @@ export interface ResolvedRolloutOptions {
   readonly evaluateEveryMs: number;
   readonly reportEveryMs: number;
   readonly publishWaitMs: number;
+  readonly retireWaitMs: number;
 }
 
 const VERSIONED = /^[^@\s]+@[^@\s]+$/;
@@ -163,5 +169,6 @@ export function resolveRolloutOptions(o: RolloutOptions): ResolvedRolloutOptions
     evaluateEveryMs: positive('evaluateEveryMs', o.evaluateEveryMs, 1000),
     reportEveryMs: positive('reportEveryMs', o.reportEveryMs, 10_000),
     publishWaitMs: positive('publishWaitMs', o.publishWaitMs, 2000),
+    retireWaitMs: positive('retireWaitMs', o.retireWaitMs, 30_000),
   };
 }

@@ -8,7 +8,12 @@ import type { PublishReport, RolloutControl, RolloutPolicySpec } from '../../src
 export class FakeControl implements RolloutControl {
   version = 0;
   readonly published: { version: number; spec: RolloutPolicySpec }[] = [];
+  /** Versions whose workers heard a retire (and left). */
   readonly retired: ModelRef[] = [];
+  /** Every retire sent. */
+  readonly retireCalls: ModelRef[] = [];
+  /** The first retires are lost (no worker hears them). */
+  lostRetires = 0;
   /** The spec in force. */
   spec: RolloutPolicySpec | undefined;
   /** Returns a rejection reason for a spec the front end refuses. */
@@ -34,6 +39,9 @@ export class FakeControl implements RolloutControl {
   }
 
   async retire(model: ModelRef): Promise<void> {
-    this.retired.push(model);
+    this.retireCalls.push(model);
+    if (this.lostRetires > 0) this.lostRetires--;
+    else if (!this.retired.some((m) => m.name === model.name && m.version === model.version))
+      this.retired.push(model);
   }
 }
