@@ -28,6 +28,7 @@ export interface CliArgs {
   readonly publishWaitMs?: number;
   readonly evaluateEveryMs?: number;
   readonly reportEveryMs?: number;
+  readonly retireWaitMs?: number;
   /** A folder: every event is archived there as gzip JSONL (records of kind `event`). */
   readonly archive?: string;
   /** One JSON event per line on stdout instead of text. */
@@ -80,6 +81,7 @@ System
   --publish-wait-ms <ms>   how long a publish waits for front ends (default 2000)
   --evaluate-every-ms <ms> how often the gate is evaluated (default 1000)
   --report-every-ms <ms>   how often a waiting stage prints its figures (default 10000)
+  --retire-wait-ms <ms>    how long to resend the retire until the old version is gone (30000)
 Output
   --archive <dir>          archive every event there (gzip JSONL, records of kind "event")
   --json                   one JSON event per line instead of text
@@ -163,6 +165,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | 'help' {
       'publish-wait-ms': { type: 'string' },
       'evaluate-every-ms': { type: 'string' },
       'report-every-ms': { type: 'string' },
+      'retire-wait-ms': { type: 'string' },
       archive: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean' },
@@ -215,6 +218,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | 'help' {
     publishWaitMs: positive('--publish-wait-ms', v['publish-wait-ms']),
     evaluateEveryMs: positive('--evaluate-every-ms', v['evaluate-every-ms']),
     reportEveryMs: positive('--report-every-ms', v['report-every-ms']),
+    retireWaitMs: positive('--retire-wait-ms', v['retire-wait-ms']),
     archive: v.archive,
     json: v.json ?? false,
   };
