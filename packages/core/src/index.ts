@@ -4,6 +4,8 @@
  *
  * @packageDocumentation
  */
+
+export { type ActivePolicy, toActivePolicy } from './active-policy.js';
 export type { ArchiveRecord, ArchiveSink } from './archive-sink.js';
 export {
   Archiver,
@@ -20,6 +22,28 @@ export {
   type TimerOptions,
   VirtualClock,
 } from './clock.js';
+export {
+  type AppliedMessage,
+  type ControlMessage,
+  decodeControlMessage,
+  encodeControlMessage,
+  type PolicyMessage,
+  type QueryMessage,
+  type RejectedMessage,
+  type RetireMessage,
+} from './control/control-messages.js';
+export {
+  FrontEndControl,
+  type FrontEndControlHost,
+  type FrontEndControlOptions,
+} from './control/front-end-control.js';
+export {
+  type FrontEndReport,
+  PolicyController,
+  type PolicyControllerOptions,
+  type PublishOptions,
+  type PublishReport,
+} from './control/policy-controller.js';
 export { type DeadLetterRecord, DeadLetters } from './dead-letters.js';
 export { Decoy, type DecoyOptions } from './decoy.js';
 export {
@@ -56,6 +80,7 @@ export {
   UnexpectedReplyError,
 } from './errors.js';
 export { decodeHeartbeat, type Heartbeat } from './heartbeat.js';
+export { LivePolicy } from './live-policy.js';
 export { Mailbox } from './mailbox.js';
 export { compareVersions, type ModelRef, matchesSelector, modelKey } from './model-ref.js';
 export { ModelRegistry, type ModelRegistryOptions, type RegistryChange } from './model-registry.js';
@@ -76,6 +101,7 @@ export { shadow } from './policies/shadow.js';
 export { type SplitOptions, split } from './policies/split.js';
 export { type Stage, staged } from './policies/staged.js';
 export type { OkScore, PolicyDecision, PolicyView, RendezvousPolicy } from './policy.js';
+export { type PolicySpec, policyFromSpec, validatePolicySpec } from './policy-spec.js';
 export {
   type RejectedRecord,
   RejectedRecordsError,

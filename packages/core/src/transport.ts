@@ -206,6 +206,8 @@ export const DEFAULT_STREAMS = {
   heartbeats: 'heartbeats',
   /** Where front ends publish their final results, when `publishResults` is on. */
   results: 'results',
+  /** The control channel (broadcast): policy specs, front-end reports, retire orders. */
+  control: 'control',
 } as const;
 
 /**
