@@ -80,7 +80,6 @@ export {
   UnexpectedReplyError,
 } from './errors.js';
 export { decodeHeartbeat, type Heartbeat } from './heartbeat.js';
-export { LivePolicy } from './live-policy.js';
 export { Mailbox } from './mailbox.js';
 export { compareVersions, type ModelRef, matchesSelector, modelKey } from './model-ref.js';
 export { ModelRegistry, type ModelRegistryOptions, type RegistryChange } from './model-registry.js';
