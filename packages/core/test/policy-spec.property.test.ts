@@ -161,7 +161,7 @@ const mutate = (value: unknown, path: readonly number[], junk: unknown): unknown
   const keys = Object.keys(value);
   if (keys.length === 0) return junk;
   const key = keys[path[0]! % keys.length]!;
-  const copy: Record<string, unknown> = Array.isArray(value) ? [...value] : { ...value };
+  const copy = (Array.isArray(value) ? [...value] : { ...value }) as Record<string, unknown>;
   copy[key] = mutate((value as Record<string, unknown>)[key], path.slice(1), junk);
   return copy;
 };
