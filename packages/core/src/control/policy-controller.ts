@@ -111,7 +111,8 @@ export class PolicyController {
   private readonly reports = new Map<string, FrontEndReport>();
   private readonly events = new Subject<PolicyMessage | AppliedMessage | RejectedMessage>();
   private subscription: Subscription | undefined;
-  private highest = -1;
+  /** The highest version seen; 0 before any (so the first published is 1). */
+  private highest = 0;
   private readonly waits = new Set<() => void>();
 
   /** Every `policy`, `applied` and `rejected` message seen on the channel. Completes on `stop()`. */
@@ -128,7 +129,7 @@ export class PolicyController {
 
   /** The highest policy version seen (published, applied or rejected), or `undefined`. */
   get version(): number | undefined {
-    return this.highest < 0 ? undefined : this.highest;
+    return this.highest > 0 ? this.highest : undefined;
   }
 
   /**
