@@ -56,8 +56,9 @@ export interface RendezvousOptions {
    * Listen on the control channel (broadcast; default `streams.control`, `'control'`) and apply
    * the policy specs a `PolicyController` publishes there, each only when its version is higher
    * than the one running; report what runs (`applied`, every `reportIntervalMs`, default 5000,
-   * and on query); and, during `start()`, ask the other front ends and adopt the highest version
-   * they answer. Default `false`.
+   * and on query); and, during `start()`'s `discoveryMs` window, ask the other front ends and
+   * adopt the highest version they answer (with `discoveryMs: 0`, answers are applied as they
+   * come, after `start()` resolved). Default `false`.
    */
   readonly control?: boolean | { readonly channel?: string; readonly reportIntervalMs?: number };
 }
