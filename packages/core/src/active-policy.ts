@@ -1,6 +1,6 @@
 import { ConfigurationError } from './errors.js';
 import type { RendezvousPolicy } from './policy.js';
-import { type PolicySpec, policyFromSpec } from './policy-spec.js';
+import { type PolicySpec, policyFromSpec, readPolicySpec } from './policy-spec.js';
 
 /**
  * The policy a front end starts new requests with: the policy, its version (when it was given
@@ -55,6 +55,6 @@ export function toActivePolicy(
       );
     return { policy: policyOrSpec, version, spec: undefined };
   }
-  const policy = policyFromSpec(policyOrSpec);
-  return { policy, version, spec: policyOrSpec as PolicySpec };
+  const spec = readPolicySpec(policyOrSpec);
+  return { policy: policyFromSpec(spec), version, spec };
 }

@@ -100,7 +100,12 @@ export { shadow } from './policies/shadow.js';
 export { type SplitOptions, split } from './policies/split.js';
 export { type Stage, staged } from './policies/staged.js';
 export type { OkScore, PolicyDecision, PolicyView, RendezvousPolicy } from './policy.js';
-export { type PolicySpec, policyFromSpec, validatePolicySpec } from './policy-spec.js';
+export {
+  type PolicySpec,
+  policyFromSpec,
+  readPolicySpec,
+  validatePolicySpec,
+} from './policy-spec.js';
 export {
   type RejectedRecord,
   RejectedRecordsError,

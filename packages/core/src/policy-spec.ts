@@ -194,6 +194,33 @@ export function validatePolicySpec(spec: unknown): asserts spec is PolicySpec {
   checkSpec(spec, '', 0);
 }
 
+/**
+ * Reads a policy spec as JSON: a deep copy (so a caller that changes its object afterwards
+ * changes nothing that was built from it), validated whole. Throws a `ConfigurationError`
+ * naming the JSON pointer of the first problem.
+ *
+ * @example
+ * ```ts
+ * const spec = readPolicySpec(JSON.parse(text)); // a PolicySpec of its own, or a ConfigurationError
+ * ```
+ */
+export function readPolicySpec(spec: unknown): PolicySpec {
+  // Checked as given first (depth-bounded, so a hostile nesting is refused by name, not by a
+  // stack overflow in the copy), then the copy, which is what gets built.
+  validatePolicySpec(spec);
+  let copy: unknown;
+  try {
+    const text = JSON.stringify(spec);
+    copy = text === undefined ? undefined : JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigurationError(
+      `invalid policy spec at /: it must be plain JSON (${cause instanceof Error ? cause.message : String(cause)})`,
+    );
+  }
+  validatePolicySpec(copy);
+  return copy;
+}
+
 /** Reads the value at a JSON pointer inside an output (`undefined` when absent). */
 function at(output: Json, pointer: string): Json | undefined {
   let node: Json | undefined = output;
@@ -233,8 +260,8 @@ function build(spec: PolicySpec): RendezvousPolicy {
 }
 
 /**
- * Builds a policy from its JSON spec. The whole spec is validated first
- * ({@link validatePolicySpec}), so an invalid one throws a `ConfigurationError` naming the JSON
+ * Builds a policy from its JSON spec. The spec is read as JSON (a copy: changing the object
+ * afterwards changes nothing) and validated whole first ({@link validatePolicySpec}), so an invalid one throws a `ConfigurationError` naming the JSON
  * pointer (for example `/inner/weights/dt@2`) and nothing is built. The policy's `name` is the
  * one the matching builder gives (`split({...})` and `{ policy: 'split', ... }` have the same).
  *
@@ -246,6 +273,5 @@ function build(spec: PolicySpec): RendezvousPolicy {
  * ```
  */
 export function policyFromSpec(spec: unknown): RendezvousPolicy {
-  validatePolicySpec(spec);
-  return build(spec);
+  return build(readPolicySpec(spec));
 }

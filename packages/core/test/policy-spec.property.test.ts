@@ -198,7 +198,7 @@ describe('policyFromSpec on anything else', () => {
         const error = thrownBy(mutate(spec, path, j));
         if (error === undefined) return;
         expect(error).toBeInstanceOf(ConfigurationError);
-        expect((error as Error).message).toMatch(/^invalid policy spec at \/\S*: \S/);
+        expect((error as Error).message).toMatch(/^invalid policy spec at \/.*: \S/);
       }),
       { numRuns: 500 },
     );

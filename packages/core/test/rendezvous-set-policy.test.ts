@@ -73,6 +73,18 @@ describe('Rendezvous.setPolicy', () => {
     await b.close();
   });
 
+  it('a spec changed by its caller after setPolicy changes nothing', async () => {
+    const b = await bench(DT_FIRST, ['dt@1', 'lr@1']);
+    const spec = { policy: 'priority' as const, order: ['lr', 'dt'] };
+    b.rendezvous.setPolicy(spec, { version: 1 });
+    spec.order.reverse();
+    expect(b.rendezvous.policy().name).toBe('priority(lr > dt)');
+    const r = track(b.rendezvous.request({ 'dt@1': { ms: 5 }, 'lr@1': { ms: 20 } }), b.clock);
+    await b.clock.advance(30);
+    expect(r.value?.chosen?.model.name).toBe('lr');
+    await b.close();
+  });
+
   it('a policy set without a version records none', async () => {
     const b = await bench(DT_FIRST, ['dt@1']);
     b.rendezvous.setPolicy(first(), { version: 7 });
