@@ -145,7 +145,7 @@ export class Rendezvous<I = Json, O = Json> {
 
   /**
    * Replaces the policy for new requests; requests in flight keep theirs. A {@link PolicySpec}
-   * is validated whole first (`ConfigurationError`, nothing changed). See {@link LivePolicy.set}.
+   * is validated whole first (`ConfigurationError`, nothing changed). With `control`, reported.
    *
    * @example
    * ```ts
