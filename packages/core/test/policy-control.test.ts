@@ -182,15 +182,41 @@ describe('PolicyController and front ends on the control channel', () => {
     const controller = await w.controller();
     await controller.publish({ policy: 'first' }, { version: 4, expect: 1 });
     const sender = new MemoryTransport({ broker: w.broker });
-    for (const version of [4, 3]) {
+    for (const [version, spec] of [
+      [4, { policy: 'first' }],
+      [3, { policy: 'latestVersion' }],
+      [4, { policy: 'first', extra: 1 }], // same version, sorts lower: not even checked
+    ] as const) {
       await sender.broadcast(
         CONTROL,
-        JSON.stringify({ v: 1, kind: 'policy', version, spec: { policy: 'latestVersion' }, ts: 0 }),
+        JSON.stringify({ v: 1, kind: 'policy', version, spec, ts: 0 }),
       );
     }
     await w.clock.tick();
     expect(a.policy()).toEqual({ name: 'first', version: 4 });
     expect(w.seen.filter((m) => m.kind === 'applied' && m.version === 4)).toHaveLength(1);
+    expect(w.seen.filter((m) => m.kind === 'rejected')).toEqual([]);
+  });
+
+  it('converges when two controllers publish the same version with different specs', async () => {
+    const w = await world();
+    const a = await w.frontEnd('fe-a');
+    const b = await w.frontEnd('fe-b');
+    // Each front end got a different one of the two first (as arrival order may have it)...
+    const x = { policy: 'first' } as const;
+    const y = { policy: 'latestVersion' } as const;
+    a.setPolicy(x, { version: 2 });
+    b.setPolicy(y, { version: 2 });
+    // ...then both hear both: they end on the same one, whatever the order.
+    const sender = new MemoryTransport({ broker: w.broker });
+    for (const spec of [x, y, x])
+      await sender.broadcast(
+        CONTROL,
+        JSON.stringify({ v: 1, kind: 'policy', version: 2, spec, ts: 0 }),
+      );
+    await w.clock.tick();
+    expect(a.policy()).toEqual({ name: 'latestVersion', version: 2 });
+    expect(b.policy()).toEqual({ name: 'latestVersion', version: 2 });
   });
 
   it('a front end that starts later asks and adopts the highest version answered', async () => {

@@ -53,7 +53,8 @@ export interface FrontEndControlOptions {
 
 /**
  * A front end's side of the control channel. It applies a published `policy` only when its
- * version is higher than the one it runs, and reports `applied` (or `rejected`, for an invalid
+ * version is higher than the one it runs (at an equal version, only a different spec whose JSON
+ * text sorts higher, so that front ends converge when two controllers collide), and reports `applied` (or `rejected`, for an invalid
  * spec, which is never applied, not even in part). It answers a `query` with the policy it runs
  * (re-sending its spec and version) and an `applied` report, and reports `applied` periodically,
  * so a controller sees every front end. When it starts, it asks (`query`) and adopts the highest
@@ -169,7 +170,7 @@ export class FrontEndControl {
 
   private onPolicy(message: PolicyMessage): void {
     const running = this.host.current();
-    if (running.version !== undefined && message.version <= running.version) return;
+    if (!this.supersedes(message, running)) return;
     try {
       this.host.apply(message.spec, message.version);
     } catch (error) {
@@ -186,6 +187,24 @@ export class FrontEndControl {
       return;
     }
     this.report();
+  }
+
+  /**
+   * A higher version supersedes the running one. So does, at the same version, a different spec
+   * whose JSON text sorts higher: two controllers that published the same version at once must
+   * not leave the front ends split for ever, each on whichever message reached it first; with
+   * this rule, every front end ends on the same one whatever the order of arrival.
+   */
+  private supersedes(message: PolicyMessage, running: ActivePolicy): boolean {
+    if (running.version === undefined || message.version > running.version) return true;
+    if (message.version < running.version || running.spec === undefined) return false;
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(message.spec);
+    } catch {
+      return false;
+    }
+    return text !== undefined && text > JSON.stringify(running.spec);
   }
 
   /** A query: re-send the versioned spec this front end runs, then report. */
