@@ -46,6 +46,41 @@ describe('PolicyController', () => {
     await controller.stop();
   });
 
+  it('forgets a front end not heard from for staleMs, and does not wait for it', async () => {
+    const clock = new VirtualClock(0);
+    const broker = new MemoryBroker();
+    const fe = new Rendezvous({
+      transport: new MemoryTransport({ broker }),
+      policy: first(),
+      clock,
+      discoveryMs: 0,
+      control: { reportIntervalMs: 1000 },
+      instanceId: 'fe-a',
+    });
+    await fe.start();
+    const controller = new PolicyController({
+      transport: new MemoryTransport({ broker }),
+      clock,
+      queryMs: 0,
+      staleMs: 2500,
+    });
+    await controller.start();
+    await clock.tick();
+    expect(controller.frontEnds().map((r) => r.instance)).toEqual(['fe-a']);
+    await clock.advance(5000); // still reporting every second: still listed
+    expect(controller.frontEnds().map((r) => r.instance)).toEqual(['fe-a']);
+    const closing = fe.close();
+    await clock.advance(10);
+    await closing;
+    await clock.advance(2600);
+    expect(controller.frontEnds()).toEqual([]);
+    // The closed front end is not waited for; knowing of none, a publish listens for waitMs.
+    const report = track(controller.publish({ policy: 'first' }, { waitMs: 100 }), clock);
+    await clock.advance(100);
+    expect(report.value?.applied).toEqual([]);
+    await controller.stop();
+  });
+
   it('a stop during a publish ends its wait at once', async () => {
     const { clock, controller } = setup();
     await controller.start();

@@ -67,6 +67,11 @@ export interface PolicyControllerOptions {
   readonly instance?: string;
   /** How long `start()` listens for answers to its query, in ms. Default 300. */
   readonly queryMs?: number;
+  /**
+   * A front end not heard from for this long (ms) is no longer listed by `frontEnds()` nor
+   * waited for by `publish()`. Default 15 000: three of a front end's default report intervals.
+   */
+  readonly staleMs?: number;
 }
 
 /**
@@ -108,6 +113,7 @@ export class PolicyController {
   private readonly clock: Clock;
   private readonly instance: string;
   private readonly queryMs: number;
+  private readonly staleMs: number;
   private readonly reports = new Map<string, FrontEndReport>();
   private readonly events = new Subject<PolicyMessage | AppliedMessage | RejectedMessage>();
   private subscription: Subscription | undefined;
@@ -125,6 +131,7 @@ export class PolicyController {
     this.clock = options.clock ?? systemClock;
     this.instance = options.instance ?? `ctl-${Math.random().toString(36).slice(2, 10)}`;
     this.queryMs = options.queryMs ?? 300;
+    this.staleMs = options.staleMs ?? 15_000;
   }
 
   /** The highest policy version seen (published, applied or rejected), or `undefined`. */
@@ -155,9 +162,13 @@ export class PolicyController {
     }
   }
 
-  /** The last report of each front end heard from (on apply, on query or periodically). */
+  /**
+   * The last report of each front end heard from (on apply, on query or periodically) within
+   * `staleMs`.
+   */
   frontEnds(): readonly FrontEndReport[] {
-    return [...this.reports.values()];
+    const since = this.clock.now() - this.staleMs;
+    return [...this.reports.values()].filter((r) => r.at >= since);
   }
 
   /**
@@ -177,7 +188,7 @@ export class PolicyController {
         `publish(): version must be an integer above ${this.highest} (the highest seen); omit it to use the next one`,
       );
     const waitMs = options.waitMs ?? 2000;
-    const expect = options.expect ?? this.reports.size;
+    const expect = options.expect ?? this.frontEnds().length;
     this.highest = version;
     const started = this.clock.now();
     const applied = new Map<string, FrontEndReport>();
