@@ -12,8 +12,8 @@ import type { Decision, RendezvousResult } from './result.js';
  *
  * @example
  * ```ts
- * const host: PendingRequestHost = { activePolicy: () => ({ policy, version: 1, spec: undefined }), clock, live: () => registry.live(),
- *   noLiveModel: 'no model is live', decided: () => {}, closed: () => {} };
+ * const host: PendingRequestHost = { activePolicy: () => ({ policy, version: 1, spec: undefined }),
+ *   clock, live: () => registry.live(), noLiveModel: 'no model is live', decided: () => {}, closed: () => {} };
  * ```
  */
 export interface PendingRequestHost<I = Json, O = Json> {
