@@ -108,7 +108,10 @@ export function decision(value: unknown, path: string): Decision {
   const o = object(value, path);
   const trigger = TRIGGERS.find((t) => t === o.trigger);
   if (!trigger) fail(`expected one of ${TRIGGERS.join(', ')}`, `${path}/trigger`);
-  return { policy: str(o, 'policy', path), reason: str(o, 'reason', path, true), trigger };
+  const decided = { policy: str(o, 'policy', path), reason: str(o, 'reason', path, true), trigger };
+  // Optional (added within wire version 1): records written before it decode without it.
+  if (o.policyVersion === undefined) return decided;
+  return { ...decided, policyVersion: num(o, 'policyVersion', path) };
 }
 
 export function meta(value: unknown, path: string): Record<string, string> {

@@ -4,6 +4,8 @@
  *
  * @packageDocumentation
  */
+
+export { type ActivePolicy, toActivePolicy } from './active-policy.js';
 export type { ArchivedEvent, ArchiveRecord, ArchiveSink } from './archive-sink.js';
 export {
   Archiver,
@@ -21,10 +23,27 @@ export {
   VirtualClock,
 } from './clock.js';
 export {
-  decodeRetireMessage,
-  encodeRetireMessage,
+  type AppliedMessage,
+  type ControlMessage,
+  decodeControlMessage,
+  encodeControlMessage,
+  type PolicyMessage,
+  type QueryMessage,
+  type RejectedMessage,
   type RetireMessage,
-} from './control/retire-message.js';
+} from './control/control-messages.js';
+export {
+  FrontEndControl,
+  type FrontEndControlHost,
+  type FrontEndControlOptions,
+} from './control/front-end-control.js';
+export {
+  type FrontEndReport,
+  PolicyController,
+  type PolicyControllerOptions,
+  type PublishOptions,
+  type PublishReport,
+} from './control/policy-controller.js';
 export { type DeadLetterRecord, DeadLetters } from './dead-letters.js';
 export { Decoy, type DecoyOptions } from './decoy.js';
 export {
@@ -81,6 +100,12 @@ export { shadow } from './policies/shadow.js';
 export { type SplitOptions, split } from './policies/split.js';
 export { type Stage, staged } from './policies/staged.js';
 export type { OkScore, PolicyDecision, PolicyView, RendezvousPolicy } from './policy.js';
+export {
+  type PolicySpec,
+  policyFromSpec,
+  readPolicySpec,
+  validatePolicySpec,
+} from './policy-spec.js';
 export {
   type RejectedRecord,
   RejectedRecordsError,

@@ -1,3 +1,4 @@
+import type { ActivePolicy } from './active-policy.js';
 import type { Clock } from './clock.js';
 import type { Json, ScoreEnvelope } from './envelopes.js';
 import { DeadlineExceededError, NoUsableScoreError, type RendezvousError } from './errors.js';
@@ -11,12 +12,14 @@ import type { Decision, RendezvousResult } from './result.js';
  *
  * @example
  * ```ts
- * const host: PendingRequestHost = { policy, clock, live: (asOf) => registry.live(asOf),
- *   noLiveModel: 'no model is live', decided: () => {}, closed: () => {} };
+ * const host: PendingRequestHost = { activePolicy: () => ({ policy, version: 1, spec: undefined }),
+ *   clock, live: (asOf) => registry.live(asOf), noLiveModel: 'no model is live',
+ *   decided: () => {}, closed: () => {} };
  * ```
  */
 export interface PendingRequestHost<I = Json, O = Json> {
-  readonly policy: RendezvousPolicy;
+  /** The policy new requests start with (each keeps the one it started with), and its version. */
+  activePolicy(): ActivePolicy;
   readonly clock: Clock;
   /**
    * Model versions alive now; with `asOf` (the request's start), only those live since then or
@@ -52,6 +55,9 @@ type ScoreOutcome = 'duplicate' | 'late' | 'evaluated';
 export class PendingRequest<I = Json, O = Json> {
   /** The decision record, once decided. */
   result: RendezvousResult<I, O> | undefined;
+  /** The policy this request started with: a later `setPolicy` does not change it. */
+  readonly policy: RendezvousPolicy;
+  readonly policyVersion: number | undefined;
   private closedFlag = false;
 
   constructor(
@@ -60,6 +66,7 @@ export class PendingRequest<I = Json, O = Json> {
     private readonly resolve: (result: RendezvousResult<I, O>) => void,
     private readonly reject: (error: Error) => void,
   ) {
+    ({ policy: this.policy, version: this.policyVersion } = host.activePolicy());
     const delay = box.deadline - host.clock.now();
     box.deadlineTimer = host.clock.setTimeout(() => this.onDeadline(), delay, { keepAlive: true });
   }
@@ -81,10 +88,18 @@ export class PendingRequest<I = Json, O = Json> {
   }
 
   /** Fails the request now (its publish failed) and closes it: no model can answer. */
-  fail(error: RendezvousError, decidedBy: Decision): void {
+  fail(error: RendezvousError, reason: string, trigger: Decision['trigger']): void {
     if (this.box.decided) return;
-    this.settle(undefined, error, decidedBy);
+    this.settle(undefined, error, this.decision(reason, trigger));
     this.close();
+  }
+
+  /** The `decidedBy` record of this request's policy (name and version). */
+  decision(reason: string, trigger: Decision['trigger']): Decision {
+    const { policy, policyVersion } = this;
+    return policyVersion === undefined
+      ? { policy: policy.name, reason, trigger }
+      : { policy: policy.name, policyVersion, reason, trigger };
   }
 
   /** Asks the policy again; a no-op once decided. */
@@ -98,7 +113,7 @@ export class PendingRequest<I = Json, O = Json> {
     if (trigger === 'deadline') now = Math.max(now, box.deadline);
     else if (trigger === 'wake' && box.wakeAt !== undefined) now = Math.max(now, box.wakeAt);
     const live = this.host.live(box.startedAt);
-    const { policy } = this.host;
+    const { policy } = this;
     let decision: PolicyDecision;
     try {
       decision = policy.decide({
@@ -116,7 +131,7 @@ export class PendingRequest<I = Json, O = Json> {
         reason: `policy threw: ${error instanceof Error ? error.message : String(error)}`,
       };
     }
-    const decidedBy = (reason: string): Decision => ({ policy: policy.name, reason, trigger });
+    const decidedBy = (reason: string): Decision => this.decision(reason, trigger);
     const requestId = box.requestId;
     if (decision.action === 'answer') {
       this.settle(decision, undefined, decidedBy(decision.reason));

@@ -52,6 +52,15 @@ export interface RendezvousOptions {
   readonly publishResults?: boolean;
   /** Retries of a failed result publish (when `publishResults` is on). */
   readonly resultPublishRetry?: Omit<RetryOptions, 'until' | 'clock'>;
+  /**
+   * Listen on the control channel (broadcast; default `streams.control`, `'control'`) and apply
+   * the policy specs a `PolicyController` publishes there, each only when its version is higher
+   * than the one running; report what runs (`applied`, every `reportIntervalMs`, default 5000,
+   * and on query); and, during `start()`'s `discoveryMs` window, ask the other front ends and
+   * adopt the highest version they answer (with `discoveryMs: 0`, answers are applied as they
+   * come, after `start()` resolved). Default `false`.
+   */
+  readonly control?: boolean | { readonly channel?: string; readonly reportIntervalMs?: number };
 }
 
 /**
@@ -147,6 +156,13 @@ export function checkRendezvousOptions(options: unknown): asserts options is Ren
     const c = o.clock;
     if (!isObject(c) || typeof c.now !== 'function' || typeof c.setTimeout !== 'function')
       fail('clock must have now() and setTimeout(): pass systemClock or a VirtualClock');
+  }
+  if (o.control !== undefined && typeof o.control !== 'boolean') {
+    const c = o.control;
+    if (!isObject(c)) fail('control must be true, false or { channel?, reportIntervalMs? }');
+    if (c.channel !== undefined && (typeof c.channel !== 'string' || c.channel === ''))
+      fail(`control.channel must be a non-empty string, got ${describe(c.channel)}`);
+    positiveFinite(c, 'reportIntervalMs', 'e.g. 5000');
   }
   if (o.streams !== undefined) {
     if (!isObject(o.streams)) fail('streams must be an object of stream names');

@@ -40,3 +40,27 @@ export type DerivedStat =
   | 'resultsPublished'
   | 'resultPublishFailures'
   | 'replyChannelLosses';
+
+/**
+ * The counters a front end keeps itself (every stat but the derived ones), all zero.
+ *
+ * @example
+ * ```ts
+ * const counters = zeroCounters();
+ * counters.answered++;
+ * ```
+ */
+export function zeroCounters(): {
+  -readonly [K in Exclude<keyof RendezvousStats, DerivedStat>]: number;
+} {
+  return {
+    answered: 0,
+    failed: 0,
+    deadlineExceeded: 0,
+    overloaded: 0,
+    lateScores: 0,
+    orphanScores: 0,
+    duplicateScores: 0,
+    invalidScores: 0,
+  };
+}

@@ -1,13 +1,8 @@
 import { type Observable, Subject, type Subscription } from 'rxjs';
+import { buildRequest } from './build-request.js';
 import { type Clock, systemClock } from './clock.js';
 import { DeadLetters } from './dead-letters.js';
-import {
-  decodeScore,
-  encodeEnvelope,
-  type Json,
-  type RequestEnvelope,
-  WIRE_VERSION,
-} from './envelopes.js';
+import { decodeScore, type Json } from './envelopes.js';
 import {
   InvalidInputError,
   NotStartedError,
@@ -16,16 +11,18 @@ import {
   TransportClosedError,
   toRendezvousError,
 } from './errors.js';
+import { LivePolicy } from './live-policy.js';
 import { Mailbox } from './mailbox.js';
 import { ModelRegistry } from './model-registry.js';
 import { PendingRequest, type PendingRequestHost } from './pending-request.js';
 import type { RendezvousPolicy } from './policy.js';
+import type { PolicySpec } from './policy-spec.js';
 import {
   checkRendezvousOptions,
   type RendezvousOptions,
   type RequestOptions,
 } from './rendezvous-options.js';
-import type { DerivedStat, RendezvousStats } from './rendezvous-stats.js';
+import { type RendezvousStats, zeroCounters } from './rendezvous-stats.js';
 import type { RendezvousResult } from './result.js';
 import { ResultPublisher } from './result-publisher.js';
 import { type RetryOptions, retryWithBackoff } from './retry.js';
@@ -43,8 +40,6 @@ export type { RendezvousStats } from './rendezvous-stats.js';
 /** Default model discovery window of `start()`, in ms (see `RendezvousOptions.discoveryMs`). */
 const DEFAULT_DISCOVERY_MS = 300;
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-/** Stats read from elsewhere than the counters. */
 /**
  * The front end: publishes each request, keeps one {@link Mailbox} per request, drops each score
  * into its mailbox by request id, and lets the {@link RendezvousPolicy} decide when and with
@@ -61,7 +56,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  */
 export class Rendezvous<I = Json, O = Json> {
   private readonly transport: Transport;
-  private readonly policy: RendezvousPolicy;
+  private readonly livePolicy: LivePolicy;
   private readonly deadlineMs: number;
   private readonly maxInFlight: number;
   private readonly discoveryMs: number;
@@ -73,16 +68,7 @@ export class Rendezvous<I = Json, O = Json> {
   private readonly entries = new Map<string, PendingRequest<I, O>>();
   private readonly host: PendingRequestHost<I, O>;
   private readonly results = new Subject<RendezvousResult<I, O>>();
-  private readonly counters: Mutable<Omit<RendezvousStats, DerivedStat>> = {
-    answered: 0,
-    failed: 0,
-    deadlineExceeded: 0,
-    overloaded: 0,
-    lateScores: 0,
-    orphanScores: 0,
-    duplicateScores: 0,
-    invalidScores: 0,
-  };
+  private readonly counters = zeroCounters();
   /** With `publishResults`: publishes final results; `close()` waits for it. */
   private readonly publisher: ResultPublisher | undefined;
   private undecided = 0;
@@ -112,7 +98,6 @@ export class Rendezvous<I = Json, O = Json> {
   constructor(options: RendezvousOptions) {
     checkRendezvousOptions(options);
     this.transport = options.transport;
-    this.policy = options.policy;
     this.deadlineMs = options.deadlineMs ?? 1000;
     this.maxInFlight = options.maxInFlight ?? 10_000;
     this.discoveryMs = options.discoveryMs ?? DEFAULT_DISCOVERY_MS;
@@ -128,15 +113,19 @@ export class Rendezvous<I = Json, O = Json> {
           this.clock,
         )
       : undefined;
+    this.instanceId = options.instanceId ?? `fe-${Math.random().toString(36).slice(2, 10)}`;
+    this.livePolicy = new LivePolicy(options.policy, options.control, {
+      ...{ transport: this.transport, clock: this.clock, instance: this.instanceId },
+      channel: this.streams.control,
+    });
     this.host = {
-      policy: this.policy,
+      activePolicy: () => this.livePolicy.active,
       clock: this.clock,
       live: (asOf) => this.registry.live(asOf),
       noLiveModel: `no model is live: no worker of any model answered a probe or sent a heartbeat on "${this.streams.heartbeats}"; start a ModelWorker on the same transport and stream names`,
       decided: (_pending, error) => this.onDecided(error),
       closed: (pending, result) => this.onClosed(pending, result),
     };
-    this.instanceId = options.instanceId ?? `fe-${Math.random().toString(36).slice(2, 10)}`;
     this.deadLetters = new DeadLetters(
       this.transport,
       this.streams.deadLetter,
@@ -152,6 +141,32 @@ export class Rendezvous<I = Json, O = Json> {
         ? {}
         : { missedHeartbeats: options.missedHeartbeats }),
     });
+  }
+
+  /**
+   * Replaces the policy for new requests; requests in flight keep theirs. A {@link PolicySpec}
+   * is validated whole first (`ConfigurationError`, nothing changed). With `control`, reported.
+   *
+   * @example
+   * ```ts
+   * rendezvous.setPolicy({ policy: 'split', weights: { 'dt@2': 0.1, 'dt@1': 0.9 } }, { version: 2 });
+   * ```
+   */
+  setPolicy(policy: RendezvousPolicy | PolicySpec, options: { version?: number } = {}): void {
+    this.livePolicy.set(policy, options.version);
+  }
+
+  /**
+   * The policy new requests start with, and its version (`undefined` if never given one).
+   *
+   * @example
+   * ```ts
+   * rendezvous.policy(); // { name: 'split(dt@2:0.1,dt@1:0.9)', version: 2 }
+   * ```
+   */
+  policy(): { readonly name: string; readonly version: number | undefined } {
+    const { policy, version } = this.livePolicy.active;
+    return { name: policy.name, version };
   }
 
   /**
@@ -187,8 +202,11 @@ export class Rendezvous<I = Json, O = Json> {
       }),
     );
     this.registry.start();
-    // close() during the window stops the registry, which ends the window at once.
-    await this.registry.discover(this.discoveryMs);
+    // close() ends both windows at once. With `control`, it adopts what the others run.
+    await Promise.all([
+      this.registry.discover(this.discoveryMs),
+      this.livePolicy.start(this.discoveryMs),
+    ]);
     if (this.state === 'starting') this.state = 'running';
   }
 
@@ -214,24 +232,10 @@ export class Rendezvous<I = Json, O = Json> {
     if (this.entries.has(id))
       return Promise.reject(new InvalidInputError(`request id ${id} is already in flight`));
     const now = this.clock.now();
-    const envelope: RequestEnvelope<I> = {
-      v: WIRE_VERSION,
-      id,
-      ts: now,
-      deadline: now + deadlineMs,
-      replyTo: this.returnAddress.address,
-      input,
-      meta: options.meta ?? {},
-    };
-    let payload: string;
-    try {
-      payload = encodeEnvelope(envelope);
-    } catch (cause) {
-      const why = cause instanceof Error ? `: ${cause.message}` : '';
-      return Promise.reject(
-        new InvalidInputError(`request input must be JSON-serialisable${why}`, { cause }),
-      );
-    }
+    const replyTo = this.returnAddress.address;
+    const built = buildRequest({ id, now, deadlineMs, replyTo, input, meta: options.meta ?? {} });
+    if (built instanceof InvalidInputError) return Promise.reject(built);
+    const { envelope, payload } = built;
     const box = new Mailbox<I>(id, input, now, envelope.deadline, this.random());
     return new Promise<RendezvousResult<I, O>>((resolve, reject) => {
       const pending = new PendingRequest<I, O>(this.host, box, resolve, reject);
@@ -242,11 +246,8 @@ export class Rendezvous<I = Json, O = Json> {
         until: envelope.deadline,
         clock: this.clock,
       }).catch((error: unknown) => {
-        pending.fail(toRendezvousError(error, 'CONNECTION_LOST', true), {
-          policy: this.policy.name,
-          reason: `publish failed: ${error instanceof Error ? error.message : String(error)}`,
-          trigger: 'publish-failed',
-        });
+        const reason = `publish failed: ${error instanceof Error ? error.message : String(error)}`;
+        pending.fail(toRendezvousError(error, 'CONNECTION_LOST', true), reason, 'publish-failed');
       });
     });
   }
@@ -295,6 +296,7 @@ export class Rendezvous<I = Json, O = Json> {
     await this.publisher?.drain();
     for (const s of this.subscriptions) s.unsubscribe();
     this.subscriptions = [];
+    this.livePolicy.stop();
     this.registry.stop();
     await this.returnAddress.close();
     this.results.complete();

@@ -31,12 +31,17 @@ export type Candidate<O = Json> =
  *
  * @example
  * ```ts
- * const d: Decision = { policy: 'latestVersion', reason: 'dt@1 (no better live model pending)', trigger: 'score' };
+ * const d: Decision = { policy: 'latestVersion', policyVersion: 3, reason: 'dt@1 (no better live model pending)', trigger: 'score' };
  * ```
  */
 export interface Decision {
   /** The policy's name. */
   readonly policy: string;
+  /**
+   * The version of the policy that decided, when it was set with one (`setPolicy(p, { version })`
+   * or from the control channel); absent otherwise. Optional on the wire: older records lack it.
+   */
+  readonly policyVersion?: number;
   /** The policy's explanation. */
   readonly reason: string;
   /**

@@ -2,7 +2,7 @@ import {
   ConfigurationError,
   DEFAULT_STREAMS,
   decodeHeartbeat,
-  encodeRetireMessage,
+  encodeControlMessage,
   ModelWorker,
   modelKey,
   priority,
@@ -82,7 +82,10 @@ describe('ModelWorker: draining', () => {
     const scene = await drainScene(async (b) => {
       const { worker } = b.workers.get('dt@1')!;
       ended = new Promise<void>((resolve) => worker.events$.subscribe({ complete: resolve }));
-      await b.transport.broadcast('control', encodeRetireMessage({ name: 'dt', version: '1' }, 7));
+      await b.transport.broadcast(
+        'control',
+        encodeControlMessage({ v: 1, kind: 'retire', model: { name: 'dt', version: '1' }, ts: 7 }),
+      );
       await ended;
     });
     expectDrained(scene);
@@ -101,8 +104,8 @@ describe('ModelWorker: draining', () => {
     const events: WorkerEvent[] = [];
     worker.events$.subscribe((e) => events.push(e));
     for (const payload of [
-      encodeRetireMessage({ name: 'dt', version: '2' }, 1),
-      encodeRetireMessage({ name: 'lr', version: '1' }, 1),
+      encodeControlMessage({ v: 1, kind: 'retire', model: { name: 'dt', version: '2' }, ts: 1 }),
+      encodeControlMessage({ v: 1, kind: 'retire', model: { name: 'lr', version: '1' }, ts: 1 }),
       JSON.stringify({ v: 1, kind: 'policy', version: 3, spec: { policy: 'first' }, ts: 1 }),
       JSON.stringify({ v: 2, kind: 'retire', model: { name: 'dt', version: '1' }, ts: 1 }),
       JSON.stringify({ v: 1, kind: 'retire', model: { name: 'dt' }, ts: 1 }),
@@ -123,7 +126,10 @@ describe('ModelWorker: draining', () => {
     const { worker } = await b.addWorker('dt@1', { retirable: false });
     const events: WorkerEvent[] = [];
     worker.events$.subscribe((e) => events.push(e));
-    await b.transport.broadcast('control', encodeRetireMessage({ name: 'dt', version: '1' }, 1));
+    await b.transport.broadcast(
+      'control',
+      encodeControlMessage({ v: 1, kind: 'retire', model: { name: 'dt', version: '1' }, ts: 1 }),
+    );
     await b.clock.advance(100);
     expect(events).toEqual([]);
     expect(b.rendezvous.registry.live().map(modelKey)).toEqual(['dt@1']);
@@ -137,9 +143,15 @@ describe('ModelWorker: draining', () => {
     const { worker } = await b.addWorker('dt@1');
     const events: WorkerEvent[] = [];
     worker.events$.subscribe((e) => events.push(e));
-    await b.transport.broadcast('control', encodeRetireMessage({ name: 'dt', version: '1' }, 1));
+    await b.transport.broadcast(
+      'control',
+      encodeControlMessage({ v: 1, kind: 'retire', model: { name: 'dt', version: '1' }, ts: 1 }),
+    );
     const stopping = track(worker.stop(), b.clock);
-    await b.transport.broadcast('control', encodeRetireMessage({ name: 'dt', version: '1' }, 2));
+    await b.transport.broadcast(
+      'control',
+      encodeControlMessage({ v: 1, kind: 'retire', model: { name: 'dt', version: '1' }, ts: 2 }),
+    );
     await b.clock.advance(10);
     expect(stopping.state).toBe('resolved');
     expect(events).toEqual([{ type: 'draining', reason: 'retire', inFlight: 0, retireTs: 1 }]);

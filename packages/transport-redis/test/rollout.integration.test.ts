@@ -1,4 +1,4 @@
-import { DEFAULT_STREAMS, encodeRetireMessage } from '@rendezvous-ml/core';
+import { DEFAULT_STREAMS, encodeControlMessage } from '@rendezvous-ml/core';
 import {
   drainScenario,
   lateJoinScenario,
@@ -52,7 +52,12 @@ describe.skipIf(!gate.ok)('Redis: model versions joining and leaving under load'
         const left = new Promise<void>((resolve) =>
           worker.events$.subscribe({ complete: resolve }),
         );
-        const retire = encodeRetireMessage({ name: 'dt', version: '1' }, Date.now());
+        const retire = encodeControlMessage({
+          v: 1,
+          kind: 'retire',
+          model: { name: 'dt', version: '1' },
+          ts: Date.now(),
+        });
         await frontEnd.broadcast(streams.control ?? DEFAULT_STREAMS.control, retire);
         await left;
       },

@@ -1,5 +1,5 @@
 import type { Subscription } from 'rxjs';
-import { decodeRetireMessage } from '../control/retire-message.js';
+import { decodeControlMessage } from '../control/control-messages.js';
 import { RendezvousError, toRendezvousError } from '../errors.js';
 import type { ModelRef } from '../model-ref.js';
 import type { Transport } from '../transport.js';
@@ -35,8 +35,9 @@ export class RetireListener {
     try {
       this.subscription = this.transport.listen(this.channel).subscribe({
         next: (incoming) => {
-          const message = decodeRetireMessage(incoming.payload);
-          if (message instanceof RendezvousError || !this.subscription) return;
+          const decoded = decodeControlMessage(incoming.payload);
+          const message = decoded.ok ? decoded.value : undefined;
+          if (message?.kind !== 'retire' || !this.subscription) return;
           if (message.model.name !== this.model.name) return;
           if (message.model.version !== this.model.version) return;
           this.stop();
