@@ -18,7 +18,7 @@ export {
   type RolloutConnection,
   type RolloutEndpoints,
 } from './rollout-connection.js';
-export type { FrontEndPolicyReport, PublishReport, RolloutControl } from './rollout-control.js';
+export type { RolloutControl } from './rollout-control.js';
 export type { RolloutEvent, RolloutOutcome } from './rollout-event.js';
 export {
   DEFAULT_GATE,
@@ -32,7 +32,6 @@ export {
   type RolloutOptions,
   resolveRolloutOptions,
 } from './rollout-options.js';
-export type { RolloutPolicySpec } from './rollout-policy-spec.js';
 export { DEFAULT_STAGES, type RolloutStage, stageName } from './rollout-stage.js';
 export { type StageEnd, StageJudge, type StageJudgeOptions } from './stage-judge.js';
 export { type RolloutModels, rollbackSpec, stageSpec } from './stage-spec.js';

@@ -1,8 +1,13 @@
-import { type Clock, retryWithBackoff, systemClock } from '@rendezvous-ml/core';
+import {
+  type Clock,
+  type PolicySpec,
+  type PublishReport,
+  retryWithBackoff,
+  systemClock,
+} from '@rendezvous-ml/core';
 import { type Observable, Subject } from 'rxjs';
 import { EventArchive } from './event-archive.js';
 import { RetireWatch } from './retire-watch.js';
-import type { PublishReport } from './rollout-control.js';
 import type { RolloutEvent, RolloutOutcome } from './rollout-event.js';
 import type { GateFigures } from './rollout-gate.js';
 import {
@@ -10,7 +15,6 @@ import {
   type RolloutOptions,
   resolveRolloutOptions,
 } from './rollout-options.js';
-import type { RolloutPolicySpec } from './rollout-policy-spec.js';
 import { type RolloutStage, stageName } from './rollout-stage.js';
 import { StageJudge } from './stage-judge.js';
 import { type RolloutModels, rollbackSpec, stageSpec } from './stage-spec.js';
@@ -217,7 +221,7 @@ export class Rollout {
     }
   }
 
-  private publish(spec: RolloutPolicySpec): Promise<PublishReport> {
+  private publish(spec: PolicySpec): Promise<PublishReport> {
     const expect = this.options.expectFrontEnds;
     return this.options.control.publish(spec, {
       waitMs: this.resolved.publishWaitMs,
