@@ -65,6 +65,7 @@ Gate (every stage)
   --max-p99-ms <ms>        the candidate's p99 score latency (default: off)
   --max-p99-ratio <x>      its p99 over the current version's (default 1.5)
   --p99-tolerance-ms <ms>  a p99 at most this far above the current one never fails (default 2)
+  --p99-min-samples <n>    scores a p99 needs before it can fail the gate (default 1000)
   --max-error-rate <x>     its errors and timeouts (default 0.01)
   --max-failed-rate <x>    requests that failed (default 0.01)
   --min-stage-ms <ms>      shortest stay in a stage (default 0)
@@ -150,6 +151,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | 'help' {
       'max-p99-ms': { type: 'string' },
       'max-p99-ratio': { type: 'string' },
       'p99-tolerance-ms': { type: 'string' },
+      'p99-min-samples': { type: 'string' },
       'max-error-rate': { type: 'string' },
       'max-failed-rate': { type: 'string' },
       'min-stage-ms': { type: 'string' },
@@ -195,6 +197,12 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | 'help' {
       v['p99-tolerance-ms'],
       (n) => n >= 0,
       'a number >= 0',
+    ),
+    p99MinSamples: number(
+      '--p99-min-samples',
+      v['p99-min-samples'],
+      (n) => Number.isInteger(n) && n > 0,
+      'a positive integer',
     ),
     maxErrorRate: fraction('--max-error-rate', v['max-error-rate']),
     maxFailedRate: fraction('--max-failed-rate', v['max-failed-rate']),

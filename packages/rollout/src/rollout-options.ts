@@ -108,6 +108,8 @@ function checkGate(gate: RolloutGate, where: string): void {
   ] as const)
     if (value !== null && !(value > 0 && Number.isFinite(value)))
       bad(`${key} must be a positive number or null, got ${value}`);
+  if (!Number.isInteger(gate.p99MinSamples) || gate.p99MinSamples < 1)
+    bad(`p99MinSamples must be a positive integer, got ${gate.p99MinSamples}`);
   if (!(gate.p99ToleranceMs >= 0)) bad(`p99ToleranceMs must be >= 0, got ${gate.p99ToleranceMs}`);
   if (!(gate.minStageMs >= 0)) bad(`minStageMs must be >= 0, got ${gate.minStageMs}`);
   if (!(gate.maxStageMs > gate.minStageMs))
