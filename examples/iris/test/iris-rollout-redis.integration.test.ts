@@ -165,6 +165,10 @@ describe.skipIf(!redis.ok)('iris rollout over Redis, multi-process, under steady
     expect(counts['dt@2']).toBeGreaterThan(0);
     expect(counts['dt@1']).toBeGreaterThan(0);
     expect(counts['bad@1'] ?? 0).toBe(0);
+    // dt@1's worker heard the retire, drained and ended by itself.
+    const dt1 = processes.get('dt')!.child;
+    await poll(() => dt1.exitCode !== null, 'the retired dt@1 worker to exit', 15_000);
+    expect(dt1.exitCode).toBe(0);
     // The last answers, after dt@1 retired and bad@1 rolled back: dt@2 only.
     const tail = answers.slice(-RATE);
     expect(byModel(tail)).toEqual({ 'dt@2': tail.length });
