@@ -1,5 +1,11 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { systemClock, type Transport } from '@rendezvous-ml/core';
+import {
+  type ArchiveSink,
+  RollingGzipJsonlSink,
+  systemClock,
+  type Transport,
+} from '@rendezvous-ml/core';
 import {
   connectRollout,
   eventLine,
@@ -113,6 +119,7 @@ async function rollOut(
   a: RolloutArgs,
   models: { candidate: string; current: string },
   signal: AbortSignal,
+  archive: ArchiveSink,
 ): Promise<RolloutOutcome> {
   const connection = await connectRollout(transport, { resultsGroup: 'iris-rollout' }, systemClock);
   const keep = a.keep.filter((k) => k !== models.candidate && k !== models.current);
@@ -125,6 +132,7 @@ async function rollOut(
       stages: a.stages,
       gate: a.gate,
       reportEveryMs: 5000,
+      archive,
     });
     const startedAt = systemClock.now();
     if (!a.json)
@@ -166,6 +174,9 @@ export async function runIrisRollout(config: IrisConfig, argv: readonly string[]
     );
   const logger = createLogger('rollout', config.logLevel);
   const transport = await transportFactory(config, logger)();
+  // Every transition, next to the inputs, scores and results: ARCHIVE_DIR/rollout/.
+  const directory = join(config.archiveDir, 'rollout');
+  const archive = new RollingGzipJsonlSink({ directory, prefix: 'rollout' });
   const ctrlC = new AbortController();
   process.once('SIGINT', () => {
     process.stderr.write('rollout: rolling back (Ctrl-C again to quit at once)\n');
@@ -173,13 +184,13 @@ export async function runIrisRollout(config: IrisConfig, argv: readonly string[]
     process.once('SIGINT', () => process.exit(130));
   });
   try {
-    const first = await rollOut(transport, a, a, ctrlC.signal);
+    const first = await rollOut(transport, a, a, ctrlC.signal, archive);
     if (first.status !== 'completed' || !a.rollbackTest || ctrlC.signal.aborted)
       return first.status === 'completed' ? 0 : 1;
     const models = { candidate: a.rollbackTest, current: a.candidate };
     // Never retire the version that just went live for a test: stop at promoted at most.
     const stages = a.stages.filter((s) => s.kind !== 'retired');
-    const second = await rollOut(transport, { ...a, stages }, models, ctrlC.signal);
+    const second = await rollOut(transport, { ...a, stages }, models, ctrlC.signal, archive);
     const expected = second.status === 'rolled-back';
     process.stdout.write(
       expected
@@ -188,6 +199,8 @@ export async function runIrisRollout(config: IrisConfig, argv: readonly string[]
     );
     return expected ? 0 : 1;
   } finally {
+    await archive.close();
+    process.stdout.write(`rollout events archived in ${directory}\n`);
     await transport.close();
   }
 }

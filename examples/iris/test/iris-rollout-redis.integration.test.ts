@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readJsonlArchive } from '@rendezvous-ml/core';
 import {
   freePort,
   type RedisServer,
@@ -165,6 +166,20 @@ describe.skipIf(!redis.ok)('iris rollout over Redis, multi-process, under steady
     expect(counts['dt@2']).toBeGreaterThan(0);
     expect(counts['dt@1']).toBeGreaterThan(0);
     expect(counts['bad@1'] ?? 0).toBe(0);
+    // Every transition archived, in order, under ARCHIVE_DIR/rollout/.
+    const archived = (await readJsonlArchive(join(archiveDir, 'rollout'))).flatMap((r) =>
+      r.kind === 'event' && r.event.type !== 'gate-figures'
+        ? [`${r.event.type} ${String(r.event.stage)}`]
+        : [],
+    );
+    expect(archived).toEqual(
+      decisions.map((d) =>
+        d
+          .replace(/^started/, 'stage-started')
+          .replace(/^ROLLED BACK/, 'rolled-back')
+          .replace(/^COMPLETED/, 'completed'),
+      ),
+    );
     // dt@1's worker heard the retire, drained and ended by itself.
     const dt1 = processes.get('dt')!.child;
     await poll(() => dt1.exitCode !== null, 'the retired dt@1 worker to exit', 15_000);
