@@ -27,8 +27,8 @@ type EventFields = Omit<
 /**
  * Moves a model version into production in stages — shadow, canary shares, promoted, the
  * previous version retired — publishing each stage's policy spec to every front end through
- * the control channel. Each stage is judged on a fresh {@link Scorecard} fed only with the
- * results decided under that stage's policy version: it advances when its gate holds
+ * the control channel. Each stage is judged on a fresh `Scorecard` ({@link StageJudge}) fed
+ * only with the results decided under that stage's policy version: it advances when its gate holds
  * ({@link RolloutGate}) and rolls back at once (the current version first again, the candidate
  * in shadow) on an alarm for the candidate, a failed gate, a stage that times out, a spec a
  * front end rejects, or {@link Rollout.abort}. Every transition is a {@link RolloutEvent} on
