@@ -212,6 +212,27 @@ describe('Rollout', () => {
     expect(control.spec).toEqual(rollbackSpec(MODELS));
   });
 
+  it('publishes a spec again when no front end applied it (a missed broadcast), at most 3 times', async () => {
+    const { clock, control, traffic, rollout, events } = setUp();
+    control.onPublish = (version) => {
+      if (version === 1) control.missed = 2; // canary 1% is missed twice, heard the third time
+    };
+    const outcome = await driveWithTraffic(rollout.run(), clock, traffic);
+    expect(outcome.status).toBe('completed');
+    const canary = events.find((e) => e.type === 'stage-started' && e.stage === 'canary 1%')!;
+    expect(canary).toMatchObject({ version: 4, applied: 1 });
+    expect(control.published.map((p) => p.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+
+    const deaf = setUp();
+    deaf.control.missed = 1_000; // nobody ever hears anything
+    const lost = await driveWithTraffic(deaf.rollout.run(), deaf.clock, deaf.traffic);
+    expect(lost.status).toBe('rolled-back');
+    expect(deaf.control.published.slice(0, 3).map((p) => p.spec)).toEqual(
+      Array(3).fill(stageSpec({ kind: 'shadow' }, MODELS)),
+    );
+    expect(lost.events[0]).toMatchObject({ type: 'stage-started', version: 3, applied: 0 });
+  });
+
   it('rolls back when a front end rejects a stage spec, and when a publish fails', async () => {
     const rejected = setUp();
     rejected.control.reject = (spec) =>

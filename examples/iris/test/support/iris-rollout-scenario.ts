@@ -65,7 +65,7 @@ const byModel = (answers: readonly LoadAnswer[]) => {
  */
 export async function irisRolloutScenario(
   transportEnv: Readonly<Record<string, string>>,
-  { rate = 100 } = {},
+  { rate = 100, deadlineMs = 1000 } = {},
 ): Promise<void> {
   const RATE = rate;
   const logger = pino({ level: 'silent' });
@@ -78,7 +78,7 @@ export async function irisRolloutScenario(
     ARCHIVE_DIR: archiveDir,
     PORT: String(await freePort()),
     HEARTBEAT_MS: '300',
-    DEADLINE_MS: '1000',
+    DEADLINE_MS: String(deadlineMs),
     LOG_LEVEL: 'warn',
     // As `SHADOW=dt@2,bad@1 iris up` starts it: the new versions score, never answer.
     SHADOW: 'dt@2,bad@1',
