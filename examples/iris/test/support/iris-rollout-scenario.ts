@@ -65,7 +65,7 @@ const byModel = (answers: readonly LoadAnswer[]) => {
  */
 export async function irisRolloutScenario(
   transportEnv: Readonly<Record<string, string>>,
-  { rate = 100, deadlineMs = 1000 } = {},
+  { rate = 100, deadlineMs = 1000, heartbeatMs = 300 } = {},
 ): Promise<void> {
   const RATE = rate;
   const logger = pino({ level: 'silent' });
@@ -77,7 +77,7 @@ export async function irisRolloutScenario(
     ...transportEnv,
     ARCHIVE_DIR: archiveDir,
     PORT: String(await freePort()),
-    HEARTBEAT_MS: '300',
+    HEARTBEAT_MS: String(heartbeatMs),
     DEADLINE_MS: String(deadlineMs),
     LOG_LEVEL: 'warn',
     // As `SHADOW=dt@2,bad@1 iris up` starts it: the new versions score, never answer.
