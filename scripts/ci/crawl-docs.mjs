@@ -9,7 +9,8 @@
 //   and every package under API reference;
 // - every "Defined in" link points at this commit, at a file of the repository, at a line that
 //   names the documented symbol; sources in node_modules are not links;
-// - no page renders raw Markdown (a link to a .md file, or `# `, `](` or ``` outside code).
+// - no page renders raw Markdown (a link to a .md file, or `# `, `](` or ``` outside code), and
+//   no page shows its title twice (more than one <h1>).
 // Usage: node scripts/ci/crawl-docs.mjs <base url>
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -136,8 +137,11 @@ async function visit(page, url) {
       links: [...document.querySelectorAll('a[href]')].map((a) => a.href),
       sources,
       raw,
+      h1: document.querySelectorAll('.col-content h1').length,
     };
   });
+  if (info.h1 > 1)
+    problems.push(`${current}: ${info.h1} <h1> titles (the page title is shown twice)`);
   if (info.raw) problems.push(`${current}: renders raw Markdown (${JSON.stringify(info.raw)})`);
   for (const source of info.sources) sourceLinks.push({ page: current, ...source });
   if (url === normalize(base.href)) sidebar = await readSidebar(page);

@@ -81,30 +81,36 @@ export function load(app) {
   converter.parseRawComment = (file, files) => {
     const from = resolve(file.fileName);
     if (!from.endsWith('.md')) return parseRawComment(file, files);
-    const text = file.text.replace(
-      markdownLink,
-      (whole, label, target, anchor = '', title = '') => {
-        if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('/')) return whole;
-        const path = resolve(dirname(from), target);
-        if (!path.startsWith(docsDir + sep)) {
-          if (path === resolve(repoRoot, 'README.md')) {
-            return `[${label}](${relative(dirname(from), resolve(docsDir, 'index.md'))}${anchor}${title})`;
-          }
-          if (!existsSync(path) || !path.startsWith(repoRoot + sep)) return whole;
-          return `[${label}](${repoUrl}/${revision}/${relative(repoRoot, path)}${anchor}${title})`;
-        }
-        if (existsSync(path)) return whole;
-        const where = `${relative(repoRoot, path)} (linked from ${relative(repoRoot, from)})`;
-        if (process.env.RENDEZVOUS_DOCS_STRICT === '1') {
-          app.logger.error(`[pending-pages] missing page ${where}`);
-        } else if (!reported.has(where)) {
-          reported.add(where);
-          app.logger.info(`[pending-pages] not written yet, link shown as text: ${where}`);
-        }
-        return `${label} *(coming soon)*`;
-      },
+    // A package README opens with `# @rendezvous-ml/name`, which the module page already shows
+    // as its title ("Module @rendezvous-ml/name"): drop it there, so the title appears once.
+    const isPackageReadme = /^packages\/[^/]+\/README\.md$/.test(
+      relative(repoRoot, from).split(sep).join('/'),
     );
+    const source = isPackageReadme
+      ? file.text.replace(/^# @rendezvous-ml\/[\w-]+[ \t]*\n+/, '')
+      : file.text;
+    const text = source.replace(markdownLink, (whole, label, target, anchor = '', title = '') => {
+      if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('/')) return whole;
+      const path = resolve(dirname(from), target);
+      if (!path.startsWith(docsDir + sep)) {
+        if (path === resolve(repoRoot, 'README.md')) {
+          return `[${label}](${relative(dirname(from), resolve(docsDir, 'index.md'))}${anchor}${title})`;
+        }
+        if (!existsSync(path) || !path.startsWith(repoRoot + sep)) return whole;
+        return `[${label}](${repoUrl}/${revision}/${relative(repoRoot, path)}${anchor}${title})`;
+      }
+      if (existsSync(path)) return whole;
+      const where = `${relative(repoRoot, path)} (linked from ${relative(repoRoot, from)})`;
+      if (process.env.RENDEZVOUS_DOCS_STRICT === '1') {
+        app.logger.error(`[pending-pages] missing page ${where}`);
+      } else if (!reported.has(where)) {
+        reported.add(where);
+        app.logger.info(`[pending-pages] not written yet, link shown as text: ${where}`);
+      }
+      return `${label} *(coming soon)*`;
+    });
     if (text === file.text) return parseRawComment(file, files);
+    // (a changed text: the links above, or the package title)
     return parseRawComment(new file.constructor(text, file.fileName), files);
   };
 }
