@@ -122,7 +122,7 @@ export class Rendezvous<I = Json, O = Json> {
       activePolicy: () => this.livePolicy.active,
       clock: this.clock,
       live: (asOf) => this.registry.live(asOf),
-      noLiveModel: `no model is live: no worker of any model answered a probe or sent a heartbeat on "${this.streams.heartbeats}"; start a ModelWorker on the same transport and stream names`,
+      noLiveModel: `no model is live: no worker of any model answered a probe or sent a heartbeat on "${this.streams.heartbeats}"; start a ModelWorker on the same transport and stream names${this.transport.capabilities.multiProcess ? '' : ` (the ${this.transport.name} transport is in-process: give the workers this transport instance, or transports sharing its broker)`}`,
       decided: (_pending, error) => this.onDecided(error),
       closed: (pending, result) => this.onClosed(pending, result),
     };
