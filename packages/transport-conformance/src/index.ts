@@ -462,3 +462,4 @@ export { type KafkaBroker, startKafkaBroker } from './services/kafka-broker.js';
 export { type RedisServer, startRedisServer } from './services/redis-server.js';
 export { requireService, type ServiceGate, servicesRequired } from './services/require-service.js';
 export { type SinkConformanceTarget, sinkConformance } from './sink-conformance.js';
+export { startWorkerProcess, type WorkerProcess } from './worker-process.js';
