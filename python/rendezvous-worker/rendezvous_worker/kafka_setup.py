@@ -12,6 +12,26 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 log = logging.getLogger("rendezvous_worker")
 
+# Transient right after a topic is created or a broker starts; librdkafka does not always flag
+# them retriable (NOT_LEADER_FOR_PARTITION from ListOffsets, for one).
+_TRANSIENT = {
+    KafkaError.NOT_LEADER_FOR_PARTITION,
+    KafkaError.LEADER_NOT_AVAILABLE,
+    KafkaError.UNKNOWN_TOPIC_OR_PART,
+    KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+    KafkaError.COORDINATOR_NOT_AVAILABLE,
+    KafkaError.NOT_COORDINATOR,
+    KafkaError.REQUEST_TIMED_OUT,
+    KafkaError._TIMED_OUT,
+    KafkaError._TRANSPORT,
+    KafkaError._ALL_BROKERS_DOWN,
+}
+
+
+def transient(error: KafkaException) -> bool:
+    e = error.args[0]
+    return e.retriable() or e.code() in _TRANSIENT
+
 
 class KafkaSetup:
     def __init__(self, base_config: dict, replication_factor: int, timeout_s: float = 30.0) -> None:
@@ -34,7 +54,7 @@ class KafkaSetup:
                     self._wait_for_leaders(topic, deadline)
                     break
                 except KafkaException as error:
-                    if time.monotonic() > deadline or not error.args[0].retriable():
+                    if time.monotonic() > deadline or not transient(error):
                         raise
                     time.sleep(0.2)
             self._known.add(topic)
@@ -64,6 +84,19 @@ class KafkaSetup:
             time.sleep(0.1)
 
     def position_at_end(self, consumer: Consumer, topic: str) -> None:
+        """Like `_position_at_end`, waiting out transient broker states (a topic created a moment
+        ago whose partitions have no leader yet, a coordinator still loading)."""
+        deadline = time.monotonic() + self.timeout_s
+        while True:
+            try:
+                return self._position_at_end(consumer, topic)
+            except KafkaException as error:
+                if time.monotonic() > deadline or not transient(error):
+                    raise
+                log.info("positioning the group on %s: %s; retrying", topic, error)
+                time.sleep(0.2)
+
+    def _position_at_end(self, consumer: Consumer, topic: str) -> None:
         """Commits the high watermark of every partition of `topic` where the consumer's group has
         no committed offset: an offset commit from outside the group (generation -1), so a new
         group sees exactly what is published from now on. A group with live members refuses it;
