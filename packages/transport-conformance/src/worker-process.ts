@@ -39,7 +39,7 @@ export function startWorkerProcess(
   cwd?: string,
 ): WorkerProcess {
   // `exec` makes a simple command the process itself, so its exit code and signals are its own.
-  const simple = !/[;&|()<>`\n]/.test(cmd);
+  const simple = !/[;&|()<>`\n]/.test(cmd) && !/^\s*[A-Za-z_][A-Za-z0-9_]*=/.test(cmd);
   const child: ChildProcess = spawn('sh', ['-c', simple ? `exec ${cmd}` : cmd], {
     cwd,
     env: { ...process.env, ...env },
