@@ -6,15 +6,13 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
+  formatConformanceReport,
   type KafkaBroker,
   requireService,
+  runWorkerConformance,
   startKafkaBroker,
 } from '@rendezvous-ml/transport-conformance';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  formatConformanceReport,
-  runWorkerConformance,
-} from '../../packages/transport-conformance/src/worker-conformance.js';
 import { findPython } from './support/find-python.js';
 
 const packageDir = fileURLToPath(new URL('../rendezvous-worker', import.meta.url));

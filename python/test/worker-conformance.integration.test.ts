@@ -4,15 +4,13 @@
  */
 import { fileURLToPath } from 'node:url';
 import {
+  formatConformanceReport,
   type RedisServer,
   requireService,
+  runWorkerConformance,
   startRedisServer,
 } from '@rendezvous-ml/transport-conformance';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  formatConformanceReport,
-  runWorkerConformance,
-} from '../../packages/transport-conformance/src/worker-conformance.js';
 import { findPython } from './support/find-python.js';
 
 const packageDir = fileURLToPath(new URL('../rendezvous-worker', import.meta.url));

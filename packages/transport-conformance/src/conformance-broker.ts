@@ -1,10 +1,13 @@
 import type { Transport } from '@rendezvous-ml/core';
-import { KafkaTransport } from '@rendezvous-ml/transport-kafka';
-import { RedisTransport } from '@rendezvous-ml/transport-redis';
-import { Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
 
-/** Where the worker under test runs. */
+/**
+ * Where the worker under test runs.
+ *
+ * @example
+ * ```ts
+ * const spec: ConformanceBrokerSpec = { transport: 'redis', url: 'redis://127.0.0.1:6379' };
+ * ```
+ */
 export type ConformanceBrokerSpec =
   | { readonly transport: 'redis'; readonly url: string }
   | { readonly transport: 'kafka'; readonly brokers: string };
@@ -44,7 +47,10 @@ export async function openConformanceBroker(
   prefix: string,
 ): Promise<ConformanceBroker> {
   const opened: Transport[] = [];
+  // Loaded on use: the test kit's other users need neither broker client.
   if (spec.transport === 'redis') {
+    const { RedisTransport } = await import('@rendezvous-ml/transport-redis');
+    const { Redis } = await import('ioredis');
     const redis = new Redis(spec.url, { lazyConnect: true, maxRetriesPerRequest: 2 });
     await redis.connect();
     return {
@@ -67,6 +73,8 @@ export async function openConformanceBroker(
       },
     };
   }
+  const { KafkaTransport } = await import('@rendezvous-ml/transport-kafka');
+  const { Kafka, logLevel } = await import('kafkajs');
   const kafka = new Kafka({ brokers: spec.brokers.split(','), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();

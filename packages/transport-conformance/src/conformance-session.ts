@@ -5,12 +5,26 @@ import type { ConformanceBroker } from './conformance-broker.js';
 import { schemaErrors } from './wire-schemas.js';
 import { startWorkerProcess, type WorkerProcess } from './worker-process.js';
 
-/** A check failed: `message` says what the worker did wrong and what the rule is. */
+/**
+ * A check failed: `message` says what the worker did wrong and what the rule is.
+ *
+ * @example
+ * ```ts
+ * throw new ConformanceFailure("no valid 'leaving' heartbeat within 3 s of SIGTERM");
+ * ```
+ */
 export class ConformanceFailure extends Error {
   override readonly name = 'ConformanceFailure';
 }
 
-/** One message heard, with when, and why it failed its schema (if it did). */
+/**
+ * One message heard, with when, and why it failed its schema (if it did).
+ *
+ * @example
+ * ```ts
+ * const bad = session.heartbeats.filter((h: Heard) => h.invalid !== undefined);
+ * ```
+ */
 export interface Heard {
   readonly at: number;
   readonly payload: string;
@@ -30,7 +44,14 @@ function hear(kind: 'heartbeat' | 'score' | 'dead-letter', payload: string): Hea
   return { at: Date.now(), payload, value, invalid };
 }
 
-/** What the worker under test is started with and serves. */
+/**
+ * What the worker under test is started with and serves.
+ *
+ * @example
+ * ```ts
+ * const options: SessionOptions = { cmd: 'python3 -u worker.py', model: { name: 'echo', version: '1' }, heartbeatMs: 5000 };
+ * ```
+ */
 export interface SessionOptions {
   readonly cmd: string;
   readonly cwd?: string | undefined;

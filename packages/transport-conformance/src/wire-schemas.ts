@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 
-/** The envelopes that have a JSON Schema in `@rendezvous-ml/core/schemas`. */
+/**
+ * The envelopes that have a JSON Schema in `@rendezvous-ml/core/schemas`.
+ *
+ * @example
+ * ```ts
+ * const kind: WireKind = 'score';
+ * ```
+ */
 export type WireKind = 'request' | 'score' | 'result' | 'heartbeat' | 'dead-letter';
 
 const ajv = new Ajv2020({ strict: true, allErrors: true });

@@ -2,14 +2,28 @@ import { isDeepStrictEqual } from 'node:util';
 import { latestVersion, ModelWorker, Rendezvous } from '@rendezvous-ml/core';
 import { ConformanceFailure, type ConformanceSession } from './conformance-session.js';
 
-/** One rule a foreign worker must follow; `essential` ones stop the run when they fail. */
+/**
+ * One rule a foreign worker must follow; `essential` ones stop the run when they fail.
+ *
+ * @example
+ * ```ts
+ * const check: WorkerCheck = { name: 'says hello', run: async (session) => void (await session.probe()) };
+ * ```
+ */
 export interface WorkerCheck {
   readonly name: string;
   readonly essential?: boolean;
   run(session: ConformanceSession, state: CheckState): Promise<void>;
 }
 
-/** What checks learn and pass on: the instance id of the worker serving now. */
+/**
+ * What checks learn and pass on: the instance id of the worker serving now.
+ *
+ * @example
+ * ```ts
+ * const state: CheckState = { instance: '', startTimeoutMs: 30_000 };
+ * ```
+ */
 export interface CheckState {
   instance: string;
   startTimeoutMs: number;
@@ -73,6 +87,11 @@ async function allAcknowledged(
 /**
  * The checks of docs/protocol.md, in the order they run. The worker must serve an echo model
  * (output = input), fail for `{"fail": true}`, and sleep `sleepMs` when asked.
+ *
+ * @example
+ * ```ts
+ * console.log(WORKER_CHECKS.map((c) => c.name));
+ * ```
  */
 export const WORKER_CHECKS: readonly WorkerCheck[] = [
   {

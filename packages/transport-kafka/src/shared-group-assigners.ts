@@ -4,6 +4,11 @@ import type { KafkajsModule } from './load-kafkajs.js';
 /**
  * The assignment protocol name librdkafka (confluent-kafka, the Java client's
  * `RoundRobinAssignor` as `roundrobin`) uses for round-robin assignment.
+ *
+ * @example
+ * ```ts
+ * const config = { 'partition.assignment.strategy': SHARED_ROUND_ROBIN }; // a librdkafka member
+ * ```
  */
 export const SHARED_ROUND_ROBIN = 'roundrobin';
 
