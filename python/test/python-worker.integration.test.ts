@@ -49,7 +49,7 @@ describe.skipIf(!py.ok || !redis.ok)('the Python worker on Redis', () => {
   it('passes its unit tests against this redis-server', { timeout: 180_000 }, async () => {
     const { code, output } = await run(
       python,
-      ['-m', 'unittest', 'discover', '-s', 'tests', '-p', 'test_redis*.py', '-v'],
+      ['-m', 'unittest', 'discover', '-s', 'tests', '-p', 'test_[er]*.py', '-v'],
       {
         RENDEZVOUS_REDIS_URL: server.url,
         RENDEZVOUS_REQUIRE_SERVICES: '1',

@@ -137,8 +137,11 @@ export class ConformanceSession {
     return worker;
   }
 
-  /** Publishes a request to this session's return address; resolves with its id. */
-  async request(input: unknown, deadlineMs = 10_000): Promise<string> {
+  /**
+   * Publishes a request to this session's return address; resolves with its id. Requests with
+   * the same `key` go to the same partition, so a worker reads them in order.
+   */
+  async request(input: unknown, deadlineMs = 10_000, key?: string): Promise<string> {
     const id = randomUUID();
     const now = Date.now();
     const payload = JSON.stringify({
@@ -150,7 +153,7 @@ export class ConformanceSession {
       input,
       meta: {},
     });
-    await this.front.publish('requests', { key: id, payload });
+    await this.front.publish('requests', { key: key ?? id, payload });
     return id;
   }
 

@@ -217,10 +217,14 @@ export const WORKER_CHECKS: readonly WorkerCheck[] = [
       await rendezvous.start();
       try {
         const { name, version } = s.options.model;
-        if (!rendezvous.registry.live().some((m) => m.name === name && m.version === version))
-          throw new ConformanceFailure(
-            'a starting front end did not discover the worker (answer probes at once)',
-          );
+        // A front end's own listener may join after its discovery probes (Kafka), so allow one
+        // heartbeat period for the worker to become live.
+        await s.until(
+          () => rendezvous.registry.live().some((m) => m.name === name && m.version === version),
+          s.options.heartbeatMs + 2000,
+          () =>
+            `a new front end did not see ${name}@${version} live within one heartbeat period (${s.options.heartbeatMs} ms) and 2 s`,
+        );
         const result = await rendezvous.request({ through: 'rendezvous' });
         if (!isDeepStrictEqual(result.chosen?.output, { through: 'rendezvous' }))
           throw new ConformanceFailure(
@@ -271,8 +275,11 @@ export const WORKER_CHECKS: readonly WorkerCheck[] = [
     name: 'on SIGTERM says leaving, finishes what it started, and exits',
     run: async (s, state) => {
       const worker = s.workers[s.workers.length - 1]!;
-      const id = await s.request({ sleepMs: 1500 }, 20_000);
-      await new Promise((r) => setTimeout(r, 500));
+      // Same key, same partition: once the quick one is answered, the slow one was read before
+      // it and is being predicted (a request not started yet may rightly be handed back).
+      const key = `sigterm-${Date.now()}`;
+      const id = await s.request({ sleepMs: 1500 }, 20_000, key);
+      await s.score(await s.request({ quick: true }, 10_000, key), 10_000);
       const at = Date.now();
       const exited = worker.kill('SIGTERM', 20_000);
       await s.until(
