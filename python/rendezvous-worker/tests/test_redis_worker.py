@@ -207,6 +207,20 @@ class RedisWorkerTest(unittest.TestCase):
         self.assertTrue(any(s["requestId"] == rid for s in self.front.scores()))
         self.assertEqual(self.front.pending("model:m@1"), 0)
 
+    def test_stop_hands_requests_it_had_not_started_to_another_member_at_once(self):
+        started = threading.Event()
+        a = self.worker(lambda x: started.set() or time.sleep(0.4) or "a", concurrency=1)
+        ids = [self.front.request(i) for i in range(3)]
+        started.wait(5)
+        wait_for(lambda: a.stats()["held"] == 2, "one started, one waiting (prefetch 2)")
+        stopper = threading.Thread(target=a.stop)
+        stopper.start()
+        # claim_idle_ms is an hour: only the hand-over (a huge idle time) lets b take them now.
+        self.worker(lambda x: "b", transport_options={"claim_idle_ms": 3_600_000, "claim_interval_ms": 100})
+        outputs = sorted(self.front.score(rid)["output"] for rid in ids)
+        stopper.join(5)
+        self.assertEqual(outputs, ["a", "b", "b"])
+
     def test_a_reply_to_a_gone_address_is_acknowledged_and_not_recreated(self):
         w = self.worker(lambda x: x)
         payload = json.dumps({"v": 1, "id": "r1", "ts": now_ms(), "deadline": now_ms() + 5000,
