@@ -157,6 +157,14 @@ class KafkaWorkerTest(unittest.TestCase):
         w.stop()
         wait_for(lambda: self.front.heartbeats.items[-1]["kind"] == "leaving", "leaving", 10)
 
+    def test_holds_at_most_its_prefetch_and_answers_everything(self):
+        peak = []
+        w = self.worker(lambda x: peak.append(w.stats()["held"]) or time.sleep(0.05) or x, concurrency=1)
+        self.front = FrontEnd(self.prefix)
+        ids = [self.front.request(i) for i in range(12)]
+        self.assertEqual([self.front.score(rid)["output"] for rid in ids], list(range(12)))
+        self.assertLessEqual(max(peak), 3)  # prefetch 2 (twice the concurrency), one over at a pause
+
     def test_commits_what_it_answered_so_a_new_member_does_not_answer_again(self):
         w = self.worker(lambda x: x)
         self.front = FrontEnd(self.prefix)
