@@ -184,6 +184,12 @@ const edgeCases: Record<Kind, readonly string[]> = {
   ],
   result: [
     '{"v":1,"requestId":"r1","input":1,"status":"answered","candidates":[],"late":[],"decidedBy":{"policy":"p","reason":"","trigger":"score"},"startedAt":0,"decidedAt":1,"latencyMs":1}',
+    '{"v":1,"requestId":"r1","input":1,"status":"answered","candidates":[],"late":[],"decidedBy":{"policy":"p","reason":"","trigger":"score","policyVersion":0},"startedAt":0,"decidedAt":1,"latencyMs":1}',
+    '{"v":1,"requestId":"r1","input":1,"status":"answered","candidates":[],"late":[],"decidedBy":{"policy":"p","reason":"","trigger":"score","policyVersion":7},"startedAt":0,"decidedAt":1,"latencyMs":1}',
+    '{"v":1,"requestId":"r1","input":1,"status":"answered","candidates":[],"late":[],"decidedBy":{"policy":"p","reason":"","trigger":"score","policyVersion":-1},"startedAt":0,"decidedAt":1,"latencyMs":1}',
+    '{"v":1,"requestId":"r1","input":1,"status":"answered","candidates":[],"late":[],"decidedBy":{"policy":"p","reason":"","trigger":"score","policyVersion":1.5},"startedAt":0,"decidedAt":1,"latencyMs":1}',
+    '{"v":1,"requestId":"r1","input":1,"status":"answered","candidates":[],"late":[],"decidedBy":{"policy":"p","reason":"","trigger":"score","policyVersion":"3"},"startedAt":0,"decidedAt":1,"latencyMs":1}',
+    '{"v":1,"requestId":"r1","input":1,"status":"answered","candidates":[],"late":[],"decidedBy":{"policy":"p","reason":"","trigger":"score","policyVersion":null},"startedAt":0,"decidedAt":1,"latencyMs":1}',
     '{"v":1,"requestId":"r1","input":1,"status":"failed","chosen":7,"error":{"code":"E","message":""},"candidates":[],"late":[],"decidedBy":{"policy":"p","reason":"","trigger":"score"},"startedAt":0,"decidedAt":1,"latencyMs":1}',
     '{"v":1,"requestId":"r1","input":1,"status":"failed","error":{"code":"E","message":""},"candidates":[{"model":{"name":"a","version":"1"},"status":"ok","output":1,"latencyMs":1}],"late":[],"decidedBy":{"policy":"p","reason":"","trigger":"score"},"startedAt":0,"decidedAt":1,"latencyMs":1}',
     '{"v":1,"requestId":"r1","input":1,"status":"failed","error":{"code":"E","message":""},"candidates":[{"model":{"name":"a","version":"1"},"status":"unknown"}],"late":[],"decidedBy":{"policy":"p","reason":"","trigger":"score"},"startedAt":0,"decidedAt":1,"latencyMs":1}',
@@ -265,9 +271,7 @@ describe('JSON Schemas and TypeScript decoders agree (wire version 1)', () => {
     });
 
     it(`${kind}: agree on every mutation of a valid example (fast-check)`, () => {
-      // decodeHeartbeat accepts a non-finite ts or intervalMs (see the test below): overflow
-      // numbers are left out of the heartbeat corpus so the rest still runs in lock-step.
-      const withOverflow = kind !== 'heartbeat';
+      const withOverflow = true;
       const examples = valid[kind];
       const arb = fc.nat(examples.length - 1).chain((i) =>
         fc.record({
@@ -289,15 +293,19 @@ describe('JSON Schemas and TypeScript decoders agree (wire version 1)', () => {
     });
   }
 
-  it('KNOWN DIVERGENCE: decodeHeartbeat accepts ts/intervalMs that overflow to Infinity; the schema does not', () => {
-    // When decodeHeartbeat checks Number.isFinite (as the other decoders do), this fails: then
-    // delete this test and the exclusion of overflow numbers from the heartbeat corpus above.
-    const raw =
-      '{"v":1,"kind":"alive","model":{"name":"a","version":"1","instance":"i"},"intervalMs":1e400,"ts":1e400}';
-    expect({ schema: schemaAccepts('heartbeat', raw), decoder: decoders.heartbeat(raw) }).toEqual({
-      schema: false,
-      decoder: true,
-    });
+  it('a heartbeat whose ts or intervalMs overflows to Infinity is refused by both', () => {
+    for (const raw of [
+      '{"v":1,"kind":"alive","model":{"name":"a","version":"1","instance":"i"},"intervalMs":1e400,"ts":1}',
+      '{"v":1,"kind":"alive","model":{"name":"a","version":"1","instance":"i"},"intervalMs":1000,"ts":1e400}',
+      '{"v":1,"kind":"probe","ts":1e400}',
+    ]) {
+      expect({ schema: schemaAccepts('heartbeat', raw), decoder: decoders.heartbeat(raw) }).toEqual(
+        {
+          schema: false,
+          decoder: false,
+        },
+      );
+    }
   });
 
   it('the schemas are the ones the package ships (files and exports)', () => {
