@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Optional, Any, Mapping
 
 WIRE_VERSION = 1
 
@@ -159,6 +159,24 @@ def is_probe(raw: str) -> bool:
     except (ValueError, TypeError):
         return False
     return isinstance(o, dict) and o.get("v") == WIRE_VERSION and o.get("kind") == "probe" and _is_number(o.get("ts"))
+
+
+def retire_target(raw: str) -> Optional[tuple[str, str]]:
+    """The (name, version) a control-channel `retire` message is addressed to, or None for any
+    other message (other kinds, invalid JSON, wrong fields), which a worker ignores."""
+    try:
+        o = loads(raw)
+    except (ValueError, TypeError):
+        return None
+    if not (isinstance(o, dict) and o.get("v") == WIRE_VERSION and o.get("kind") == "retire"):
+        return None
+    m = o.get("model")
+    if not (isinstance(m, dict) and _is_number(o.get("ts"))):
+        return None
+    name, version = m.get("name"), m.get("version")
+    if not (isinstance(name, str) and name and isinstance(version, str) and version):
+        return None
+    return name, version
 
 
 def dead_letter(component: str, source: str, message_id: str, code: str, message: str, payload: str, at: float) -> str:

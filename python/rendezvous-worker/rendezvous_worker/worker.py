@@ -19,7 +19,12 @@ from .transport import Delivery, Transport
 
 log = logging.getLogger("rendezvous_worker")
 
-DEFAULT_STREAMS = {"requests": "requests", "deadLetter": "dead-letter", "heartbeats": "heartbeats"}
+DEFAULT_STREAMS = {
+    "requests": "requests",
+    "deadLetter": "dead-letter",
+    "heartbeats": "heartbeats",
+    "control": "control",
+}
 
 
 class PredictError(Exception):
@@ -78,6 +83,7 @@ class Worker:
         max_deliveries: int = 5,
         parse_input: Optional[Callable[[Any], Any]] = None,
         streams: Optional[Mapping[str, str]] = None,
+        retirable: bool = True,
     ) -> None:
         if not callable(predict):
             raise ValueError("predict must be a function of (input) or (input, ctx)")
@@ -99,6 +105,9 @@ class Worker:
         self._prefetch = concurrency * 2
         self._interval_ms = float(heartbeat_interval_ms)
         self._max_deliveries = max_deliveries
+        self._retirable = retirable
+        #: Set when a `retire` for this name@version arrived on the control channel.
+        self.retired = threading.Event()
         self._jobs: "queue.Queue[Optional[tuple[Delivery, Request, float]]]" = queue.Queue()
         self._lock = threading.Condition()
         self._held = 0
@@ -129,6 +138,8 @@ class Worker:
         for i in range(self._concurrency):
             self._spawn(self._run_jobs, f"predict-{i}")
         self.transport.listen(self.streams["heartbeats"], self._on_broadcast)
+        if self._retirable:
+            self.transport.listen(self.streams["control"], self._on_control)
         self._send_heartbeat("alive")
         self._spawn(self._beat, "heartbeats")
         self._spawn(self._consume, "consume")
@@ -188,6 +199,15 @@ class Worker:
     def _on_broadcast(self, payload: str) -> None:
         if not self._stopping.is_set() and envelopes.is_probe(payload):
             self._send_heartbeat("alive")
+
+    def _on_control(self, payload: str) -> None:
+        target = envelopes.retire_target(payload)
+        if target != (self.name, self.version) or self._stopping.is_set() or self.retired.is_set():
+            return
+        self.retired.set()
+        log.info("worker %s@%s (%s) retired on the control channel: draining", self.name, self.version, self.instance)
+        # Not from this listener thread: stop() closes the transport, which ends this thread.
+        threading.Thread(target=self.stop, name=f"rendezvous-{self.name}@{self.version}-retire").start()
 
     def _send_heartbeat(self, kind: str) -> None:
         try:

@@ -186,13 +186,50 @@ class RedisWorkerTest(unittest.TestCase):
         time.sleep(0.2)  # the SUBSCRIBE of the worker's listener is in flight
         before = len(self.front.heartbeats)
         self.front.probe()
-        wait_for(lambda: len(self.front.heartbeats) > before, "an answer to the probe", timeout=2)
-        hb = self.front.heartbeats[-1]
+        # The front end hears its own probe too: wait for the answer, not for any message.
+        answer = lambda: next((h for h in self.front.heartbeats[before:] if h["kind"] != "probe"), None)  # noqa: E731
+        hb = wait_for(answer, "an answer to the probe", timeout=2)
         self.assertEqual(hb["kind"], "alive")
         self.assertEqual(hb["intervalMs"], 60_000)
         self.assertEqual(hb["model"]["instance"], w.instance)
         w.stop()
         wait_for(lambda: self.front.heartbeats[-1]["kind"] == "leaving", "leaving")
+
+    def test_retire_on_the_control_channel_drains_only_its_own_version(self):
+        started = threading.Event()
+        release = threading.Event()
+        w1 = self.worker(lambda x: started.set() or release.wait(5) or x, version="1", concurrency=1)
+        w2 = self.worker(lambda x: x, version="2")
+        quiet = self.worker(lambda x: x, name="other", version="1", retirable=False)
+        time.sleep(0.2)  # the SUBSCRIBE of the workers' listeners is in flight
+        rid = self.front.request("in flight")
+        started.wait(5)
+
+        def control(message):
+            self.front.r.publish(f"{self.prefix}ch:control", json.dumps(message))
+
+        control({"v": 1, "kind": "policy", "version": 1, "spec": {"policy": "first"}, "ts": now_ms()})
+        control({"v": 1, "kind": "retire", "model": {"name": "m"}, "ts": now_ms()})  # invalid: ignored
+        control({"v": 1, "kind": "retire", "model": {"name": "m", "version": "1"}, "ts": now_ms()})
+        control({"v": 1, "kind": "retire", "model": {"name": "other", "version": "1"}, "ts": now_ms()})
+        wait_for(lambda: w1.retired.is_set(), "w1 retired")
+        wait_for(
+            lambda: any(h["kind"] == "leaving" and h["model"]["instance"] == w1.instance for h in self.front.heartbeats),
+            "leaving from the retired worker",
+        )
+        release.set()
+        self.assertTrue(w1.wait(5), "the retired worker stops by itself")
+        # The request it had started was still answered, then acknowledged.
+        self.assertTrue(any(s["requestId"] == rid and s["model"]["version"] == "1" for s in self.front.scores()))
+        self.assertEqual(self.front.pending("model:m@1"), 0)
+        self.assertFalse(w2.retired.is_set() or w2.wait(0), "another version keeps serving")
+        self.assertFalse(quiet.retired.is_set() or quiet.wait(0), "retirable=False ignores retire")
+        after = self.front.request("after")
+        wait_for(lambda: sum(s["requestId"] == after for s in self.front.scores()) >= 2, "both live models score")
+        self.assertEqual(
+            sorted((s["model"]["name"], s["model"]["version"]) for s in self.front.scores() if s["requestId"] == after),
+            [("m", "2"), ("other", "1")],
+        )
 
     def test_sends_alive_every_interval(self):
         self.worker(lambda x: x, heartbeat_interval_ms=100)
