@@ -233,6 +233,18 @@ describe('Rollout', () => {
     expect(lost.events[0]).toMatchObject({ type: 'stage-started', version: 3, applied: 0 });
   });
 
+  it('publishes nothing when aborted before it ran, and runs once however often run() is called', async () => {
+    const { control, rollout, events } = setUp();
+    rollout.abort('changed my mind');
+    const outcome = await rollout.run();
+    expect(rollout.run()).toBe(rollout.run());
+    expect(outcome).toMatchObject({ status: 'rolled-back', reason: 'aborted: changed my mind' });
+    expect(events.map((e) => `${e.type}: ${e.reason}`)).toEqual([
+      'rolled-back: aborted: changed my mind (nothing was published)',
+    ]);
+    expect(control.published).toEqual([]);
+  });
+
   it('rolls back when a front end rejects a stage spec, and when a publish fails', async () => {
     const rejected = setUp();
     rejected.control.reject = (spec) =>
