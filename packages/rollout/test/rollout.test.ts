@@ -233,6 +233,35 @@ describe('Rollout', () => {
     expect(lost.events[0]).toMatchObject({ type: 'stage-started', version: 3, applied: 0 });
   });
 
+  it('rolls back when the results source fails', async () => {
+    const { clock, control, traffic, rollout } = setUp();
+    const outcome = await driveWithTraffic(rollout.run(), clock, traffic, {
+      beforeTick: (tick) => {
+        if (tick === 5) traffic.results$.error(new Error('results stream gone'));
+      },
+    });
+    expect(outcome).toMatchObject({
+      status: 'rolled-back',
+      stage: 'shadow',
+      reason: 'the results source failed: results stream gone',
+    });
+    expect(control.spec).toEqual(rollbackSpec(MODELS));
+  });
+
+  it('rejects run() when even the rollback cannot be published, saying which spec to publish by hand', async () => {
+    const { clock, control, traffic, rollout, events } = setUp({}, { ...GOOD, agree: 0.3 });
+    control.onPublish = () => {
+      control.failPublish = 1_000; // the control channel goes down after the shadow spec
+    };
+    await expect(driveWithTraffic(rollout.run(), clock, traffic)).rejects.toThrow(
+      'control channel down',
+    );
+    expect(events.at(-1)!.type).toBe('rolled-back');
+    expect(events.at(-1)!.reason).toContain(
+      `the rollback spec could NOT be published (control channel down): publish ${JSON.stringify(rollbackSpec(MODELS))} by hand`,
+    );
+  });
+
   it('publishes nothing when aborted before it ran, and runs once however often run() is called', async () => {
     const { control, rollout, events } = setUp();
     rollout.abort('changed my mind');
