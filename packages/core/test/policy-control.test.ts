@@ -243,6 +243,25 @@ describe('PolicyController and front ends on the control channel', () => {
     ]);
   });
 
+  it("a front end that missed a publish catches up from another front end's report", async () => {
+    const w = await world();
+    const a = await w.frontEnd('fe-a', { control: { reportIntervalMs: 1000 } });
+    const b = await w.frontEnd('fe-b', { control: { reportIntervalMs: 1000 } });
+    // fe-b alone runs version 3 (fe-a missed its broadcast): its report makes fe-a ask.
+    b.setPolicy(CANARY, { version: 3 });
+    await w.clock.tick();
+    expect(a.policy()).toEqual({ name: 'split(dt@2:1)', version: 3 });
+    // At most one query a second, however many reports say it is behind.
+    const queries = () => w.seen.filter((m) => m.kind === 'query' && m.instance === 'fe-a').length;
+    const before = queries();
+    b.setPolicy(CANARY, { version: 4 });
+    b.setPolicy(CANARY, { version: 5 });
+    await w.clock.tick();
+    expect(queries() - before).toBeLessThanOrEqual(1);
+    await w.clock.advance(1000);
+    expect(a.policy()).toEqual({ name: 'split(dt@2:1)', version: 5 });
+  });
+
   it('reports what it runs periodically, and stops on close', async () => {
     const w = await world();
     const a = await w.frontEnd('fe-a', { control: { reportIntervalMs: 1000 } });

@@ -77,6 +77,7 @@ export class FrontEndControl {
   private reportTimer: Timer | undefined;
   private window: { timer: Timer | undefined; done: () => void } | undefined;
   private stopped = false;
+  private lastCatchUp: number | undefined;
 
   constructor(options: FrontEndControlOptions) {
     this.transport = options.transport;
@@ -166,6 +167,22 @@ export class FrontEndControl {
     const message: ControlMessage = decoded.value;
     if (message.kind === 'policy') this.onPolicy(message);
     else if (message.kind === 'query' && message.instance !== this.host.instance) this.answer();
+    else if (message.kind === 'applied' && message.instance !== this.host.instance)
+      this.catchUp(message.version);
+  }
+
+  /**
+   * Another front end runs a higher version than this one: this one missed a broadcast (they
+   * are best effort). Ask for it, at most once per second; any front end that runs it answers.
+   * Periodic reports make a lagging front end converge within `reportIntervalMs`.
+   */
+  private catchUp(version: number | undefined): void {
+    const running = this.host.current().version;
+    if (version === undefined || (running !== undefined && version <= running)) return;
+    const now = this.clock.now();
+    if (this.lastCatchUp !== undefined && now - this.lastCatchUp < 1000) return;
+    this.lastCatchUp = now;
+    this.query();
   }
 
   private onPolicy(message: PolicyMessage): void {
