@@ -15,6 +15,7 @@ export default defineConfig({
       '@rendezvous-ml/transport-conformance': src('transport-conformance'),
       '@rendezvous-ml/scorecard': src('scorecard'),
       '@rendezvous-ml/replay': src('replay'),
+      '@rendezvous-ml/rollout': src('rollout'),
     },
   },
   test: {

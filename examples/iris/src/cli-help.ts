@@ -1,4 +1,5 @@
 import { DEFAULT_SEED } from './iris-models.js';
+import { ROLLOUT_HELP } from './rollout-command.js';
 
 /** The text of `iris --help`. */
 export const HELP = `iris: the Rendezvous iris example
@@ -26,6 +27,7 @@ Commands:
                           (memory), and writes DIR/report.json and DIR/report.md (default ./data/replay)
   scorecard [--window 1m|10m|all] [--json] [--url URL]
                           prints the front end's live scorecard (GET /scorecard)
+${ROLLOUT_HELP}
   help                    this text
 
 Environment:

@@ -22,6 +22,7 @@ import { DEFAULT_SEED, loadIrisModelRef } from './iris-models.js';
 import { startIrisSystem } from './iris-system.js';
 import { createLogger } from './logger.js';
 import { startIrisWorker } from './model-workers.js';
+import { runIrisRollout } from './rollout-command.js';
 import { startWithRetry } from './start-with-retry.js';
 import { ensureChallengers, ensureModels, train, trainChallenger } from './train.js';
 import { describeTransport, transportFactory } from './transports.js';
@@ -119,6 +120,10 @@ async function runWorker(config: IrisConfig, model: string | undefined): Promise
   onShutdown(logger, async () => {
     await worker.stop();
     await transport.close();
+  });
+  // Retired on the control channel (a rollout's last stage): once drained, the process ends.
+  worker.events$.subscribe({
+    complete: () => void transport.close().finally(() => process.exit(0)),
   });
   ready(logger, { model: name });
 }
@@ -238,6 +243,11 @@ async function runUp(config: IrisConfig): Promise<void> {
 
 /** Runs the CLI with the given arguments (without `node` and the script). */
 export async function main(argv: readonly string[]): Promise<void> {
+  // `rollout` has flags of its own (the gate's): it parses its command line itself.
+  if (argv[0] === 'rollout') {
+    process.exitCode = await runIrisRollout(readConfig(), argv.slice(1));
+    return;
+  }
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,

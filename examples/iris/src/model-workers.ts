@@ -36,6 +36,7 @@ export async function startIrisWorker(
     if (event.type === 'error') log.warn({ err: event.error }, 'worker error');
     else if (event.type === 'dead-lettered') log.warn(event, 'request sent to the dead letter');
     else if (event.type === 'scored' && !event.ok) log.warn(event, 'prediction failed');
+    else if (event.type === 'draining') log.info(event, `draining (${event.reason})`);
   });
   await worker.start();
   log.info({ instance: worker.model.instance, group: worker.group }, 'model worker started');

@@ -1,4 +1,4 @@
-import type { ArchiveRecord, Json } from '@rendezvous-ml/core';
+import type { ArchivedEvent, ArchiveRecord, Json } from '@rendezvous-ml/core';
 
 /**
  * The document the sink indexes for one record, flattened for analysis. Times are epoch
@@ -16,6 +16,8 @@ import type { ArchiveRecord, Json } from '@rendezvous-ml/core';
  *   `decidedBy.policy`/`decidedBy.reason`/`decidedBy.trigger`, `candidateCount`, `lateCount`,
  *   `error.code`/`error.message`, `startedAt`/`decidedAt`, `latencyMs` (decidedAt - startedAt), and
  *   the input as for a request.
+ * - event (an operational event, such as a rollout's transition): `event` (stored, not
+ *   indexed), `timestamp` its time.
  *
  * @example
  * ```ts
@@ -27,7 +29,7 @@ export interface ArchiveDocument {
   readonly kind: ArchiveRecord['kind'];
   readonly id: string;
   readonly requestId: string;
-  /** The request's `ts`, the score's `finishedAt`, or the result's `decidedAt` (epoch ms). */
+  /** The request's `ts`, the score's `finishedAt`, the result's `decidedAt`, or the event's `at` (epoch ms). */
   readonly timestamp: number;
   readonly archivedAt: number;
   readonly input?: { readonly [key: string]: Json };
@@ -61,6 +63,8 @@ export interface ArchiveDocument {
   readonly candidateCount?: number;
   readonly lateCount?: number;
   readonly decidedAt?: number;
+  /** An operational event (kind `event`): stored, not indexed. */
+  readonly event?: ArchivedEvent;
 }
 
 function isObject(value: Json): value is { readonly [key: string]: Json } {
@@ -138,6 +142,7 @@ export function toArchiveDocument(record: ArchiveRecord): ArchiveDocument {
       latencyMs: r.latencyMs,
     };
   }
+  if (record.kind === 'event') return { ...base, timestamp: record.event.at, event: record.event };
   const s = record.score;
   return {
     ...base,

@@ -3,7 +3,7 @@ import type { ArchiveIndex } from './elasticsearch-sink-options.js';
 
 /**
  * The default index of each record kind: requests (from the decoy) in `decoy-log`, scores in
- * `score-log`, the front ends' results in `result-log`. An {@link ElasticsearchSink} without
+ * `score-log`, the front ends' results in `result-log`, operational events (a rollout's transitions) in `event-log`. An {@link ElasticsearchSink} without
  * `index` routes by these.
  *
  * @example
@@ -15,6 +15,7 @@ export const DEFAULT_ARCHIVE_INDICES: Readonly<Record<ArchiveRecord['kind'], str
   request: 'decoy-log',
   score: 'score-log',
   result: 'result-log',
+  event: 'event-log',
 };
 
 /**

@@ -120,6 +120,7 @@ export function archiveIndexTemplate(
       candidateCount: { type: 'integer' },
       lateCount: { type: 'integer' },
       decidedAt: date,
+      event: stored,
     },
   });
 }

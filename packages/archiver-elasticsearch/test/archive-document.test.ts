@@ -147,12 +147,39 @@ describe('toArchiveDocument', () => {
   });
 });
 
+describe('toArchiveDocument of an operational event', () => {
+  it('keeps the event whole (stored, not indexed) with its time as the timestamp', () => {
+    const event = { source: 'rollout', type: 'advanced', at: T0 + 5, stage: 'canary 1%' };
+    const doc = toArchiveDocument({
+      kind: 'event',
+      id: 'dt@2-1:3',
+      requestId: 'dt@2-1',
+      archivedAt: 9,
+      event,
+    });
+    expect(doc).toEqual({
+      kind: 'event',
+      id: 'dt@2-1:3',
+      requestId: 'dt@2-1',
+      archivedAt: 9,
+      timestamp: T0 + 5,
+      event,
+    });
+    const props = archiveIndexTemplate('event-log').template.mappings.properties as Record<
+      string,
+      unknown
+    >;
+    expect(props.event).toEqual({ type: 'object', enabled: false });
+  });
+});
+
 describe('index routing and mappings of results', () => {
   it('routes each kind to its default index, with overrides', () => {
     expect(DEFAULT_ARCHIVE_INDICES).toEqual({
       request: 'decoy-log',
       score: 'score-log',
       result: 'result-log',
+      event: 'event-log',
     });
     const route = archiveIndexByKind({ score: 'scores-2025' });
     const record = { kind: 'result' } as ArchiveRecord;

@@ -1,10 +1,29 @@
-import type { RequestEnvelope, ResultEnvelope, ScoreEnvelope } from './envelopes.js';
+import type { Json, RequestEnvelope, ResultEnvelope, ScoreEnvelope } from './envelopes.js';
 
 /**
- * One archived record: a request (from the decoy), a score (from a score archiver) or a front
- * end's result (from a results archiver). `id` is derived from the request id (plus the model,
- * for scores; the request id alone for requests and results), so a sink that writes by id turns
- * a redelivery into an overwrite, never a duplicate.
+ * An operational event in an archive (a rollout's transition): what emitted it (`source`),
+ * its `type`, its clock time `at`, and any JSON figures.
+ *
+ * @example
+ * ```ts
+ * const e: ArchivedEvent = { source: 'rollout', type: 'advanced', at: 1_700_000_000_000, stage: 'canary 1%' };
+ * ```
+ */
+export interface ArchivedEvent {
+  readonly source: string;
+  readonly type: string;
+  readonly at: number;
+  readonly [key: string]: Json;
+}
+
+/**
+ * One archived record: a request (from the decoy), a score (from a score archiver), a front
+ * end's result (from a results archiver) or an operational event (a rollout's transitions). `id`
+ * is derived from the request id (plus the model, for scores; the request id alone for requests
+ * and results), so a sink that writes by id turns a redelivery into an overwrite, never a
+ * duplicate. An event has no request: its `requestId` is the id of what emitted it (a rollout's
+ * id) and its `id` that id plus the event's sequence number. Readers that only want requests,
+ * scores or results select them by `kind`.
  *
  * @example
  * ```ts
@@ -33,6 +52,13 @@ export type ArchiveRecord =
       readonly requestId: string;
       readonly archivedAt: number;
       readonly result: ResultEnvelope;
+    }
+  | {
+      readonly kind: 'event';
+      readonly id: string;
+      readonly requestId: string;
+      readonly archivedAt: number;
+      readonly event: ArchivedEvent;
     };
 
 /**

@@ -6,7 +6,7 @@
  */
 
 export { type ActivePolicy, toActivePolicy } from './active-policy.js';
-export type { ArchiveRecord, ArchiveSink } from './archive-sink.js';
+export type { ArchivedEvent, ArchiveRecord, ArchiveSink } from './archive-sink.js';
 export {
   Archiver,
   type ArchiverEvent,

@@ -37,7 +37,17 @@ const DEAD_LETTER_RETRY_MS = 1_000;
 /**
  * Reads the results stream as a member of its own group. Every delivery ends at once in an ack
  * (valid, duplicate, or dead-lettered) or, when the dead letter cannot be written, in a release
- * with a delay (then an ack after a few attempts): the reader never holds a delivery.
+ * with a delay (then an ack after a few attempts): the reader never holds a delivery. A
+ * {@link Scorecard} with `resultsStream` reads through one; other readers of results (a rollout)
+ * use it directly.
+ *
+ * @example
+ * ```ts
+ * const reader = new ResultsStreamReader({ transport, group: 'rollout' }, systemClock, (r) => count(r));
+ * await reader.start();
+ * // ...
+ * await reader.stop();
+ * ```
  */
 export class ResultsStreamReader {
   private readonly stream: string;

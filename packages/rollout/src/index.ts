@@ -1,0 +1,37 @@
+/**
+ * Staged rollouts for Rendezvous: a {@link Rollout} moves a model version from shadow to canary
+ * shares to promoted to retiring the previous one, publishing each stage's policy spec on the
+ * control channel, advancing when the stage's scorecard gate holds and rolling back on an alarm
+ * or a failed gate — every transition an event, archived.
+ *
+ * @packageDocumentation
+ */
+export { EventArchive, rolloutEventRecord } from './event-archive.js';
+export { eventLine, figuresLine } from './event-line.js';
+export { gateFigures } from './gate-figures.js';
+export { policyVersionOf } from './policy-version-of.js';
+export { resultsFromStream } from './results-from-stream.js';
+export { Rollout } from './rollout.js';
+export {
+  connectRollout,
+  type RolloutConnection,
+  type RolloutEndpoints,
+} from './rollout-connection.js';
+export type { FrontEndPolicyReport, PublishReport, RolloutControl } from './rollout-control.js';
+export type { RolloutEvent, RolloutOutcome } from './rollout-event.js';
+export {
+  DEFAULT_GATE,
+  evaluateGate,
+  type GateFigures,
+  type GateVerdict,
+  type RolloutGate,
+} from './rollout-gate.js';
+export {
+  type ResolvedRolloutOptions,
+  type RolloutOptions,
+  resolveRolloutOptions,
+} from './rollout-options.js';
+export type { RolloutPolicySpec } from './rollout-policy-spec.js';
+export { DEFAULT_STAGES, type RolloutStage, stageName } from './rollout-stage.js';
+export { type StageEnd, StageJudge, type StageJudgeOptions } from './stage-judge.js';
+export { type RolloutModels, rollbackSpec, stageSpec } from './stage-spec.js';

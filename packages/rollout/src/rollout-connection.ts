@@ -1,0 +1,91 @@
+import {
+  type Clock,
+  ConfigurationError,
+  type RendezvousResult,
+  type Transport,
+} from '@rendezvous-ml/core';
+import type { Observable } from 'rxjs';
+import { resultsFromStream } from './results-from-stream.js';
+import type { RolloutControl } from './rollout-control.js';
+
+/**
+ * What a rollout runs with: the control channel, the front ends' results, and how to let go of
+ * them.
+ *
+ * @example
+ * ```ts
+ * const connection: RolloutConnection = { control, results: rendezvous.results$, close: async () => {} };
+ * ```
+ */
+export interface RolloutConnection {
+  readonly control: RolloutControl;
+  readonly results: Observable<RendezvousResult>;
+  close(): Promise<void>;
+}
+
+interface StartableControl extends RolloutControl {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+type ControllerClass = new (options: {
+  readonly transport: Transport;
+  readonly channel?: string;
+  readonly clock?: Clock;
+}) => StartableControl;
+
+/**
+ * Where a rollout meets the system on a transport that is already open: the control channel
+ * (default `control`), the results stream (default `results`) and the rollout's own group of
+ * it (default `rollout`).
+ *
+ * @example
+ * ```ts
+ * const where: RolloutEndpoints = { controlChannel: 'control', resultsGroup: 'rollout-dt2' };
+ * ```
+ */
+export interface RolloutEndpoints {
+  readonly controlChannel?: string;
+  readonly resultsStream?: string;
+  readonly resultsGroup?: string;
+}
+
+/**
+ * Connects a rollout to the system on `transport`: core's `PolicyController` on the control
+ * channel (started, so it knows the current version), and the results stream read in the
+ * rollout's own group. `close()` stops the controller; the transport stays the caller's.
+ *
+ * @example
+ * ```ts
+ * const { control, results, close } = await connectRollout(transport, { resultsGroup: 'rollout' }, systemClock);
+ * ```
+ */
+export async function connectRollout(
+  transport: Transport,
+  where: RolloutEndpoints,
+  clock: Clock,
+): Promise<RolloutConnection> {
+  const core = (await import('@rendezvous-ml/core')) as unknown as Record<string, unknown>;
+  const Controller = core.PolicyController as ControllerClass | undefined;
+  if (typeof Controller !== 'function')
+    throw new ConfigurationError(
+      'this @rendezvous-ml/core has no PolicyController (the control channel): install a newer @rendezvous-ml/core',
+    );
+  const controller = new Controller({
+    transport,
+    clock,
+    ...(where.controlChannel === undefined ? {} : { channel: where.controlChannel }),
+  });
+  await controller.start();
+  return {
+    control: controller,
+    results: resultsFromStream(
+      {
+        transport,
+        group: where.resultsGroup ?? 'rollout',
+        ...(where.resultsStream === undefined ? {} : { stream: where.resultsStream }),
+      },
+      clock,
+    ),
+    close: () => controller.stop(),
+  };
+}
