@@ -4,6 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { relative } from 'node:path';
 import { summariseProfile } from './cpu-profile.js';
 import type { TargetCheck } from './targets.js';
+import { timelineMarkdown } from './timeline-report.js';
 import type { Measurement } from './types.js';
 
 /** The machine a run was measured on. */
@@ -24,6 +25,8 @@ export interface ScenarioOutcome {
   readonly reason?: string;
   readonly seconds: number;
   readonly measurements: readonly MeasurementWithRatio[];
+  /** Set when the figures come from an earlier run (this one ran other scenarios, `--only`). */
+  readonly carriedFrom?: string;
 }
 
 /** A measurement with its ratio to the floor of the same scenario, measured in the same run. */
@@ -185,6 +188,8 @@ export async function markdown(report: RunReport, repoRoot: string): Promise<str
   out.push('');
   for (const s of report.scenarios) {
     out.push(`## ${s.name}`, '');
+    if (s.carriedFrom)
+      out.push(`_Figures of the run of ${s.carriedFrom}: this run did not measure it._`, '');
     if (s.status !== 'ran') {
       out.push(`**${s.status}**: ${esc(s.reason ?? '')}`, '');
       continue;
@@ -198,6 +203,7 @@ export async function markdown(report: RunReport, repoRoot: string): Promise<str
         `| ${x.isFloor ? `**floor**: ${esc(x.variant.replace(/^floor: /, ''))}` : esc(x.variant)} | ${x.concurrency} | ${num(x.rps)} | ${num(x.p50Ms, 3)} | ${num(x.p99Ms, 3)} | ${num(x.maxMs)} | ${num(x.peakRssMb, 0)} | ${ratio(x.rpsRatio)} | ${ratio(x.p50Ratio)} | ${esc(extraText(x))} |`,
       );
     out.push('', `(${Math.round(s.seconds)} s)`, '');
+    for (const x of s.measurements) out.push(...timelineMarkdown(x));
     const unmet = report.targets.filter((t) => t.scenario === s.name && t.met === false);
     if (unmet.length === 0) continue;
     out.push(`### Where the time goes (${s.name}: ${unmet.length} target(s) not met)`, '');
