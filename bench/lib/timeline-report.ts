@@ -19,13 +19,13 @@ export function timelineMarkdown(m: Measurement): string[] {
   if (timeline.length === 0) return out;
   const versions = [...new Set(timeline.flatMap((b) => Object.keys(b.answers)))].sort();
   out.push(
-    '<details><summary>Answers per version, per second of send time (first run)</summary>',
+    '<details><summary>Answers per version and latency, per second of send time (first run)</summary>',
     '',
-    `| s | ${versions.join(' | ')} | failed |`,
-    `| ---: | ${versions.map(() => '---:').join(' | ')} | ---: |`,
+    `| s | ${versions.join(' | ')} | failed | p50 ms | p99 ms |`,
+    `| ---: | ${versions.map(() => '---:').join(' | ')} | ---: | ---: | ---: |`,
     ...timeline.map(
       (b) =>
-        `| ${b.s} | ${versions.map((v) => b.answers[v] ?? 0).join(' | ')} | ${b.failed ? `**${b.failed}**` : 0} |`,
+        `| ${b.s} | ${versions.map((v) => b.answers[v] ?? 0).join(' | ')} | ${b.failed ? `**${b.failed}**` : 0} | ${b.p50Ms ?? '–'} | ${b.p99Ms ?? '–'} |`,
     ),
     '',
     '</details>',

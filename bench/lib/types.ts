@@ -36,6 +36,9 @@ export interface TimelineSecond {
   readonly s: number;
   readonly answers: Readonly<Record<string, number>>;
   readonly failed: number;
+  /** Latency quantiles of the second's answers, ms. */
+  readonly p50Ms?: number;
+  readonly p99Ms?: number;
 }
 
 /** A scenario: runs its variants (floor included) and returns one measurement per variant. */

@@ -26,6 +26,7 @@ function settings(quick: boolean) {
     ? {
         runs: 1,
         rate: 200,
+        warmupMs: 3000,
         steadyMs: 5000,
         tailMs: 3000,
         gate: { minSamples: 200, minStageMs: 2000, maxStageMs: 60_000 },
@@ -33,6 +34,7 @@ function settings(quick: boolean) {
     : {
         runs: 3,
         rate: 500,
+        warmupMs: 10_000,
         steadyMs: 20_000,
         tailMs: 5000,
         gate: { minSamples: 1000, minStageMs: 10_000, maxStageMs: 120_000 },
@@ -86,6 +88,10 @@ function stageMeasurement(
       ...optional(
         'firstAnswerMs',
         pick((s) => s.firstAnswerMs),
+      ),
+      ...optional(
+        'deadlineDecisions',
+        pick((s) => s.deadlineDecisions),
       ),
       ...optional(
         'cpuUsPerRequest',
@@ -147,6 +153,7 @@ async function measureBroker(broker: Broker, address: string, quick: boolean) {
         broker,
         address,
         rate: s.rate,
+        warmupMs: s.warmupMs,
         steadyMs: s.steadyMs,
         tailMs: s.tailMs,
         gate: s.gate,
@@ -154,7 +161,10 @@ async function measureBroker(broker: Broker, address: string, quick: boolean) {
         log: (m) => console.log(`  ${m}`),
       }),
     );
-  const labels = [...new Set(runs.flatMap((r) => r.segments.map((g) => g.label)))];
+  // The warm-up is not a measurement (its failures still count in the whole run's).
+  const labels = [...new Set(runs.flatMap((r) => r.segments.map((g) => g.label)))].filter(
+    (l) => l !== 'warm-up',
+  );
   const of = (label: string) => runs.flatMap((r) => r.segments.filter((g) => g.label === label));
   const steadyP99 = med(of('steady state').map((g) => g.p99Ms)) ?? Number.NaN;
   const rows = labels.map((l) => stageMeasurement(scenario, l, of(l), steadyP99));

@@ -28,6 +28,8 @@ export interface Segment {
   readonly applyAllMs?: number;
   /** From the publish to the first result decided under the version, ms. */
   readonly firstAnswerMs?: number;
+  /** Results decided under the version at the deadline (a model waited for never scored). */
+  readonly deadlineDecisions?: number;
 }
 
 /** What the callers got during one segment. */
@@ -49,6 +51,7 @@ export interface SegmentFigures {
   readonly publishMs?: number;
   readonly applyAllMs?: number;
   readonly firstAnswerMs?: number;
+  readonly deadlineDecisions?: number;
 }
 
 /** Answers per version (and failures) of the requests sent in one second of the run. */
@@ -57,6 +60,9 @@ export interface SecondBucket {
   readonly s: number;
   readonly answers: Readonly<Record<string, number>>;
   readonly failed: number;
+  /** Latency quantiles of the second's answered requests, ms. */
+  readonly p50Ms: number;
+  readonly p99Ms: number;
 }
 
 /**
@@ -108,6 +114,7 @@ export function segmentFigures(
       ...(seg.publishMs === undefined ? {} : { publishMs: seg.publishMs }),
       ...(seg.applyAllMs === undefined ? {} : { applyAllMs: seg.applyAllMs }),
       ...(seg.firstAnswerMs === undefined ? {} : { firstAnswerMs: seg.firstAnswerMs }),
+      ...(seg.deadlineDecisions === undefined ? {} : { deadlineDecisions: seg.deadlineDecisions }),
     };
   });
 }
@@ -121,15 +128,32 @@ export function segmentFigures(
  * ```
  */
 export function perSecond(records: readonly AnswerRecord[], start: number): SecondBucket[] {
-  const buckets: { answers: Record<string, number>; failed: number }[] = [];
+  const buckets: {
+    answers: Record<string, number>;
+    failed: number;
+    histogram: ReturnType<typeof createHistogram>;
+  }[] = [];
   for (const r of records) {
     const s = Math.max(0, Math.floor((r.sentAt - start) / 1000));
-    while (buckets.length <= s) buckets.push({ answers: {}, failed: 0 });
+    while (buckets.length <= s)
+      buckets.push({ answers: {}, failed: 0, histogram: createHistogram() });
     const b = buckets[s]!;
     if (r.answer === undefined) b.failed++;
-    else b.answers[r.answer] = (b.answers[r.answer] ?? 0) + 1;
+    else {
+      b.answers[r.answer] = (b.answers[r.answer] ?? 0) + 1;
+      b.histogram.record(Math.max(1, Math.round(r.latencyMs * 1e6)));
+    }
   }
-  return buckets.map((b, s) => ({ s, ...b }));
+  return buckets.map(({ answers, failed, histogram }, s) => {
+    const any = Object.keys(answers).length > 0;
+    return {
+      s,
+      answers,
+      failed,
+      p50Ms: any ? Number((histogram.percentile(50) / 1e6).toFixed(1)) : 0,
+      p99Ms: any ? Number((histogram.percentile(99) / 1e6).toFixed(1)) : 0,
+    };
+  });
 }
 
 /**

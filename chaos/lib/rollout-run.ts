@@ -39,6 +39,8 @@ export interface RolloutRunOptions {
   readonly address: string;
   /** Requests a second, spread over both front ends. */
   readonly rate: number;
+  /** Load before the steady state, not measured (a process that just started is slow). */
+  readonly warmupMs: number;
   /** Load before the rollout starts: the steady state the stages are compared with. */
   readonly steadyMs: number;
   /** Load after the rollback, before it stops. */
@@ -57,7 +59,7 @@ export interface RolloutRunFigures {
   readonly broker: 'redis' | 'kafka';
   readonly rate: number;
   readonly load: LoadSummary;
-  /** The steady state first, then one segment per published policy version. */
+  /** The warm-up, the steady state, then one segment per published policy version. */
   readonly segments: readonly SegmentFigures[];
   readonly timeline: readonly SecondBucket[];
   /** How each rollout ended: `dt@2 completed (dt@1 retired)`, `bad@1 rolled-back (...)`. */
@@ -155,7 +157,7 @@ export async function runRolloutUnderLoad(o: RolloutRunOptions): Promise<Rollout
   const transport = await transportFactory(readConfig(env), pino({ level: 'silent' }))();
   const controller = new PolicyController({ transport });
   const reports: { instance: string; version: number; at: number }[] = [];
-  const decided: { version: number; at: number }[] = [];
+  const decided: { version: number; at: number; deadline: boolean }[] = [];
   const subscriptions = [
     controller.events$.subscribe((m) => {
       if (m.kind === 'applied' && m.version !== undefined)
@@ -163,7 +165,11 @@ export async function runRolloutUnderLoad(o: RolloutRunOptions): Promise<Rollout
     }),
     resultsFromStream({ transport, group: `observer-${o.tag}` }).subscribe((r) => {
       if (r.decidedBy.policyVersion !== undefined)
-        decided.push({ version: r.decidedBy.policyVersion, at: r.decidedAt });
+        decided.push({
+          version: r.decidedBy.policyVersion,
+          at: r.decidedAt,
+          deadline: r.decidedBy.trigger === 'deadline',
+        });
     }),
   ];
   const records: AnswerRecord[] = [];
@@ -178,6 +184,8 @@ export async function runRolloutUnderLoad(o: RolloutRunOptions): Promise<Rollout
   let loadStart = 0;
   let loadEnd = 0;
   let cpuStart = 0;
+  let steadyStart = 0;
+  let cpuSteady = 0;
   let cpuEnd = 0;
   try {
     await controller.start();
@@ -208,6 +216,9 @@ export async function runRolloutUnderLoad(o: RolloutRunOptions): Promise<Rollout
       },
     });
     try {
+      await sleep(o.warmupMs);
+      steadyStart = Date.now();
+      cpuSteady = cpu.total();
       await sleep(o.steadyMs);
       const rollOut = async (candidate: string, current: string, retire: boolean) => {
         const rollout = new Rollout({
@@ -260,10 +271,17 @@ export async function runRolloutUnderLoad(o: RolloutRunOptions): Promise<Rollout
       labels.set(e.version, label(e));
   const segments: Segment[] = [
     {
-      label: 'steady state',
+      label: 'warm-up',
       from: loadStart,
-      to: published[0]?.startedAt ?? loadEnd,
+      to: steadyStart || loadEnd,
       cpuFrom: cpuStart,
+      cpuTo: cpuSteady || cpuEnd,
+    },
+    {
+      label: 'steady state',
+      from: steadyStart || loadEnd,
+      to: published[0]?.startedAt ?? loadEnd,
+      cpuFrom: cpuSteady || cpuEnd,
       cpuTo: published[0]?.cpu ?? cpuEnd,
     },
     ...published.map((p, i): Segment => {
@@ -279,6 +297,7 @@ export async function runRolloutUnderLoad(o: RolloutRunOptions): Promise<Rollout
         publishMs: p.elapsedMs,
         ...(all === undefined ? {} : { applyAllMs: all }),
         ...(firstAt === undefined ? {} : { firstAnswerMs: Math.max(0, firstAt - p.startedAt) }),
+        deadlineDecisions: decided.filter((d) => d.version === p.version && d.deadline).length,
       };
     }),
   ];

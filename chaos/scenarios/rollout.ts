@@ -20,7 +20,7 @@ function addLoads(loads: readonly LoadSummary[]): LoadSummary {
 
 /** The scenario figures of one broker's run, prefixed with the broker. */
 function figuresOf(f: RolloutRunFigures): Record<string, number | string> {
-  const [steady, ...stages] = f.segments;
+  const [, steady, ...stages] = f.segments; // after the warm-up
   const worst = [...stages].sort((a, b) => b.p99Ms - a.p99Ms)[0];
   const max = (xs: readonly (number | undefined)[]) =>
     Math.max(...xs.filter((x): x is number => x !== undefined));
@@ -58,6 +58,7 @@ export const rollout: Scenario = {
           broker,
           address: broker === 'redis' ? ctx.services.redis!.url : ctx.services.kafka!.brokers,
           rate: ctx.quick ? 100 : 200,
+          warmupMs: 2000,
           steadyMs: ctx.quick ? 3000 : 8000,
           tailMs: 2000,
           gate: { minSamples: 200, minStageMs: ctx.quick ? 1000 : 3000, maxStageMs: 60_000 },
