@@ -20,12 +20,12 @@ import type { BenchOptions, Measurement, Scenario } from '../lib/types.js';
 
 type Broker = 'redis' | 'kafka';
 
-/** Load and gates of a run: 500 req/s in the full run, 200 (and short stages) quick. */
+/** Load and gates of a run: 500 req/s in the full run, 100 (and short stages) quick. */
 function settings(quick: boolean) {
   return quick
     ? {
         runs: 1,
-        rate: 200,
+        rate: 100,
         warmupMs: 3000,
         steadyMs: 5000,
         tailMs: 3000,

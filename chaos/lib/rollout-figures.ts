@@ -8,7 +8,7 @@ export interface AnswerRecord {
   readonly latencyMs: number;
   /** `name@version` of the model that answered; undefined when the request failed. */
   readonly answer?: string;
-  /** The error code of a failed request. */
+  /** The error code of a failed request (`HUNG`: answered after its deadline + 1 s). */
   readonly failed?: string;
 }
 

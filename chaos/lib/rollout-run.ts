@@ -207,10 +207,12 @@ export async function runRolloutUnderLoad(o: RolloutRunOptions): Promise<Rollout
         const started = performance.now();
         const outcome = await deployment.call(i, inputs[i % inputs.length]);
         const latencyMs = performance.now() - started;
+        // As the tracker counts it: an answer after the deadline + 1 s is a hung request.
+        const hung = latencyMs > deadlineMs + 1000;
         records.push(
-          outcome.ok
+          outcome.ok && !hung
             ? { sentAt, latencyMs, answer: `${outcome.model}@${outcome.version ?? '?'}` }
-            : { sentAt, latencyMs, failed: outcome.code },
+            : { sentAt, latencyMs, failed: outcome.ok ? 'HUNG' : outcome.code },
         );
         return outcome;
       },

@@ -47,7 +47,7 @@ function figuresOf(f: RolloutRunFigures): Record<string, number | string> {
 export const rollout: Scenario = {
   name: 'rollout',
   description:
-    'Redis then Kafka, multi-process iris (decoy, archiver, dt@1, lr@0, dt@2, bad@1 workers, two front ends on the control channel), HTTP /predict at 100 req/s (200 full) over both front ends; a Rollout of dt@2 from shadow to dt@1 retired, then bad@1 rolled out and rolled back; bar: 0 failed requests',
+    'Redis then Kafka, multi-process iris (decoy, archiver, dt@1, lr@0, dt@2, bad@1 workers, two front ends on the control channel), HTTP /predict at 50 req/s (30 quick) over both front ends; a Rollout of dt@2 from shadow to dt@1 retired, then bad@1 rolled out and rolled back; bar: 0 failed requests',
   needs: ['redis', 'kafka'],
   limitMs: 480_000,
   run: async (ctx): Promise<ScenarioResult> => {
@@ -57,7 +57,7 @@ export const rollout: Scenario = {
         await runRolloutUnderLoad({
           broker,
           address: broker === 'redis' ? ctx.services.redis!.url : ctx.services.kafka!.brokers,
-          rate: ctx.quick ? 100 : 200,
+          rate: ctx.quick ? 30 : 50,
           warmupMs: 2000,
           steadyMs: ctx.quick ? 3000 : 8000,
           tailMs: 2000,
