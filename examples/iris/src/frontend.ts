@@ -69,6 +69,8 @@ export async function startIrisFrontend(
     maxInFlight: config.maxInFlight,
     // One record per decided request, late scores included, for the results archiver.
     publishResults: true,
+    // Apply the policy specs a rollout publishes on the control channel (`iris rollout`).
+    control: true,
   });
   const metrics = options.metrics ?? new IrisMetrics();
   metrics.observeRendezvous(rendezvous);

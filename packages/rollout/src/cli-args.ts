@@ -28,6 +28,7 @@ export interface CliArgs {
   readonly publishWaitMs?: number;
   readonly evaluateEveryMs?: number;
   readonly reportEveryMs?: number;
+  readonly retireWaitMs?: number;
   /** A folder: every event is archived there as gzip JSONL (records of kind `event`). */
   readonly archive?: string;
   /** One JSON event per line on stdout instead of text. */
@@ -64,6 +65,7 @@ Gate (every stage)
   --max-p99-ms <ms>        the candidate's p99 score latency (default: off)
   --max-p99-ratio <x>      its p99 over the current version's (default 1.5)
   --p99-tolerance-ms <ms>  a p99 at most this far above the current one never fails (default 2)
+  --p99-min-samples <n>    scores a p99 needs before it can fail the gate (default 1000)
   --max-error-rate <x>     its errors and timeouts (default 0.01)
   --max-failed-rate <x>    requests that failed (default 0.01)
   --min-stage-ms <ms>      shortest stay in a stage (default 0)
@@ -80,6 +82,7 @@ System
   --publish-wait-ms <ms>   how long a publish waits for front ends (default 2000)
   --evaluate-every-ms <ms> how often the gate is evaluated (default 1000)
   --report-every-ms <ms>   how often a waiting stage prints its figures (default 10000)
+  --retire-wait-ms <ms>    how long to resend the retire until the old version is gone (30000)
 Output
   --archive <dir>          archive every event there (gzip JSONL, records of kind "event")
   --json                   one JSON event per line instead of text
@@ -148,6 +151,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | 'help' {
       'max-p99-ms': { type: 'string' },
       'max-p99-ratio': { type: 'string' },
       'p99-tolerance-ms': { type: 'string' },
+      'p99-min-samples': { type: 'string' },
       'max-error-rate': { type: 'string' },
       'max-failed-rate': { type: 'string' },
       'min-stage-ms': { type: 'string' },
@@ -163,6 +167,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | 'help' {
       'publish-wait-ms': { type: 'string' },
       'evaluate-every-ms': { type: 'string' },
       'report-every-ms': { type: 'string' },
+      'retire-wait-ms': { type: 'string' },
       archive: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean' },
@@ -193,6 +198,12 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | 'help' {
       (n) => n >= 0,
       'a number >= 0',
     ),
+    p99MinSamples: number(
+      '--p99-min-samples',
+      v['p99-min-samples'],
+      (n) => Number.isInteger(n) && n > 0,
+      'a positive integer',
+    ),
     maxErrorRate: fraction('--max-error-rate', v['max-error-rate']),
     maxFailedRate: fraction('--max-failed-rate', v['max-failed-rate']),
     minStageMs: number('--min-stage-ms', v['min-stage-ms'], (n) => n >= 0, 'a number >= 0'),
@@ -215,6 +226,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | 'help' {
     publishWaitMs: positive('--publish-wait-ms', v['publish-wait-ms']),
     evaluateEveryMs: positive('--evaluate-every-ms', v['evaluate-every-ms']),
     reportEveryMs: positive('--report-every-ms', v['report-every-ms']),
+    retireWaitMs: positive('--retire-wait-ms', v['retire-wait-ms']),
     archive: v.archive,
     json: v.json ?? false,
   };

@@ -85,6 +85,7 @@ export async function runCli(
       ...(a.publishWaitMs === undefined ? {} : { publishWaitMs: a.publishWaitMs }),
       ...(a.evaluateEveryMs === undefined ? {} : { evaluateEveryMs: a.evaluateEveryMs }),
       ...(a.reportEveryMs === undefined ? {} : { reportEveryMs: a.reportEveryMs }),
+      ...(a.retireWaitMs === undefined ? {} : { retireWaitMs: a.retireWaitMs }),
     });
     const startedAt = clock.now();
     if (!a.json) {

@@ -42,6 +42,7 @@ export function gateFigures(
       candidateP99Ms !== null && currentP99Ms !== null && currentP99Ms > 0
         ? candidateP99Ms / currentP99Ms
         : null,
+    latencySamples: Math.min(c?.latencyMs?.count ?? 0, cur?.latencyMs?.count ?? 0),
     resultP99Ms: w?.latencyMs?.p99 ?? null,
     errorRate: c && c.candidates > 0 ? (c.errors + c.timeouts) / c.candidates : null,
     elapsedMs,

@@ -11,13 +11,14 @@ export { eventLine, figuresLine } from './event-line.js';
 export { gateFigures } from './gate-figures.js';
 export { policyVersionOf } from './policy-version-of.js';
 export { resultsFromStream } from './results-from-stream.js';
+export { type RetireOutcome, RetireWatch, type RetireWatchOptions } from './retire-watch.js';
 export { Rollout } from './rollout.js';
 export {
   connectRollout,
   type RolloutConnection,
   type RolloutEndpoints,
 } from './rollout-connection.js';
-export type { FrontEndPolicyReport, PublishReport, RolloutControl } from './rollout-control.js';
+export type { RolloutControl } from './rollout-control.js';
 export type { RolloutEvent, RolloutOutcome } from './rollout-event.js';
 export {
   DEFAULT_GATE,
@@ -31,7 +32,6 @@ export {
   type RolloutOptions,
   resolveRolloutOptions,
 } from './rollout-options.js';
-export type { RolloutPolicySpec } from './rollout-policy-spec.js';
 export { DEFAULT_STAGES, type RolloutStage, stageName } from './rollout-stage.js';
 export { type StageEnd, StageJudge, type StageJudgeOptions } from './stage-judge.js';
 export { type RolloutModels, rollbackSpec, stageSpec } from './stage-spec.js';

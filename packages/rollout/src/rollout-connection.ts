@@ -1,6 +1,6 @@
 import {
   type Clock,
-  ConfigurationError,
+  PolicyController,
   type RendezvousResult,
   type Transport,
 } from '@rendezvous-ml/core';
@@ -22,16 +22,6 @@ export interface RolloutConnection {
   readonly results: Observable<RendezvousResult>;
   close(): Promise<void>;
 }
-
-interface StartableControl extends RolloutControl {
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-type ControllerClass = new (options: {
-  readonly transport: Transport;
-  readonly channel?: string;
-  readonly clock?: Clock;
-}) => StartableControl;
 
 /**
  * Where a rollout meets the system on a transport that is already open: the control channel
@@ -64,13 +54,7 @@ export async function connectRollout(
   where: RolloutEndpoints,
   clock: Clock,
 ): Promise<RolloutConnection> {
-  const core = (await import('@rendezvous-ml/core')) as unknown as Record<string, unknown>;
-  const Controller = core.PolicyController as ControllerClass | undefined;
-  if (typeof Controller !== 'function')
-    throw new ConfigurationError(
-      'this @rendezvous-ml/core has no PolicyController (the control channel): install a newer @rendezvous-ml/core',
-    );
-  const controller = new Controller({
+  const controller = new PolicyController({
     transport,
     clock,
     ...(where.controlChannel === undefined ? {} : { channel: where.controlChannel }),

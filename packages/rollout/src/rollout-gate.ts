@@ -13,7 +13,7 @@
  * ```ts
  * const gate: RolloutGate = {
  *   minSamples: 500, minAgreement: 0.95, maxP99Ms: null, maxP99Ratio: 1.5, p99ToleranceMs: 2,
- *   maxErrorRate: 0.01, maxFailedRate: 0, minStageMs: 30_000, maxStageMs: 600_000,
+ *   p99MinSamples: 1000, maxErrorRate: 0.01, maxFailedRate: 0, minStageMs: 30_000, maxStageMs: 600_000,
  * };
  * ```
  */
@@ -31,6 +31,11 @@ export interface RolloutGate {
    * ms, a ratio is mostly noise (3 ms against 2 ms is 1.5×).
    */
   readonly p99ToleranceMs: number;
+  /**
+   * Scores of each version a p99 bound needs before it can fail the gate: on fewer, a p99 is a
+   * handful of values, and one above its bound only makes the gate wait for more.
+   */
+  readonly p99MinSamples: number;
   /** The candidate's errors and timeouts over the requests it was live for. */
   readonly maxErrorRate: number | null;
   /** Failed requests (no answer for the caller) over the stage's results. */
@@ -43,7 +48,7 @@ export interface RolloutGate {
 
 /**
  * The default gate: 200 samples, agreement ≥ 0.95 (Wilson lower bound), candidate p99 ≤ 1.5 ×
- * the current version's (or at most 2 ms above it), errors ≤ 1 %, failed requests ≤ 1 %, at
+ * the current version's (or at most 2 ms above it; judged on 1000 scores at least), errors ≤ 1 %, failed requests ≤ 1 %, at
  * most 10 minutes per stage.
  *
  * @example
@@ -57,6 +62,7 @@ export const DEFAULT_GATE: RolloutGate = {
   maxP99Ms: null,
   maxP99Ratio: 1.5,
   p99ToleranceMs: 2,
+  p99MinSamples: 1000,
   maxErrorRate: 0.01,
   maxFailedRate: 0.01,
   minStageMs: 0,
@@ -93,6 +99,8 @@ export interface GateFigures {
   readonly candidateP99Ms: number | null;
   readonly currentP99Ms: number | null;
   readonly p99Ratio: number | null;
+  /** Scores the p99s are computed on (the fewer of the two versions'). */
+  readonly latencySamples: number;
   /** The callers' latency p99 (request accepted to decided). */
   readonly resultP99Ms: number | null;
   /** The candidate's errors and timeouts over `samples`. */
@@ -142,16 +150,19 @@ export function evaluateGate(f: GateFigures, gate: RolloutGate): GateVerdict {
     );
   if (gate.maxErrorRate !== null && f.errorRate !== null && f.errorRate > gate.maxErrorRate)
     failures.push(`error rate ${fmt(f.errorRate)} > ${fmt(gate.maxErrorRate)}`);
+  // A p99 over its bound fails on enough scores; on fewer it only makes the gate wait.
+  const slow = f.latencySamples >= gate.p99MinSamples ? failures : waiting;
+  const thin = slow === waiting ? ` (on ${f.latencySamples}/${gate.p99MinSamples} scores)` : '';
   if (gate.maxP99Ms !== null && f.candidateP99Ms !== null && f.candidateP99Ms > gate.maxP99Ms)
-    failures.push(`p99 ${fmt(f.candidateP99Ms)} ms > ${fmt(gate.maxP99Ms)} ms`);
+    slow.push(`p99 ${fmt(f.candidateP99Ms)} ms > ${fmt(gate.maxP99Ms)} ms${thin}`);
   if (
     gate.maxP99Ratio !== null &&
     f.p99Ratio !== null &&
     f.p99Ratio > gate.maxP99Ratio &&
     (f.candidateP99Ms ?? 0) - (f.currentP99Ms ?? 0) > gate.p99ToleranceMs
   )
-    failures.push(
-      `p99 ${fmt(f.candidateP99Ms ?? 0)} ms is ${fmt(f.p99Ratio)}× the current ${fmt(f.currentP99Ms ?? 0)} ms > ${fmt(gate.maxP99Ratio)}×`,
+    slow.push(
+      `p99 ${fmt(f.candidateP99Ms ?? 0)} ms is ${fmt(f.p99Ratio)}× the current ${fmt(f.currentP99Ms ?? 0)} ms > ${fmt(gate.maxP99Ratio)}×${thin}`,
     );
   if (gate.minAgreement !== null) {
     const a = f.agreement;

@@ -58,6 +58,11 @@ export interface RolloutOptions {
   readonly reportEveryMs?: number;
   /** How long a publish waits for the front ends' reports. Default 2000 ms. */
   readonly publishWaitMs?: number;
+  /**
+   * How long the last stage waits for the retired version to be gone from the results (the
+   * retire is resent every 2 s meanwhile). Default 30 000 ms.
+   */
+  readonly retireWaitMs?: number;
   /** Front ends expected to apply each spec (a publish returns once they all did). */
   readonly expectFrontEnds?: number;
   /** The rollout's id in events. Default `<candidate>-<start time>`. */
@@ -79,6 +84,7 @@ export interface ResolvedRolloutOptions {
   readonly evaluateEveryMs: number;
   readonly reportEveryMs: number;
   readonly publishWaitMs: number;
+  readonly retireWaitMs: number;
 }
 
 const VERSIONED = /^[^@\s]+@[^@\s]+$/;
@@ -102,6 +108,8 @@ function checkGate(gate: RolloutGate, where: string): void {
   ] as const)
     if (value !== null && !(value > 0 && Number.isFinite(value)))
       bad(`${key} must be a positive number or null, got ${value}`);
+  if (!Number.isInteger(gate.p99MinSamples) || gate.p99MinSamples < 1)
+    bad(`p99MinSamples must be a positive integer, got ${gate.p99MinSamples}`);
   if (!(gate.p99ToleranceMs >= 0)) bad(`p99ToleranceMs must be >= 0, got ${gate.p99ToleranceMs}`);
   if (!(gate.minStageMs >= 0)) bad(`minStageMs must be >= 0, got ${gate.minStageMs}`);
   if (!(gate.maxStageMs > gate.minStageMs))
@@ -163,5 +171,6 @@ export function resolveRolloutOptions(o: RolloutOptions): ResolvedRolloutOptions
     evaluateEveryMs: positive('evaluateEveryMs', o.evaluateEveryMs, 1000),
     reportEveryMs: positive('reportEveryMs', o.reportEveryMs, 10_000),
     publishWaitMs: positive('publishWaitMs', o.publishWaitMs, 2000),
+    retireWaitMs: positive('retireWaitMs', o.retireWaitMs, 30_000),
   };
 }

@@ -1,7 +1,13 @@
-import { type Clock, retryWithBackoff, systemClock } from '@rendezvous-ml/core';
+import {
+  type Clock,
+  type PolicySpec,
+  type PublishReport,
+  retryWithBackoff,
+  systemClock,
+} from '@rendezvous-ml/core';
 import { type Observable, Subject } from 'rxjs';
 import { EventArchive } from './event-archive.js';
-import type { PublishReport } from './rollout-control.js';
+import { RetireWatch } from './retire-watch.js';
 import type { RolloutEvent, RolloutOutcome } from './rollout-event.js';
 import type { GateFigures } from './rollout-gate.js';
 import {
@@ -9,7 +15,6 @@ import {
   type RolloutOptions,
   resolveRolloutOptions,
 } from './rollout-options.js';
-import type { RolloutPolicySpec } from './rollout-policy-spec.js';
 import { type RolloutStage, stageName } from './rollout-stage.js';
 import { StageJudge } from './stage-judge.js';
 import { type RolloutModels, rollbackSpec, stageSpec } from './stage-spec.js';
@@ -19,16 +24,11 @@ type EventFields = Omit<
   'type' | 'rollout' | 'seq' | 'candidate' | 'current' | 'stage' | 'stageIndex' | 'at'
 >;
 
-const refOf = (key: string) => {
-  const at = key.lastIndexOf('@');
-  return { name: key.slice(0, at), version: key.slice(at + 1) };
-};
-
 /**
  * Moves a model version into production in stages — shadow, canary shares, promoted, the
  * previous version retired — publishing each stage's policy spec to every front end through
- * the control channel. Each stage is judged on a fresh {@link Scorecard} fed only with the
- * results decided under that stage's policy version: it advances when its gate holds
+ * the control channel. Each stage is judged on a fresh `Scorecard` ({@link StageJudge}) fed
+ * only with the results decided under that stage's policy version: it advances when its gate holds
  * ({@link RolloutGate}) and rolls back at once (the current version first again, the candidate
  * in shadow) on an alarm for the candidate, a failed gate, a stage that times out, a spec a
  * front end rejects, or {@link Rollout.abort}. Every transition is a {@link RolloutEvent} on
@@ -56,6 +56,7 @@ export class Rollout {
   private running: Promise<RolloutOutcome> | undefined;
   private abortReason: string | undefined;
   private judge: StageJudge | undefined;
+  private retireWatch: RetireWatch | undefined;
   private lastVersion = Number.NEGATIVE_INFINITY;
   private stage: { readonly name: string; readonly index: number } = { name: '', index: -1 };
 
@@ -93,7 +94,10 @@ export class Rollout {
   private async execute(): Promise<RolloutOutcome> {
     const startedAt = this.clock.now();
     const subscription = this.options.results.subscribe({
-      next: (r) => this.judge?.offer(r, this.lastVersion),
+      next: (r) => {
+        this.judge?.offer(r, this.lastVersion);
+        this.retireWatch?.offer(r);
+      },
       error: (e: unknown) =>
         this.stop(`the results source failed: ${e instanceof Error ? e.message : String(e)}`),
     });
@@ -159,14 +163,23 @@ export class Rollout {
     return { status: 'completed', reason };
   }
 
+  /** Retires the current version, and waits (resending) until it is gone from the results. */
   private async retire(version: number): Promise<{ status: 'completed'; reason?: string }> {
-    let reason = `${this.models.current} retired`;
-    try {
-      await this.options.control.retire(refOf(this.models.current));
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      reason = `${this.models.candidate} serves, but retiring ${this.models.current} failed: ${why}`;
-    }
+    const { candidate, current } = this.models;
+    this.retireWatch = new RetireWatch({
+      clock: this.clock,
+      control: this.options.control,
+      model: current,
+      version,
+      resendEveryMs: 2000,
+      timeoutMs: this.resolved.retireWaitMs,
+    });
+    const r = await this.retireWatch.run();
+    this.retireWatch = undefined;
+    const sent = `${r.sent} retire${r.sent === 1 ? '' : 's'} sent${r.failed > 0 ? `, ${r.failed} failed` : ''}`;
+    const reason = r.gone
+      ? `${current} retired: gone from the results ${(r.afterMs / 1000).toFixed(1)} s later (${sent})`
+      : `${candidate} serves, but ${current} still takes part ${(r.afterMs / 1000).toFixed(1)} s after its retire (${sent}): stop its workers by hand`;
     this.emit('completed', { version, reason });
     return { status: 'completed', reason };
   }
@@ -208,7 +221,7 @@ export class Rollout {
     }
   }
 
-  private publish(spec: RolloutPolicySpec): Promise<PublishReport> {
+  private publish(spec: PolicySpec): Promise<PublishReport> {
     const expect = this.options.expectFrontEnds;
     return this.options.control.publish(spec, {
       waitMs: this.resolved.publishWaitMs,

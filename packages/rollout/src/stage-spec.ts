@@ -1,4 +1,4 @@
-import type { RolloutPolicySpec } from './rollout-policy-spec.js';
+import type { PolicySpec } from '@rendezvous-ml/core';
 import type { RolloutStage } from './rollout-stage.js';
 
 /**
@@ -30,7 +30,7 @@ export interface RolloutModels {
  * // { policy: 'split', weights: { 'dt@2': 0.1, 'dt@1': 0.9 }, fallback: ['dt@1'] }
  * ```
  */
-export function stageSpec(stage: RolloutStage, m: RolloutModels): RolloutPolicySpec {
+export function stageSpec(stage: RolloutStage, m: RolloutModels): PolicySpec {
   switch (stage.kind) {
     case 'shadow':
       return rollbackSpec(m);
@@ -57,7 +57,7 @@ export function stageSpec(stage: RolloutStage, m: RolloutModels): RolloutPolicyS
  * // { policy: 'shadow', models: ['dt@2'], inner: { policy: 'priority', order: ['dt@1', 'lr'] } }
  * ```
  */
-export function rollbackSpec(m: RolloutModels): RolloutPolicySpec {
+export function rollbackSpec(m: RolloutModels): PolicySpec {
   return {
     policy: 'shadow',
     models: [m.candidate],

@@ -55,7 +55,9 @@ describe('rendezvous-rollout', () => {
     expect(lines[2]).toMatch(
       /^\[ +\d+\.\d s\] shadow {6}advanced {4}v1 {2}n=1\d\d \(dt@2 answered 0, dt@1 1\d\d\) agreement 1 \[0\.9\d+, 1\] p99 5 ms vs 5 ms \(1×\) errors 0% failed 0\/1\d\d — every threshold met$/,
     );
-    expect(lines.at(-1)).toMatch(/retired {5}COMPLETED {3}v6 — dt@1 retired$/);
+    expect(lines.at(-1)).toMatch(
+      /retired {5}COMPLETED {3}v6 — dt@1 retired: gone from the results 0\.\d s later \(1 retire sent\)$/,
+    );
     expect(lines).toHaveLength(1 + 2 * 5 + 2);
     expect(h.closed()).toBe(1);
   });

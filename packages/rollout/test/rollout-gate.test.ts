@@ -2,7 +2,7 @@ import { wilsonInterval } from '@rendezvous-ml/scorecard';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_GATE, evaluateGate, type GateFigures } from '../src/index.js';
 
-const gate = { ...DEFAULT_GATE, minSamples: 100, maxFailedRate: 0 };
+const gate = { ...DEFAULT_GATE, minSamples: 100, maxFailedRate: 0, p99MinSamples: 100 };
 
 function figures(agreed: number, compared: number, extra: Partial<GateFigures> = {}): GateFigures {
   const i = wilsonInterval(agreed, compared);
@@ -16,6 +16,7 @@ function figures(agreed: number, compared: number, extra: Partial<GateFigures> =
     candidateP99Ms: 5,
     currentP99Ms: 5,
     p99Ratio: 1,
+    latencySamples: compared,
     resultP99Ms: 6,
     errorRate: 0,
     elapsedMs: 1000,
@@ -73,6 +74,17 @@ describe('evaluateGate', () => {
     const small = figures(100, 100, { candidateP99Ms: 3, currentP99Ms: 1.5, p99Ratio: 2 });
     expect(evaluateGate(small, gate).verdict).toBe('hold');
     expect(evaluateGate(small, { ...gate, p99ToleranceMs: 1 }).verdict).toBe('fail');
+  });
+
+  it('lets a p99 over its bound fail only on p99MinSamples scores; before, the gate waits', () => {
+    const slow = figures(100, 100, { p99Ratio: 2, candidateP99Ms: 10 });
+    expect(evaluateGate(slow, { ...gate, p99MinSamples: 1000 })).toEqual({
+      verdict: 'pending',
+      reasons: ['p99 10 ms is 2× the current 5 ms > 1.5× (on 100/1000 scores)'],
+    });
+    expect(
+      evaluateGate({ ...slow, latencySamples: 1000 }, { ...gate, p99MinSamples: 1000 }).verdict,
+    ).toBe('fail');
   });
 
   it('waits out minStageMs, and ignores thresholds set to null', () => {

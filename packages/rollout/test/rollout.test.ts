@@ -67,6 +67,27 @@ describe('Rollout', () => {
     expect(outcome.version).toBe(control.version);
   });
 
+  it('sends the retire again until the retired version is gone from the results', async () => {
+    const { clock, control, traffic, rollout } = setUp();
+    control.lostRetires = 2; // the first two retires reach no worker
+    const outcome = await driveWithTraffic(rollout.run(), clock, traffic);
+    expect(outcome.status).toBe('completed');
+    expect(outcome.reason).toMatch(
+      /^dt@1 retired: gone from the results 4\.\d s later \(3 retires sent\)$/,
+    );
+    expect(control.retireCalls).toHaveLength(3);
+  });
+
+  it('completes, but says so, when the retired version never leaves', async () => {
+    const { clock, control, traffic, rollout } = setUp({ retireWaitMs: 10_000 });
+    control.lostRetires = 1_000;
+    const outcome = await driveWithTraffic(rollout.run(), clock, traffic);
+    expect(outcome.status).toBe('completed');
+    expect(outcome.reason).toBe(
+      'dt@2 serves, but dt@1 still takes part 10.0 s after its retire (5 retires sent): stop its workers by hand',
+    );
+  });
+
   it('rolls back at once when a scorecard alarm fires for a candidate that disagrees', async () => {
     const { clock, control, traffic, rollout, events } = setUp(
       {},

@@ -1,14 +1,6 @@
-import { priority, type RendezvousPolicy, shadow, split } from '@rendezvous-ml/core';
-import type { RolloutPolicySpec } from '../../src/index.js';
+import { type PolicySpec, policyFromSpec, type RendezvousPolicy } from '@rendezvous-ml/core';
 
-/** Builds a spec with core's policies, as a front end would (throws on what they refuse). */
-export function buildSpec(spec: RolloutPolicySpec): RendezvousPolicy {
-  if (spec.policy === 'priority')
-    return priority({
-      ...(spec.order ? { order: spec.order } : {}),
-      ...(spec.only === undefined ? {} : { only: spec.only }),
-    });
-  if (spec.policy === 'split')
-    return split(spec.weights, spec.fallback ? { fallback: spec.fallback } : {});
-  return shadow(buildSpec(spec.inner), spec.models);
+/** Builds a spec as a front end would, with core's policyFromSpec (throws on what it refuses). */
+export function buildSpec(spec: PolicySpec): RendezvousPolicy {
+  return policyFromSpec(spec);
 }

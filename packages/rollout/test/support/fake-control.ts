@@ -1,5 +1,5 @@
-import type { ModelRef } from '@rendezvous-ml/core';
-import type { PublishReport, RolloutControl, RolloutPolicySpec } from '../../src/index.js';
+import type { ModelRef, PolicySpec, PublishReport } from '@rendezvous-ml/core';
+import type { RolloutControl } from '../../src/index.js';
 
 /**
  * A control channel in memory: each publish gets the next version and is "applied" at once by
@@ -7,18 +7,23 @@ import type { PublishReport, RolloutControl, RolloutPolicySpec } from '../../src
  */
 export class FakeControl implements RolloutControl {
   version = 0;
-  readonly published: { version: number; spec: RolloutPolicySpec }[] = [];
+  readonly published: { version: number; spec: PolicySpec }[] = [];
+  /** Versions whose workers heard a retire (and left). */
   readonly retired: ModelRef[] = [];
+  /** Every retire sent. */
+  readonly retireCalls: ModelRef[] = [];
+  /** The first retires are lost (no worker hears them). */
+  lostRetires = 0;
   /** The spec in force. */
-  spec: RolloutPolicySpec | undefined;
+  spec: PolicySpec | undefined;
   /** Returns a rejection reason for a spec the front end refuses. */
-  reject: ((spec: RolloutPolicySpec) => string | undefined) | undefined;
+  reject: ((spec: PolicySpec) => string | undefined) | undefined;
   /** Publishes that throw, from the next one. */
   failPublish = 0;
   /** Called after each publish, with the version (to abort mid-rollout, say). */
   onPublish: ((version: number) => void) | undefined;
 
-  async publish(spec: RolloutPolicySpec): Promise<PublishReport> {
+  async publish(spec: PolicySpec): Promise<PublishReport> {
     if (this.failPublish > 0) {
       this.failPublish--;
       throw new Error('control channel down');
@@ -26,14 +31,17 @@ export class FakeControl implements RolloutControl {
     const version = ++this.version;
     this.published.push({ version, spec });
     const reason = this.reject?.(spec);
-    const report = { instance: 'fe-1', version, at: 0 };
+    const report = { instance: 'fe-1', version, policy: spec.policy, at: 0 };
     if (reason) return { version, applied: [], rejected: [{ ...report, reason }], elapsedMs: 1 };
     this.spec = spec;
     this.onPublish?.(version);
-    return { version, applied: [{ ...report, policy: spec.policy }], rejected: [], elapsedMs: 1 };
+    return { version, applied: [report], rejected: [], elapsedMs: 1 };
   }
 
   async retire(model: ModelRef): Promise<void> {
-    this.retired.push(model);
+    this.retireCalls.push(model);
+    if (this.lostRetires > 0) this.lostRetires--;
+    else if (!this.retired.some((m) => m.name === model.name && m.version === model.version))
+      this.retired.push(model);
   }
 }

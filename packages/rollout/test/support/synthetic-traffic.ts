@@ -1,6 +1,5 @@
-import type { Candidate, Clock, RendezvousResult } from '@rendezvous-ml/core';
+import type { Candidate, Clock, PolicySpec, RendezvousResult } from '@rendezvous-ml/core';
 import { Subject } from 'rxjs';
-import type { RolloutPolicySpec } from '../../src/index.js';
 import type { FakeControl } from './fake-control.js';
 
 /** How the candidate behaves: how often it agrees with the current version, its latency, errors. */
@@ -30,10 +29,11 @@ const identity = (key: string) => {
 };
 
 /** Which model answers a request under a spec (what the front end's policy would choose). */
-function chosenUnder(spec: RolloutPolicySpec | undefined, current: string, draw: number): string {
+function chosenUnder(spec: PolicySpec | undefined, current: string, draw: number): string {
   if (!spec) return current;
   if (spec.policy === 'shadow') return chosenUnder(spec.inner, current, draw);
   if (spec.policy === 'priority') return spec.order?.[0] ?? current;
+  if (spec.policy !== 'split') return current;
   let left = draw * Object.values(spec.weights).reduce((a, b) => a + b, 0);
   for (const [model, w] of Object.entries(spec.weights)) {
     if (left < w) return model;
