@@ -1,14 +1,17 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ModelRef, PolicyController, type PolicySpec } from '@rendezvous-ml/core';
+import {
+  type ModelRef,
+  PolicyController,
+  type PolicySpec,
+  type PublishReport,
+} from '@rendezvous-ml/core';
 import {
   DEFAULT_STAGES,
-  type PublishReport,
   Rollout,
   type RolloutControl,
   type RolloutEvent,
   type RolloutGate,
-  type RolloutPolicySpec,
   resultsFromStream,
 } from '@rendezvous-ml/rollout';
 import { Redis } from 'ioredis';
@@ -94,16 +97,12 @@ function timedControl(
   retired: { at?: number },
 ): RolloutControl {
   return {
-    async publish(spec: RolloutPolicySpec, options): Promise<PublishReport> {
+    async publish(spec: PolicySpec, options): Promise<PublishReport> {
       const startedAt = Date.now();
       const at = cpu.total();
-      const report = await controller.publish(spec as PolicySpec, options);
+      const report = await controller.publish(spec, options);
       published.push({ version: report.version, startedAt, elapsedMs: report.elapsedMs, cpu: at });
-      return {
-        ...report,
-        applied: report.applied.map((r) => ({ ...r, version: r.version ?? report.version })),
-        rejected: report.rejected.map((r) => ({ ...r, version: r.version ?? report.version })),
-      };
+      return report;
     },
     async retire(model: ModelRef): Promise<void> {
       retired.at ??= Date.now();
