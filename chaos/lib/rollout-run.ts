@@ -1,15 +1,9 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  type ModelRef,
-  PolicyController,
-  type PolicySpec,
-  type PublishReport,
-} from '@rendezvous-ml/core';
+import { PolicyController } from '@rendezvous-ml/core';
 import {
   DEFAULT_STAGES,
   Rollout,
-  type RolloutControl,
   type RolloutEvent,
   type RolloutGate,
   resultsFromStream,
@@ -34,6 +28,8 @@ import {
 } from './rollout-figures.js';
 import { type LoadSummary, SettlementTracker } from './settlement-tracker.js';
 import { sleep, startLoad } from './steady-load.js';
+import { type Published, timedControl } from './timed-control.js';
+import { untilAnswering } from './until-answering.js';
 
 /** How one rollout run goes. */
 export interface RolloutRunOptions {
@@ -82,35 +78,6 @@ export interface RolloutRunFigures {
   readonly failures: readonly string[];
 }
 
-interface Published {
-  readonly version: number;
-  readonly startedAt: number;
-  readonly elapsedMs: number;
-  readonly cpu: number;
-}
-
-/** The controller as the Rollout sees it, timing each publish and sampling the system's CPU. */
-function timedControl(
-  controller: PolicyController,
-  cpu: ProcessCpu,
-  published: Published[],
-  retired: { at?: number },
-): RolloutControl {
-  return {
-    async publish(spec: PolicySpec, options): Promise<PublishReport> {
-      const startedAt = Date.now();
-      const at = cpu.total();
-      const report = await controller.publish(spec, options);
-      published.push({ version: report.version, startedAt, elapsedMs: report.elapsedMs, cpu: at });
-      return report;
-    },
-    async retire(model: ModelRef): Promise<void> {
-      retired.at ??= Date.now();
-      await controller.retire(model);
-    },
-  };
-}
-
 const label = (e: RolloutEvent) =>
   e.type === 'rolled-back' ? `${e.candidate} rolled back` : `${e.candidate} ${e.stage}`;
 
@@ -152,7 +119,8 @@ export async function runRolloutUnderLoad(o: RolloutRunOptions): Promise<Rollout
   const stopDeployment = () => (stopped ??= deployment.stop());
   o.defer?.(stopDeployment);
   o.defer?.(() => rm(deployment.archiveDir, { recursive: true, force: true }));
-  o.log(`${o.broker}: system up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  await untilAnswering(deployment, deadlineMs);
+  o.log(`${o.broker}: system up and answering in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const transport = await transportFactory(readConfig(env), pino({ level: 'silent' }))();
   const controller = new PolicyController({ transport });
   const reports: { instance: string; version: number; at: number }[] = [];
