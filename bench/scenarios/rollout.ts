@@ -22,8 +22,8 @@ type Broker = 'redis' | 'kafka';
 
 /** Load and gates of a run: 500 req/s in the full run; quick, 100 (50 on Kafka) and short stages. */
 function settings(quick: boolean, broker: Broker) {
-  // A Kafka system fails some of its first seconds of load (groups still settling).
-  const warmupMs = broker === 'kafka' ? 10_000 : quick ? 3000 : 10_000;
+  // A new Kafka system is slow (p99 2-3 s) and fails some requests for its first ~20 s of load.
+  const warmupMs = broker === 'kafka' ? 25_000 : quick ? 3000 : 10_000;
   return quick
     ? {
         runs: 1,
