@@ -156,10 +156,16 @@ export async function runRolloutUnderLoad(o: RolloutRunOptions): Promise<Rollout
   let cpuEnd = 0;
   try {
     await controller.start();
+    // On Kafka the controller's subscription can start after its query: the front ends'
+    // periodic reports (every 5 s) then make them known.
+    for (const until = Date.now() + 30_000; controller.frontEnds().length < 2; ) {
+      if (Date.now() > until) break;
+      await sleep(200);
+    }
     const frontEnds = controller.frontEnds().map((f) => f.instance);
     if (frontEnds.length < 2)
       throw new Error(
-        `${frontEnds.length} of 2 front ends answered on the control channel: the iris front end must run with control: true`,
+        `${frontEnds.length} of 2 front ends answered on the control channel: the iris front end must run with control: true (waited 30 s)`,
       );
     const control = timedControl(controller, cpu, published, retired);
     const inputs = await irisLoad({ count: 2000, seed: 5 });
