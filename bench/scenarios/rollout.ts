@@ -93,6 +93,11 @@ function stageMeasurement(
         pick((s) => s.firstAnswerMs),
       ),
       ...optional(
+        'frontEndP99Ms',
+        pick((s) => s.frontEndP99Ms),
+        1,
+      ),
+      ...optional(
         'deadlineDecisions',
         pick((s) => s.deadlineDecisions),
       ),

@@ -12,6 +12,14 @@ export interface AnswerRecord {
   readonly failed?: string;
 }
 
+/** One decided result as the front end recorded it (from the results stream). */
+export interface DecidedRecord {
+  /** When the front end accepted the request (its clock, ms). */
+  readonly startedAt: number;
+  /** From acceptance to decision, ms. */
+  readonly latencyMs: number;
+}
+
 /** A stretch of a run under one policy version: from its publish to the next one. */
 export interface Segment {
   readonly label: string;
@@ -47,6 +55,11 @@ export interface SegmentFigures {
   readonly byVersion: Readonly<Record<string, number>>;
   /** CPU of every process of the system over the requests sent in the segment, µs. */
   readonly cpuUsPerRequest?: number;
+  /**
+   * p99 of the front ends' own latency (acceptance to decision) of the requests they accepted
+   * in the segment, ms: without HTTP nor the load generator's event loop.
+   */
+  readonly frontEndP99Ms?: number;
   readonly version?: number;
   readonly publishMs?: number;
   readonly applyAllMs?: number;
@@ -78,8 +91,13 @@ export interface SecondBucket {
 export function segmentFigures(
   records: readonly AnswerRecord[],
   segments: readonly Segment[],
+  decided: readonly DecidedRecord[] = [],
 ): SegmentFigures[] {
   return segments.map((seg) => {
+    const frontEnd = createHistogram();
+    for (const d of decided)
+      if (d.startedAt >= seg.from && d.startedAt < seg.to)
+        frontEnd.record(Math.max(1, Math.round(d.latencyMs * 1e6)));
     const inside = records.filter((r) => r.sentAt >= seg.from && r.sentAt < seg.to);
     const histogram = createHistogram();
     const byVersion: Record<string, number> = {};
@@ -110,6 +128,7 @@ export function segmentFigures(
       maxMs: answered > 0 ? histogram.max / 1e6 : 0,
       byVersion,
       ...(cpu === undefined ? {} : { cpuUsPerRequest: cpu }),
+      ...(frontEnd.count > 0 ? { frontEndP99Ms: frontEnd.percentile(99) / 1e6 } : {}),
       ...(seg.version === undefined ? {} : { version: seg.version }),
       ...(seg.publishMs === undefined ? {} : { publishMs: seg.publishMs }),
       ...(seg.applyAllMs === undefined ? {} : { applyAllMs: seg.applyAllMs }),

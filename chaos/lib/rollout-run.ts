@@ -19,6 +19,7 @@ import { ProcessCpu } from './process-cpu.js';
 import {
   type AnswerRecord,
   applyAllMs,
+  type DecidedRecord,
   perSecond,
   type SecondBucket,
   type Segment,
@@ -125,12 +126,14 @@ export async function runRolloutUnderLoad(o: RolloutRunOptions): Promise<Rollout
   const controller = new PolicyController({ transport });
   const reports: { instance: string; version: number; at: number }[] = [];
   const decided: { version: number; at: number; deadline: boolean }[] = [];
+  const frontEndLatencies: DecidedRecord[] = [];
   const subscriptions = [
     controller.events$.subscribe((m) => {
       if (m.kind === 'applied' && m.version !== undefined)
         reports.push({ instance: m.instance, version: m.version, at: Date.now() });
     }),
     resultsFromStream({ transport, group: `observer-${o.tag}` }).subscribe((r) => {
+      frontEndLatencies.push({ startedAt: r.startedAt, latencyMs: r.latencyMs });
       if (r.decidedBy.policyVersion !== undefined)
         decided.push({
           version: r.decidedBy.policyVersion,
@@ -276,10 +279,10 @@ export async function runRolloutUnderLoad(o: RolloutRunOptions): Promise<Rollout
       };
     }),
   ];
-  const figures = segmentFigures(records, segments);
+  const figures = segmentFigures(records, segments, frontEndLatencies);
   for (const f of figures)
     o.log(
-      `${o.broker}: ${f.label}: ${f.sent} sent, ${f.failed} failed, p99 ${f.p99Ms.toFixed(1)} ms, ${versionsText(f.byVersion)}` +
+      `${o.broker}: ${f.label}: ${f.sent} sent, ${f.failed} failed, p99 ${f.p99Ms.toFixed(1)} ms (front ends ${f.frontEndP99Ms?.toFixed(1) ?? '–'} ms), ${versionsText(f.byVersion)}` +
         (f.version === undefined
           ? ''
           : `; v${f.version} applied by all in ${f.applyAllMs ?? '–'} ms, first answer ${f.firstAnswerMs ?? '–'} ms`),
