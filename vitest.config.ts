@@ -23,6 +23,7 @@ export default defineConfig({
       'packages/*/test/**/*.test.ts',
       'examples/*/test/**/*.test.ts',
       'chaos/test/**/*.test.ts',
+      'python/test/**/*.test.ts',
     ],
     testTimeout: 20_000,
     hookTimeout: 120_000,

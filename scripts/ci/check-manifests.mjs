@@ -1,6 +1,6 @@
 // Checks every published package's manifest against the release rules, and keeps the `exports`
 // map and the tsup entries in sync:
-//   - every exports subpath (except ./package.json) points at the outputs of one tsup entry, and
+//   - every exports subpath (except ./package.json and data folders such as "./schemas/*") points at the outputs of one tsup entry, and
 //     every tsup entry is exported;
 //   - every file the manifest references (exports, main, module, types) exists after the build
 //     and is inside the `files` allow-list;
@@ -8,7 +8,7 @@
 //   - broker clients are peer dependencies, never dependencies; peerDependenciesMeta only names
 //     declared peers, and an optional peer must be marked optional.
 // Usage: node scripts/ci/check-manifests.mjs   (after `npm run build`)
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import semver from 'semver';
 import { tsImport } from 'tsx/esm/api';
@@ -109,6 +109,17 @@ for (const pkg of readyPackages()) {
     if (subpath === './package.json') {
       if (!targets.every((t) => t.target === './package.json'))
         fail('"./package.json" must export ./package.json');
+      continue;
+    }
+    const only = targets.length === 1 ? targets[0] : undefined;
+    if (only && only.conditions.length === 0 && only.target.endsWith('/*')) {
+      // A data folder (core's JSON Schemas), not code: no tsup entry, no conditions.
+      const folder = only.target.slice(0, -2);
+      const rel = relative(dir, join(dir, folder));
+      if (!existsSync(join(dir, folder)) || readdirSync(join(dir, folder)).length === 0)
+        fail(`exports["${subpath}"] -> ${folder} is missing or empty`);
+      if (!(m.files ?? []).some((f) => f.replace(/^\.\//, '').replace(/\/$/, '') === rel))
+        fail(`exports["${subpath}"] -> ${folder} is not in the \`files\` allow-list`);
       continue;
     }
     const stems = new Set(targets.map((t) => stemOf(join(dir, t.target), outDir)));

@@ -3,11 +3,21 @@
 // load (HTTP status other than 200), logs a console error or a page error, has no title or
 // heading, or on any broken internal link or anchor. It also requires the guide pages and the
 // API page of every published package with sources to have been reached.
+// It also checks (crawl-docs/sidebar.mjs, crawl-docs/source-links.mjs):
+// - the sidebar's top-level groups are Start, Guides, Transports, Sinks, API reference, in that
+//   order (scripts/docs/sidebar-groups.mjs), with the getting-started and iris pages under Start
+//   and every package under API reference;
+// - every "Defined in" link points at this commit, at a file of the repository, at a line that
+//   names the documented symbol; sources in node_modules are not links;
+// - no page renders raw Markdown (a link to a .md file, or `# `, `](` or ``` outside code), and
+//   no page shows its title twice (more than one <h1>).
 // Usage: node scripts/ci/crawl-docs.mjs <base url>
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { pageTitle } from '../docs/page-title.mjs';
+import { checkSidebar, readSidebar } from './crawl-docs/sidebar.mjs';
+import { checkSourceLinks } from './crawl-docs/source-links.mjs';
 import { readyPackages, repoRoot } from './published-packages.mjs';
 
 const base = new URL(process.argv[2] ?? 'http://127.0.0.1:8080/');
@@ -60,6 +70,8 @@ const anchorsWanted = []; // [page, id, from]
 const linkedFrom = new Map(); // page -> pages linking to it
 const anchorsFound = new Map(); // page -> Set(ids)
 const reachedTitles = new Set();
+const sourceLinks = []; // { page, href, text, name }
+let sidebar;
 let visited = 0;
 let inFlight = 0;
 
@@ -94,12 +106,45 @@ async function visit(page, url) {
     problems.push(`${current}: HTTP ${status} (linked from ${from})`);
     return;
   }
-  const info = await page.evaluate(() => ({
-    title: document.title.trim(),
-    heading: document.querySelector('h1, h2')?.textContent?.trim() ?? '',
-    ids: [...document.querySelectorAll('[id], a[name]')].map((e) => e.id || e.getAttribute('name')),
-    links: [...document.querySelectorAll('a[href]')].map((a) => a.href),
-  }));
+  const info = await page.evaluate(() => {
+    // The documented symbol an aside.tsd-sources belongs to: its member's heading, else the page's.
+    const bare = (el) =>
+      [...(el?.childNodes ?? [])]
+        .filter((n) => !(n.nodeType === 1 && n.matches('code.tsd-tag, a.tsd-anchor-icon')))
+        .map((n) => n.textContent)
+        .join('')
+        .replace(/<.*$/s, '')
+        .trim();
+    const pageName = bare(document.querySelector('.tsd-page-title h1')).split(/\s+/).pop() ?? '';
+    const sources = [...document.querySelectorAll('aside.tsd-sources li')]
+      .filter((li) => li.textContent.trim().startsWith('Defined in'))
+      .map((li) => ({
+        href: li.querySelector('a')?.href ?? '',
+        text: li.textContent.replace(/^\s*Defined in\s*/, '').trim(),
+        name: bare(li.closest('section.tsd-member')?.querySelector('h3')) || pageName,
+      }));
+    // Raw Markdown: what is left of the page's text once code is taken out.
+    const content = document.querySelector('.col-content')?.cloneNode(true);
+    for (const code of content?.querySelectorAll('pre, code') ?? []) code.remove();
+    const text = content?.textContent ?? '';
+    const raw = /^#{1,6} \S|\]\([^)\s]+\)|^```/m.exec(text)?.[0];
+    return {
+      title: document.title.trim(),
+      heading: document.querySelector('h1, h2')?.textContent?.trim() ?? '',
+      ids: [...document.querySelectorAll('[id], a[name]')].map(
+        (e) => e.id || e.getAttribute('name'),
+      ),
+      links: [...document.querySelectorAll('a[href]')].map((a) => a.href),
+      sources,
+      raw,
+      h1: document.querySelectorAll('.col-content h1').length,
+    };
+  });
+  if (info.h1 > 1)
+    problems.push(`${current}: ${info.h1} <h1> titles (the page title is shown twice)`);
+  if (info.raw) problems.push(`${current}: renders raw Markdown (${JSON.stringify(info.raw)})`);
+  for (const source of info.sources) sourceLinks.push({ page: current, ...source });
+  if (url === normalize(base.href)) sidebar = await readSidebar(page);
   if (!info.title) problems.push(`${current}: no <title>`);
   reachedTitles.add(info.title.replace(/ \| [^|]*$/, ''));
   if (!info.heading) problems.push(`${current}: no heading`);
@@ -113,6 +158,8 @@ async function visit(page, url) {
       continue;
     }
     if (target.origin !== base.origin || !target.pathname.startsWith(base.pathname)) continue;
+    if (target.pathname.endsWith('.md'))
+      problems.push(`${current}: links to a raw Markdown file ${href}`);
     const key = normalize(target.href);
     if (!linkedFrom.has(key)) linkedFrom.set(key, new Set());
     linkedFrom.get(key).add(current);
@@ -165,6 +212,14 @@ for (const { what, title } of expected) {
     problems.push(`${what} (page "${title}") was not reached from the home page`);
 }
 
+problems.push(
+  ...checkSidebar(
+    sidebar,
+    readyPackages(undefined, () => {}).map((p) => p.name),
+  ),
+);
+problems.push(...checkSourceLinks(sourceLinks, repoRoot));
+
 const unique = [...new Set(problems)];
 if (unique.length > 0) {
   for (const p of unique) console.error(`  ✗ ${p}`);
@@ -172,5 +227,7 @@ if (unique.length > 0) {
   process.exit(1);
 }
 console.log(
-  `docs crawl: OK — ${visited} page(s), ${expected.length} required page(s) reached, no broken internal links`,
+  `docs crawl: OK — ${visited} page(s), ${expected.length} required page(s) reached, ` +
+    `no broken internal links, sidebar groups in order, ${sourceLinks.length} source link(s) ` +
+    'checked, no raw Markdown',
 );

@@ -85,8 +85,14 @@ cmd_fetch() {
   mkdir -p "$tmp"
   log "fetching org.elasticsearch:elasticsearch:${ES_VERSION} + transport-netty4 from Maven Central ..."
   local start=$SECONDS
-  if ! mvn -B -q -Dstyle.color=never -f "$SCRIPT_DIR/pom.xml" -Des.version="$ES_VERSION" \
-    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp/libs" >&2; then
+  # A line on stderr every 15 s while maven works, so a first fetch does not look hung.
+  (while sleep 15 </dev/null >/dev/null 2>&1; do log "still fetching ($((SECONDS - start)) s) ..."; done) &
+  local ticker=$! status=0
+  mvn -B -q -Dstyle.color=never -f "$SCRIPT_DIR/pom.xml" -Des.version="$ES_VERSION" \
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp/libs" >&2 || status=$?
+  kill "$ticker" 2>/dev/null || true
+  wait "$ticker" 2>/dev/null || true
+  if ((status != 0)); then
     rm -rf "$tmp"
     die "maven failed to resolve Elasticsearch ${ES_VERSION}"
   fi

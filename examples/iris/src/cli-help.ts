@@ -41,7 +41,8 @@ Environment:
   DEADLINE_MS             default 1000      MAX_IN_FLIGHT   default 10000
   BODY_LIMIT              default 1024      HEARTBEAT_MS    default 1000
   WORKER_CONCURRENCY      default 32
-  LOG_LEVEL               default info (pino JSON lines on stdout)
+  LOG_LEVEL               default info; only log lines go to stdout (banner, progress: stderr)
+  LOG_FORMAT              json | pretty; default pretty on a terminal, json when piped
   SHADOW                  models run in shadow, comma-separated (as --shadow), e.g. dt@2,bad@1
   SCORECARD_REFERENCE     results in the shift reference window, default 500
   SCORECARD_MIN_SAMPLES   samples before an alarm can fire, default 100

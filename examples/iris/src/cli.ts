@@ -85,7 +85,7 @@ async function runAll(config: IrisConfig): Promise<void> {
   onShutdown(logger, () => system.stop());
   const url = await system.frontend.listen();
   ready(logger, { url });
-  process.stdout.write(`${banner(url, config)}\n`);
+  process.stderr.write(`${banner(url, config)}\n`); // stdout is for log lines only
 }
 
 async function runFrontend(config: IrisConfig): Promise<void> {
@@ -98,7 +98,7 @@ async function runFrontend(config: IrisConfig): Promise<void> {
   });
   const url = await frontend.listen();
   ready(logger, { url });
-  process.stdout.write(`${banner(url, config)}\n`);
+  process.stderr.write(`${banner(url, config)}\n`); // stdout is for log lines only
 }
 
 async function runWorker(config: IrisConfig, model: string | undefined): Promise<void> {
@@ -215,7 +215,7 @@ async function runUp(config: IrisConfig): Promise<void> {
     children.push({ args, child });
     child.on('exit', (code, signal) => {
       if (shuttingDown) return;
-      logger.warn({ role: args.join(' '), code, signal }, 'a process exited');
+      logger.warn({ child: args.join(' '), code, signal }, 'a process exited');
       if (args[0] === 'frontend') void stopAll().then(() => process.exit(1));
     });
     await new Promise<void>((resolve, reject) => {

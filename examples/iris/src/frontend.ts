@@ -14,6 +14,7 @@ import type { IrisInput } from './iris-input.js';
 import { IRIS_MODELS } from './iris-models.js';
 import { startIrisScorecard } from './iris-scorecard.js';
 import { IrisMetrics } from './metrics.js';
+import { logRejections } from './rejection-log.js';
 
 /** A running front end: the Rendezvous and its HTTP server. */
 export interface IrisFrontend {
@@ -74,6 +75,7 @@ export async function startIrisFrontend(
   });
   const metrics = options.metrics ?? new IrisMetrics();
   metrics.observeRendezvous(rendezvous);
+  logRejections(rendezvous.rejections$, logger);
   await rendezvous.start();
   const scorecard = await startIrisScorecard(
     rendezvous.results$,

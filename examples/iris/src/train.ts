@@ -22,6 +22,11 @@ export async function train(
   const dir = options.dir ?? DEFAULT_MODELS_DIR;
   const seed = options.seed ?? DEFAULT_SEED;
   const print = options.print ?? ((line: string) => console.log(line));
+  // Progress on stderr (the summary below is the output), unless the caller prints elsewhere.
+  if (!options.print)
+    process.stderr.write(
+      `training dt@1 (decision tree) and lr@0 (logistic regression), seed ${seed} ...\n`,
+    );
   const started = Date.now();
   const models = await trainAndSave(dir, seed);
   print(`Trained the iris models with seed ${seed} in ${Date.now() - started} ms:`);
@@ -51,6 +56,9 @@ export async function trainChallenger(
   const dir = options.dir ?? DEFAULT_MODELS_DIR;
   const seed = options.seed ?? DEFAULT_SEED;
   const print = options.print ?? ((line: string) => console.log(line));
+  // Progress on stderr (the summary below is the output), unless the caller prints elsewhere.
+  if (!options.print)
+    process.stderr.write(`training the challengers dt@2 and bad@1, seed ${seed} ...\n`);
   const started = Date.now();
   const models = await trainAndSaveChallengers(dir, seed);
   print(`Trained the challengers with seed ${seed} in ${Date.now() - started} ms:`);

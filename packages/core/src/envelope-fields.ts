@@ -111,7 +111,10 @@ export function decision(value: unknown, path: string): Decision {
   const decided = { policy: str(o, 'policy', path), reason: str(o, 'reason', path, true), trigger };
   // Optional (added within wire version 1): records written before it decode without it.
   if (o.policyVersion === undefined) return decided;
-  return { ...decided, policyVersion: num(o, 'policyVersion', path) };
+  const policyVersion = num(o, 'policyVersion', path);
+  if (!Number.isInteger(policyVersion) || policyVersion < 0)
+    fail('expected an integer ≥ 0', `${path}/policyVersion`);
+  return { ...decided, policyVersion };
 }
 
 export function meta(value: unknown, path: string): Record<string, string> {

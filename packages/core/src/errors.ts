@@ -125,10 +125,15 @@ export class OverloadedError extends RendezvousError {
  * ```
  */
 export class TransportClosedError extends RendezvousError {
-  constructor(message = 'transport is closed', options: { cause?: unknown } = {}) {
+  constructor(message = TRANSPORT_CLOSED_MESSAGE, options: { cause?: unknown } = {}) {
     super('TRANSPORT_CLOSED', message, { retryable: false, ...options });
   }
 }
+
+// The default message of TransportClosedError: what happened, and the fix.
+const TRANSPORT_CLOSED_MESSAGE =
+  'transport is closed: close a transport only after every component using it has stopped ' +
+  '(await rendezvous.close(), worker.stop(), decoy.stop(), archiver.stop() first), or give the component a new transport';
 
 /**
  * The component has not been started yet (or its start failed): call `start()` and wait for it

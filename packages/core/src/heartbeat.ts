@@ -43,7 +43,8 @@ export function decodeHeartbeat(raw: string): Heartbeat | InvalidEnvelopeError {
     return new InvalidEnvelopeError('expected an object', '');
   const h = o as Record<string, unknown>;
   if (h.v !== WIRE_VERSION) return new InvalidEnvelopeError('unsupported wire version', '/v');
-  if (typeof h.ts !== 'number') return new InvalidEnvelopeError('expected a number', '/ts');
+  if (typeof h.ts !== 'number' || !Number.isFinite(h.ts))
+    return new InvalidEnvelopeError('expected a finite number', '/ts');
   if (h.kind === 'probe') return { v: WIRE_VERSION, kind: 'probe', ts: h.ts };
   if (h.kind !== 'alive' && h.kind !== 'leaving')
     return new InvalidEnvelopeError('unknown kind', '/kind');
@@ -54,8 +55,8 @@ export function decodeHeartbeat(raw: string): Heartbeat | InvalidEnvelopeError {
     if (typeof m[k] !== 'string' || m[k] === '')
       return new InvalidEnvelopeError('expected a non-empty string', `/model/${k}`);
   }
-  if (typeof h.intervalMs !== 'number' || !(h.intervalMs > 0))
-    return new InvalidEnvelopeError('expected a positive number', '/intervalMs');
+  if (typeof h.intervalMs !== 'number' || !(h.intervalMs > 0) || !Number.isFinite(h.intervalMs))
+    return new InvalidEnvelopeError('expected a positive finite number', '/intervalMs');
   return {
     v: WIRE_VERSION,
     kind: h.kind,

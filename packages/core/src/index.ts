@@ -111,6 +111,7 @@ export {
   RejectedRecordsError,
   rejectedRecordsOf,
 } from './rejected-records-error.js';
+export { type Rejection, Rejections } from './rejections.js';
 export {
   Rendezvous,
   type RendezvousOptions,

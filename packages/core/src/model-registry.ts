@@ -2,6 +2,7 @@ import { type Observable, Subject, type Subscription } from 'rxjs';
 import { type Clock, systemClock, type Timer } from './clock.js';
 import { decodeHeartbeat } from './heartbeat.js';
 import { type ModelRef, modelKey } from './model-ref.js';
+import type { Rejections } from './rejections.js';
 import { DEFAULT_STREAMS, type Transport } from './transport.js';
 
 /**
@@ -19,6 +20,8 @@ export interface ModelRegistryOptions {
   /** An instance is silent after this many heartbeat intervals without one. Default 3. */
   readonly missedHeartbeats?: number;
   readonly clock?: Clock;
+  /** Where heartbeats that break the protocol are reported (see `Rendezvous.rejections$`). */
+  readonly rejections?: Rejections;
 }
 
 /**
@@ -60,6 +63,7 @@ export class ModelRegistry {
   private readonly channel: string;
   private readonly missed: number;
   private readonly clock: Clock;
+  private readonly rejections: Rejections | undefined;
   /** model key → instance → expiry timer */
   private readonly instances = new Map<string, Map<string, Timer>>();
   private readonly models = new Map<string, ModelRef>();
@@ -80,6 +84,7 @@ export class ModelRegistry {
     this.channel = options.channel ?? DEFAULT_STREAMS.heartbeats;
     this.missed = options.missedHeartbeats ?? 3;
     this.clock = options.clock ?? systemClock;
+    this.rejections = options.rejections;
   }
 
   /** Starts listening, and asks running workers to announce themselves. */
@@ -88,7 +93,11 @@ export class ModelRegistry {
     this.subscription = this.transport.listen(this.channel).subscribe({
       next: (message) => {
         const hb = decodeHeartbeat(message.payload);
-        if (hb instanceof Error || hb.kind === 'probe') return;
+        if (hb instanceof Error) {
+          this.rejections?.report('heartbeat', message.payload, hb, this.clock.now());
+          return;
+        }
+        if (hb.kind === 'probe') return;
         if (hb.kind === 'alive') this.alive(hb.model, hb.intervalMs * this.missed);
         else this.gone(modelKey(hb.model), hb.model.instance);
       },

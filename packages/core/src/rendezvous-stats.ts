@@ -31,6 +31,8 @@ export interface RendezvousStats {
    * fails fast with the cause; a retryable loss reopens a new channel after a backoff.
    */
   readonly replyChannelLosses: number;
+  /** Heartbeats that broke the protocol and were dropped (see `rejections$`). */
+  readonly invalidHeartbeats: number;
 }
 
 /** The stats a front end derives from its state instead of counting them itself. */
@@ -39,7 +41,8 @@ export type DerivedStat =
   | 'openMailboxes'
   | 'resultsPublished'
   | 'resultPublishFailures'
-  | 'replyChannelLosses';
+  | 'replyChannelLosses'
+  | 'invalidHeartbeats';
 
 /**
  * The counters a front end keeps itself (every stat but the derived ones), all zero.

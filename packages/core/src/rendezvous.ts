@@ -5,10 +5,8 @@ import { DeadLetters } from './dead-letters.js';
 import { decodeScore, type Json } from './envelopes.js';
 import {
   InvalidInputError,
-  NotStartedError,
   OverloadedError,
   type RendezvousError,
-  TransportClosedError,
   toRendezvousError,
 } from './errors.js';
 import { LivePolicy } from './live-policy.js';
@@ -17,11 +15,13 @@ import { ModelRegistry } from './model-registry.js';
 import { PendingRequest, type PendingRequestHost } from './pending-request.js';
 import type { RendezvousPolicy } from './policy.js';
 import type { PolicySpec } from './policy-spec.js';
+import { type Rejection, Rejections } from './rejections.js';
 import {
   checkRendezvousOptions,
   type RendezvousOptions,
   type RequestOptions,
 } from './rendezvous-options.js';
+import { notRunningError, type RendezvousState } from './rendezvous-state.js';
 import { type RendezvousStats, zeroCounters } from './rendezvous-stats.js';
 import type { RendezvousResult } from './result.js';
 import { ResultPublisher } from './result-publisher.js';
@@ -69,17 +69,15 @@ export class Rendezvous<I = Json, O = Json> {
   private readonly host: PendingRequestHost<I, O>;
   private readonly results = new Subject<RendezvousResult<I, O>>();
   private readonly counters = zeroCounters();
+  private readonly rejected = new Rejections();
   /** With `publishResults`: publishes final results; `close()` waits for it. */
   private readonly publisher: ResultPublisher | undefined;
   private undecided = 0;
   private seq = 0;
   private readonly returnAddress: ReturnAddress;
   private subscriptions: Subscription[] = [];
-  /**
-   * new → starting → running → closing → closed. A failed start goes back to `new` (start()
-   * may be called again); close() from any state wins over a start in progress.
-   */
-  private state: 'new' | 'starting' | 'running' | 'closing' | 'closed' = 'new';
+  /** See {@link RendezvousState}. */
+  private state: RendezvousState = 'new';
   /** The start in progress, shared by concurrent start() calls. */
   private starting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -94,6 +92,11 @@ export class Rendezvous<I = Json, O = Json> {
    * the decision has reported, or at the deadline. Includes late scores. Completes on `close()`.
    */
   readonly results$: Observable<RendezvousResult<I, O>> = this.results.asObservable();
+  /**
+   * Every score and heartbeat this front end received and could not use, with the reason (a
+   * foreign worker's mistakes show here; scores are also dead-lettered). Completes on `close()`.
+   */
+  readonly rejections$: Observable<Rejection> = this.rejected.rejections$;
 
   constructor(options: RendezvousOptions) {
     checkRendezvousOptions(options);
@@ -122,7 +125,7 @@ export class Rendezvous<I = Json, O = Json> {
       activePolicy: () => this.livePolicy.active,
       clock: this.clock,
       live: (asOf) => this.registry.live(asOf),
-      noLiveModel: `no model is live: no worker of any model answered a probe or sent a heartbeat on "${this.streams.heartbeats}"; start a ModelWorker on the same transport and stream names`,
+      noLiveModel: `no model is live: no worker of any model answered a probe or sent a heartbeat on "${this.streams.heartbeats}"; start a ModelWorker on the same transport and stream names${this.transport.capabilities.multiProcess ? '' : ` (the ${this.transport.name} transport is in-process: give the workers this transport instance, or transports sharing its broker)`}`,
       decided: (_pending, error) => this.onDecided(error),
       closed: (pending, result) => this.onClosed(pending, result),
     };
@@ -137,6 +140,7 @@ export class Rendezvous<I = Json, O = Json> {
       transport: this.transport,
       channel: this.streams.heartbeats,
       clock: this.clock,
+      rejections: this.rejected,
       ...(options.missedHeartbeats === undefined
         ? {}
         : { missedHeartbeats: options.missedHeartbeats }),
@@ -216,7 +220,7 @@ export class Rendezvous<I = Json, O = Json> {
    * `TransportClosedError` or `InvalidInputError`.
    */
   request(input: I, options: RequestOptions = {}): Promise<RendezvousResult<I, O>> {
-    if (this.state !== 'running') return Promise.reject(this.notRunning());
+    if (this.state !== 'running') return Promise.reject(notRunningError(this.state));
     if (this.returnAddress.lost) return Promise.reject(this.returnAddress.lost);
     if (this.undecided >= this.maxInFlight) {
       this.counters.overloaded++;
@@ -261,6 +265,7 @@ export class Rendezvous<I = Json, O = Json> {
       resultsPublished: this.publisher?.published ?? 0,
       resultPublishFailures: this.publisher?.failures ?? 0,
       replyChannelLosses: this.returnAddress.losses,
+      invalidHeartbeats: this.rejected.count('heartbeat'),
     };
   }
 
@@ -273,18 +278,6 @@ export class Rendezvous<I = Json, O = Json> {
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
-  }
-
-  private notRunning(): RendezvousError {
-    if (this.state === 'new')
-      return new NotStartedError(
-        'rendezvous is not started: call `await rendezvous.start()` before `request()`',
-      );
-    if (this.state === 'starting')
-      return new NotStartedError(
-        'rendezvous is still starting (discovering live models): wait for `await rendezvous.start()` before `request()`',
-      );
-    return new TransportClosedError('rendezvous is closed');
   }
 
   private async shutdown(): Promise<void> {
@@ -300,6 +293,7 @@ export class Rendezvous<I = Json, O = Json> {
     this.registry.stop();
     await this.returnAddress.close();
     this.results.complete();
+    this.rejected.complete();
     this.state = 'closed';
   }
 
@@ -307,6 +301,7 @@ export class Rendezvous<I = Json, O = Json> {
     const decoded = decodeScore(message.payload);
     if (!decoded.ok) {
       this.counters.invalidScores++;
+      this.rejected.report('score', message.payload, decoded.error, this.clock.now());
       void this.deadLetters.send(message, decoded.error);
       return;
     }

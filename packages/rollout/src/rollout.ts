@@ -19,6 +19,9 @@ import { type RolloutStage, stageName } from './rollout-stage.js';
 import { StageJudge } from './stage-judge.js';
 import { type RolloutModels, rollbackSpec, stageSpec } from './stage-spec.js';
 
+/** Publishes of one spec while no (or too few) front ends applied it. */
+const PUBLISH_ATTEMPTS = 3;
+
 type EventFields = Omit<
   RolloutEvent,
   'type' | 'rollout' | 'seq' | 'candidate' | 'current' | 'stage' | 'stageIndex' | 'at'
@@ -221,12 +224,24 @@ export class Rollout {
     }
   }
 
-  private publish(spec: PolicySpec): Promise<PublishReport> {
+  /**
+   * Publishes `spec`, again (as the next version) while fewer front ends than expected (at least
+   * one) applied it, up to 3 times: a broadcast can be missed (a listener not positioned yet, a
+   * control topic just created), and a front end that missed it runs the previous spec until the
+   * next one. The report is the last attempt's, its `elapsedMs` the total.
+   */
+  private async publish(spec: PolicySpec): Promise<PublishReport> {
     const expect = this.options.expectFrontEnds;
-    return this.options.control.publish(spec, {
-      waitMs: this.resolved.publishWaitMs,
-      ...(expect === undefined ? {} : { expect }),
-    });
+    const startedAt = this.clock.now();
+    for (let attempt = 1; ; attempt++) {
+      const report = await this.options.control.publish(spec, {
+        waitMs: this.resolved.publishWaitMs,
+        ...(expect === undefined ? {} : { expect }),
+      });
+      const enough = report.applied.length >= (expect ?? 1) || report.rejected.length > 0;
+      if (enough || attempt >= PUBLISH_ATTEMPTS)
+        return attempt === 1 ? report : { ...report, elapsedMs: this.clock.now() - startedAt };
+    }
   }
 
   /** A fresh judge for the stage, before its spec is published (results may come first). */

@@ -212,6 +212,68 @@ describe('Rollout', () => {
     expect(control.spec).toEqual(rollbackSpec(MODELS));
   });
 
+  it('publishes a spec again when no front end applied it (a missed broadcast), at most 3 times', async () => {
+    const { clock, control, traffic, rollout, events } = setUp();
+    control.onPublish = (version) => {
+      if (version === 1) control.missed = 2; // canary 1% is missed twice, heard the third time
+    };
+    const outcome = await driveWithTraffic(rollout.run(), clock, traffic);
+    expect(outcome.status).toBe('completed');
+    const canary = events.find((e) => e.type === 'stage-started' && e.stage === 'canary 1%')!;
+    expect(canary).toMatchObject({ version: 4, applied: 1 });
+    expect(control.published.map((p) => p.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+
+    const deaf = setUp();
+    deaf.control.missed = 1_000; // nobody ever hears anything
+    const lost = await driveWithTraffic(deaf.rollout.run(), deaf.clock, deaf.traffic);
+    expect(lost.status).toBe('rolled-back');
+    expect(deaf.control.published.slice(0, 3).map((p) => p.spec)).toEqual(
+      Array(3).fill(stageSpec({ kind: 'shadow' }, MODELS)),
+    );
+    expect(lost.events[0]).toMatchObject({ type: 'stage-started', version: 3, applied: 0 });
+  });
+
+  it('rolls back when the results source fails', async () => {
+    const { clock, control, traffic, rollout } = setUp();
+    const outcome = await driveWithTraffic(rollout.run(), clock, traffic, {
+      beforeTick: (tick) => {
+        if (tick === 5) traffic.results$.error(new Error('results stream gone'));
+      },
+    });
+    expect(outcome).toMatchObject({
+      status: 'rolled-back',
+      stage: 'shadow',
+      reason: 'the results source failed: results stream gone',
+    });
+    expect(control.spec).toEqual(rollbackSpec(MODELS));
+  });
+
+  it('rejects run() when even the rollback cannot be published, saying which spec to publish by hand', async () => {
+    const { clock, control, traffic, rollout, events } = setUp({}, { ...GOOD, agree: 0.3 });
+    control.onPublish = () => {
+      control.failPublish = 1_000; // the control channel goes down after the shadow spec
+    };
+    await expect(driveWithTraffic(rollout.run(), clock, traffic)).rejects.toThrow(
+      'control channel down',
+    );
+    expect(events.at(-1)!.type).toBe('rolled-back');
+    expect(events.at(-1)!.reason).toContain(
+      `the rollback spec could NOT be published (control channel down): publish ${JSON.stringify(rollbackSpec(MODELS))} by hand`,
+    );
+  });
+
+  it('publishes nothing when aborted before it ran, and runs once however often run() is called', async () => {
+    const { control, rollout, events } = setUp();
+    rollout.abort('changed my mind');
+    const outcome = await rollout.run();
+    expect(rollout.run()).toBe(rollout.run());
+    expect(outcome).toMatchObject({ status: 'rolled-back', reason: 'aborted: changed my mind' });
+    expect(events.map((e) => `${e.type}: ${e.reason}`)).toEqual([
+      'rolled-back: aborted: changed my mind (nothing was published)',
+    ]);
+    expect(control.published).toEqual([]);
+  });
+
   it('rolls back when a front end rejects a stage spec, and when a publish fails', async () => {
     const rejected = setUp();
     rejected.control.reject = (spec) =>

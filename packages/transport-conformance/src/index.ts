@@ -455,6 +455,7 @@ export function transportConformance(name: string, target: ConformanceTarget): v
 }
 
 export { AckSpyTransport } from './ack-spy-transport.js';
+export { type ConformanceBrokerSpec, openConformanceBroker } from './conformance-broker.js';
 export { DelegatingTransport } from './delegating-transport.js';
 export { type DrainScenarioOptions, drainScenario } from './drain-scenario.js';
 export { type LateJoinScenarioOptions, lateJoinScenario } from './late-join-scenario.js';
@@ -465,3 +466,13 @@ export { type KafkaBroker, startKafkaBroker } from './services/kafka-broker.js';
 export { type RedisServer, startRedisServer } from './services/redis-server.js';
 export { requireService, type ServiceGate, servicesRequired } from './services/require-service.js';
 export { type SinkConformanceTarget, sinkConformance } from './sink-conformance.js';
+export { schemaErrors, type WireKind } from './wire-schemas.js';
+export {
+  type CheckOutcome,
+  formatCheck,
+  formatConformanceReport,
+  runWorkerConformance,
+  type WorkerConformanceOptions,
+  type WorkerConformanceReport,
+} from './worker-conformance.js';
+export { startWorkerProcess, type WorkerProcess } from './worker-process.js';

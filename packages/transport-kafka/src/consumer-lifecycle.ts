@@ -1,5 +1,6 @@
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { GroupMemberOptions } from './group-member-options.js';
+import { groupProtocolRefusal } from './group-protocol-refusal.js';
 
 /**
  * What a {@link ConsumerLifecycle} hands to the member it runs the consumer for.
@@ -128,6 +129,14 @@ export class ConsumerLifecycle {
     });
     consumer.on(consumer.events.CRASH, (event) => {
       if (this.halted || consumer !== this.current) return;
+      const refusal = groupProtocolRefusal(event.payload.error, this.options.groupId);
+      if (refusal) {
+        // No rejoin can succeed: end the subscription with what to change, instead of looping.
+        this.halt();
+        void this.leave();
+        this.options.subscriber.error(refusal);
+        return;
+      }
       // kafkajs rejoins with a new member id: make the coordinator forget the old one now.
       const ghost = this.memberId;
       this.memberId = undefined;

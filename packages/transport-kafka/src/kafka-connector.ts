@@ -5,6 +5,7 @@ import type { KafkaLogger } from './kafka-logger.js';
 import type { KafkaTransportOptions } from './kafka-transport-options.js';
 import { type KafkajsModule, loadKafkajs } from './load-kafkajs.js';
 import { redactingLogCreator } from './redacting-log-creator.js';
+import { sharedGroupAssigners } from './shared-group-assigners.js';
 
 /**
  * The clients of one transport, connected: the kafkajs client, one producer, one admin and the
@@ -38,6 +39,8 @@ export interface KafkaConnection {
 export class KafkaConnector {
   private connecting: Promise<KafkaConnection> | undefined;
   private connected: KafkaConnection | undefined;
+  /** Offered by every consumer, so librdkafka members can share a group (see sharedGroupAssigners). */
+  private assigners: ConsumerConfig['partitionAssigners'];
 
   constructor(
     private readonly options: KafkaTransportOptions,
@@ -54,6 +57,7 @@ export class KafkaConnector {
     if (this.isClosed()) return Promise.reject(new TransportClosedError());
     this.connecting ??= (async () => {
       const mod = await loadKafkajs();
+      this.assigners = sharedGroupAssigners(mod);
       const kafka = this.options.kafka ?? this.buildKafka(mod);
       const producer = kafka.producer({
         allowAutoTopicCreation: false,
@@ -88,6 +92,7 @@ export class KafkaConnector {
 
   /** The configuration of every consumer the transport runs (group members and readers). */
   consumerConfig(): Omit<ConsumerConfig, 'groupId'> {
+    const connector = this;
     return {
       sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: this.options.heartbeatIntervalMs ?? 500,
@@ -95,6 +100,10 @@ export class KafkaConnector {
       maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 20,
       allowAutoTopicCreation: false,
       retry: { initialRetryTime: 100, maxRetryTime: 1000, retries: 10 },
+      // Read when a consumer is built (after connect has loaded kafkajs), not when this is called.
+      get partitionAssigners() {
+        return connector.assigners;
+      },
     };
   }
 

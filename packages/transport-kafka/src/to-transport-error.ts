@@ -101,7 +101,7 @@ interface KafkajsErrorLike {
 }
 
 /** `error`, its causes and (for kafkajs aggregate errors) its parts, outermost first. */
-function chain(error: unknown): KafkajsErrorLike[] {
+export function chain(error: unknown): KafkajsErrorLike[] {
   const out: KafkajsErrorLike[] = [];
   const queue: unknown[] = [error];
   while (queue.length > 0 && out.length < 16) {

@@ -22,7 +22,10 @@ import { MemoryBroker, REPLY_TAP_STREAM } from './memory-broker.js';
  * ```
  */
 export interface MemoryTransportOptions {
-  /** The broker to connect to. Default: a new private broker. */
+  /**
+   * The broker to connect to. Default: a new private broker, so two transports created without
+   * one never see each other: pass one transport to every component, or one broker to each.
+   */
   readonly broker?: MemoryBroker;
   /** Unacknowledged deliveries per member when `consume` is not given `prefetch`. Default 256. */
   readonly defaultPrefetch?: number;

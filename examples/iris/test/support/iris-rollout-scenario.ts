@@ -15,7 +15,6 @@ import { type IrisProcess, startIrisProcess } from './iris-processes.js';
 import { type LoadAnswer, startSteadyPredictLoad } from './steady-predict-load.js';
 
 const BIN = fileURLToPath(new URL('../../bin/iris.js', import.meta.url));
-const RATE = 100;
 
 /** Runs `iris <args>` to its end; resolves with its exit code and what it printed. */
 function runIris(
@@ -60,13 +59,15 @@ const byModel = (answers: readonly LoadAnswer[]) => {
 /**
  * The rollout scenario of the iris README (section 7) on the transport `transportEnv` selects:
  * the four workers (dt@1, lr@0, and dt@2, bad@1 in shadow) and the front end as processes,
- * 100 requests a second throughout, then `iris rollout dt@2 --rollback-test bad@1` as a process.
+ * `rate` requests a second throughout (default 100), then `iris rollout dt@2 --rollback-test bad@1` as a process.
  * Every stage in order, dt@1 retired (its worker exits), bad@1 rolled back on an alarm, the events
  * archived in order, and not one failed request.
  */
 export async function irisRolloutScenario(
   transportEnv: Readonly<Record<string, string>>,
+  { rate = 100, deadlineMs = 1000, heartbeatMs = 300 } = {},
 ): Promise<void> {
+  const RATE = rate;
   const logger = pino({ level: 'silent' });
   await ensureModels(DEFAULT_MODELS_DIR, logger);
   await ensureChallengers(DEFAULT_MODELS_DIR, logger);
@@ -76,8 +77,8 @@ export async function irisRolloutScenario(
     ...transportEnv,
     ARCHIVE_DIR: archiveDir,
     PORT: String(await freePort()),
-    HEARTBEAT_MS: '300',
-    DEADLINE_MS: '1000',
+    HEARTBEAT_MS: String(heartbeatMs),
+    DEADLINE_MS: String(deadlineMs),
     LOG_LEVEL: 'warn',
     // As `SHADOW=dt@2,bad@1 iris up` starts it: the new versions score, never answer.
     SHADOW: 'dt@2,bad@1',

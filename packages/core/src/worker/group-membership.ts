@@ -93,7 +93,11 @@ export class GroupMembership {
         next: (delivery) => this.on.deliver(delivery),
         error: (error: unknown) => lost(toRendezvousError(error, 'CONNECTION_LOST', true)),
         complete: () =>
-          lost(new TransportClosedError('the requests stream ended under a running worker')),
+          lost(
+            new TransportClosedError(
+              'the requests stream ended under a running worker: was its transport closed first? Call `await worker.stop()` before `transport.close()`',
+            ),
+          ),
       });
       // Lost while subscribing (a transport that errors at once): never start heartbeats.
       if (generation !== this.generation || consumer.closed) return;

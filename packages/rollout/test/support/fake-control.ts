@@ -14,10 +14,13 @@ export class FakeControl implements RolloutControl {
   readonly retireCalls: ModelRef[] = [];
   /** The first retires are lost (no worker hears them). */
   lostRetires = 0;
-  /** The spec in force. */
+  /** The spec in force, and its version (what the front ends run). */
   spec: PolicySpec | undefined;
+  appliedVersion = 0;
   /** Returns a rejection reason for a spec the front end refuses. */
   reject: ((spec: PolicySpec) => string | undefined) | undefined;
+  /** Publishes that no front end hears, from the next one (they keep the spec they run). */
+  missed = 0;
   /** Publishes that throw, from the next one. */
   failPublish = 0;
   /** Called after each publish, with the version (to abort mid-rollout, say). */
@@ -30,10 +33,15 @@ export class FakeControl implements RolloutControl {
     }
     const version = ++this.version;
     this.published.push({ version, spec });
+    if (this.missed > 0) {
+      this.missed--;
+      return { version, applied: [], rejected: [], elapsedMs: 2000 };
+    }
     const reason = this.reject?.(spec);
     const report = { instance: 'fe-1', version, policy: spec.policy, at: 0 };
     if (reason) return { version, applied: [], rejected: [{ ...report, reason }], elapsedMs: 1 };
     this.spec = spec;
+    this.appliedVersion = version;
     this.onPublish?.(version);
     return { version, applied: [report], rejected: [], elapsedMs: 1 };
   }

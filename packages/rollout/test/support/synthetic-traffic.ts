@@ -108,10 +108,10 @@ export class SyntheticTraffic {
           policy: this.control.spec?.policy ?? 'none',
           reason: 'synthetic',
           trigger: 'score' as const,
-          ...(this.control.version > 0
+          ...(this.control.appliedVersion > 0
             ? {
                 policyVersion: Math.min(
-                  this.control.version,
+                  this.control.appliedVersion,
                   this.stuckAt ?? Number.POSITIVE_INFINITY,
                 ),
               }
