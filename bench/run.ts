@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { carriedOver } from './lib/carried-over.js';
 import {
   consoleTable,
   describeMachine,
@@ -43,6 +44,12 @@ const SCENARIOS: readonly Registered[] = [
   },
   { name: 'scaling', module: './scenarios/scaling.js', exportName: 'scaling', needs: [] },
   { name: 'scorecard', module: './scenarios/scorecard.js', exportName: 'scorecard', needs: [] },
+  ...(['redis', 'kafka'] as const).map((b) => ({
+    name: `rollout-${b}`,
+    module: './scenarios/rollout.js',
+    exportName: b === 'redis' ? 'rolloutRedis' : 'rolloutKafka',
+    needs: [b],
+  })),
 ];
 
 interface Args {
@@ -297,6 +304,8 @@ async function main(): Promise<void> {
   } finally {
     await cleanup();
   }
+  if (args.only && !args.profileRun)
+    outcomes.push(...(await carriedOver(resolve(root, 'bench/results/latest.json'), outcomes)));
   const targets: TargetCheck[] = outcomes.flatMap((o) => TARGETS[o.name]?.(o.measurements) ?? []);
   const profiles: Record<string, string> = {};
   let report: RunReport = {

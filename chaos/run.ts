@@ -38,6 +38,21 @@ function parseArgs(argv: readonly string[]): { quick: boolean; only?: string[] }
   return { quick, ...(only ? { only } : {}) };
 }
 
+/** The rows of the previous `latest.json` that this run did not run, each marked with its run. */
+async function carriedOver(ran: readonly ScenarioRow[]): Promise<ScenarioRow[]> {
+  const { readFile } = await import('node:fs/promises');
+  try {
+    const previous = JSON.parse(
+      await readFile(resolve(root, 'chaos/results/latest.json'), 'utf8'),
+    ) as ChaosRun;
+    return previous.scenarios
+      .filter((p) => !ran.some((r) => r.name === p.name))
+      .map((p) => ({ ...p, carriedFrom: p.carriedFrom ?? previous.date }));
+  } catch {
+    return [];
+  }
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const command = [
@@ -68,6 +83,8 @@ async function main(): Promise<void> {
   } finally {
     await pool.dispose();
   }
+  // A run of some scenarios (--only) keeps the others' rows of the previous run, marked.
+  if (args.only) rows.push(...(await carriedOver(rows)));
   const run: ChaosRun = {
     date,
     command,

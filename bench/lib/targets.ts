@@ -29,8 +29,35 @@ function check(
 
 const ours = (ms: readonly Measurement[]) => ms.filter((m) => !m.isFloor);
 
-/** The targets of issues 3, 4 and 8, by scenario. */
+/** Issue 16: 0 failed requests, and no stage's p99 above 1.5× the steady state's. */
+const rolloutTargets =
+  (scenario: string): Checker =>
+  (ms) => {
+    const whole = ms.find((m) => m.extra?.failedRequests !== undefined);
+    return [
+      check(
+        scenario,
+        '0 failed requests during the rollout of dt@2 (to dt@1 retired) and the rollback of bad@1',
+        whole,
+        (m) => m.extra?.failedRequests === 0 && m.extra?.hung === 0,
+        (m) =>
+          `${m.extra?.failedRequests} failed, ${m.extra?.hung} hung of ${fmt(m.requests)} (${m.extra?.outcomes})`,
+      ),
+      check(
+        scenario,
+        "no stage's p99 above 1.5× the steady-state p99",
+        whole,
+        (m) => Number(m.extra?.maxStageP99VsSteady) <= 1.5,
+        (m) =>
+          `worst ${m.extra?.worstStage}: ${m.extra?.maxStageP99VsSteady}× of ${m.extra?.steadyP99Ms} ms`,
+      ),
+    ];
+  };
+
+/** The targets of issues 3, 4, 8 and 16, by scenario. */
 export const TARGETS: Readonly<Record<string, Checker>> = {
+  'rollout-redis': rolloutTargets('rollout-redis'),
+  'rollout-kafka': rolloutTargets('rollout-kafka'),
   scorecard: (ms) => [
     check(
       'scorecard',

@@ -24,6 +24,21 @@ export interface Measurement {
   readonly peakRssMb: number;
   /** Scenario-specific figures (lost answers, bytes per mailbox...). */
   readonly extra?: Readonly<Record<string, number | string>>;
+  /** Counts per second of the run (answers by model version, failures), when it has phases. */
+  readonly timeline?: readonly TimelineSecond[];
+  /** What happened during the run, in order (a rollout's transitions), one line each. */
+  readonly notes?: readonly string[];
+}
+
+/** One second of a run: answers by model version (`dt@1`) and failed requests. */
+export interface TimelineSecond {
+  /** Seconds since the load started. */
+  readonly s: number;
+  readonly answers: Readonly<Record<string, number>>;
+  readonly failed: number;
+  /** Latency quantiles of the second's answers, ms. */
+  readonly p50Ms?: number;
+  readonly p99Ms?: number;
 }
 
 /** A scenario: runs its variants (floor included) and returns one measurement per variant. */

@@ -2,9 +2,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { EXAMPLE_INPUT } from '../../examples/iris/src/iris-input.js';
+import { EXAMPLE_INPUT, type IrisInput } from '../../examples/iris/src/iris-input.js';
 import { DEFAULT_MODELS_DIR } from '../../examples/iris/src/iris-models.js';
-import { ensureModels } from '../../examples/iris/src/train.js';
+import { ensureChallengers, ensureModels } from '../../examples/iris/src/train.js';
 import {
   type IrisProcess,
   startIrisProcess,
@@ -26,11 +26,17 @@ const ARGS: Readonly<Record<IrisRole, readonly string[]>> = {
 
 /** A multi-process iris deployment (as `iris up` runs it) that a scenario can break. */
 export interface IrisDeployment {
+  /** The first front end's address. */
   readonly url: string;
+  /** Every front end's address (`frontEnds` of them). */
+  readonly urls: readonly string[];
   readonly archiveDir: string;
   readonly deadlineMs: number;
-  /** POSTs one `/predict` and says how it ended (`id` is the `messageId`). */
-  call(i: number): Promise<Outcome>;
+  /**
+   * POSTs one `/predict` (to front end `i % frontEnds`, `input` or the example flower) and says
+   * how it ended (`id` is the `messageId`).
+   */
+  call(i: number, input?: IrisInput): Promise<Outcome>;
   /** SIGKILLs a role's process. */
   kill(role: IrisRole): Promise<void>;
   /** Starts a role's process again; resolves when it is ready. */
@@ -39,12 +45,23 @@ export interface IrisDeployment {
   stop(): Promise<string[]>;
   /** The last lines each process printed. */
   logs(): string;
+  /** The process ids of every role still running (for CPU accounting). */
+  pids(): number[];
+}
+
+/** What else a deployment runs. */
+export interface IrisDeploymentOptions {
+  readonly deadlineMs?: number;
+  /** Front-end processes, each on its own port. Default 1. */
+  readonly frontEnds?: number;
+  /** Extra worker processes, one per model version (`dt@2`, `bad@1`), started with the others. */
+  readonly workers?: readonly string[];
 }
 
 /**
- * Starts the decoy, the archiver and both workers (in parallel), then the front end, each as
- * an `iris` process on the transport `env` selects, and waits until the front end sees both
- * models alive.
+ * Starts the decoy, the archiver and the workers (dt, lr and `workers`, in parallel), then the
+ * front end(s), each as an `iris` process on the transport `env` selects, and waits until every
+ * front end sees every model alive.
  *
  * @example
  * ```ts
@@ -54,29 +71,40 @@ export interface IrisDeployment {
  */
 export async function startIrisDeployment(
   env: Readonly<Record<string, string>>,
-  { deadlineMs = 1000 } = {},
+  { deadlineMs = 1000, frontEnds = 1, workers = [] }: IrisDeploymentOptions = {},
 ): Promise<IrisDeployment> {
   await ensureModels(DEFAULT_MODELS_DIR, pino({ level: 'silent' }));
+  if (workers.length > 0) await ensureChallengers(DEFAULT_MODELS_DIR, pino({ level: 'silent' }));
   const archiveDir = await mkdtemp(join(tmpdir(), 'chaos-iris-'));
-  const port = await freePort();
+  const ports = [await freePort()];
+  while (ports.length < frontEnds) ports.push(await freePort());
   const common = {
     ...env,
     ARCHIVE_DIR: archiveDir,
-    PORT: String(port),
+    PORT: String(ports[0]),
     HEARTBEAT_MS: '300',
     DEADLINE_MS: String(deadlineMs),
     LOG_LEVEL: 'warn',
   };
-  const processes = new Map<IrisRole, IrisProcess>();
-  const start = async (role: IrisRole): Promise<void> => {
-    const p = startIrisProcess(ARGS[role], common, 120_000);
+  // Extra roles: `worker:dt@2` for an extra worker, `frontend:1` for the second front end.
+  const processes = new Map<string, IrisProcess>();
+  const launch = async (role: string, args: readonly string[], port = ports[0]): Promise<void> => {
+    const p = startIrisProcess(args, { ...common, PORT: String(port) }, 120_000);
     processes.set(role, p);
     await p.ready;
   };
-  const url = `http://127.0.0.1:${port}`;
+  const start = (role: IrisRole): Promise<void> => launch(role, ARGS[role]);
+  const extraWorkers = workers.map((m) => `worker:${m}`);
+  const extraFrontEnds = ports.slice(1).map((_, i) => `frontend:${i + 1}`);
+  const urls = ports.map((p) => `http://127.0.0.1:${p}`);
+  const url = urls[0]!;
   const stopAll = async (): Promise<string[]> => {
     const late: string[] = [];
-    for (const group of [['frontend'], ['dt', 'lr'], ['decoy', 'archiver']] as IrisRole[][])
+    for (const group of [
+      ['frontend', ...extraFrontEnds],
+      ['dt', 'lr', ...extraWorkers],
+      ['decoy', 'archiver'],
+    ])
       await Promise.all(
         group.map(async (role) => {
           const p = processes.get(role);
@@ -91,19 +119,28 @@ export async function startIrisDeployment(
     return late;
   };
   try {
-    await Promise.all((['decoy', 'archiver', 'dt', 'lr'] as const).map(start));
-    await start('frontend');
+    await Promise.all([
+      ...(['decoy', 'archiver', 'dt', 'lr'] as const).map(start),
+      ...workers.map((m, i) => launch(extraWorkers[i]!, ['worker', '--model', m])),
+    ]);
+    await Promise.all([
+      start('frontend'),
+      ...extraFrontEnds.map((role, i) => launch(role, ARGS.frontend, ports[i + 1])),
+    ]);
     const t0 = Date.now();
-    for (;;) {
-      const live = await fetch(`${url}/models`)
-        .then((r) => r.json() as Promise<{ live: unknown[] }>)
-        .then((b) => b.live.length)
-        .catch(() => 0);
-      if (live >= 2) break;
-      if (Date.now() - t0 > 30_000)
-        throw new Error('the front end did not see both models in 30 s');
-      await sleep(100);
-    }
+    for (const u of urls)
+      for (;;) {
+        const live = await fetch(`${u}/models`)
+          .then((r) => r.json() as Promise<{ live: unknown[] }>)
+          .then((b) => b.live.length)
+          .catch(() => 0);
+        if (live >= 2 + workers.length) break;
+        if (Date.now() - t0 > 30_000)
+          throw new Error(
+            `the front end ${u} did not see all ${2 + workers.length} models in 30 s`,
+          );
+        await sleep(100);
+      }
   } catch (error) {
     for (const p of processes.values()) await p.stop('SIGKILL');
     throw error;
@@ -111,23 +148,29 @@ export async function startIrisDeployment(
   const body = JSON.stringify(EXAMPLE_INPUT);
   return {
     url,
+    urls,
     archiveDir,
     deadlineMs,
-    async call() {
+    async call(i, input) {
       try {
-        const res = await fetch(`${url}/predict`, {
+        const res = await fetch(`${urls[i % urls.length]}/predict`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body,
+          body: input ? JSON.stringify(input) : body,
           signal: AbortSignal.timeout(deadlineMs + 3000),
         });
         const b = (await res.json()) as {
           messageId?: string;
-          modelResult?: { modelName: string };
+          modelResult?: { modelName: string; modelVersion: number | string };
           error?: { code: string };
         };
         if (res.status === 200 && b.modelResult)
-          return { ok: true, id: b.messageId, model: b.modelResult.modelName };
+          return {
+            ok: true,
+            id: b.messageId,
+            model: b.modelResult.modelName,
+            version: String(b.modelResult.modelVersion),
+          };
         return { ok: false, id: b.messageId, code: b.error?.code ?? `HTTP_${res.status}` };
       } catch (error) {
         const cause = (error as { cause?: { code?: string } }).cause?.code;
@@ -141,5 +184,9 @@ export async function startIrisDeployment(
     stop: stopAll,
     logs: () =>
       [...processes.entries()].map(([r, p]) => `--- ${r}:\n${p.output().slice(-2000)}`).join('\n'),
+    pids: () =>
+      [...processes.values()].flatMap((p) =>
+        p.child.exitCode === null && p.child.pid !== undefined ? [p.child.pid] : [],
+      ),
   };
 }

@@ -1,6 +1,6 @@
 /** How one request ended, as the caller saw it. */
 export type Outcome =
-  | { readonly ok: true; readonly id?: string; readonly model: string }
+  | { readonly ok: true; readonly id?: string; readonly model: string; readonly version?: string }
   | { readonly ok: false; readonly id?: string; readonly code: string };
 
 interface Tracked {

@@ -6,6 +6,7 @@ import { frontendRestart } from './frontend-restart.js';
 import { overload } from './overload.js';
 import { poisonRecord } from './poison-record.js';
 import { replyFails } from './reply-fails.js';
+import { rollout } from './rollout.js';
 import { sigkillScenarios } from './sigkill.js';
 import { sinkFails } from './sink-fails.js';
 
@@ -21,5 +22,6 @@ export const SCENARIOS: readonly Scenario[] = [
   ...sigkillScenarios.filter((s) => s.needs.includes('redis')),
   ...sigkillScenarios.filter((s) => s.needs.includes('kafka')),
   kafkaRestart,
+  rollout,
   elasticsearchRestart,
 ];
