@@ -30,6 +30,7 @@ export type PolicySpec =
       readonly policy: 'split';
       readonly weights: Readonly<Record<string, number>>;
       readonly fallback?: readonly string[];
+      readonly only?: boolean;
     }
   | { readonly policy: 'staged'; readonly stages: readonly Stage[] }
   | { readonly policy: 'shadow'; readonly models: readonly string[]; readonly inner: PolicySpec };
@@ -42,7 +43,7 @@ const KEYS: Readonly<Record<PolicySpec['policy'], readonly string[]>> = {
   latestVersion: [],
   priority: ['order', 'only'],
   quorum: ['k', 'key'],
-  split: ['weights', 'fallback'],
+  split: ['weights', 'fallback', 'only'],
   staged: ['stages'],
   shadow: ['models', 'inner'],
 };
@@ -166,6 +167,8 @@ function checkSpec(value: unknown, path: string, depth: number): void {
     case 'split':
       checkWeights(value.weights, `${path}/weights`);
       if (value.fallback !== undefined) selectors(value.fallback, `${path}/fallback`, true);
+      if (value.only !== undefined && typeof value.only !== 'boolean')
+        bad(`${path}/only`, `expected true or false, got ${show(value.only)}`);
       return;
     case 'staged':
       checkStages(value.stages, `${path}/stages`);
@@ -251,7 +254,10 @@ function build(spec: PolicySpec): RendezvousPolicy {
       return quorum(spec.k, { key: (output) => JSON.stringify(at(output, pointer)) ?? '' });
     }
     case 'split':
-      return split(spec.weights, spec.fallback === undefined ? {} : { fallback: spec.fallback });
+      return split(spec.weights, {
+        ...(spec.fallback === undefined ? {} : { fallback: spec.fallback }),
+        ...(spec.only === undefined ? {} : { only: spec.only }),
+      });
     case 'staged':
       return staged(spec.stages);
     case 'shadow':

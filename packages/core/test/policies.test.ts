@@ -355,6 +355,34 @@ describe('split(weights)', () => {
     ).toBe('answer dt@1');
   });
 
+  it('with only, never waits for nor chooses a model it does not name, even at the deadline', () => {
+    const q = split({ 'dt@2': 0.1, 'dt@1': 0.9 }, { fallback: ['lr'], only: true });
+    expect(q.name).toBe('split(dt@2:0.1,dt@1:0.9; only)');
+    const models = live('dt@1', 'dt@2', 'lr@0', 'bad@1');
+    // Preferred dt@1 failed; dt@2 (named in weights) and lr (fallback) are still acceptable.
+    expect(
+      verdict(q.decide(view({ random: 0.5, live: models, scores: [err('dt@1'), ok('bad@1')] }))),
+    ).toBe('wait');
+    expect(
+      verdict(
+        q.decide(
+          view({ random: 0.5, live: models, scores: [err('dt@1'), ok('bad@1'), ok('lr@0')] }),
+        ),
+      ),
+    ).toBe('answer lr@0');
+    // At the deadline, bad@1 is the only score: without only it would answer; with only, not.
+    const atDeadline = view({ now: 1000, random: 0.5, live: models, scores: [ok('bad@1')] });
+    expect(verdict(split({ 'dt@1': 1 }).decide(atDeadline))).toBe('answer bad@1');
+    expect(verdict(q.decide(atDeadline))).not.toMatch(/^answer/);
+    // Every named model answered with an error, bad@1 ok: fail now, do not wait for the deadline.
+    const allFailed = view({
+      random: 0.5,
+      live: models,
+      scores: [err('dt@1'), err('dt@2'), err('lr@0'), ok('bad@1')],
+    });
+    expect(verdict(q.decide(allFailed))).toMatch(/^fail/);
+  });
+
   it('rejects weights that are negative, not finite, or sum to 0', () => {
     expect(() => split({})).toThrow(ConfigurationError);
     expect(() => split({ a: -1, b: 2 })).toThrow(ConfigurationError);

@@ -59,16 +59,18 @@ const leaf: fc.Arbitrary<Built> = fc.oneof(
         minKeys: 1,
       }),
       fallback: fc.option(selectors(0), { nil: undefined }),
+      only: fc.option(fc.boolean(), { nil: undefined }),
     })
-    .map(
-      ({ weights, fallback }): Built => ({
-        spec:
-          fallback === undefined
-            ? { policy: 'split', weights }
-            : { policy: 'split', weights, fallback },
-        hand: () => split(weights, fallback === undefined ? {} : { fallback }),
-      }),
-    ),
+    .map(({ weights, fallback, only }): Built => {
+      const options = {
+        ...(fallback === undefined ? {} : { fallback }),
+        ...(only === undefined ? {} : { only }),
+      };
+      return {
+        spec: { policy: 'split', weights, ...options },
+        hand: () => split(weights, options),
+      };
+    }),
   fc
     .array(fc.record({ gap: fc.integer({ min: 1, max: 300 }), accept: selectors(1) }), {
       minLength: 1,
@@ -234,7 +236,7 @@ describe('policyFromSpec on anything else', () => {
       ],
       [
         { policy: 'split', wieghts: {} },
-        'at /wieghts: unknown field for "split": it takes weights, fallback',
+        'at /wieghts: unknown field for "split": it takes weights, fallback, only',
       ],
       [{ policy: 'latest' }, 'at /policy: expected one of first, latestVersion, priority'],
       [{ policy: 'split', weights: { a: 0 } }, 'at /weights: the weights must add up'],

@@ -18,16 +18,18 @@ export interface RolloutModels {
 }
 
 /**
- * The policy spec of a stage:
- * - shadow: `shadow(priority([current, ...keep]), [candidate])`;
- * - canary p: `split({ candidate: p, current: 1 - p }, fallback [current, ...keep])`;
- * - promoted: `priority([candidate, current, ...keep])`;
- * - retired: `priority([candidate, ...keep])`.
+ * The policy spec of a stage. Every one accepts only the models it names (`only: true`): a
+ * version deployed beside them that the rollout does not name is neither waited for nor ever
+ * chosen, not even at the deadline.
+ * - shadow: `shadow(priority([current, ...keep], only), [candidate])`;
+ * - canary p: `split({ candidate: p, current: 1 - p }, fallback [current, ...keep], only)`;
+ * - promoted: `priority([candidate, current, ...keep], only)`;
+ * - retired: `priority([candidate, ...keep], only)`.
  *
  * @example
  * ```ts
  * stageSpec({ kind: 'canary', share: 0.1 }, { candidate: 'dt@2', current: 'dt@1', keep: [] });
- * // { policy: 'split', weights: { 'dt@2': 0.1, 'dt@1': 0.9 }, fallback: ['dt@1'] }
+ * // { policy: 'split', weights: { 'dt@2': 0.1, 'dt@1': 0.9 }, fallback: ['dt@1'], only: true }
  * ```
  */
 export function stageSpec(stage: RolloutStage, m: RolloutModels): PolicySpec {
@@ -39,11 +41,12 @@ export function stageSpec(stage: RolloutStage, m: RolloutModels): PolicySpec {
         policy: 'split',
         weights: { [m.candidate]: stage.share, [m.current]: 1 - stage.share },
         fallback: [m.current, ...m.keep],
+        only: true,
       };
     case 'promoted':
-      return { policy: 'priority', order: [m.candidate, m.current, ...m.keep] };
+      return { policy: 'priority', order: [m.candidate, m.current, ...m.keep], only: true };
     case 'retired':
-      return { policy: 'priority', order: [m.candidate, ...m.keep] };
+      return { policy: 'priority', order: [m.candidate, ...m.keep], only: true };
   }
 }
 
@@ -54,13 +57,13 @@ export function stageSpec(stage: RolloutStage, m: RolloutModels): PolicySpec {
  * @example
  * ```ts
  * rollbackSpec({ candidate: 'dt@2', current: 'dt@1', keep: ['lr'] });
- * // { policy: 'shadow', models: ['dt@2'], inner: { policy: 'priority', order: ['dt@1', 'lr'] } }
+ * // { policy: 'shadow', models: ['dt@2'], inner: { policy: 'priority', order: ['dt@1', 'lr'], only: true } }
  * ```
  */
 export function rollbackSpec(m: RolloutModels): PolicySpec {
   return {
     policy: 'shadow',
     models: [m.candidate],
-    inner: { policy: 'priority', order: [m.current, ...m.keep] },
+    inner: { policy: 'priority', order: [m.current, ...m.keep], only: true },
   };
 }

@@ -14,6 +14,12 @@ import { decideByRank, newestFirst } from './ranked.js';
 export interface SplitOptions {
   /** Fallback order (model selectors, best first) when the preferred model cannot answer. Default: newest version first. */
   readonly fallback?: readonly string[];
+  /**
+   * Accept only the models named in `weights` and `fallback`: any other live version is neither
+   * waited for nor chosen, even at the deadline (a rollout's canary: a version it does not name
+   * never answers). Default `false`.
+   */
+  readonly only?: boolean;
 }
 
 /**
@@ -43,7 +49,8 @@ export function split(
     );
   }
   const fallback = options.fallback ?? [];
-  const name = `split(${entries.map(([k, w]) => `${k}:${w}`).join(',')})`;
+  const only = options.only === true;
+  const name = `split(${entries.map(([k, w]) => `${k}:${w}`).join(',')}${only ? '; only' : ''})`;
   return {
     name,
     decide(view) {
@@ -57,10 +64,12 @@ export function split(
         draw -= w;
       }
       const others = [...view.live, ...view.scores.map((s) => s.model)].sort(newestFirst);
-      const rank = (m: ModelRef): number => {
+      const rank = (m: ModelRef): number | undefined => {
         if (matchesSelector(m, preferred)) return 0;
         const f = fallback.findIndex((sel) => matchesSelector(m, sel));
         if (f >= 0) return 1 + f;
+        if (only)
+          return entries.some(([sel]) => matchesSelector(m, sel)) ? 1 + fallback.length : undefined;
         return (
           1 +
           fallback.length +
