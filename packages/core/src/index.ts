@@ -147,3 +147,12 @@ export {
   type TransportCapabilities,
 } from './transport.js';
 export { assertWireJson } from './wire-json.js';
+export type {
+  Instrumentation,
+  PredictionEnd,
+  PredictionHooks,
+  PredictionStart,
+  RequestHooks,
+  RequestStart,
+  ScoreArrival,
+} from './instrumentation.js';

@@ -1,0 +1,124 @@
+import type { Json, ModelIdentity, ScoreEnvelope } from './envelopes.js';
+import type { RendezvousResult } from './result.js';
+
+/**
+ * What a front end knows when it accepts a request, before publishing it.
+ *
+ * @example
+ * ```ts
+ * const start: RequestStart = { requestId: 'fe-1-1', frontEnd: 'fe-1', policy: 'priority(dt@2>dt@1)',
+ *   policyVersion: undefined, meta: {}, startedAt: 0, deadline: 1000 };
+ * ```
+ */
+export interface RequestStart {
+  readonly requestId: string;
+  /** The front end's `instanceId`. */
+  readonly frontEnd: string;
+  /** The name of the policy this request started with, and its version (if it has one). */
+  readonly policy: string;
+  readonly policyVersion: number | undefined;
+  /** The caller's `meta` (`RequestOptions.meta`), before any hook adds to it. */
+  readonly meta: Readonly<Record<string, string>>;
+  /** Clock time (ms) the request started at, and its deadline. */
+  readonly startedAt: number;
+  readonly deadline: number;
+}
+
+/** What became of a score the front end received for a request still in its table. */
+export type ScoreArrival = 'evaluated' | 'late' | 'duplicate';
+
+/**
+ * One request's hooks, returned by {@link Instrumentation.request}. Every member is optional;
+ * the front end calls each at most once per event and never lets a throw reach the request.
+ *
+ * @example
+ * ```ts
+ * const hooks: RequestHooks = { meta: { traceparent }, decided: (result) => span.end() };
+ * ```
+ */
+export interface RequestHooks {
+  /**
+   * Entries added to the request's `meta` before it is published (W3C `traceparent` and
+   * `tracestate`, for example): every worker sees them. The caller's own entries win.
+   */
+  readonly meta?: Readonly<Record<string, string>>;
+  /** A score arrived for this request (`late`: after the decision; `duplicate`: seen before). */
+  score?(score: ScoreEnvelope, arrival: ScoreArrival, at: number): void;
+  /** The request was decided: the caller now has `result` (answered or failed). */
+  decided?(result: RendezvousResult<Json, Json>): void;
+  /**
+   * The mailbox closed (every awaited model reported, or the deadline passed): the final record
+   * with its late scores, or `undefined` if the request never reached a decision record.
+   */
+  closed?(result: RendezvousResult<Json, Json> | undefined): void;
+}
+
+/**
+ * What a worker knows when it starts a prediction.
+ *
+ * @example
+ * ```ts
+ * const start: PredictionStart = { requestId: 'fe-1-1', model: { name: 'dt', version: '1', instance: 'w-1' },
+ *   meta: {}, receivedAt: 10, startedAt: 12, deliveryCount: 1 };
+ * ```
+ */
+export interface PredictionStart {
+  readonly requestId: string;
+  readonly model: ModelIdentity;
+  /** The request's `meta`, as published (trace context included). */
+  readonly meta: Readonly<Record<string, string>>;
+  /** Clock time (ms) the delivery reached the worker, and the time its prediction began. */
+  readonly receivedAt: number;
+  readonly startedAt: number;
+  /** 1 on the first delivery. */
+  readonly deliveryCount: number;
+}
+
+/**
+ * How a prediction ended: `ok` and `error` sent a score; `expired` ran past the deadline (no
+ * score); `unsent` could not send its score before the deadline.
+ *
+ * @example
+ * ```ts
+ * const end: PredictionEnd = { outcome: 'error', finishedAt: 20, error: { code: 'PREDICT_FAILED', message: 'boom' } };
+ * ```
+ */
+export interface PredictionEnd {
+  readonly outcome: 'ok' | 'error' | 'expired' | 'unsent';
+  readonly finishedAt: number;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/**
+ * One prediction's hooks, returned by {@link Instrumentation.prediction}.
+ *
+ * @example
+ * ```ts
+ * const hooks: PredictionHooks = { run: (fn) => context.with(ctx, fn), finished: () => span.end() };
+ * ```
+ */
+export interface PredictionHooks {
+  /** Runs the model's `predict` call inside `fn` (so spans it opens have the right parent). */
+  run?<T>(fn: () => T): T;
+  finished?(end: PredictionEnd): void;
+}
+
+/**
+ * The instrumentation seam: tracing and metrics packages implement it and are given to a front
+ * end (`RendezvousOptions.instrumentation`) or a worker (`ModelWorkerOptions.instrumentation`).
+ * Core depends on nothing for it; without one, no hook object is built and nothing is called.
+ *
+ * @example
+ * ```ts
+ * const counting: Instrumentation = {
+ *   request: () => ({ decided: (result) => void counts.add(result.status) }),
+ * };
+ * new Rendezvous({ transport, policy, instrumentation: counting });
+ * ```
+ */
+export interface Instrumentation {
+  /** Called synchronously in `request()`, in the caller's async context. */
+  request?(start: RequestStart): RequestHooks | undefined;
+  /** Called synchronously when a worker starts a prediction. */
+  prediction?(start: PredictionStart): PredictionHooks | undefined;
+}
