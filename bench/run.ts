@@ -264,6 +264,9 @@ async function main(): Promise<void> {
       const outcome = await runScenario(s, options, services, progress, stopping.signal);
       progress.end(s.name, outcome.status, outcome.reason ?? '');
       outcomes.push(outcome);
+      // A scenario that kept the main thread busy (a closed loop on memory is one long chain of
+      // promise callbacks) held back a Ctrl-C that came meanwhile: let it through now.
+      await new Promise((r) => setImmediate(r));
     }
   } finally {
     if (!stopping.signal.aborted) await services.dispose();

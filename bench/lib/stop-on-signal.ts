@@ -2,7 +2,7 @@ import { constants } from 'node:os';
 
 /** What {@link stopOnSignal} needs from the process (a fake one in tests). */
 export interface SignalTarget {
-  once(signal: NodeJS.Signals, handler: (signal: NodeJS.Signals) => void): unknown;
+  on(signal: NodeJS.Signals, handler: (signal: NodeJS.Signals) => void): unknown;
   removeListener(signal: NodeJS.Signals, handler: (signal: NodeJS.Signals) => void): unknown;
   exit(code: number): void;
 }
@@ -20,7 +20,15 @@ export interface StopOnSignalOptions {
   readonly stopMs?: number;
   readonly write?: (line: string) => void;
   readonly target?: SignalTarget;
+  /** Milliseconds, for telling a second Ctrl-C from the same one delivered twice. */
+  readonly now?: () => number;
 }
+
+/**
+ * One Ctrl-C can arrive twice: the terminal signals every process of the foreground group, and
+ * npm forwards the signal it got to its script too. Signals this close to the first are that one.
+ */
+const SAME_SIGNAL_MS = 1000;
 
 /** The run's side of {@link stopOnSignal}. */
 export interface SignalStop {
@@ -34,7 +42,8 @@ export interface SignalStop {
 
 /**
  * On the first SIGINT or SIGTERM: aborts `signal`, runs `stop` (bounded), then exits with
- * 128 + the signal's number (130, 143), writing no results. A second signal exits at once.
+ * 128 + the signal's number (130, 143), writing no results. A second signal exits at once (one
+ * within a second of the first is the same Ctrl-C, delivered by the terminal and by npm).
  * Install it before the run starts anything, so that a signal during a service's start still
  * stops that service.
  *
@@ -47,21 +56,24 @@ export interface SignalStop {
 export function stopOnSignal(options: StopOnSignalOptions): SignalStop {
   const target: SignalTarget = options.target ?? process;
   const write = options.write ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const now = options.now ?? Date.now;
   const controller = new AbortController();
   let resolveStopped: () => void = () => undefined;
   const stopped = new Promise<void>((r) => {
     resolveStopped = r;
   });
   const code = (signal: NodeJS.Signals) => 128 + (constants.signals[signal] ?? 15);
-  const again = (signal: NodeJS.Signals): void => {
-    write(`${options.label}: ${signal} again: exiting now, without stopping what is still running`);
-    target.exit(code(signal));
-  };
-  const first = (signal: NodeJS.Signals): void => {
-    for (const s of ['SIGINT', 'SIGTERM'] as const) {
-      target.removeListener(s, first);
-      target.once(s, again);
+  let firstAt: number | undefined;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (firstAt !== undefined) {
+      if (now() - firstAt < SAME_SIGNAL_MS) return; // the same Ctrl-C, delivered twice
+      write(
+        `${options.label}: ${signal} again: exiting now, without stopping what is still running`,
+      );
+      target.exit(code(signal));
+      return;
     }
+    firstAt = now();
     write(
       `${options.label}: ${signal}: stopping the scenario, the services and the processes it started (${signal} again to exit at once); no results are written`,
     );
@@ -87,16 +99,14 @@ export function stopOnSignal(options: StopOnSignalOptions): SignalStop {
       target.exit(code(signal));
     });
   };
-  target.once('SIGINT', first);
-  target.once('SIGTERM', first);
+  target.on('SIGINT', handler);
+  target.on('SIGTERM', handler);
   return {
     signal: controller.signal,
     stopped,
     dispose: () => {
-      for (const s of ['SIGINT', 'SIGTERM'] as const) {
-        target.removeListener(s, first);
-        target.removeListener(s, again);
-      }
+      target.removeListener('SIGINT', handler);
+      target.removeListener('SIGTERM', handler);
     },
   };
 }

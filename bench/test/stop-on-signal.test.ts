@@ -51,20 +51,26 @@ describe('stopOnSignal (what bench/run.ts and chaos/run.ts do on Ctrl-C or SIGTE
     expect(lines.at(-1)).toBe('bench: stopped');
   });
 
-  it('a second signal exits at once (130 for SIGINT), and stop runs only once', async () => {
+  it('a second signal exits at once (130 for SIGINT); one within a second is the same Ctrl-C', async () => {
     const target = new FakeProcess();
+    let t = 0;
     let stopCalls = 0;
     stopOnSignal({
       label: 'chaos',
       target,
+      now: () => t,
       write: () => undefined,
       stop: () => {
         stopCalls++;
         return new Promise(() => undefined);
       },
     });
-    target.emit('SIGINT', 'SIGINT');
-    target.emit('SIGINT', 'SIGINT');
+    target.emit('SIGINT', 'SIGINT'); // from the terminal
+    t = 5;
+    target.emit('SIGINT', 'SIGINT'); // the same Ctrl-C, forwarded by npm
+    expect(target.exits).toEqual([]);
+    t = 1500;
+    target.emit('SIGINT', 'SIGINT'); // Ctrl-C again
     expect(target.exits).toEqual([130]);
     expect(stopCalls).toBe(1);
   });
