@@ -124,7 +124,8 @@ describe('npm run iris, from the repository root', () => {
     }
   }, 120_000);
 
-  it.skipIf(!hasScript)(
+  // util-linux `script` is part of every Debian system (bsdutils): under CI a missing one fails.
+  it.skipIf(!hasScript && !process.env.CI && !process.env.RENDEZVOUS_REQUIRE_SERVICES)(
     '`npm run iris` in a terminal: readable log lines, no JSON',
     async () => {
       // `script` runs the command on a pseudo-terminal; writing ^C to it is a Ctrl-C.
