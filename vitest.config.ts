@@ -24,6 +24,7 @@ export default defineConfig({
       'examples/*/test/**/*.test.ts',
       'chaos/test/**/*.test.ts',
       'python/test/**/*.test.ts',
+      'bench/test/**/*.test.ts',
     ],
     testTimeout: 20_000,
     hookTimeout: 120_000,

@@ -9,7 +9,9 @@ import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BenchServices } from './lib/bench-services.js';
 import { carriedOver } from './lib/carried-over.js';
+import { stopChildProcesses } from './lib/child-processes.js';
 import {
   consoleTable,
   describeMachine,
@@ -18,6 +20,8 @@ import {
   type ScenarioOutcome,
   withRatios,
 } from './lib/report.js';
+import { RunProgress } from './lib/run-progress.js';
+import { stopOnSignal, unlessAborted } from './lib/stop-on-signal.js';
 import { TARGETS, type TargetCheck } from './lib/targets.js';
 import type { BenchOptions, Scenario } from './lib/types.js';
 
@@ -88,60 +92,8 @@ function parseArgs(argv: readonly string[]): Args {
   };
 }
 
-interface Services {
-  redisUrl?: string;
-  kafkaBrokers?: string;
-  /** Why a service is not there. */
-  readonly missing: Map<'redis' | 'kafka', string>;
-  readonly disposers: (() => Promise<void>)[];
-}
-
 const errorText = (e: unknown) =>
   (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300);
-
-async function startServices(needed: ReadonlySet<'redis' | 'kafka'>): Promise<Services> {
-  const services: Services = { missing: new Map(), disposers: [] };
-  if (needed.has('redis')) {
-    try {
-      const { startRedisServer } = await import(
-        '../packages/transport-conformance/src/services/redis-server.js'
-      );
-      // No AOF: the benchmark measures the transport, not fsync (the fault tests use AOF).
-      const server = await startRedisServer({ appendonly: false });
-      services.redisUrl = server.url;
-      services.disposers.push(() => server.dispose());
-      console.log(`redis-server on ${server.url}`);
-    } catch (e) {
-      services.missing.set('redis', `redis-server could not start: ${errorText(e)}`);
-    }
-  }
-  if (needed.has('kafka')) {
-    const path = '../packages/transport-conformance/src/services/kafka-broker.js';
-    let start: (() => Promise<{ brokers: string; dispose(): Promise<void> }>) | undefined;
-    try {
-      ({ startKafkaBroker: start } = await import(path));
-    } catch (e) {
-      services.missing.set(
-        'kafka',
-        `the Kafka broker starter is not available yet (${errorText(e)})`,
-      );
-    }
-    if (start) {
-      try {
-        const t0 = Date.now();
-        const broker = await start();
-        services.kafkaBrokers = broker.brokers;
-        services.disposers.push(() => broker.dispose());
-        console.log(
-          `kafka broker on ${broker.brokers} (started in ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
-        );
-      } catch (e) {
-        services.missing.set('kafka', `the Kafka broker could not start: ${errorText(e)}`);
-      }
-    }
-  }
-  return services;
-}
 
 const isMissingModule = (e: unknown): boolean =>
   e instanceof Error &&
@@ -151,7 +103,9 @@ const isMissingModule = (e: unknown): boolean =>
 async function runScenario(
   s: Registered,
   options: BenchOptions,
-  services: Services,
+  services: BenchServices,
+  progress: RunProgress,
+  signal: AbortSignal,
 ): Promise<ScenarioOutcome> {
   const t0 = performance.now();
   const seconds = () => (performance.now() - t0) / 1000;
@@ -182,15 +136,15 @@ async function runScenario(
     };
   }
   try {
-    console.log(`\n▶ ${s.name}${options.quick ? ' (quick)' : ''}`);
-    const measurements = withRatios(await scenario(options));
+    progress.log(`measuring${options.quick ? ' (quick)' : ''} ...`);
+    const measurements = withRatios(await unlessAborted(scenario(options), signal));
     for (const m of measurements)
-      console.log(
-        `  ${m.isFloor ? '[floor] ' : ''}${m.variant}: ${Math.round(m.rps)} req/s, p50 ${m.p50Ms.toFixed(3)} ms, p99 ${m.p99Ms.toFixed(3)} ms`,
+      progress.log(
+        `${m.isFloor ? '[floor] ' : ''}${m.variant}: ${Math.round(m.rps)} req/s, p50 ${m.p50Ms.toFixed(3)} ms, p99 ${m.p99Ms.toFixed(3)} ms`,
       );
     return { name: s.name, status: 'ran', seconds: seconds(), measurements };
   } catch (e) {
-    console.error(`  ${s.name} failed:`, e);
+    if (!signal.aborted) console.error(`  ${s.name} failed:`, e);
     return {
       name: s.name,
       status: 'failed',
@@ -286,13 +240,17 @@ async function main(): Promise<void> {
     `Rendezvous benchmarks${args.quick ? ' (quick)' : ''}: ${selected.map((s) => s.name).join(', ')}\n` +
       `${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load average ${machine.loadAverage}`,
   );
-  const services = await startServices(new Set(selected.flatMap((s) => s.needs)));
-  const cleanup = async () => {
-    for (const d of services.disposers.splice(0)) await d().catch(() => undefined);
-  };
-  const onSignal = () => void cleanup().finally(() => process.exit(130));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // Before anything starts: a signal during the Kafka broker's start must still stop it.
+  const services = new BenchServices();
+  const progress = new RunProgress({ label: 'bench', total: selected.length });
+  const stopping = stopOnSignal({
+    label: 'bench',
+    stop: async () => {
+      await services.dispose();
+      await stopChildProcesses();
+    },
+  });
+  await services.start(new Set(selected.flatMap((s) => s.needs)), (m) => progress.log(m));
   const outcomes: ScenarioOutcome[] = [];
   try {
     const options: BenchOptions = {
@@ -300,10 +258,23 @@ async function main(): Promise<void> {
       ...(services.redisUrl ? { redisUrl: services.redisUrl } : {}),
       ...(services.kafkaBrokers ? { kafkaBrokers: services.kafkaBrokers } : {}),
     };
-    for (const s of selected) outcomes.push(await runScenario(s, options, services));
+    for (const s of selected) {
+      if (stopping.signal.aborted) break;
+      progress.start(s.name);
+      const outcome = await runScenario(s, options, services, progress, stopping.signal);
+      progress.end(s.name, outcome.status, outcome.reason ?? '');
+      outcomes.push(outcome);
+      // A scenario that kept the main thread busy (a closed loop on memory is one long chain of
+      // promise callbacks) held back a Ctrl-C that came meanwhile: let it through now.
+      await new Promise((r) => setImmediate(r));
+    }
   } finally {
-    await cleanup();
+    if (!stopping.signal.aborted) await services.dispose();
   }
+  // Stopped by a signal: its handler stops what is left and exits; nothing is written.
+  if (stopping.signal.aborted) return new Promise<never>(() => undefined);
+  stopping.dispose();
+  progress.summary();
   if (args.only && !args.profileRun)
     outcomes.push(...(await carriedOver(resolve(root, 'bench/results/latest.json'), outcomes)));
   const targets: TargetCheck[] = outcomes.flatMap((o) => TARGETS[o.name]?.(o.measurements) ?? []);
@@ -322,7 +293,7 @@ async function main(): Promise<void> {
   if (!args.quick && !args.noProfile) {
     const unmet = [...new Set(targets.filter((t) => t.met === false).map((t) => t.scenario))];
     for (const name of unmet) {
-      console.log(`capturing a CPU profile of ${name} (target not met)...`);
+      progress.log(`capturing a CPU profile of ${name} (target not met) ...`);
       const path = await captureProfile(name);
       if (path) profiles[name] = path;
     }

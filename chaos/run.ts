@@ -7,7 +7,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stopChildProcesses } from '../bench/lib/child-processes.js';
 import { describeMachine } from '../bench/lib/report.js';
+import { RunProgress } from '../bench/lib/run-progress.js';
+import { stopOnSignal } from '../bench/lib/stop-on-signal.js';
 import { type ChaosRun, reliabilityMarkdown, type ScenarioRow } from './lib/report.js';
 import { runScenario } from './lib/run-scenario.js';
 import { ServicePool } from './lib/services.js';
@@ -67,22 +70,39 @@ async function main(): Promise<void> {
     `Rendezvous chaos${args.quick ? ' (quick)' : ''}: ${selected.length} scenarios\n${machine.cpu}, ${machine.cores} cores, load ${machine.loadAverage}`,
   );
   const pool = new ServicePool();
-  const onSignal = () => void pool.dispose().finally(() => process.exit(130));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const progress = new RunProgress({ label: 'chaos', total: selected.length });
+  // On a signal the running scenario stops as at its time limit and runs its cleanups (its
+  // iris processes); then the services and any process left are stopped. Nothing is written.
+  let current: Promise<unknown> = Promise.resolve();
+  const stopping = stopOnSignal({
+    label: 'chaos',
+    stop: async () => {
+      await current.catch(() => undefined);
+      await pool.dispose();
+      await stopChildProcesses();
+    },
+  });
   const rows: ScenarioRow[] = [];
   try {
     for (const s of selected) {
-      console.log(`\n▶ ${s.name}`);
-      const row = await runScenario(s, pool, { quick: args.quick });
-      console.log(
-        `  ${row.status}${row.reasons.length ? `: ${row.reasons.join('; ')}` : ''} (${row.seconds.toFixed(1)} s)`,
-      );
+      if (stopping.signal.aborted) break;
+      progress.start(s.name);
+      const running = runScenario(s, pool, {
+        quick: args.quick,
+        log: (m) => progress.log(m),
+        signal: stopping.signal,
+      });
+      current = running;
+      const row = await running;
+      progress.end(s.name, row.status, row.reasons.join('; '));
       rows.push(row);
     }
   } finally {
-    await pool.dispose();
+    if (!stopping.signal.aborted) await pool.dispose();
   }
+  if (stopping.signal.aborted) return new Promise<never>(() => undefined);
+  stopping.dispose();
+  progress.summary();
   // A run of some scenarios (--only) keeps the others' rows of the previous run, marked.
   if (args.only) rows.push(...(await carriedOver(rows)));
   const run: ChaosRun = {

@@ -57,12 +57,21 @@ let peak = process.memoryUsage().rss;
 const sampler = setInterval(() => {
   peak = Math.max(peak, process.memoryUsage().rss);
 }, 50);
+let stopping = false;
 process.on('message', (message) => {
-  if (message !== 'stop') return;
+  if (message !== 'stop' || stopping) return;
+  stopping = true;
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
   process.send?.({ peakRssMb: peak / 2 ** 20 }, () => {
     void server.stop().finally(() => process.exit(0));
   });
+});
+// The harness went away without a 'stop' (killed): stop too, rather than serve on for nobody.
+process.on('disconnect', () => {
+  if (stopping) return;
+  stopping = true;
+  clearInterval(sampler);
+  void server.stop().finally(() => process.exit(0));
 });
 process.send?.({ url: server.url });

@@ -1,3 +1,4 @@
+import { unlessAborted } from '../../bench/lib/stop-on-signal.js';
 import { judge, type ScenarioRow } from './report.js';
 import type { ServicePool } from './services.js';
 import { within } from './steady-load.js';
@@ -19,7 +20,12 @@ let listening = false;
 export async function runScenario(
   scenario: Scenario,
   pool: ServicePool,
-  options: { readonly quick: boolean; readonly log?: (m: string) => void },
+  options: {
+    readonly quick: boolean;
+    readonly log?: (m: string) => void;
+    /** Aborted (Ctrl-C): the scenario stops as at its time limit, and its cleanups run. */
+    readonly signal?: AbortSignal;
+  },
 ): Promise<ScenarioRow> {
   const log = options.log ?? ((m: string) => console.log(`  [${scenario.name}] ${m}`));
   if (!listening) {
@@ -53,11 +59,8 @@ export async function runScenario(
   const before = unhandled;
   let row: ScenarioRow;
   try {
-    const result = await within(
-      scenario.limitMs,
-      `scenario ${scenario.name}`,
-      scenario.run(context),
-    );
+    const running = within(scenario.limitMs, `scenario ${scenario.name}`, scenario.run(context));
+    const result = await (options.signal ? unlessAborted(running, options.signal) : running);
     row = { ...base, ...judge(result), result, seconds: 0, unhandledRejections: 0 };
   } catch (error) {
     // The first line says what failed; the last line of a child's output usually says why.

@@ -5,10 +5,14 @@
 //   runnable   run it too (against the memory transport; it must finish without an error)
 //   continued  the block continues the previous ts block of the same file (it is checked and
 //              run joined to it, so a guide can explain a program in steps)
-//   fragment   not a program (a signature, a shape): not checked — say why in the text around it
+// Every block is checked: there is no flag to skip one. A block that is not a whole program (a
+// signature, a shape, a call of your own code) declares what it leaves out
+// (`declare const MyTransport: new (o: Options) => Transport;`) so that it still type-checks.
+// Any other word (`fragment` included) is an error.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
+const FLAGS = new Set(['runnable', 'continued']);
 const FENCE = /^(\s*)(`{3,}|~{3,})\s*([^\s`]*)([^`\n]*)$/;
 
 /** Markdown files whose snippets are checked, relative to the repository root. */
@@ -74,10 +78,11 @@ export function snippetPrograms(root) {
     const blocks = extractBlocks(readFileSync(join(root, file), 'utf8'));
     let previous;
     for (const block of blocks) {
-      if (block.flags.has('fragment')) {
-        previous = undefined;
-        continue;
-      }
+      const unknown = [...block.flags].filter((f) => !FLAGS.has(f));
+      if (unknown.length > 0)
+        throw new Error(
+          `${file}:${block.line}: unknown snippet flag(s) ${unknown.join(', ')} (only ${[...FLAGS].join(', ')}; every ts block is type-checked, see scripts/ci/snippets.mjs)`,
+        );
       const part = { line: block.line, lines: block.code.split('\n').length };
       if (block.flags.has('continued') && previous) {
         previous.code += `\n${block.code}`;

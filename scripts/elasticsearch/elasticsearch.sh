@@ -85,17 +85,22 @@ cmd_fetch() {
   mkdir -p "$tmp"
   log "fetching org.elasticsearch:elasticsearch:${ES_VERSION} + transport-netty4 from Maven Central ..."
   local start=$SECONDS
-  # A line on stderr every 15 s while maven works, so a first fetch does not look hung.
-  (while sleep 15 </dev/null >/dev/null 2>&1; do log "still fetching ($((SECONDS - start)) s) ..."; done) &
-  local ticker=$! status=0
+  # A line on stderr every 5 s while maven works, so a first fetch does not look hung. Maven's
+  # output is kept for failures only (Debian's mvn 3.8 prints stray ANSI resets even with -q).
+  mkdir -p "$(dirname "$ES_HOME")"
+  local mvnlog="$ES_HOME.mvn.log" status=0
+  start_ticker "fetching Elasticsearch ${ES_VERSION} with maven"
   mvn -B -q -Dstyle.color=never -f "$SCRIPT_DIR/pom.xml" -Des.version="$ES_VERSION" \
-    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp/libs" >&2 || status=$?
-  kill "$ticker" 2>/dev/null || true
-  wait "$ticker" 2>/dev/null || true
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp/libs" \
+    </dev/null >"$mvnlog" 2>&1 || status=$?
+  stop_ticker
   if ((status != 0)); then
+    sed 's/\x1b\[[0-9;]*m//g' "$mvnlog" | tail -n 40 >&2
     rm -rf "$tmp"
-    die "maven failed to resolve Elasticsearch ${ES_VERSION}"
+    die "maven failed to resolve Elasticsearch ${ES_VERSION} (full log: $mvnlog)"
   fi
+  log "resolved $(find "$tmp/libs" -name '*.jar' | wc -l) jars in $((SECONDS - start)) s; compiling the launcher and the rest-root plugin (javac) ..."
+
   [[ -f "$tmp/libs/elasticsearch-${ES_VERSION}.jar" && -f "$tmp/libs/transport-netty4-${ES_VERSION}.jar" ]] ||
     { rm -rf "$tmp"; die "server or transport-netty4 jar missing after maven run"; }
 
@@ -114,11 +119,14 @@ cmd_fetch() {
   # so a small classic plugin (RestRootPlugin.java) provides those two routes.
   local root="$tmp/modules/rest-root"
   mkdir -p "$root" "$tmp/build/rest-root"
+  start_ticker "compiling the launcher"
   if ! "$jh/bin/javac" -nowarn -d "$tmp/launcher" -cp "$tmp/libs/*" "$SCRIPT_DIR/EsNode.java" >&2 ||
     ! "$jh/bin/javac" -nowarn -d "$tmp/build/rest-root" -cp "$tmp/libs/*" "$SCRIPT_DIR/RestRootPlugin.java" >&2; then
+    stop_ticker
     rm -rf "$tmp"
     die "compiling the launcher failed"
   fi
+  stop_ticker
   "$jh/bin/jar" cf "$root/rendezvous-rest-root.jar" -C "$tmp/build/rest-root" .
   rm -rf "$tmp/build"
   cat >"$root/plugin-descriptor.properties" <<EOF

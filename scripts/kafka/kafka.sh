@@ -75,14 +75,13 @@ cmd_fetch() {
   log "fetching kafka_2.13:${KAFKA_VERSION} from Maven Central into $LIBS ..."
   local start=$SECONDS
   # Maven output is kept only for failures (Debian's mvn 3.8 prints stray ANSI resets even with -q);
-  # meanwhile a line on stderr every 15 s says it is still at it.
-  (while sleep 15 </dev/null >/dev/null 2>&1; do log "still fetching ($((SECONDS - start)) s) ..."; done) &
-  local ticker=$! status=0
+  # meanwhile a line on stderr every 5 s says it is still at it.
+  start_ticker "fetching kafka_2.13:${KAFKA_VERSION} with maven"
+  local status=0
   mvn -B -q -Dstyle.color=never -f "$SCRIPT_DIR/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
     dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" \
     </dev/null >"$CACHE_DIR/mvn.log" 2>&1 || status=$?
-  kill "$ticker" 2>/dev/null || true
-  wait "$ticker" 2>/dev/null || true
+  stop_ticker
   if ((status != 0)); then
     sed 's/\x1b\[[0-9;]*m//g' "$CACHE_DIR/mvn.log" | tail -n 40 >&2
     rm -rf "$tmp"

@@ -1,5 +1,5 @@
 # Shared by scripts/kafka/kafka.sh and scripts/elasticsearch/elasticsearch.sh: argument parsing,
-# free loopback ports and stopping a service process. Source it after defining `log`, `die`,
+# free loopback ports, stopping a service process, and progress lines for long steps. Source it after defining `log`, `die`,
 # `usage` and `pid_alive PID` (which recognises the script's own process).
 # shellcheck shell=bash
 
@@ -54,4 +54,21 @@ stop_service() { # stop_service PIDFILE TERM|KILL TIMEOUT_S: signal, wait, then 
   fi
   rm -f "$pidfile"
   log "stopped pid $pid"
+}
+
+TICKER=""
+start_ticker() { # start_ticker WHAT: "still WHAT (N s) ..." on stderr every 5 s, until stop_ticker
+  stop_ticker
+  local what="$1" t0=$SECONDS
+  (while sleep 5 </dev/null >/dev/null 2>&1; do log "still $what ($((SECONDS - t0)) s) ..."; done) &
+  TICKER=$!
+  trap stop_ticker EXIT # a fetch that fails or is interrupted leaves no ticker behind
+}
+
+stop_ticker() {
+  if [[ -n "$TICKER" ]]; then
+    kill "$TICKER" 2>/dev/null || true
+    wait "$TICKER" 2>/dev/null || true
+    TICKER=""
+  fi
 }

@@ -1,11 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Transport } from '@rendezvous-ml/core';
+import type { Clock, Transport } from '@rendezvous-ml/core';
 import { CLI_USAGE, type CliArgs, parseCliArgs } from './cli-args.js';
+import { type CliProgress, cliProgress } from './cli-progress.js';
 import { renderMarkdownReport } from './markdown-report.js';
 import { replay } from './replay.js';
-import type { ReplayModel, ReplayProgress } from './replay-options.js';
+import type { ReplayModel } from './replay-options.js';
 
 export { CLI_USAGE, type CliArgs, parseCliArgs } from './cli-args.js';
 
@@ -22,6 +23,8 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   /** Aborted on SIGINT by the bin: the replay stops feeding and reports what it replayed. */
   readonly signal?: AbortSignal;
+  /** The clock of the progress lines (a `VirtualClock` in tests). Default: the system clock. */
+  readonly clock?: Clock;
 }
 
 function isModel(x: unknown): x is ReplayModel {
@@ -65,11 +68,6 @@ async function openTransport(args: CliArgs): Promise<Transport> {
   });
 }
 
-function progressLine(p: ReplayProgress): string {
-  const of = p.finished ? `${p.selected}` : `${p.selected}+`;
-  return `replay: ${p.replayed + p.resumed}/${of} requests (${p.resumed} resumed, ${p.failed} failed, ${p.inFlight} in flight), ${p.ratePerSecond.toFixed(1)}/s, ${(p.elapsedMs / 1000).toFixed(1)} s\n`;
-}
-
 async function write(path: string, text: string): Promise<void> {
   await mkdir(dirname(resolve(path)), { recursive: true });
   await writeFile(path, text);
@@ -108,9 +106,16 @@ export async function runCli(
   }
   const a = args;
   let transport: Transport | undefined;
+  let progress: CliProgress | undefined;
   try {
     const models = await loadModels(a.models);
     transport = await openTransport(a);
+    if (!a.quiet) {
+      io.stderr(
+        `replay: ${a.archive} through ${models.map((m) => `${m.name}@${m.version}`).join(', ')} on ${a.transport}${a.limit === undefined ? '' : `, at most ${a.limit} requests`} ...\n`,
+      );
+      progress = cliProgress(io.stderr, io.clock);
+    }
     const report = await replay({
       transport,
       archive: a.archive,
@@ -129,8 +134,9 @@ export async function runCli(
       output: a.out,
       resume: a.resume,
       signal: io.signal,
-      onProgress: a.quiet ? undefined : (p) => io.stderr(progressLine(p)),
+      ...(progress ? { progressEvery: 1, onProgress: progress.onProgress } : {}),
     });
+    progress?.stop();
     const markdown = renderMarkdownReport(report);
     if (a.json) await write(a.json, `${JSON.stringify(report, null, 2)}\n`);
     if (a.markdown) await write(a.markdown, markdown);
@@ -155,6 +161,7 @@ export async function runCli(
     io.stderr(`rendezvous-replay: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   } finally {
+    progress?.stop();
     await transport?.close();
   }
 }
