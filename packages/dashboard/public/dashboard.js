@@ -1,0 +1,397 @@
+// The Rendezvous dashboard page: reads one snapshot per second from the server-sent events
+// endpoint (`events`, relative to the page's <base>) and draws every panel. Charts are uPlot's
+// (served by the dashboard from node_modules); tables and figures are plain DOM, filled with
+// textContent only.
+(() => {
+  const COLORS = [
+    '#2f6fdf',
+    '#d9480f',
+    '#2b8a3e',
+    '#9c36b5',
+    '#e67700',
+    '#0c8599',
+    '#c2255c',
+    '#5c940d',
+  ];
+  const charts = new Map(); // element id -> { plot, signature }
+
+  const $ = (id) => document.getElementById(id);
+  const num = (x, digits = 1) =>
+    x === null || x === undefined || Number.isNaN(x) ? '–' : Number(x).toFixed(digits);
+  const pct = (x) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)}%`);
+  const time = (ms) => new Date(ms).toLocaleTimeString();
+  const text = (id, value) => {
+    const el = $(id);
+    if (el.textContent !== String(value)) el.textContent = String(value);
+  };
+
+  /** Every key of `pick(point)` over the history, sorted, so each one gets a stable series. */
+  function keysOf(history, pick) {
+    const keys = new Set();
+    for (const p of history) for (const k of Object.keys(pick(p))) keys.add(k);
+    return [...keys].sort();
+  }
+
+  /**
+   * Draws a time series chart in the element `id`: `series` is a list of
+   * { label, values, dash?, band? } (values aligned with `xs`, seconds). The chart is made
+   * again only when its series change; otherwise its data is replaced.
+   */
+  function timeSeries(id, xs, series, options = {}) {
+    const el = $(id);
+    const signature = series.map((s) => s.label).join('|');
+    let entry = charts.get(id);
+    if (entry && entry.signature !== signature) {
+      entry.plot.destroy();
+      entry = undefined;
+    }
+    const data = [xs, ...series.map((s) => s.values)];
+    if (!entry) {
+      // A band's two series take the colour of the rate they follow.
+      let color = -1;
+      const strokes = series.map((s) => COLORS[(s.band ? color : ++color) % COLORS.length]);
+      const config = series.map((s, i) => {
+        const stroke = strokes[i];
+        return {
+          label: s.label,
+          stroke: s.band ? `${stroke}55` : stroke,
+          width: s.band ? 1 : 2,
+          dash: s.dash,
+          spanGaps: true,
+          value: (_u, v) => (v === null || v === undefined ? '–' : num(v, options.digits ?? 2)),
+        };
+      });
+      const bands = [];
+      series.forEach((s, i) => {
+        if (s.band === 'high' && series[i + 1]?.band === 'low')
+          bands.push({ series: [i + 1, i + 2], fill: `${strokes[i]}22` });
+      });
+      const plot = new uPlot(
+        {
+          width: Math.max(el.clientWidth, 300),
+          height: 220,
+          series: [{}, ...config],
+          bands,
+          scales: { y: options.range ? { range: options.range } : { auto: true } },
+          axes: [{}, { label: options.unit ?? '', size: 60 }],
+          legend: { live: true },
+        },
+        data,
+        el,
+      );
+      entry = { plot, signature };
+      charts.set(id, entry);
+    } else {
+      entry.plot.setData(data);
+    }
+    el.dataset.points = String(xs.length);
+    el.dataset.series = String(series.length);
+  }
+
+  /** Replaces the rows of a table's body; `rows` are arrays of cell texts. */
+  function fill(tableId, rows, empty, rowClass) {
+    const body = $(tableId).tBodies[0];
+    const cells = document.createDocumentFragment();
+    if (rows.length === 0) {
+      const tr = document.createElement('tr');
+      const td = document.createElement('td');
+      td.colSpan = $(tableId).tHead.rows[0].cells.length;
+      td.className = 'empty';
+      td.textContent = empty;
+      tr.append(td);
+      cells.append(tr);
+    }
+    rows.forEach((row, i) => {
+      const tr = document.createElement('tr');
+      if (rowClass) tr.className = rowClass(i);
+      for (const value of row) {
+        const td = document.createElement('td');
+        td.textContent = String(value);
+        tr.append(td);
+      }
+      cells.append(tr);
+    });
+    body.replaceChildren(cells);
+  }
+
+  function renderRequests(s, xs) {
+    const h = s.history;
+    const last = h[h.length - 1];
+    const stats = s.frontEnd.stats;
+    text('rps', last ? num(last.requestsPerSecond) : '–');
+    text('answered', stats.answered);
+    text('failed', stats.failed);
+    text('deadline-exceeded', stats.deadlineExceeded);
+    text('overloaded', stats.overloaded);
+    text('in-flight', stats.inFlight);
+    text('late-scores', stats.lateScores);
+    timeSeries(
+      'chart-requests',
+      xs,
+      [
+        { label: 'requests/s', values: h.map((p) => p.requestsPerSecond) },
+        { label: 'answered/s', values: h.map((p) => p.outcomes.answered) },
+        { label: 'failed/s', values: h.map((p) => p.outcomes.failed) },
+        { label: 'deadline exceeded/s', values: h.map((p) => p.outcomes.deadlineExceeded) },
+        { label: 'overloaded/s', values: h.map((p) => p.outcomes.overloaded) },
+      ],
+      { unit: 'per second', digits: 1 },
+    );
+  }
+
+  function renderAnswers(s, xs) {
+    const h = s.history;
+    const models = keysOf(h, (p) => p.answers);
+    for (const m of s.scorecard?.models ?? []) if (!models.includes(m.model)) models.push(m.model);
+    timeSeries(
+      'chart-answers',
+      xs,
+      models.map((m) => ({ label: m, values: h.map((p) => p.answers[m] ?? 0) })),
+      { unit: 'answers/s', digits: 1 },
+    );
+    const last = h[h.length - 1];
+    const figures = new Map((s.scorecard?.models ?? []).map((m) => [m.model, m]));
+    fill(
+      'answers-table',
+      models.map((m) => {
+        const f = figures.get(m);
+        return [
+          m,
+          num(last?.answers[m] ?? 0),
+          f?.chosen ?? '–',
+          f?.candidates ?? '–',
+          f?.errors ?? '–',
+          f?.timeouts ?? '–',
+        ];
+      }),
+      'no answers yet',
+    );
+  }
+
+  function renderLatency(s, xs) {
+    const h = s.history;
+    const models = keysOf(h, (p) => p.latency);
+    const series = [];
+    for (const m of models) {
+      series.push({ label: `${m} p50`, values: h.map((p) => p.latency[m]?.p50 ?? null) });
+      series.push({
+        label: `${m} p99`,
+        values: h.map((p) => p.latency[m]?.p99 ?? null),
+        dash: [6, 4],
+      });
+    }
+    timeSeries('chart-latency', xs, series, { unit: 'ms', digits: 2 });
+    for (const el of document.querySelectorAll('.window-name'))
+      el.textContent = s.scorecard?.window ?? '–';
+    fill(
+      'latency-table',
+      (s.scorecard?.models ?? [])
+        .filter((m) => m.latencyMs)
+        .map((m) => [
+          m.model,
+          m.latencyMs.count,
+          num(m.latencyMs.p50, 2),
+          num(m.latencyMs.p95, 2),
+          num(m.latencyMs.p99, 2),
+          num(m.latencyMs.max, 2),
+        ]),
+      s.scorecard ? 'no scores in the window yet' : 'no scorecard',
+    );
+  }
+
+  function renderAgreement(s, xs) {
+    const h = s.history;
+    const models = keysOf(h, (p) => p.agreement);
+    const series = [];
+    for (const m of models) {
+      series.push({ label: `${m} agreement`, values: h.map((p) => p.agreement[m]?.rate ?? null) });
+      series.push({
+        label: `${m} high`,
+        values: h.map((p) => p.agreement[m]?.high ?? null),
+        band: 'high',
+      });
+      series.push({
+        label: `${m} low`,
+        values: h.map((p) => p.agreement[m]?.low ?? null),
+        band: 'low',
+      });
+    }
+    // Each band is drawn between the two series that follow its rate.
+    timeSeries('chart-agreement', xs, series, { unit: 'agreement', digits: 3, range: [0, 1] });
+    text('reference', s.scorecard?.reference ?? 'none yet');
+    fill(
+      'agreement-table',
+      (s.scorecard?.models ?? [])
+        .filter((m) => m.agreement)
+        .map((m) => [
+          m.model,
+          pct(m.agreement.rate),
+          `${pct(m.agreement.interval.low)} – ${pct(m.agreement.interval.high)}`,
+          m.agreement.compared,
+        ]),
+      s.scorecard ? 'nothing compared yet' : 'no scorecard',
+    );
+  }
+
+  function renderShift(s, xs) {
+    const h = s.history;
+    const features = keysOf(h, (p) => p.inputShift);
+    const outputs = keysOf(h, (p) => p.outputShift);
+    timeSeries(
+      'chart-shift',
+      xs,
+      [
+        ...features.map((f) => ({
+          label: `input ${f}`,
+          values: h.map((p) => p.inputShift[f] ?? null),
+        })),
+        ...outputs.map((m) => ({
+          label: `output ${m}`,
+          values: h.map((p) => p.outputShift[m] ?? null),
+          dash: [6, 4],
+        })),
+      ],
+      { unit: 'PSI', digits: 3 },
+    );
+    const ref = s.scorecard?.shiftReference;
+    text(
+      'shift-reference',
+      ref
+        ? ref.ready
+          ? `ready (${ref.results} results)`
+          : `building (${ref.results} results so far)`
+        : 'no scorecard',
+    );
+    fill(
+      'shift-table',
+      [
+        ...(s.scorecard?.inputShift ?? []).map((f) => [
+          `input ${f.feature}`,
+          num(f.psi, 3),
+          f.samples,
+        ]),
+        ...(s.scorecard?.models ?? [])
+          .filter((m) => m.outputShift)
+          .map((m) => [`output ${m.model}`, num(m.outputShift.psi, 3), m.outputShift.samples]),
+      ],
+      ref && !ref.ready ? 'waiting for the reference window' : 'no shift figures',
+    );
+  }
+
+  function renderAlarms(s) {
+    const { firing, recent } = s.alarms;
+    text('alarms-firing-count', firing.length);
+    const about = (a) => a.model ?? a.feature ?? '–';
+    fill(
+      'alarms-table',
+      firing.map((a) => [
+        a.kind,
+        a.reference ? `${about(a)} vs ${a.reference}` : about(a),
+        a.window,
+        num(a.value, 3),
+        num(a.threshold, 3),
+        a.sampleSize,
+        a.interval ? `${num(a.interval.low, 3)} – ${num(a.interval.high, 3)}` : '–',
+        time(a.at),
+      ]),
+      'no alarm firing',
+      () => 'firing',
+    );
+    const list = document.createDocumentFragment();
+    for (const a of [...recent].reverse()) {
+      const li = document.createElement('li');
+      li.textContent = `${time(a.at)} ${a.state} ${a.kind} ${about(a)} (${a.window}): ${num(a.value, 3)} vs ${num(a.threshold, 3)}, n=${a.sampleSize}`;
+      list.append(li);
+    }
+    $('alarms-recent').replaceChildren(list);
+  }
+
+  function renderArchivers(s, xs) {
+    const h = s.history;
+    const names = keysOf(h, (p) => p.archivers);
+    timeSeries(
+      'chart-archivers',
+      xs,
+      names.map((n) => ({
+        label: `${n} records/s`,
+        values: h.map((p) => p.archivers[n]?.throughput ?? null),
+      })),
+      { unit: 'records/s', digits: 1 },
+    );
+    timeSeries(
+      'chart-archiver-lag',
+      xs,
+      names.map((n) => ({ label: `${n} lag`, values: h.map((p) => p.archivers[n]?.lag ?? null) })),
+      { unit: 'records behind', digits: 0 },
+    );
+    fill(
+      'archivers-table',
+      s.archivers.map((a) => [
+        a.name,
+        a.stats.archived,
+        num(a.throughput),
+        a.lagSource === 'pending' ? `${a.lag} pending` : a.lag,
+        a.stats.deadLettered,
+        a.stats.failedBatches,
+      ]),
+      'no archiver',
+    );
+  }
+
+  function renderPolicy(s) {
+    const { policy, liveModels, instanceId } = s.frontEnd;
+    text('policy-name', policy.name);
+    text('policy-version', policy.version ?? 'none (set in code)');
+    text('live-models', liveModels.length > 0 ? liveModels.join(', ') : 'none');
+    text('instance-id', instanceId ?? '–');
+    const r = s.rollout;
+    text(
+      'rollout-stage',
+      r
+        ? `${r.stage} (stage ${r.stageIndex + 1}) of ${r.candidate} over ${r.current}`
+        : 'no rollout',
+    );
+    text('rollout-event', r ? `${r.type}${r.reason ? `: ${r.reason}` : ''} at ${time(r.at)}` : '–');
+    const problems = document.createDocumentFragment();
+    for (const p of s.problems) {
+      const li = document.createElement('li');
+      li.textContent = p;
+      problems.append(li);
+    }
+    $('problems').replaceChildren(problems);
+  }
+
+  function render(s) {
+    const xs = s.history.map((p) => p.t / 1000);
+    renderRequests(s, xs);
+    renderAnswers(s, xs);
+    renderLatency(s, xs);
+    renderAgreement(s, xs);
+    renderShift(s, xs);
+    renderAlarms(s);
+    renderArchivers(s, xs);
+    renderPolicy(s);
+    const status = $('status');
+    status.classList.remove('lost');
+    status.textContent = `live — snapshot ${s.seq} at ${time(s.at)}`;
+    document.body.dataset.seq = String(s.seq);
+  }
+
+  function connect() {
+    const source = new EventSource('events');
+    source.onmessage = (event) => render(JSON.parse(event.data));
+    // EventSource reconnects by itself (the server asks for 2 s).
+    source.onerror = () => {
+      const status = $('status');
+      status.classList.add('lost');
+      status.textContent = 'connection lost — reconnecting…';
+    };
+  }
+
+  new ResizeObserver(() => {
+    for (const [id, { plot }] of charts)
+      plot.setSize({ width: Math.max($(id).clientWidth, 300), height: 220 });
+  }).observe(document.querySelector('main'));
+
+  connect();
+})();
