@@ -78,7 +78,8 @@ describe.skipIf(!gate.ok)('the iris dashboard in headless chromium', () => {
     browser = await chromium.launch({ executablePath: gate.executablePath, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1500, height: 1000 } });
     page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+      if (m.type() === 'error' || m.type() === 'warning')
+        problems.push(`console ${m.type()}: ${m.text()}`);
     });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('requestfailed', (r) => {
@@ -89,11 +90,11 @@ describe.skipIf(!gate.ok)('the iris dashboard in headless chromium', () => {
       if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
     });
     // Only the iris server itself: a request anywhere else (a CDN) fails the test.
-    await page.route('**/*', (route) =>
-      new URL(route.request().url()).origin === new URL(url).origin
-        ? route.continue()
-        : (problems.push(`external request: ${route.request().url()}`), route.abort()),
-    );
+    await page.route('**/*', (route) => {
+      if (new URL(route.request().url()).origin === new URL(url).origin) return route.continue();
+      problems.push(`external request: ${route.request().url()}`);
+      return route.abort();
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -116,7 +117,10 @@ describe.skipIf(!gate.ok)('the iris dashboard in headless chromium', () => {
     const uplot = await fetch(`${url}/dashboard/assets/uPlot.iife.min.js`);
     expect(uplot.status).toBe(200);
     expect((await uplot.text()).length).toBeGreaterThan(10_000);
-    const snapshot = await get<{ frontEnd: { policy: { name: string } } }>(url, '/dashboard/snapshot.json');
+    const snapshot = await get<{ frontEnd: { policy: { name: string } } }>(
+      url,
+      '/dashboard/snapshot.json',
+    );
     expect(snapshot.status).toBe(200);
     expect(snapshot.body.frontEnd.policy.name).toContain('latestVersion');
     expect((await fetch(`${url}/dashboard/assets/nope.js`)).status).toBe(404);
@@ -124,7 +128,7 @@ describe.skipIf(!gate.ok)('the iris dashboard in headless chromium', () => {
 
   it('renders every panel with real data under load, and updates every second', async () => {
     await page.goto(`${url}/dashboard`, { waitUntil: 'load' });
-    const seqOf = async () => Number(await page.evaluate(() => document.body.dataset.seq ?? '0'));
+    const seqOf = async () => Number((await page.getAttribute('body', 'data-seq')) ?? '0');
     await poll(async () => (await seqOf()) >= 1, 'a first snapshot rendered', 20_000);
 
     // Requests per second and outcomes.
@@ -136,17 +140,24 @@ describe.skipIf(!gate.ok)('the iris dashboard in headless chromium', () => {
     expect(Number(await page.textContent('#answered'))).toBeGreaterThan(0);
 
     // Answers per model and latency: both models appear.
-    await poll(async () => {
-      const models = (await tableRows(page, 'latency-table')).map((r) => r[0]);
-      return models.includes('dt@1') && models.includes('lr@0');
-    }, 'latency percentiles of dt@1 and lr@0', 20_000);
+    await poll(
+      async () => {
+        const models = (await tableRows(page, 'latency-table')).map((r) => r[0]);
+        return models.includes('dt@1') && models.includes('lr@0');
+      },
+      'latency percentiles of dt@1 and lr@0',
+      20_000,
+    );
     const answered = (await tableRows(page, 'answers-table')).map((r) => r[0]);
     expect(answered).toEqual(expect.arrayContaining(['dt@1', 'lr@0']));
     for (const row of await tableRows(page, 'latency-table'))
       expect(Number(row[4]), `p99 of ${row[0]}`).toBeGreaterThan(0);
 
     // Agreement of lr@0 with the reference dt@1, with its interval.
-    await poll(async () => (await tableRows(page, 'agreement-table'))[0]?.[0] === 'lr@0', 'agreement row');
+    await poll(
+      async () => (await tableRows(page, 'agreement-table'))[0]?.[0] === 'lr@0',
+      'agreement row',
+    );
     expect(await page.textContent('#reference')).toBe('dt@1');
     const [agreement] = await tableRows(page, 'agreement-table');
     expect(agreement![1]).toMatch(/^\d+\.\d%$/);
@@ -158,10 +169,19 @@ describe.skipIf(!gate.ok)('the iris dashboard in headless chromium', () => {
       'shift reference ready',
       30_000,
     );
-    await poll(async () => (await tableRows(page, 'shift-table')).length >= 6, 'shift rows', 20_000);
+    await poll(
+      async () => (await tableRows(page, 'shift-table')).length >= 6,
+      'shift rows',
+      20_000,
+    );
     const shiftNames = (await tableRows(page, 'shift-table')).map((r) => r[0]);
     expect(shiftNames).toEqual(
-      expect.arrayContaining(['input petalLength', 'input sepalWidth', 'output dt@1', 'output lr@0']),
+      expect.arrayContaining([
+        'input petalLength',
+        'input sepalWidth',
+        'output dt@1',
+        'output lr@0',
+      ]),
     );
 
     // Alarms: move the inputs (longer petals) and see the input-shift alarm with its evidence.
@@ -197,8 +217,8 @@ describe.skipIf(!gate.ok)('the iris dashboard in headless chromium', () => {
           id: el.id,
           label: el.getAttribute('aria-label') ?? '',
           canvas: canvas ? canvas.width * canvas.height : 0,
-          points: Number((el as HTMLElement).dataset.points ?? 0),
-          series: Number((el as HTMLElement).dataset.series ?? 0),
+          points: Number(el.getAttribute('data-points') ?? 0),
+          series: Number(el.getAttribute('data-series') ?? 0),
         };
       }),
     );
@@ -226,6 +246,8 @@ describe.skipIf(!gate.ok)('the iris dashboard in headless chromium', () => {
     expect(Number(await page.textContent('#answered'))).toBeGreaterThan(before.answered);
     expect(await page.textContent('#status')).toMatch(/^live — snapshot \d+/);
 
+    // The screenshots in the docs: with some history on the charts.
+    await poll(async () => (await seqOf()) >= 20, '20 snapshots of history', 40_000);
     await mkdir(IMAGES, { recursive: true });
     await page.screenshot({ path: join(IMAGES, 'dashboard.png'), fullPage: true });
     await page.locator('#panel-alarms').screenshot({ path: join(IMAGES, 'dashboard-alarms.png') });

@@ -19,7 +19,7 @@
   const num = (x, digits = 1) =>
     x === null || x === undefined || Number.isNaN(x) ? '–' : Number(x).toFixed(digits);
   const pct = (x) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)}%`);
-  const time = (ms) => new Date(ms).toLocaleTimeString();
+  const time = (ms) => new Date(ms).toLocaleTimeString([], { hour12: false });
   const text = (id, value) => {
     const el = $(id);
     if (el.textContent !== String(value)) el.textContent = String(value);

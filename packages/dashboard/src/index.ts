@@ -10,7 +10,6 @@
 
 export { createDashboard } from './create-dashboard.js';
 export { Dashboard, type FastifyInstanceLike } from './dashboard.js';
-export { type DashboardAsset, dashboardAssets } from './dashboard-assets.js';
 export { DashboardCollector } from './dashboard-collector.js';
 export type {
   DashboardArchiver,
@@ -24,6 +23,3 @@ export type {
   DashboardPoint,
   DashboardSnapshot,
 } from './dashboard-snapshot.js';
-export { EventStreamClients } from './event-stream-clients.js';
-export { RingBuffer } from './ring-buffer.js';
-export { type DashboardRoutes, serveDashboard } from './serve-dashboard.js';
