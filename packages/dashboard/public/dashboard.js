@@ -14,6 +14,7 @@
     '#5c940d',
   ];
   const charts = new Map(); // element id -> { plot, signature }
+  const NO_SCORECARD = 'no scorecard snapshot (yet)';
 
   const $ = (id) => document.getElementById(id);
   const num = (x, digits = 1) =>
@@ -182,7 +183,7 @@
     }
     timeSeries('chart-latency', xs, series, { unit: 'ms', digits: 2 });
     for (const el of document.querySelectorAll('.window-name'))
-      el.textContent = s.scorecard?.window ?? '–';
+      el.textContent = s.scorecard ? `${s.scorecard.window}, as of ${time(s.scorecard.at)}` : '–';
     fill(
       'latency-table',
       (s.scorecard?.models ?? [])
@@ -195,7 +196,7 @@
           num(m.latencyMs.p99, 2),
           num(m.latencyMs.max, 2),
         ]),
-      s.scorecard ? 'no scores in the window yet' : 'no scorecard',
+      s.scorecard ? 'no scores in the window yet' : NO_SCORECARD,
     );
   }
 
@@ -229,7 +230,7 @@
           `${pct(m.agreement.interval.low)} – ${pct(m.agreement.interval.high)}`,
           m.agreement.compared,
         ]),
-      s.scorecard ? 'nothing compared yet' : 'no scorecard',
+      s.scorecard ? 'nothing compared yet' : NO_SCORECARD,
     );
   }
 
@@ -260,7 +261,7 @@
         ? ref.ready
           ? `ready (${ref.results} results)`
           : `building (${ref.results} results so far)`
-        : 'no scorecard',
+        : NO_SCORECARD,
     );
     fill(
       'shift-table',

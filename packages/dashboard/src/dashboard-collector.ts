@@ -6,7 +6,7 @@ import {
   type Timer,
 } from '@rendezvous-ml/core';
 import type { RolloutEvent } from '@rendezvous-ml/rollout';
-import type { ScorecardAlarm } from '@rendezvous-ml/scorecard';
+import type { ScorecardAlarm, ScorecardSnapshot } from '@rendezvous-ml/scorecard';
 import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
 import type { DashboardOptions } from './dashboard-options.js';
 import type {
@@ -56,6 +56,7 @@ export class DashboardCollector {
   private lastStats: RendezvousStats;
   private lastArchived = new Map<string, number>();
   private lastRollout: RolloutEvent | null = null;
+  private lastScorecard: ScorecardSnapshot | undefined;
 
   constructor(private readonly options: DashboardOptions) {
     this.intervalMs = options.intervalMs ?? 1000;
@@ -97,6 +98,12 @@ export class DashboardCollector {
     if (scorecard)
       this.subscriptions.push(
         scorecard.alarm$.subscribe({ next: (a) => this.onAlarm(a), error: () => {} }),
+        scorecard.scorecard$.subscribe({
+          next: (s) => {
+            this.lastScorecard = s;
+          },
+          error: () => {},
+        }),
       );
     if (rollout)
       this.subscriptions.push(
@@ -163,12 +170,16 @@ export class DashboardCollector {
       () => (rendezvous.registry?.live() ?? []).map(modelKey),
       [],
     );
-    const card = scorecard
-      ? attempt(
-          'scorecard snapshot()',
-          () => scorecardPanel(scorecard.snapshot(), this.options.window),
-          { panel: null, point: EMPTY_SCORECARD_POINT },
-        )
+    // Polling (opt-in) also evaluates the scorecard's alarms; by default only its own snapshots.
+    const scorecardSnapshot =
+      scorecard && this.options.pollScorecard && record
+        ? attempt('scorecard snapshot()', () => scorecard.snapshot(), this.lastScorecard)
+        : this.lastScorecard;
+    const card = scorecardSnapshot
+      ? attempt('scorecard figures', () => scorecardPanel(scorecardSnapshot, this.options.window), {
+          panel: null,
+          point: EMPTY_SCORECARD_POINT,
+        })
       : { panel: null, point: EMPTY_SCORECARD_POINT };
     const archivers = (this.options.archivers ?? []).map((a): DashboardArchiverFigures => {
       const s = attempt(`archiver ${a.name} stats()`, () => a.stats(), undefined);

@@ -45,8 +45,10 @@ export interface DashboardArchiver {
 
 /**
  * What the dashboard reads from a scorecard: a `Scorecard` of `@rendezvous-ml/scorecard` is one.
- * The dashboard calls `snapshot()` once per interval (which also evaluates the alarms, so they
- * fire within a second), and keeps the alarms of `alarm$`.
+ * By default the dashboard shows the latest snapshot of `scorecard$` (taken at the scorecard's
+ * own `snapshotIntervalMs`) and never calls `snapshot()` itself, so attaching a dashboard does
+ * not change when alarms are evaluated; with `pollScorecard: true` it calls `snapshot()` every
+ * interval. It keeps the alarms of `alarm$`.
  *
  * @example
  * ```ts
@@ -55,6 +57,7 @@ export interface DashboardArchiver {
  */
 export interface DashboardScorecard {
   snapshot(): ScorecardSnapshot;
+  readonly scorecard$: Observable<ScorecardSnapshot>;
   readonly alarm$: Observable<ScorecardAlarm>;
 }
 
@@ -89,6 +92,12 @@ export interface DashboardOptions {
   readonly historyPoints?: number;
   /** Alarm changes kept, newest last. Default 50. */
   readonly alarmHistory?: number;
+  /**
+   * Call `scorecard.snapshot()` every interval, so the scorecard panels move every second. It
+   * also evaluates the scorecard's alarms that often. Default `false`: the panels show the
+   * scorecard's own snapshots (`scorecard$`), and the dashboard changes nothing.
+   */
+  readonly pollScorecard?: boolean;
   /** The scorecard window the panels show, by name. Default: the scorecard's first (`1m`). */
   readonly window?: string;
   /** Browsers connected to the event stream at once; more get a 503. Default 100. */

@@ -85,8 +85,10 @@ export interface DashboardSnapshot {
     readonly liveModels: readonly string[];
     readonly stats: RendezvousStats;
   };
-  /** The scorecard window shown, or `null` without a scorecard. */
+  /** The scorecard window shown, or `null` without a scorecard (or before its first snapshot). */
   readonly scorecard: {
+    /** When the scorecard took the snapshot shown. */
+    readonly at: number;
     readonly window: string;
     readonly reference: string | undefined;
     readonly shiftReference: { readonly ready: boolean; readonly results: number };

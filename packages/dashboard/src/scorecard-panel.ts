@@ -55,6 +55,7 @@ export function scorecardPanel(
   for (const f of window.inputShift) inputShift[f.feature] = finiteOrNull(f.psi);
   return {
     panel: {
+      at: snapshot.at,
       window: window.window,
       reference: snapshot.reference,
       shiftReference: snapshot.shiftReference,

@@ -6,7 +6,7 @@ import {
   VirtualClock,
 } from '@rendezvous-ml/core';
 import type { RolloutEvent } from '@rendezvous-ml/rollout';
-import { Scorecard, type ScorecardAlarm } from '@rendezvous-ml/scorecard';
+import { Scorecard, type ScorecardAlarm, type ScorecardSnapshot } from '@rendezvous-ml/scorecard';
 import { MemoryBroker, MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
@@ -155,7 +155,7 @@ describe('DashboardCollector', () => {
     collector.stop();
   });
 
-  it('shows the scorecard window: latency, agreement with its interval, shift, and the alarms firing', async () => {
+  it('with pollScorecard, shows the scorecard window every interval: latency, agreement with its interval, shift, alarms firing', async () => {
     const clock = new VirtualClock(0);
     const frontEnd = new FakeFrontEnd();
     const scorecard = new Scorecard({
@@ -164,7 +164,12 @@ describe('DashboardCollector', () => {
       shiftReference: { results: 20 },
       alarms: { minSamples: 20, agreementBelow: 0.9, outputPsiAbove: null, inputPsiAbove: null },
     });
-    const collector = new DashboardCollector({ rendezvous: frontEnd, scorecard, clock });
+    const collector = new DashboardCollector({
+      rendezvous: frontEnd,
+      scorecard,
+      clock,
+      pollScorecard: true,
+    });
     collector.start();
     // lr@0 agrees with dt@1 on 1 request in 2: its agreement alarm fires.
     for (let i = 0; i < 40; i++)
@@ -199,6 +204,32 @@ describe('DashboardCollector', () => {
     await scorecard.stop();
   });
 
+  it("by default shows the scorecard's own snapshots and never evaluates its alarms itself", async () => {
+    const clock = new VirtualClock(0);
+    const scorecard = new Scorecard({
+      clock,
+      snapshotIntervalMs: 0, // snapshots only when asked
+      alarms: { minSamples: 5, agreementBelow: 0.9, outputPsiAbove: null, inputPsiAbove: null },
+    });
+    const alarms: ScorecardAlarm[] = [];
+    scorecard.alarm$.subscribe((a) => alarms.push(a));
+    const collector = new DashboardCollector({ rendezvous: new FakeFrontEnd(), scorecard, clock });
+    collector.start();
+    for (let i = 0; i < 20; i++) scorecard.record(answered([ok('dt@1', 1), ok('lr@0', 0)]));
+    await clock.advance(10_000);
+    expect(alarms).toEqual([]); // the dashboard did not call snapshot()
+    expect(collector.snapshot().scorecard).toBeNull();
+    expect(collector.snapshot().history.at(-1)?.agreement).toEqual({});
+    scorecard.snapshot(); // the owner's snapshot (its timer, GET /scorecard)
+    await clock.advance(1000);
+    const s = collector.snapshot();
+    expect(s.scorecard).toMatchObject({ at: 10_000, window: '1m', reference: 'dt@1' });
+    expect(s.history.at(-1)?.agreement['lr@0']?.rate).toBe(0);
+    expect(s.alarms.firing.map((a) => a.model)).toEqual(['lr@0', 'lr@0', 'lr@0']);
+    collector.stop();
+    await scorecard.stop();
+  });
+
   it('keeps a bounded list of recent alarm changes', async () => {
     const clock = new VirtualClock(0);
     const alarm$ = new Subject<ScorecardAlarm>();
@@ -208,6 +239,7 @@ describe('DashboardCollector', () => {
       alarmHistory: 3,
       scorecard: {
         alarm$,
+        scorecard$: new Subject<ScorecardSnapshot>(),
         snapshot: () => ({
           at: 0,
           reference: undefined,
