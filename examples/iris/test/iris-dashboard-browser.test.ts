@@ -250,6 +250,10 @@ describe.skipIf(!gate.ok)('the iris dashboard in headless chromium', () => {
 
     // The screenshots in the docs: with some history on the charts.
     await poll(async () => (await seqOf()) >= 20, '20 snapshots of history', 90_000);
+    // The page keeps the history: the whole of it came once, then one point per message.
+    expect(
+      Number(await page.getAttribute('#chart-requests', 'data-points')),
+    ).toBeGreaterThanOrEqual(Math.min(await seqOf(), 300) - 1);
     await mkdir(IMAGES, { recursive: true });
     await page.screenshot({ path: join(IMAGES, 'dashboard.png'), fullPage: true });
     await page.locator('#panel-alarms').screenshot({ path: join(IMAGES, 'dashboard-alarms.png') });

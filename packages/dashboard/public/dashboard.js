@@ -378,9 +378,19 @@
     document.body.dataset.seq = String(s.seq);
   }
 
+  // The first message of a connection carries the whole history; each next one, its new point.
+  let history = [];
   function connect() {
     const source = new EventSource('events');
-    source.onmessage = (event) => render(JSON.parse(event.data));
+    source.onmessage = (event) => {
+      const s = JSON.parse(event.data);
+      if (s.history) history = s.history;
+      else if (s.point) {
+        history.push(s.point);
+        if (history.length > s.historyPoints) history.splice(0, history.length - s.historyPoints);
+      }
+      render({ ...s, history });
+    };
     // EventSource reconnects by itself (the server asks for 2 s).
     source.onerror = () => {
       const status = $('status');

@@ -237,6 +237,7 @@ export class DashboardCollector {
       seq: record ? ++this.seq : this.seq,
       at,
       intervalMs: this.intervalMs,
+      historyPoints: this.history.capacity,
       frontEnd: { instanceId: rendezvous.instanceId, policy, liveModels, stats },
       scorecard: card.panel,
       alarms: { firing: [...this.firing.values()], recent: this.recentAlarms.toArray() },

@@ -66,7 +66,9 @@ export interface DashboardArchiverFigures {
 }
 
 /**
- * Everything the page shows, pushed once per interval on the event stream.
+ * Everything the page shows. The event stream sends it whole (with `history`) when a browser
+ * connects, then once per interval without `history` and with the new point as `point`: the
+ * page keeps the history itself.
  *
  * @example
  * ```ts
@@ -78,6 +80,8 @@ export interface DashboardSnapshot {
   readonly seq: number;
   readonly at: number;
   readonly intervalMs: number;
+  /** The most points `history` holds. */
+  readonly historyPoints: number;
   readonly frontEnd: {
     readonly instanceId: string | undefined;
     readonly policy: { readonly name: string; readonly version: number | undefined };

@@ -57,8 +57,12 @@ export class Dashboard {
   start(): this {
     if (this.subscription) return this;
     this.collector.start();
+    // Each browser got the whole history when it connected: from then on, only the new point.
     this.subscription = this.collector.snapshot$.subscribe((s) => {
-      if (this.events.size > 0) this.events.broadcast(this.json(s));
+      if (this.events.size > 0)
+        this.events.broadcast(
+          JSON.stringify({ ...s, history: undefined, point: s.history.at(-1) }),
+        );
     });
     return this;
   }

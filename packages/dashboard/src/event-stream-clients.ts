@@ -8,8 +8,8 @@ interface Client {
 
 /**
  * The browsers connected to the server-sent events endpoint. Each gets every message while
- * its socket keeps up; a slow one misses messages rather than growing a buffer (the next
- * snapshot carries the whole history anyway). A client that goes away is dropped without an
+ * its socket keeps up; a slow one misses messages (points of its charts) rather than growing a
+ * buffer. A client that goes away is dropped without an
  * error; `closeAll()` ends every stream (for a server that is closing).
  *
  * @example

@@ -46,7 +46,7 @@ function send(
 /**
  * Answers one request under `routes.prefix`: the page (`{prefix}` and `{prefix}/`), its assets
  * (`{prefix}/assets/…`), the latest snapshot (`{prefix}/snapshot.json`) and the server-sent
- * events (`{prefix}/events`, one snapshot per message). Returns `false`, answering nothing,
+ * events (`{prefix}/events`: the latest snapshot whole, then one per interval with its new point). Returns `false`, answering nothing,
  * for a path outside the prefix; anything else under it gets a 404 or a 405.
  *
  * @example

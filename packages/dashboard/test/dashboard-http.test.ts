@@ -114,6 +114,12 @@ describe('the dashboard over plain node:http', () => {
     await clock.advance(1000);
     await until(() => a.messages.length === 3 && b.messages.length === 3, 'two more snapshots');
     expect(a.messages.map((m) => m.seq)).toEqual([0, 1, 2].map((n) => n + a.messages[0]!.seq));
+    // The whole history once, then only the new point.
+    expect(a.messages[0]!.history).toBeDefined();
+    const [, second, third] = a.messages as (DashboardSnapshot & { point?: unknown })[];
+    expect(second!.history).toBeUndefined();
+    expect(third!.point).toEqual(dashboard.snapshot().history.at(-1));
+    expect(third!.historyPoints).toBe(300);
   });
 
   it('drops a client that goes away without an error, and keeps serving the others', async () => {
