@@ -10,6 +10,7 @@ export interface DashboardAsset {
 
 const PAGE_FILES = {
   'dashboard.js': 'text/javascript; charset=utf-8',
+  'dashboard-kit.js': 'text/javascript; charset=utf-8',
   'dashboard.css': 'text/css; charset=utf-8',
 } as const;
 

@@ -84,6 +84,7 @@ describe('the dashboard over plain node:http', () => {
     expect(js.type).toContain('javascript');
     expect(js.body).toContain('uPlot');
     expect((await fetchText(`${base}/ops/dash/assets/dashboard.js`)).body).toContain('EventSource');
+    expect((await fetchText(`${base}/ops/dash/assets/dashboard-kit.js`)).body).toContain('uPlot');
     expect((await fetchText(`${base}/ops/dash/assets/uPlot.min.css`)).type).toContain('text/css');
     expect((await fetchText(`${base}/ops/dash/assets/../../../package.json`)).status).toBe(404);
     expect((await fetchText(`${base}/ops/dash/nothing`)).status).toBe(404);
