@@ -5,6 +5,7 @@ import {
   shadow,
   type Transport,
 } from '@rendezvous-ml/core';
+import { createDashboard, type Dashboard, type DashboardArchiver } from '@rendezvous-ml/dashboard';
 import type { Scorecard } from '@rendezvous-ml/scorecard';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -23,6 +24,8 @@ export interface IrisFrontend {
   readonly metrics: IrisMetrics;
   /** The scorecard of this front end's results (served on `GET /scorecard`). */
   readonly scorecard: Scorecard;
+  /** The live dashboard (served on `GET /dashboard`). */
+  readonly dashboard: Dashboard;
   /** The address it listens on, once `listen` has been called. */
   url: string | undefined;
   listen(): Promise<string>;
@@ -59,7 +62,11 @@ export async function startIrisFrontend(
   config: Pick<IrisConfig, 'deadlineMs' | 'maxInFlight' | 'bodyLimit' | 'host' | 'port'> &
     Partial<Pick<IrisConfig, 'shadow' | 'scorecard'>>,
   logger: Logger,
-  options: { readonly metrics?: IrisMetrics } = {},
+  options: {
+    readonly metrics?: IrisMetrics;
+    /** Archivers shown on the dashboard (the all-in-one system's decoy and archivers). */
+    readonly archivers?: readonly DashboardArchiver[];
+  } = {},
 ): Promise<IrisFrontend> {
   const shadowed = config.shadow ?? [];
   const models = [...EXPECTED_MODELS, ...shadowed.filter((s) => s.includes('@')).map(refOf)];
@@ -91,6 +98,8 @@ export async function startIrisFrontend(
     bodyLimit: config.bodyLimit,
     scorecard: () => scorecard.snapshot(),
   });
+  const dashboard = createDashboard({ rendezvous, scorecard, archivers: options.archivers });
+  await app.register(dashboard.fastifyPlugin, { prefix: '/dashboard' });
   rendezvous.results$.subscribe((result) => {
     if (result.late.length > 0)
       logger.debug(
@@ -104,6 +113,7 @@ export async function startIrisFrontend(
     app,
     metrics,
     scorecard,
+    dashboard,
     url: undefined,
     async listen() {
       frontend.url = await app.listen({ host: config.host, port: config.port });
@@ -112,6 +122,7 @@ export async function startIrisFrontend(
     close() {
       closing ??= (async () => {
         await app.close();
+        await dashboard.stop();
         await rendezvous.close();
         // After the Rendezvous: its last results (drained requests) are still counted.
         await scorecard.stop();

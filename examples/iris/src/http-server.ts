@@ -119,7 +119,7 @@ function errorAnswer(error: FastifyError | Error): { status: number; body: Error
 
 /**
  * The HTTP face of the iris service: `GET /ping`, `POST /predict`, `GET /models`,
- * `GET /metrics`, `GET /scorecard`. Every `/predict` body is validated by JSON schema before the handler runs,
+ * `GET /metrics`, `GET /scorecard` (the front end adds `GET /dashboard`). Every `/predict` body is validated by JSON schema before the handler runs,
  * so bad input gets a 4xx `{"error":{"code","message"}}` and is never published.
  *
  * @example

@@ -112,7 +112,7 @@ export async function startIrisSystem(
     await open('frontend'),
     config,
     logger.child({ component: 'frontend' }),
-    { metrics },
+    { metrics, archivers: archiving },
   );
 
   let stopping: Promise<void> | undefined;
