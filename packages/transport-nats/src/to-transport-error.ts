@@ -41,6 +41,11 @@ const CONNECTION_PATTERNS = [
   'disconnect',
   'jetstream system temporarily unavailable',
   'leadership',
+  'server shutdown',
+  'heartbeat',
+  'exceeded maxwaiting',
+  'stale connection',
+  'reconnect',
 ];
 
 /** JetStream API status codes of a state that passes (503 unavailable, 408 request timeout). */
