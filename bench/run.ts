@@ -28,13 +28,14 @@ interface Registered {
   /** Relative module path (from this file) and the export holding the scenario. */
   readonly module: string;
   readonly exportName: string;
-  readonly needs: readonly ('redis' | 'kafka')[];
+  readonly needs: readonly ('redis' | 'kafka' | 'nats')[];
 }
 
 const SCENARIOS: readonly Registered[] = [
   { name: 'memory', module: './scenarios/memory.js', exportName: 'memory', needs: [] },
   { name: 'redis', module: './scenarios/redis.js', exportName: 'redis', needs: ['redis'] },
   { name: 'kafka', module: './scenarios/kafka.js', exportName: 'kafka', needs: ['kafka'] },
+  { name: 'nats', module: './scenarios/nats.js', exportName: 'nats', needs: ['nats'] },
   { name: 'http', module: './scenarios/http.js', exportName: 'http', needs: [] },
   {
     name: 'reference',
@@ -91,15 +92,16 @@ function parseArgs(argv: readonly string[]): Args {
 interface Services {
   redisUrl?: string;
   kafkaBrokers?: string;
+  natsUrl?: string;
   /** Why a service is not there. */
-  readonly missing: Map<'redis' | 'kafka', string>;
+  readonly missing: Map<'redis' | 'kafka' | 'nats', string>;
   readonly disposers: (() => Promise<void>)[];
 }
 
 const errorText = (e: unknown) =>
   (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300);
 
-async function startServices(needed: ReadonlySet<'redis' | 'kafka'>): Promise<Services> {
+async function startServices(needed: ReadonlySet<'redis' | 'kafka' | 'nats'>): Promise<Services> {
   const services: Services = { missing: new Map(), disposers: [] };
   if (needed.has('redis')) {
     try {
@@ -138,6 +140,19 @@ async function startServices(needed: ReadonlySet<'redis' | 'kafka'>): Promise<Se
       } catch (e) {
         services.missing.set('kafka', `the Kafka broker could not start: ${errorText(e)}`);
       }
+    }
+  }
+  if (needed.has('nats')) {
+    try {
+      const { startNatsServer } = await import(
+        '../packages/transport-conformance/src/services/nats-server.js'
+      );
+      const server = await startNatsServer();
+      services.natsUrl = server.url;
+      services.disposers.push(() => server.dispose());
+      console.log(`nats-server (JetStream, file storage) on ${server.url}`);
+    } catch (e) {
+      services.missing.set('nats', `nats-server could not start: ${errorText(e)}`);
     }
   }
   return services;
@@ -299,6 +314,7 @@ async function main(): Promise<void> {
       quick: args.quick,
       ...(services.redisUrl ? { redisUrl: services.redisUrl } : {}),
       ...(services.kafkaBrokers ? { kafkaBrokers: services.kafkaBrokers } : {}),
+      ...(services.natsUrl ? { natsUrl: services.natsUrl } : {}),
     };
     for (const s of selected) outcomes.push(await runScenario(s, options, services));
   } finally {

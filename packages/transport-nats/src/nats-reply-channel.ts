@@ -1,6 +1,6 @@
 import type { ConsumerMessages } from '@nats-io/jetstream';
 import type { IncomingMessage, ReplyChannel } from '@rendezvous-ml/core';
-import { Subject } from 'rxjs';
+import { type Observable, Subject, type Subscription } from 'rxjs';
 import { decodeMessage, toIncoming } from './nats-message.js';
 import type { NatsLink } from './nats-session.js';
 import type { TransportErrors } from './transport-errors.js';
@@ -15,14 +15,18 @@ export interface NatsReplyChannelOptions {
   readonly afterSeq: number;
   readonly errors: Pick<TransportErrors, 'reportRaw'>;
   readonly counts: { malformedMessages: number };
+  /** Emits when the connection is back after a loss. */
+  readonly reconnects: Observable<void>;
   readonly onClose: () => void;
 }
 
 /**
  * The return address of one front end: an ordered consumer on the replies stream, filtered on
  * the address's subject, starting after the stream's last sequence at open. An ordered consumer
- * is re-created by the client at the next sequence when its connection or the server comes back,
- * so a reply stored while the front end is alive is read even across a server restart.
+ * lives in the server's memory: when the connection comes back (the server may have restarted
+ * and lost it), the channel creates it again at once after the last sequence it read, rather
+ * than wait for missed heartbeats. A reply stored while the front end is alive is read, even
+ * across a server restart.
  */
 export class NatsReplyChannel implements ReplyChannel {
   readonly address: string;
@@ -31,11 +35,17 @@ export class NatsReplyChannel implements ReplyChannel {
   private iterator: ConsumerMessages | undefined;
   private closed = false;
   private lastSeq: number;
+  private readonly watch: Subscription;
 
   constructor(private readonly options: NatsReplyChannelOptions) {
     this.address = options.address;
     this.messages = this.subject.asObservable();
     this.lastSeq = options.afterSeq;
+    this.watch = options.reconnects.subscribe(() => {
+      const it = this.iterator;
+      this.iterator = undefined;
+      void it?.close().catch(() => undefined);
+    });
   }
 
   start(): void {
@@ -45,6 +55,7 @@ export class NatsReplyChannel implements ReplyChannel {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.watch.unsubscribe();
     const it = this.iterator;
     this.iterator = undefined;
     await it?.close().catch(() => undefined);
@@ -64,7 +75,8 @@ export class NatsReplyChannel implements ReplyChannel {
           opt_start_seq: this.lastSeq + 1,
         });
         if (this.closed) return;
-        const it = await consumer.consume({ max_messages: 256 });
+        // Heartbeats every `expires / 2`: a consumer lost without a reconnect is noticed too.
+        const it = await consumer.consume({ max_messages: 256, expires: 5000 });
         this.iterator = it;
         if (this.closed) {
           await it.close().catch(() => undefined);
@@ -83,7 +95,7 @@ export class NatsReplyChannel implements ReplyChannel {
       }
       if (this.closed) return;
       failures++;
-      await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** Math.min(failures, 5))));
+      await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** Math.min(failures - 1, 5))));
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
 import { AuthenticationError, ConnectionLostError } from '@rendezvous-ml/core';
+import { type Observable, Subject } from 'rxjs';
 import { loadNats, type NatsModules } from './load-nats.js';
 import type { NatsTransportOptions } from './nats-transport-options.js';
 import type { TransportErrors } from './transport-errors.js';
@@ -38,6 +39,9 @@ export function secretsOf(options: NatsTransportOptions): string[] {
 export class NatsSession {
   private pending: Promise<NatsLink> | undefined;
   private link: NatsLink | undefined;
+  private readonly reconnected = new Subject<void>();
+  /** Emits each time the connection is back after a loss (the server may have restarted). */
+  readonly reconnects: Observable<void> = this.reconnected.asObservable();
 
   constructor(
     private readonly options: NatsTransportOptions,
@@ -78,6 +82,7 @@ export class NatsSession {
     this.pending = undefined;
     const link = await pending?.catch(() => undefined);
     this.link = undefined;
+    this.reconnected.complete();
     if (!link) return;
     await Promise.race([
       link.nc.flush().catch(() => undefined),
@@ -122,6 +127,7 @@ export class NatsSession {
           this.errors.report(
             new ConnectionLostError(`nats connection lost to ${s.server}, reconnecting`),
           );
+        else if (s.type === 'reconnect') this.reconnected.next();
         else if (s.type === 'error') this.errors.reportRaw(s.error, 'connection');
       }
     } catch (error) {

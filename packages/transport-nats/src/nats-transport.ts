@@ -196,6 +196,7 @@ export class NatsTransport implements Transport {
       afterSeq,
       errors: this.errors,
       counts: this.counters,
+      reconnects: this.session.reconnects,
       onClose: () => this.channels.delete(channel),
     });
     this.channels.add(channel);

@@ -46,8 +46,8 @@ function backoffMs(failures: number): number {
 /**
  * One member of a group: the pull loop behind one `consume` subscription. The members of a
  * group share the group's one durable pull consumer; each pulls (`fetch`) at most as many
- * messages as it has credits (`prefetch` minus what it holds), so it never holds more than
- * `prefetch`. Acks are confirmed by the server (`ackAck`); a release is a `nak` with its delay.
+ * messages as it has credits (`prefetch` minus what it holds and what its open pull requests
+ * may still bring), so it never holds more than `prefetch`. Acks are confirmed by the server (`ackAck`); a release is a `nak` with its delay.
  * While it holds a delivery it tells the server it is still working on it (`working()` every
  * `ackWaitMs / 3`), so only the deliveries of a member that died come back after `ack_wait`;
  * a member that leaves naks what it holds, which the server delivers again at once.
@@ -55,7 +55,10 @@ function backoffMs(failures: number): number {
 export class PullMember {
   private readonly held = new Set<JsMsg>();
   private stopped = false;
-  private batch: ConsumerMessages | undefined;
+  /** Open pull requests, and how many messages they may still bring. */
+  private readonly batches = new Set<ConsumerMessages>();
+  private outstanding = 0;
+  private batchError: unknown;
   private consumer: Consumer | undefined;
   private wake: (() => void) | undefined;
   private sleepTimer: NodeJS.Timeout | undefined;
@@ -90,10 +93,9 @@ export class PullMember {
     this.stopped = true;
     clearInterval(this.keepAlive);
     this.signal();
-    const batch = this.batch;
-    this.batch = undefined;
+    const batches = [...this.batches];
     const handBack = async (): Promise<void> => {
-      await batch?.close().catch(() => undefined);
+      await Promise.all(batches.map((b) => b.close().catch(() => undefined)));
       await this.options.flush().catch(() => undefined);
       if (this.held.size > 0) await this.consumer?.info(false).catch(() => undefined);
       for (const m of this.held) m.nak();
@@ -125,35 +127,44 @@ export class PullMember {
     });
   }
 
+  /** Deliveries this member may still ask for: `prefetch` minus what it holds or awaits. */
   private get credits(): number {
-    return this.options.prefetch - this.held.size;
+    return this.options.prefetch - this.held.size - this.outstanding;
   }
 
+  /**
+   * The pull loop. It keeps pull requests overlapping: as soon as acks free a quarter of
+   * `prefetch` (or no request is open), it asks for that many more, without waiting for the open
+   * request to fill or expire, so a busy member never waits a round trip for its next message.
+   * What it holds plus what it asked for never exceeds `prefetch`.
+   */
   private async run(): Promise<void> {
     const { options } = this;
+    const step = Math.max(1, Math.floor(options.prefetch / 4));
     let lost = false;
     let failures = 0;
     while (!this.stopped) {
       try {
-        if (this.credits <= 0) {
+        const failed = this.batchError;
+        this.batchError = undefined;
+        if (failed !== undefined) throw failed;
+        if (this.credits <= 0 || (this.batches.size > 0 && this.credits < step)) {
           await this.pause();
           continue;
         }
         this.consumer ??= await options.consumer(lost);
         lost = false;
         if (this.stopped) break;
+        const wanted = this.credits;
         const batch = await this.consumer.fetch({
-          max_messages: this.credits,
+          max_messages: wanted,
           expires: options.fetchExpiresMs,
         });
-        this.batch = batch;
-        for await (const m of batch) {
-          if (this.stopped) {
-            m.nak();
-            continue;
-          }
-          this.deliver(m);
+        if (this.stopped) {
+          await batch.close().catch(() => undefined);
+          break;
         }
+        this.drain(batch, wanted);
         failures = 0;
       } catch (error) {
         if (this.stopped) break;
@@ -170,10 +181,36 @@ export class PullMember {
         }
         failures++;
         await this.pause(backoffMs(failures));
-      } finally {
-        this.batch = undefined;
       }
     }
+  }
+
+  /** Reads one pull request's messages in the background; its end wakes the loop. */
+  private drain(batch: ConsumerMessages, wanted: number): void {
+    this.batches.add(batch);
+    this.outstanding += wanted;
+    let received = 0;
+    void (async () => {
+      try {
+        for await (const m of batch) {
+          if (received < wanted) {
+            received++;
+            this.outstanding--;
+          }
+          if (this.stopped) {
+            m.nak();
+            continue;
+          }
+          this.deliver(m);
+        }
+      } catch (error) {
+        if (!this.stopped) this.batchError = error;
+      } finally {
+        this.outstanding -= wanted - received;
+        this.batches.delete(batch);
+        this.signal();
+      }
+    })();
   }
 
   /** Ends the subscription with a failure retrying cannot fix (it was already reported). */
