@@ -11,9 +11,23 @@ import { MissingPeerDependencyError } from '@rendezvous-ml/core';
  */
 export const NATS_RANGE = '^3.1.0';
 
-/** The parts of `@nats-io/transport-node` this transport uses. */
+/**
+ * The `@nats-io/transport-node` module (its `connect`, `headers`, ...).
+ *
+ * @example
+ * ```ts
+ * const node: NatsNodeModule = (await loadNats()).node;
+ * ```
+ */
 export type NatsNodeModule = typeof import('@nats-io/transport-node');
-/** The parts of `@nats-io/jetstream` this transport uses. */
+/**
+ * The `@nats-io/jetstream` module (its `jetstream`, `jetstreamManager`, `AckPolicy`, ...).
+ *
+ * @example
+ * ```ts
+ * const { jetstreamManager }: NatsJetStreamModule = (await loadNats()).jetstream;
+ * ```
+ */
 export type NatsJetStreamModule = typeof import('@nats-io/jetstream');
 
 /**
