@@ -1,5 +1,5 @@
 /**
- * The NATS JetStream transport for Rendezvous, on the official @nats-io packages.
+ * The NATS JetStream transport for Rendezvous, on the official `@nats-io` packages.
  *
  * @packageDocumentation
  */

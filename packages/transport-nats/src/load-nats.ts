@@ -31,7 +31,7 @@ export type NatsNodeModule = typeof import('@nats-io/transport-node');
 export type NatsJetStreamModule = typeof import('@nats-io/jetstream');
 
 /**
- * The two @nats-io modules, as {@link loadNats} returns them.
+ * The two `@nats-io` modules, as {@link loadNats} returns them.
  *
  * @example
  * ```ts

@@ -33,7 +33,7 @@ export function secretsOf(options: NatsTransportOptions): string[] {
 /**
  * The connection of a {@link NatsTransport}: opened on first use (a failed attempt is retried by
  * the next call), reconnecting for ever after that, its status changes reported as errors. The
- * @nats-io client buffers what is published while it reconnects, and JetStream calls time out
+ * `@nats-io` client buffers what is published while it reconnects, and JetStream calls time out
  * after `apiTimeoutMs`, so nothing hangs longer than that.
  */
 export class NatsSession {

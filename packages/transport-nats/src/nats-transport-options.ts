@@ -23,7 +23,7 @@ export interface NatsTransportOptions {
   readonly pass?: string;
   /** Token. Never logged nor put in error messages. */
   readonly token?: string;
-  /** Further @nats-io connection options (TLS, authenticator, ...), merged before the ones this transport relies on. */
+  /** Further `@nats-io` connection options (TLS, authenticator, ...), merged before the ones this transport relies on. */
   readonly connectionOptions?: Partial<NodeConnectionOptions>;
   /** Opens the connection from the computed options (to inject an instrumented one). */
   readonly connect?: (options: NodeConnectionOptions) => Promise<NatsConnection>;

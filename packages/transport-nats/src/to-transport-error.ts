@@ -14,7 +14,7 @@ export function redact(text: string, secrets: readonly string[]): string {
   return out;
 }
 
-/** Error names of the @nats-io clients for a lost, closed or unreachable connection. */
+/** Error names of the `@nats-io` clients for a lost, closed or unreachable connection. */
 const CONNECTION_NAMES = [
   'ConnectionError',
   'ClosedConnectionError',
@@ -70,7 +70,7 @@ function chain(error: unknown): string {
 }
 
 /**
- * Maps a failure of the @nats-io clients onto the core's typed errors:
+ * Maps a failure of the `@nats-io` clients onto the core's typed errors:
  * - refused credentials or a missing permission (`AuthorizationError`, `Authorization Violation`,
  *   `PermissionViolationError`): `AuthenticationError`, not retryable, with the fix;
  * - a server without JetStream: `ConfigurationError` (start nats-server with `-js`);
