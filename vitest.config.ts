@@ -11,6 +11,7 @@ export default defineConfig({
       '@rendezvous-ml/transport-memory': src('transport-memory'),
       '@rendezvous-ml/transport-redis': src('transport-redis'),
       '@rendezvous-ml/transport-kafka': src('transport-kafka'),
+      '@rendezvous-ml/transport-nats': src('transport-nats'),
       '@rendezvous-ml/archiver-elasticsearch': src('archiver-elasticsearch'),
       '@rendezvous-ml/transport-conformance': src('transport-conformance'),
       '@rendezvous-ml/scorecard': src('scorecard'),

@@ -32,13 +32,14 @@ interface Registered {
   /** Relative module path (from this file) and the export holding the scenario. */
   readonly module: string;
   readonly exportName: string;
-  readonly needs: readonly ('redis' | 'kafka')[];
+  readonly needs: readonly ('redis' | 'kafka' | 'nats')[];
 }
 
 const SCENARIOS: readonly Registered[] = [
   { name: 'memory', module: './scenarios/memory.js', exportName: 'memory', needs: [] },
   { name: 'redis', module: './scenarios/redis.js', exportName: 'redis', needs: ['redis'] },
   { name: 'kafka', module: './scenarios/kafka.js', exportName: 'kafka', needs: ['kafka'] },
+  { name: 'nats', module: './scenarios/nats.js', exportName: 'nats', needs: ['nats'] },
   { name: 'http', module: './scenarios/http.js', exportName: 'http', needs: [] },
   {
     name: 'reference',
@@ -257,6 +258,7 @@ async function main(): Promise<void> {
       quick: args.quick,
       ...(services.redisUrl ? { redisUrl: services.redisUrl } : {}),
       ...(services.kafkaBrokers ? { kafkaBrokers: services.kafkaBrokers } : {}),
+      ...(services.natsUrl ? { natsUrl: services.natsUrl } : {}),
     };
     for (const s of selected) {
       if (stopping.signal.aborted) break;

@@ -1,11 +1,12 @@
 /** A service a benchmark scenario can need. */
-export type BenchService = 'redis' | 'kafka';
+export type BenchService = 'redis' | 'kafka' | 'nats';
 
 const errorText = (e: unknown) =>
   (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300);
 
 /**
- * The services of a benchmark run (a dedicated redis-server without AOF, a Kafka broker), on
+ * The services of a benchmark run (a dedicated redis-server without AOF, a Kafka broker, a
+ * nats-server with JetStream on file storage), on
  * loopback. A service being started is already owned: {@link BenchServices.dispose} during its
  * start waits for the start to end, then stops it (so a signal during the Kafka broker's start
  * leaves no broker behind).
@@ -20,6 +21,7 @@ const errorText = (e: unknown) =>
 export class BenchServices {
   redisUrl?: string;
   kafkaBrokers?: string;
+  natsUrl?: string;
   /** Why a service is not there. */
   readonly missing = new Map<BenchService, string>();
   private readonly disposers: (() => Promise<void>)[] = [];
@@ -50,6 +52,18 @@ export class BenchServices {
         this.kafkaBrokers = broker.brokers;
         log(`kafka broker on ${broker.brokers} (started in ${seconds(t0)})`);
       } else this.missing.set('kafka', `the Kafka broker could not start: ${this.why(starting)}`);
+    }
+    if (needed.has('nats') && !this.disposed) {
+      const t0 = Date.now();
+      log('starting nats-server (JetStream, file storage) ...');
+      const starting = import(
+        '../../packages/transport-conformance/src/services/nats-server.js'
+      ).then(({ startNatsServer }) => startNatsServer());
+      const server = await this.own(starting);
+      if (server) {
+        this.natsUrl = server.url;
+        log(`nats-server on ${server.url} (started in ${seconds(t0)})`);
+      } else this.missing.set('nats', `nats-server could not start: ${this.why(starting)}`);
     }
   }
 

@@ -6,6 +6,8 @@ export interface BenchOptions {
   readonly redisUrl?: string;
   /** Kafka bootstrap servers, comma-separated (started by the harness). */
   readonly kafkaBrokers?: string;
+  /** URL of the nats-server (JetStream) the run started, for the nats scenario. */
+  readonly natsUrl?: string;
 }
 
 /** One measured variant of a scenario: median of several runs. */

@@ -16,7 +16,7 @@ Commands:
   archiver                the score and results archivers: every score to ARCHIVE_DIR/scores/,
                           every front-end result (the decision) to ARCHIVE_DIR/results/
   up                      multi-process: starts decoy, archiver, both workers and the front end
-                          as separate processes (redis or kafka), plus a worker per SHADOW model;
+                          as separate processes (redis, kafka or nats), plus a worker per SHADOW model;
                           stops them in order on Ctrl-C
   train [--seed N]        trains dt@1 and lr@0 into MODELS_DIR (default seed ${DEFAULT_SEED})
   train --challenger      trains the challenger dt@2 and the deliberately worse bad@1 into MODELS_DIR

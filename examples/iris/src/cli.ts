@@ -171,7 +171,7 @@ async function runUp(config: IrisConfig): Promise<void> {
   const logger = createLogger('up', config.logLevel);
   if (config.transport === 'memory')
     throw new UsageError(
-      'up runs separate processes, which need a broker: set RENDEZVOUS_TRANSPORT=redis or kafka (or use `iris all` for one process)',
+      'up runs separate processes, which need a broker: set RENDEZVOUS_TRANSPORT=redis, kafka or nats (or use `iris all` for one process)',
     );
   await ensureModels(config.modelsDir, logger);
   const bin = fileURLToPath(new URL('../bin/iris.js', import.meta.url));

@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { DEFAULT_MODELS_DIR } from './iris-models.js';
 
 /** The transports the example can run on. */
-export type TransportKind = 'memory' | 'redis' | 'kafka';
+export type TransportKind = 'memory' | 'redis' | 'kafka' | 'nats';
 
 /**
  * Everything the example reads from the environment, in one place (see the README's table).
@@ -16,6 +16,8 @@ export interface IrisConfig {
   readonly transport: TransportKind;
   readonly redisUrl: string;
   readonly kafkaBrokers: readonly string[];
+  /** NATS server URLs (`NATS_URL`, comma-separated), for `RENDEZVOUS_TRANSPORT=nats`. */
+  readonly natsServers: readonly string[];
   readonly elasticsearchUrl: string | undefined;
   readonly host: string;
   /** 0 picks a free port. */
@@ -77,14 +79,25 @@ function userPath(path: string, env: NodeJS.ProcessEnv): string {
 /** Reads and checks the configuration; throws a readable error on a bad value. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): IrisConfig {
   const transport = (env.RENDEZVOUS_TRANSPORT || 'memory').toLowerCase();
-  if (transport !== 'memory' && transport !== 'redis' && transport !== 'kafka')
-    throw new Error(`RENDEZVOUS_TRANSPORT must be memory, redis or kafka, got "${transport}"`);
+  if (
+    transport !== 'memory' &&
+    transport !== 'redis' &&
+    transport !== 'kafka' &&
+    transport !== 'nats'
+  )
+    throw new Error(
+      `RENDEZVOUS_TRANSPORT must be memory, redis, kafka or nats, got "${transport}"`,
+    );
   return {
     transport,
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
     kafkaBrokers: (env.KAFKA_BROKERS || '127.0.0.1:9092')
       .split(',')
       .map((b) => b.trim())
+      .filter(Boolean),
+    natsServers: (env.NATS_URL || 'nats://127.0.0.1:4222')
+      .split(',')
+      .map((s) => s.trim())
       .filter(Boolean),
     elasticsearchUrl: env.ELASTICSEARCH_URL || undefined,
     host: env.HOST || '127.0.0.1',

@@ -28,7 +28,7 @@ export const ROLLOUT_HELP = `  rollout <m> [--current dt@1] [--keep lr] [--rollb
                           Gate options: --min-samples 300 --min-agreement 0.95 --max-p99-ratio 1.5
                           --p99-tolerance-ms 10 --max-error-rate 0.01 --min-stage-ms 3000
                           --max-stage-ms 120000
-                          --shares 1,10,50 --no-retire (redis or kafka; exit 0 when it went as expected)`;
+                          --shares 1,10,50 --no-retire (redis, kafka or nats; exit 0 when it went as expected)`;
 
 const VERSIONED = /^[^@\s]+@[^@\s]+$/;
 
@@ -170,7 +170,7 @@ export async function runIrisRollout(config: IrisConfig, argv: readonly string[]
   const a = parseRolloutArgs(argv);
   if (config.transport === 'memory')
     throw new UsageError(
-      'rollout drives the front ends of a running system through the control channel: set RENDEZVOUS_TRANSPORT=redis or kafka (the system of `iris up`)',
+      'rollout drives the front ends of a running system through the control channel: set RENDEZVOUS_TRANSPORT=redis, kafka or nats (the system of `iris up`)',
     );
   const logger = createLogger('rollout', config.logLevel);
   const transport = await transportFactory(config, logger)();

@@ -7,7 +7,7 @@ import type { IrisConfig } from './config.js';
  * Opens one connection to the configured transport per role. On `memory`, every connection
  * shares one in-process broker, so the roles of the all-in-one mode talk exactly as separate
  * processes would over Redis or Kafka (and one role's connection can be cut on its own).
- * The Redis and Kafka packages are imported only when selected.
+ * The Redis, Kafka and NATS packages are imported only when selected.
  *
  * @example
  * ```ts
@@ -46,6 +46,13 @@ export function transportFactory(config: IrisConfig, logger: Logger): () => Prom
             ),
         });
       };
+    case 'nats':
+      return async () => {
+        const { NatsTransport } = await import('@rendezvous-ml/transport-nats');
+        const transport = new NatsTransport({ servers: [...config.natsServers], prefix: 'iris' });
+        transport.errors$.subscribe((err) => logger.warn({ err }, 'nats transport error'));
+        return transport;
+      };
   }
 }
 
@@ -62,5 +69,18 @@ export function describeTransport(config: IrisConfig): string {
     }
     case 'kafka':
       return `kafka ${config.kafkaBrokers.join(',')}`;
+    case 'nats':
+      return `nats ${config.natsServers
+        .map((s) => {
+          try {
+            const url = new URL(s.includes('://') ? s : `nats://${s}`);
+            url.password = '';
+            url.username = '';
+            return url.toString();
+          } catch {
+            return '(unparsable server URL)';
+          }
+        })
+        .join(',')}`;
   }
 }

@@ -463,6 +463,7 @@ export { openGate } from './open-gate.js';
 export { type ElasticsearchNode, startElasticsearchNode } from './services/elasticsearch-node.js';
 export { freePort } from './services/free-port.js';
 export { type KafkaBroker, startKafkaBroker } from './services/kafka-broker.js';
+export { type NatsServer, startNatsServer } from './services/nats-server.js';
 export { type RedisServer, startRedisServer } from './services/redis-server.js';
 export { requireService, type ServiceGate, servicesRequired } from './services/require-service.js';
 export { type SinkConformanceTarget, sinkConformance } from './sink-conformance.js';

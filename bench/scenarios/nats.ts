@@ -1,0 +1,173 @@
+/**
+ * NATS JetStream transport: the full rendezvous path against a bare @nats-io loop, in one run.
+ *
+ * - floor: a bare @nats-io/jetstream loop with what the transport's guarantees need and nothing
+ *   else (JetStream publish of the request → a durable pull consumer → a JetStream publish of
+ *   the score on the front end's reply subject + a confirmed ack → an ordered consumer on that
+ *   subject), one process, one model, at concurrency 1 and 16;
+ * - rendezvous: a Rendezvous front end and two ModelWorkers (two instances of one model version,
+ *   trivial predict), all on NatsTransport in this process, at concurrency 1 and 64.
+ *
+ * No targets yet: the figures are recorded against the floor.
+ */
+
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { first, ModelWorker, Rendezvous } from '@rendezvous-ml/core';
+import { NatsTransport } from '@rendezvous-ml/transport-nats';
+import { closedLoop, type LoopResult, measure } from '../lib/closed-loop.js';
+import { toMeasurement } from '../lib/measurement.js';
+import type { BenchOptions, Measurement, Scenario } from '../lib/types.js';
+
+const SCENARIO = 'nats';
+
+function measurement(
+  variant: string,
+  isFloor: boolean,
+  concurrency: number,
+  r: LoopResult,
+  extra?: Record<string, number | string>,
+): Measurement {
+  return toMeasurement(SCENARIO, variant, isFloor, concurrency, r, extra);
+}
+
+/** The bare loop: what nats-server and the @nats-io clients cost without the SDK. */
+async function bareLoop(url: string): Promise<{
+  call: (i: number) => Promise<unknown>;
+  stop: () => Promise<void>;
+}> {
+  const tag = `bench-bare-${Date.now().toString(36)}`;
+  const nc = await connect({ servers: url });
+  const jsm = await jetstreamManager(nc);
+  const js = jetstream(nc);
+  await jsm.streams.add({ name: `${tag}-requests`, subjects: [`${tag}.requests`] });
+  await jsm.streams.add({ name: `${tag}-replies`, subjects: [`${tag}.r.>`] });
+  await jsm.consumers.add(`${tag}-requests`, {
+    durable_name: 'model',
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.New,
+    max_ack_pending: -1,
+  });
+  const waiting = new Map<string, () => void>();
+  const model = await (await js.consumers.get(`${tag}-requests`, 'model')).consume({
+    max_messages: 64,
+  });
+  const modelLoop = (async () => {
+    for await (const m of model) {
+      void js
+        .publish(`${tag}.r.fe`, m.data)
+        .then(() => m.ackAck())
+        .catch(() => undefined);
+    }
+  })();
+  const replies = await (
+    await js.consumers.get(`${tag}-replies`, {
+      filter_subjects: `${tag}.r.fe`,
+      deliver_policy: DeliverPolicy.New,
+    })
+  ).consume({ max_messages: 256 });
+  const replyLoop = (async () => {
+    for await (const m of replies) {
+      const id = m.string();
+      const done = waiting.get(id);
+      if (done) {
+        waiting.delete(id);
+        done();
+      }
+    }
+  })();
+  await new Promise((r) => setTimeout(r, 200)); // let the consumers reach the server
+  let seq = 0;
+  return {
+    call: () => {
+      const id = String(++seq);
+      return new Promise<void>((resolve, reject) => {
+        waiting.set(id, resolve);
+        js.publish(`${tag}.requests`, id).catch(reject);
+      });
+    },
+    stop: async () => {
+      await model.close();
+      await replies.close();
+      await Promise.all([modelLoop, replyLoop]);
+      await jsm.streams.delete(`${tag}-requests`);
+      await jsm.streams.delete(`${tag}-replies`);
+      await nc.close();
+    },
+  };
+}
+
+/** The full path: front end + two model workers on NatsTransport. */
+async function rendezvousPath(url: string): Promise<{
+  call: (i: number) => Promise<unknown>;
+  stop: () => Promise<void>;
+}> {
+  const prefix = `bench-${Date.now().toString(36)}`;
+  const transports = [0, 1, 2].map(() => new NatsTransport({ servers: url, prefix }));
+  const [front, w1, w2] = transports as [NatsTransport, NatsTransport, NatsTransport];
+  const workers = [w1, w2].map(
+    (transport, i) =>
+      new ModelWorker<number, number>({
+        transport,
+        model: { name: 'bench', version: '1', instance: `w${i}` },
+        predict: (x) => x + 1,
+        concurrency: 64,
+      }),
+  );
+  for (const w of workers) await w.start();
+  const rendezvous = new Rendezvous<number, number>({
+    transport: front,
+    policy: first(),
+    deadlineMs: 5000,
+  });
+  await rendezvous.start();
+  const started = Date.now();
+  while (rendezvous.registry.live().length < 2 && Date.now() - started < 5000)
+    await new Promise((r) => setTimeout(r, 10));
+  return {
+    call: (i) => rendezvous.request(i),
+    stop: async () => {
+      await rendezvous.close();
+      for (const w of workers) await w.stop();
+      await Promise.all(transports.map((t) => t.close()));
+    },
+  };
+}
+
+/** Benchmark scenario of the NATS JetStream transport (needs `options.natsUrl`). */
+export const nats: Scenario = async (options: BenchOptions) => {
+  const url = options.natsUrl;
+  if (!url) throw new Error('the nats scenario needs options.natsUrl');
+  const runs = options.quick ? 1 : 3;
+  const n = (quick: number, full: number): number => (options.quick ? quick : full);
+  const out: Measurement[] = [];
+
+  const bare = await bareLoop(url);
+  const run = (system: { call: (i: number) => Promise<unknown> }, c: number, count: number) =>
+    measure(
+      runs,
+      () => closedLoop(c, Math.min(count, 500), system.call),
+      () => closedLoop(c, count, system.call),
+    );
+  const bare1 = await run(bare, 1, n(1000, 5000));
+  const bare16 = await run(bare, 16, n(5000, 40_000));
+  await bare.stop();
+  out.push(measurement('floor: bare @nats-io loop c=1', true, 1, bare1));
+  out.push(measurement('floor: bare @nats-io loop c=16', true, 16, bare16));
+
+  const full = await rendezvousPath(url);
+  const rv1 = await run(full, 1, n(1000, 5000));
+  const rv64 = await run(full, 64, n(10_000, 60_000));
+  await full.stop();
+  out.push(
+    measurement('rendezvous c=1 (front end + 2 workers)', false, 1, rv1, {
+      p50VsBare: Number((rv1.p50Ms / bare1.p50Ms).toFixed(2)),
+    }),
+  );
+  out.push(
+    measurement('rendezvous c=64 (front end + 2 workers)', false, 64, rv64, {
+      rpsVsBareC16: Number((rv64.rps / bare16.rps).toFixed(2)),
+    }),
+  );
+  return out;
+};

@@ -1,0 +1,37 @@
+import {
+  type NatsServer,
+  requireService,
+  startNatsServer,
+} from '@rendezvous-ml/transport-conformance';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { DEFAULT_MODELS_DIR } from '../src/iris-models.js';
+import { ensureModels } from '../src/train.js';
+import { irisEndToEnd } from './support/iris-end-to-end.js';
+import {
+  type MultiProcessDeployment,
+  startMultiProcessDeployment,
+} from './support/multi-process-deployment.js';
+
+const nats = await requireService('nats-server', () => startNatsServer());
+
+describe.skipIf(!nats.ok)('iris multi-process over NATS JetStream', () => {
+  const server = nats.ok ? nats.service : (undefined as unknown as NatsServer);
+  let deployment: MultiProcessDeployment;
+
+  beforeAll(async () => {
+    // Train once here, so the worker processes do not race to do it.
+    await ensureModels(DEFAULT_MODELS_DIR, pino({ level: 'silent' }));
+    deployment = await startMultiProcessDeployment({
+      RENDEZVOUS_TRANSPORT: 'nats',
+      NATS_URL: server.url,
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await deployment?.dispose();
+    await server.dispose();
+  });
+
+  irisEndToEnd(() => deployment, { slowTimeoutMs: 90_000 });
+});

@@ -1,0 +1,62 @@
+import { type IncomingMessage, TransportClosedError } from '@rendezvous-ml/core';
+import { Observable, type Subscriber } from 'rxjs';
+import { decodeMessage, toIncoming } from './nats-message.js';
+import type { NatsNames } from './nats-names.js';
+import type { NatsSession } from './nats-session.js';
+import type { TransportErrors } from './transport-errors.js';
+
+/**
+ * The `listen` side of broadcasts: a core NATS subscription per listener on the channel's
+ * subject. Best effort, not stored, as the contract says (heartbeats, control).
+ */
+export class BroadcastListeners {
+  private readonly listeners = new Set<Subscriber<IncomingMessage>>();
+  private seq = 0;
+
+  constructor(
+    private readonly names: NatsNames,
+    private readonly session: NatsSession,
+    private readonly errors: TransportErrors,
+    private readonly closed: () => boolean,
+  ) {}
+
+  listen(channel: string): Observable<IncomingMessage> {
+    return new Observable<IncomingMessage>((subscriber) => {
+      if (this.closed()) {
+        subscriber.error(new TransportClosedError());
+        return undefined;
+      }
+      this.listeners.add(subscriber);
+      let unsubscribe: (() => void) | undefined;
+      let left = false;
+      this.session.connect().then(
+        (link) => {
+          if (left || this.closed()) return;
+          const sub = link.nc.subscribe(this.names.channel(channel), {
+            callback: (error, msg) => {
+              if (error) {
+                this.errors.reportRaw(error, 'listen');
+                return;
+              }
+              const id = String(++this.seq);
+              subscriber.next(toIncoming(channel, id, decodeMessage(msg)));
+            },
+          });
+          unsubscribe = () => sub.unsubscribe();
+        },
+        (error: unknown) => subscriber.error(this.errors.toError(error, 'listen')),
+      );
+      return () => {
+        left = true;
+        this.listeners.delete(subscriber);
+        unsubscribe?.();
+      };
+    });
+  }
+
+  /** Completes every listener (the transport is closing). */
+  complete(): void {
+    for (const s of [...this.listeners]) s.complete();
+    this.listeners.clear();
+  }
+}
