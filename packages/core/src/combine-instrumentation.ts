@@ -1,3 +1,4 @@
+import type { Json, ScoreEnvelope } from './envelopes.js';
 import type {
   Instrumentation,
   PredictionEnd,
@@ -5,7 +6,9 @@ import type {
   PredictionStart,
   RequestHooks,
   RequestStart,
+  ScoreArrival,
 } from './instrumentation.js';
+import type { RendezvousResult } from './result.js';
 
 /**
  * The instrumentation a front end or worker actually calls: every hook of every given
@@ -74,7 +77,12 @@ export function combineInstrumentation(
   return list.length === 0 ? undefined : new Combined(list);
 }
 
-class Combined implements CombinedInstrumentation {
+/** Where the guarded hooks count the throws they swallowed. */
+interface ErrorCount {
+  hookErrors: number;
+}
+
+class Combined implements CombinedInstrumentation, ErrorCount {
   hookErrors = 0;
   private readonly requesters: Instrumentation[];
   private readonly predictors: Instrumentation[];
@@ -84,94 +92,146 @@ class Combined implements CombinedInstrumentation {
     this.predictors = list.filter((i) => typeof i.prediction === 'function');
   }
 
-  /** Runs `fn`, counting and swallowing a throw. */
-  private guard(fn: () => void): void {
-    try {
-      fn();
-    } catch {
-      this.hookErrors++;
-    }
-  }
-
+  // Per request: one array and one hooks object (no closures): this runs on the hot path.
   request(start: RequestStart): RequestHooks | undefined {
-    const all: RequestHooks[] = [];
+    let all: RequestHooks[] | undefined;
     let meta: Record<string, string> | undefined;
     for (const i of this.requesters) {
-      this.guard(() => {
+      try {
         const hooks = i.request?.(start);
-        if (hooks === undefined) return;
+        if (hooks === undefined) continue;
         if (typeof hooks !== 'object' || hooks === null) throw new TypeError('not hooks');
+        all ??= [];
         all.push(hooks);
-        if (hooks.meta === undefined) return;
+        const extra = hooks.meta;
+        if (extra === undefined) continue;
         meta ??= {};
-        for (const [k, v] of Object.entries(hooks.meta))
+        for (const k of Object.keys(extra)) {
+          const v = extra[k];
           if (typeof v === 'string' && !(k in meta)) meta[k] = v;
-      });
+        }
+      } catch {
+        this.hookErrors++;
+      }
     }
-    if (all.length === 0) return undefined;
-    const each = (call: (h: RequestHooks) => void): void => {
-      for (const h of all) this.guard(() => call(h));
-    };
-    return {
-      ...(meta === undefined ? {} : { meta }),
-      score: (score, arrival, at) => each((h) => h.score?.(score, arrival, at)),
-      decided: (result) => each((h) => h.decided?.(result)),
-      closed: (result) => each((h) => h.closed?.(result)),
-    };
+    return all && new GuardedRequestHooks(this, all, meta);
   }
 
   prediction(start: PredictionStart): PredictionHooks | undefined {
-    const all: PredictionHooks[] = [];
+    let all: PredictionHooks[] | undefined;
     for (const i of this.predictors) {
-      this.guard(() => {
+      try {
         const hooks = i.prediction?.(start);
-        if (hooks === undefined) return;
+        if (hooks === undefined) continue;
         if (typeof hooks !== 'object' || hooks === null) throw new TypeError('not hooks');
+        all ??= [];
         all.push(hooks);
-      });
-    }
-    if (all.length === 0) return undefined;
-    const runners = all.filter((h) => typeof h.run === 'function');
-    const run = <T>(fn: () => T): T =>
-      runners.reduceRight<() => T>((inner, h) => () => this.runGuarded(h, inner), fn)();
-    return {
-      ...(runners.length === 0 ? {} : { run }),
-      finished: (end: PredictionEnd) => {
-        for (const h of all) this.guard(() => h.finished?.(end));
-      },
-    };
-  }
-
-  /**
-   * `hooks.run(fn)`, where only `fn`'s own throw passes through: if the hook throws around it,
-   * `fn`'s value is kept; if the hook never called `fn`, it is called here.
-   */
-  private runGuarded<T>(hooks: PredictionHooks, fn: () => T): T {
-    let called = false;
-    let value: T | undefined;
-    let threw = false;
-    let thrown: unknown;
-    try {
-      const returned = hooks.run!(() => {
-        called = true;
-        try {
-          value = fn();
-          return value;
-        } catch (error) {
-          threw = true;
-          thrown = error;
-          throw error;
-        }
-      });
-      if (called) return returned;
-    } catch {
-      if (threw) throw thrown;
-      if (called) {
+      } catch {
         this.hookErrors++;
-        return value as T;
       }
     }
-    this.hookErrors++; // the hook never called fn: call it here
-    return fn();
+    return all && new GuardedPredictionHooks(this, all);
   }
+}
+
+class GuardedRequestHooks implements RequestHooks {
+  readonly meta?: Readonly<Record<string, string>>;
+
+  constructor(
+    private readonly errors: ErrorCount,
+    private readonly all: readonly RequestHooks[],
+    meta: Readonly<Record<string, string>> | undefined,
+  ) {
+    if (meta !== undefined) this.meta = meta;
+  }
+
+  score(score: ScoreEnvelope, arrival: ScoreArrival, at: number): void {
+    for (const h of this.all)
+      try {
+        h.score?.(score, arrival, at);
+      } catch {
+        this.errors.hookErrors++;
+      }
+  }
+
+  decided(result: RendezvousResult<Json, Json>): void {
+    for (const h of this.all)
+      try {
+        h.decided?.(result);
+      } catch {
+        this.errors.hookErrors++;
+      }
+  }
+
+  closed(result: RendezvousResult<Json, Json> | undefined): void {
+    for (const h of this.all)
+      try {
+        h.closed?.(result);
+      } catch {
+        this.errors.hookErrors++;
+      }
+  }
+}
+
+class GuardedPredictionHooks implements PredictionHooks {
+  /** Present only if some hook has `run`: without it, predict is called directly. */
+  readonly run?: <T>(fn: () => T) => T;
+  private readonly runners: readonly PredictionHooks[];
+
+  constructor(
+    private readonly errors: ErrorCount,
+    private readonly all: readonly PredictionHooks[],
+  ) {
+    this.runners = all.filter((h) => typeof h.run === 'function');
+    if (this.runners.length > 0) this.run = (fn) => this.runFrom(0, fn);
+  }
+
+  finished(end: PredictionEnd): void {
+    for (const h of this.all)
+      try {
+        h.finished?.(end);
+      } catch {
+        this.errors.hookErrors++;
+      }
+  }
+
+  /** `runners[index].run` around the rest of them, around `fn`. */
+  private runFrom<T>(index: number, fn: () => T): T {
+    const hooks = this.runners[index];
+    if (hooks === undefined) return fn();
+    return runGuarded(this.errors, hooks, () => this.runFrom(index + 1, fn));
+  }
+}
+
+/**
+ * `hooks.run(fn)`, where only `fn`'s own throw passes through: if the hook throws around it,
+ * `fn`'s value is kept; if the hook never called `fn`, it is called here.
+ */
+function runGuarded<T>(errors: ErrorCount, hooks: PredictionHooks, fn: () => T): T {
+  let called = false;
+  let value: T | undefined;
+  let threw = false;
+  let thrown: unknown;
+  try {
+    const returned = hooks.run!(() => {
+      called = true;
+      try {
+        value = fn();
+        return value;
+      } catch (error) {
+        threw = true;
+        thrown = error;
+        throw error;
+      }
+    });
+    if (called) return returned;
+  } catch {
+    if (threw) throw thrown;
+    if (called) {
+      errors.hookErrors++;
+      return value as T;
+    }
+  }
+  errors.hookErrors++; // the hook never called fn: call it here
+  return fn();
 }
