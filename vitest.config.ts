@@ -18,6 +18,7 @@ export default defineConfig({
       '@rendezvous-ml/replay': src('replay'),
       '@rendezvous-ml/rollout': src('rollout'),
       '@rendezvous-ml/dashboard': src('dashboard'),
+      '@rendezvous-ml/opentelemetry': src('opentelemetry'),
     },
   },
   test: {

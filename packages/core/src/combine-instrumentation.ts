@@ -1,0 +1,237 @@
+import type { Json, ScoreEnvelope } from './envelopes.js';
+import type {
+  Instrumentation,
+  PredictionEnd,
+  PredictionHooks,
+  PredictionStart,
+  RequestHooks,
+  RequestStart,
+  ScoreArrival,
+} from './instrumentation.js';
+import type { RendezvousResult } from './result.js';
+
+/**
+ * The instrumentation a front end or worker actually calls: every hook of every given
+ * {@link Instrumentation}, each guarded so that a throw never reaches a request or a delivery
+ * (it is counted in `hookErrors` and otherwise ignored).
+ *
+ * @example
+ * ```ts
+ * const combined = combineInstrumentation([tracing, metrics]);
+ * combined?.hookErrors; // 0 while no hook threw
+ * ```
+ */
+export interface CombinedInstrumentation {
+  request(start: RequestStart): RequestHooks | undefined;
+  prediction(start: PredictionStart): PredictionHooks | undefined;
+  /** Hooks that threw (or returned something unusable) so far; each was ignored. */
+  readonly hookErrors: number;
+}
+
+function isList(
+  given: Instrumentation | readonly Instrumentation[],
+): given is readonly Instrumentation[] {
+  return Array.isArray(given);
+}
+
+/**
+ * Why `value` cannot be an `instrumentation` option, or `undefined` if it can: an object whose
+ * `request` and `prediction`, when present, are functions, or an array of such objects.
+ *
+ * @example
+ * ```ts
+ * instrumentationProblem({ request: 1 }); // 'instrumentation.request must be a function ...'
+ * ```
+ */
+export function instrumentationProblem(value: unknown): string | undefined {
+  const list: readonly unknown[] = Array.isArray(value) ? value : [value];
+  for (const [i, item] of list.entries()) {
+    const at = Array.isArray(value) ? `instrumentation[${i}]` : 'instrumentation';
+    if (typeof item !== 'object' || item === null)
+      return `${at} must be an object with request() and/or prediction() hooks, e.g. openTelemetry() (got ${item === null ? 'null' : typeof item})`;
+    for (const hook of ['request', 'prediction'] as const) {
+      const fn = (item as Record<string, unknown>)[hook];
+      if (fn !== undefined && typeof fn !== 'function')
+        return `${at}.${hook} must be a function, or left out (got ${typeof fn})`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Combines the `instrumentation` option (one or several) into one guarded instrumentation, or
+ * `undefined` when there is none, so that the front end and the worker build no hook object
+ * and call nothing. Hooks run in the order given; the `meta` entries of an earlier one win.
+ *
+ * @example
+ * ```ts
+ * const instrumentation = combineInstrumentation(options.instrumentation);
+ * const hooks = instrumentation?.request(start); // nothing is built without instrumentation
+ * ```
+ */
+export function combineInstrumentation(
+  given: Instrumentation | readonly Instrumentation[] | undefined,
+): CombinedInstrumentation | undefined {
+  if (given === undefined) return undefined;
+  const list = isList(given) ? [...given] : [given];
+  return list.length === 0 ? undefined : new Combined(list);
+}
+
+/** Where the guarded hooks count the throws they swallowed. */
+interface ErrorCount {
+  hookErrors: number;
+}
+
+class Combined implements CombinedInstrumentation, ErrorCount {
+  hookErrors = 0;
+  private readonly requesters: Instrumentation[];
+  private readonly predictors: Instrumentation[];
+
+  constructor(list: readonly Instrumentation[]) {
+    this.requesters = list.filter((i) => typeof i.request === 'function');
+    this.predictors = list.filter((i) => typeof i.prediction === 'function');
+  }
+
+  // Per request: one array and one hooks object (no closures): this runs on the hot path.
+  request(start: RequestStart): RequestHooks | undefined {
+    let all: RequestHooks[] | undefined;
+    let meta: Record<string, string> | undefined;
+    for (const i of this.requesters) {
+      try {
+        const hooks = i.request?.(start);
+        if (hooks === undefined) continue;
+        if (typeof hooks !== 'object' || hooks === null) throw new TypeError('not hooks');
+        all ??= [];
+        all.push(hooks);
+        const extra = hooks.meta;
+        if (extra === undefined) continue;
+        meta ??= {};
+        for (const k of Object.keys(extra)) {
+          const v = extra[k];
+          if (typeof v === 'string' && !(k in meta)) meta[k] = v;
+        }
+      } catch {
+        this.hookErrors++;
+      }
+    }
+    return all && new GuardedRequestHooks(this, all, meta);
+  }
+
+  prediction(start: PredictionStart): PredictionHooks | undefined {
+    let all: PredictionHooks[] | undefined;
+    for (const i of this.predictors) {
+      try {
+        const hooks = i.prediction?.(start);
+        if (hooks === undefined) continue;
+        if (typeof hooks !== 'object' || hooks === null) throw new TypeError('not hooks');
+        all ??= [];
+        all.push(hooks);
+      } catch {
+        this.hookErrors++;
+      }
+    }
+    return all && new GuardedPredictionHooks(this, all);
+  }
+}
+
+class GuardedRequestHooks implements RequestHooks {
+  readonly meta?: Readonly<Record<string, string>>;
+
+  constructor(
+    private readonly errors: ErrorCount,
+    private readonly all: readonly RequestHooks[],
+    meta: Readonly<Record<string, string>> | undefined,
+  ) {
+    if (meta !== undefined) this.meta = meta;
+  }
+
+  score(score: ScoreEnvelope, arrival: ScoreArrival, at: number): void {
+    for (const h of this.all)
+      try {
+        h.score?.(score, arrival, at);
+      } catch {
+        this.errors.hookErrors++;
+      }
+  }
+
+  decided(result: RendezvousResult<Json, Json>): void {
+    for (const h of this.all)
+      try {
+        h.decided?.(result);
+      } catch {
+        this.errors.hookErrors++;
+      }
+  }
+
+  closed(result: RendezvousResult<Json, Json> | undefined): void {
+    for (const h of this.all)
+      try {
+        h.closed?.(result);
+      } catch {
+        this.errors.hookErrors++;
+      }
+  }
+}
+
+class GuardedPredictionHooks implements PredictionHooks {
+  /** Present only if some hook has `run`: without it, predict is called directly. */
+  readonly run?: <T>(fn: () => T) => T;
+  private readonly runners: readonly PredictionHooks[];
+
+  constructor(
+    private readonly errors: ErrorCount,
+    private readonly all: readonly PredictionHooks[],
+  ) {
+    this.runners = all.filter((h) => typeof h.run === 'function');
+    if (this.runners.length > 0) this.run = (fn) => this.runFrom(0, fn);
+  }
+
+  finished(end: PredictionEnd): void {
+    for (const h of this.all)
+      try {
+        h.finished?.(end);
+      } catch {
+        this.errors.hookErrors++;
+      }
+  }
+
+  /** `runners[index].run` around the rest of them, around `fn`. */
+  private runFrom<T>(index: number, fn: () => T): T {
+    const hooks = this.runners[index];
+    if (hooks === undefined) return fn();
+    return runGuarded(this.errors, hooks, () => this.runFrom(index + 1, fn));
+  }
+}
+
+/**
+ * `hooks.run(fn)`, where only `fn`'s own throw passes through: if the hook throws around it,
+ * `fn`'s value is kept; if the hook never called `fn`, it is called here.
+ */
+function runGuarded<T>(errors: ErrorCount, hooks: PredictionHooks, fn: () => T): T {
+  let called = false;
+  let value: T | undefined;
+  let threw = false;
+  let thrown: unknown;
+  try {
+    const returned = hooks.run!(() => {
+      called = true;
+      try {
+        value = fn();
+        return value;
+      } catch (error) {
+        threw = true;
+        thrown = error;
+        throw error;
+      }
+    });
+    if (called) return returned;
+  } catch {
+    if (threw) throw thrown;
+    if (called) {
+      errors.hookErrors++;
+      return value as T;
+    }
+  }
+  errors.hookErrors++; // the hook never called fn: call it here
+  return fn();
+}
