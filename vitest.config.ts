@@ -16,6 +16,7 @@ export default defineConfig({
       '@rendezvous-ml/scorecard': src('scorecard'),
       '@rendezvous-ml/replay': src('replay'),
       '@rendezvous-ml/rollout': src('rollout'),
+      '@rendezvous-ml/opentelemetry': src('opentelemetry'),
       '@rendezvous-ml/prometheus': src('prometheus'),
     },
   },

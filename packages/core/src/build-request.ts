@@ -1,9 +1,30 @@
+import type { ActivePolicy } from './active-policy.js';
+import type { CombinedInstrumentation } from './combine-instrumentation.js';
 import { encodeEnvelope, type RequestEnvelope, WIRE_VERSION } from './envelopes.js';
 import { InvalidInputError } from './errors.js';
+import type { RequestHooks } from './instrumentation.js';
+
+/**
+ * What a front end with `instrumentation` gives {@link buildRequest}: the hooks to start, and
+ * what they are told of the request (the front end's name, the policy it starts with).
+ *
+ * @example
+ * ```ts
+ * const instrumented: RequestInstrumentation = { instrumentation: combineInstrumentation(otel)!,
+ *   frontEnd: 'fe-1', activePolicy: () => livePolicy.active };
+ * ```
+ */
+export interface RequestInstrumentation {
+  readonly instrumentation: CombinedInstrumentation;
+  readonly frontEnd: string;
+  activePolicy(): ActivePolicy;
+}
 
 /**
  * Builds a request's envelope and its wire form, or the `InvalidInputError` to reject the call
- * with when the input cannot travel as JSON (nothing is published then).
+ * with when the input cannot travel as JSON (nothing is published then). With `instrumented`,
+ * it starts the request's hooks first and merges their `meta` entries (trace context) into the
+ * envelope's, the caller's own entries winning; without, it builds no hook object at all.
  *
  * @example
  * ```ts
@@ -12,27 +33,48 @@ import { InvalidInputError } from './errors.js';
  * await transport.publish('requests', { key: built.envelope.id, payload: built.payload });
  * ```
  */
-export function buildRequest<I>(fields: {
-  readonly id: string;
-  readonly now: number;
-  readonly deadlineMs: number;
-  readonly replyTo: string;
-  readonly input: I;
-  readonly meta: Readonly<Record<string, string>>;
-}): { readonly envelope: RequestEnvelope<I>; readonly payload: string } | InvalidInputError {
-  const { id, now, deadlineMs, replyTo, input, meta } = fields;
+export function buildRequest<I>(
+  fields: {
+    readonly id: string;
+    readonly now: number;
+    readonly deadlineMs: number;
+    readonly replyTo: string;
+    readonly input: I;
+    readonly meta: Readonly<Record<string, string>>;
+  },
+  instrumented?: RequestInstrumentation,
+):
+  | {
+      readonly envelope: RequestEnvelope<I>;
+      readonly payload: string;
+      readonly hooks: RequestHooks | undefined;
+    }
+  | InvalidInputError {
+  const { id, now, deadlineMs, replyTo, input } = fields;
+  const deadline = now + deadlineMs;
+  let meta = fields.meta;
+  let hooks: RequestHooks | undefined;
+  if (instrumented) {
+    const { policy, version } = instrumented.activePolicy();
+    hooks = instrumented.instrumentation.request({
+      ...{ requestId: id, frontEnd: instrumented.frontEnd, meta },
+      ...{ policy: policy.name, policyVersion: version, startedAt: now, deadline },
+    });
+    if (hooks?.meta) meta = { ...hooks.meta, ...meta };
+  }
   const envelope: RequestEnvelope<I> = {
     v: WIRE_VERSION,
     id,
     ts: now,
-    deadline: now + deadlineMs,
+    deadline,
     replyTo,
     input,
     meta,
   };
   try {
-    return { envelope, payload: encodeEnvelope(envelope) };
+    return { envelope, payload: encodeEnvelope(envelope), hooks };
   } catch (cause) {
+    hooks?.closed?.(undefined); // never published: no decision will come
     const why = cause instanceof Error ? `: ${cause.message}` : '';
     return new InvalidInputError(`request input must be JSON-serialisable${why}`, { cause });
   }

@@ -23,6 +23,10 @@ export {
   VirtualClock,
 } from './clock.js';
 export {
+  type CombinedInstrumentation,
+  combineInstrumentation,
+} from './combine-instrumentation.js';
+export {
   type AppliedMessage,
   type ControlMessage,
   decodeControlMessage,
@@ -80,6 +84,15 @@ export {
   UnexpectedReplyError,
 } from './errors.js';
 export { decodeHeartbeat, type Heartbeat } from './heartbeat.js';
+export type {
+  Instrumentation,
+  PredictionEnd,
+  PredictionHooks,
+  PredictionStart,
+  RequestHooks,
+  RequestStart,
+  ScoreArrival,
+} from './instrumentation.js';
 export { Mailbox } from './mailbox.js';
 export { compareVersions, type ModelRef, matchesSelector, modelKey } from './model-ref.js';
 export { ModelRegistry, type ModelRegistryOptions, type RegistryChange } from './model-registry.js';
@@ -147,12 +160,3 @@ export {
   type TransportCapabilities,
 } from './transport.js';
 export { assertWireJson } from './wire-json.js';
-export type {
-  Instrumentation,
-  PredictionEnd,
-  PredictionHooks,
-  PredictionStart,
-  RequestHooks,
-  RequestStart,
-  ScoreArrival,
-} from './instrumentation.js';

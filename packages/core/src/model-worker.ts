@@ -1,5 +1,6 @@
 import { type Observable, Subject } from 'rxjs';
 import { type Clock, systemClock } from './clock.js';
+import { type CombinedInstrumentation, combineInstrumentation } from './combine-instrumentation.js';
 import { DeadLetters } from './dead-letters.js';
 import {
   type Decoded,
@@ -21,6 +22,7 @@ import { type BudgetedPrediction, predictWithinBudget } from './worker/predict-w
 import { RetireListener } from './worker/retire-listener.js';
 import { validateWorkerOptions } from './worker/validate-worker-options.js';
 import { WaitingQueue } from './worker/waiting-queue.js';
+import { zeroWorkerCounters } from './worker/worker-counters.js';
 import type { ModelWorkerStats, WorkerEvent } from './worker/worker-event.js';
 import { WorkerHeartbeats } from './worker/worker-heartbeats.js';
 
@@ -63,16 +65,10 @@ export class ModelWorker<I = Json, O = Json> {
   private readonly streams: StreamNames;
   private readonly clock: Clock;
   private readonly deadLetters: DeadLetters;
+  /** Undefined without `instrumentation`: then no hook object is built per prediction. */
+  private readonly instrumentation: CombinedInstrumentation | undefined;
   private readonly events = new Subject<WorkerEvent>();
-  private readonly counters = {
-    active: 0,
-    scored: 0,
-    failedPredictions: 0,
-    skippedExpired: 0,
-    expiredPredictions: 0,
-    expiredUnsent: 0,
-    replyFailures: 0,
-  };
+  private readonly counters = zeroWorkerCounters();
   private state: State = 'new';
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
@@ -104,6 +100,7 @@ export class ModelWorker<I = Json, O = Json> {
     this.clock = options.clock ?? systemClock;
     const { predict, parseInput, predictTimeoutMs } = options;
     this.prediction = { predict, parseInput, predictTimeoutMs, clock: this.clock };
+    this.instrumentation = combineInstrumentation(options.instrumentation);
     this.waiting = new WaitingQueue(this.clock);
     this.settler = new DeliverySettler(this.clock, options.replyRetry ?? {}, (e) =>
       this.emitError(e),
@@ -300,20 +297,22 @@ export class ModelWorker<I = Json, O = Json> {
       this.events.next({ type: 'skipped', requestId: request.id, reason: 'deadline' });
       return this.settler.ack(delivery);
     }
-    const outcome = await predictWithinBudget({ ...this.prediction, request });
+    const hooks = this.instrumentation?.prediction({
+      ...{ requestId: request.id, model: this.model, meta: request.meta, receivedAt, startedAt },
+      deliveryCount: delivery.deliveryCount,
+    });
+    const outcome = await predictWithinBudget({ ...this.prediction, request, hooks });
     if (outcome.kind === 'expired') {
+      hooks?.finished?.({ outcome: 'expired', finishedAt: this.clock.now() });
       this.counters.expiredPredictions++;
       this.events.next({ type: 'expired', requestId: request.id, stage: 'predict' });
       return this.settler.ack(delivery);
     }
-    const base = {
-      v: WIRE_VERSION,
-      requestId: request.id,
-      model: this.model,
-      receivedAt,
-      startedAt,
-    } as const;
-    const score = buildScore(base, outcome, this.clock.now());
+    const score = buildScore(
+      { v: WIRE_VERSION, requestId: request.id, model: this.model, receivedAt, startedAt },
+      outcome,
+      this.clock.now(),
+    );
     if (!score.envelope.ok) this.counters.failedPredictions++;
     try {
       await retryWithBackoff(
@@ -321,20 +320,21 @@ export class ModelWorker<I = Json, O = Json> {
         this.settler.replyRetry(request.deadline),
       );
     } catch (error) {
+      hooks?.finished?.({ outcome: 'unsent', finishedAt: score.envelope.finishedAt });
       return this.settler.unsent(delivery, request, error, {
         event: (e) => this.events.next(e),
         count: (counter) => this.counters[counter]++,
       });
     }
+    const sent = score.envelope;
+    const { finishedAt } = sent;
+    hooks?.finished?.(
+      sent.ok ? { outcome: 'ok', finishedAt } : { outcome: 'error', finishedAt, error: sent.error },
+    );
     await this.settler.ack(delivery);
     this.counters.scored++;
-    const { ok, finishedAt } = score.envelope;
-    this.events.next({
-      type: 'scored',
-      requestId: request.id,
-      ok,
-      durationMs: finishedAt - startedAt,
-    });
+    const durationMs = finishedAt - startedAt;
+    this.events.next({ type: 'scored', requestId: request.id, ok: sent.ok, durationMs });
   }
 
   private async deadLetter(delivery: Delivery, error: RendezvousError): Promise<void> {

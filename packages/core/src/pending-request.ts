@@ -2,6 +2,7 @@ import type { ActivePolicy } from './active-policy.js';
 import type { Clock } from './clock.js';
 import type { Json, ScoreEnvelope } from './envelopes.js';
 import { DeadlineExceededError, NoUsableScoreError, type RendezvousError } from './errors.js';
+import type { RequestHooks } from './instrumentation.js';
 import type { Mailbox } from './mailbox.js';
 import type { ModelRef } from './model-ref.js';
 import type { PolicyDecision, RendezvousPolicy } from './policy.js';
@@ -65,6 +66,8 @@ export class PendingRequest<I = Json, O = Json> {
     readonly box: Mailbox<I>,
     private readonly resolve: (result: RendezvousResult<I, O>) => void,
     private readonly reject: (error: Error) => void,
+    /** The instrumentation's hooks of this request, if any (already guarded against throws). */
+    private readonly hooks?: RequestHooks,
   ) {
     ({ policy: this.policy, version: this.policyVersion } = host.activePolicy());
     const delay = box.deadline - host.clock.now();
@@ -78,11 +81,17 @@ export class PendingRequest<I = Json, O = Json> {
 
   /** Takes a score for this request. */
   score(score: ScoreEnvelope): ScoreOutcome {
-    if (this.closedFlag || !this.box.add(score, this.host.clock.now())) return 'duplicate';
+    const now = this.host.clock.now();
+    if (this.closedFlag || !this.box.add(score, now)) {
+      this.hooks?.score?.(score, 'duplicate', now);
+      return 'duplicate';
+    }
     if (this.box.decided) {
+      this.hooks?.score?.(score, 'late', now);
       if (this.box.complete()) this.close();
       return 'late';
     }
+    this.hooks?.score?.(score, 'evaluated', now);
     this.evaluate('score');
     return 'evaluated';
   }
@@ -171,6 +180,7 @@ export class PendingRequest<I = Json, O = Json> {
         ? { ...this.result, late: box.lateCandidates() as RendezvousResult<I, O>['late'] }
         : this.result;
     this.host.closed(this, result);
+    this.hooks?.closed?.(result as RendezvousResult | undefined);
   }
 
   private onDeadline(): void {
@@ -212,6 +222,7 @@ export class PendingRequest<I = Json, O = Json> {
       this.result = { ...base, status: 'answered', chosen };
       this.resolve(this.result);
       this.host.decided(this, undefined);
+      this.hooks?.decided?.(this.result as RendezvousResult);
     } else {
       const err =
         error ??
@@ -221,6 +232,7 @@ export class PendingRequest<I = Json, O = Json> {
       this.result = { ...base, status: 'failed', error: { code: err.code, message: err.message } };
       this.reject(err);
       this.host.decided(this, err);
+      this.hooks?.decided?.(this.result as RendezvousResult);
     }
   }
 }

@@ -1,5 +1,7 @@
 import type { Clock } from './clock.js';
+import { instrumentationProblem } from './combine-instrumentation.js';
 import { ConfigurationError } from './errors.js';
+import type { Instrumentation } from './instrumentation.js';
 import type { RendezvousPolicy } from './policy.js';
 import type { RetryOptions } from './retry.js';
 import { DEFAULT_STREAMS, type StreamNames, type Transport } from './transport.js';
@@ -61,6 +63,12 @@ export interface RendezvousOptions {
    * come, after `start()` resolved). Default `false`.
    */
   readonly control?: boolean | { readonly channel?: string; readonly reportIntervalMs?: number };
+  /**
+   * Tracing or metrics hooks (one, or several called in order), such as `openTelemetry()` from
+   * `@rendezvous-ml/opentelemetry`. A hook that throws is ignored. Default: none (nothing is
+   * built or called per request).
+   */
+  readonly instrumentation?: Instrumentation | readonly Instrumentation[];
 }
 
 /**
@@ -163,6 +171,10 @@ export function checkRendezvousOptions(options: unknown): asserts options is Ren
     if (c.channel !== undefined && (typeof c.channel !== 'string' || c.channel === ''))
       fail(`control.channel must be a non-empty string, got ${describe(c.channel)}`);
     positiveFinite(c, 'reportIntervalMs', 'e.g. 5000');
+  }
+  if (o.instrumentation !== undefined) {
+    const problem = instrumentationProblem(o.instrumentation);
+    if (problem) fail(problem);
   }
   if (o.streams !== undefined) {
     if (!isObject(o.streams)) fail('streams must be an object of stream names');

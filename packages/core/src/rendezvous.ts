@@ -1,6 +1,7 @@
 import { type Observable, Subject, type Subscription } from 'rxjs';
-import { buildRequest } from './build-request.js';
+import { buildRequest, type RequestInstrumentation } from './build-request.js';
 import { type Clock, systemClock } from './clock.js';
+import { combineInstrumentation } from './combine-instrumentation.js';
 import { DeadLetters } from './dead-letters.js';
 import { decodeScore, type Json } from './envelopes.js';
 import {
@@ -65,6 +66,8 @@ export class Rendezvous<I = Json, O = Json> {
   private readonly random: () => number;
   private readonly publishRetry: Omit<RetryOptions, 'until' | 'clock'>;
   private readonly deadLetters: DeadLetters;
+  /** Undefined without `instrumentation`: then no hook object is built per request. */
+  private readonly instrumented: RequestInstrumentation | undefined;
   private readonly entries = new Map<string, PendingRequest<I, O>>();
   private readonly host: PendingRequestHost<I, O>;
   private readonly results = new Subject<RendezvousResult<I, O>>();
@@ -117,12 +120,16 @@ export class Rendezvous<I = Json, O = Json> {
         )
       : undefined;
     this.instanceId = options.instanceId ?? `fe-${Math.random().toString(36).slice(2, 10)}`;
+    const instrumentation = combineInstrumentation(options.instrumentation);
+    const activePolicy = () => this.livePolicy.active;
+    const frontEnd = this.instanceId;
+    this.instrumented = instrumentation && { instrumentation, frontEnd, activePolicy };
     this.livePolicy = new LivePolicy(options.policy, options.control, {
       ...{ transport: this.transport, clock: this.clock, instance: this.instanceId },
       channel: this.streams.control,
     });
     this.host = {
-      activePolicy: () => this.livePolicy.active,
+      activePolicy,
       clock: this.clock,
       live: (asOf) => this.registry.live(asOf),
       noLiveModel: `no model is live: no worker of any model answered a probe or sent a heartbeat on "${this.streams.heartbeats}"; start a ModelWorker on the same transport and stream names${this.transport.capabilities.multiProcess ? '' : ` (the ${this.transport.name} transport is in-process: give the workers this transport instance, or transports sharing its broker)`}`,
@@ -237,12 +244,13 @@ export class Rendezvous<I = Json, O = Json> {
       return Promise.reject(new InvalidInputError(`request id ${id} is already in flight`));
     const now = this.clock.now();
     const replyTo = this.returnAddress.address;
-    const built = buildRequest({ id, now, deadlineMs, replyTo, input, meta: options.meta ?? {} });
+    const meta = options.meta ?? {};
+    const built = buildRequest({ id, now, deadlineMs, replyTo, input, meta }, this.instrumented);
     if (built instanceof InvalidInputError) return Promise.reject(built);
-    const { envelope, payload } = built;
+    const { envelope, payload, hooks } = built;
     const box = new Mailbox<I>(id, input, now, envelope.deadline, this.random());
     return new Promise<RendezvousResult<I, O>>((resolve, reject) => {
-      const pending = new PendingRequest<I, O>(this.host, box, resolve, reject);
+      const pending = new PendingRequest<I, O>(this.host, box, resolve, reject, hooks);
       this.entries.set(id, pending);
       this.undecided++;
       retryWithBackoff(() => this.transport.publish(this.streams.requests, { key: id, payload }), {

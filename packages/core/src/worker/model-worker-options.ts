@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Json } from '../envelopes.js';
+import type { Instrumentation } from '../instrumentation.js';
 import type { RetryOptions } from '../retry.js';
 import type { StreamNames, Transport } from '../transport.js';
 
@@ -83,4 +84,11 @@ export interface ModelWorkerOptions<I = Json, O = Json> {
   readonly retirable?: boolean;
   readonly streams?: Partial<StreamNames>;
   readonly clock?: Clock;
+  /**
+   * Tracing or metrics hooks (one, or several called in order), such as `openTelemetry()` from
+   * `@rendezvous-ml/opentelemetry`: `prediction()` is called as a prediction starts (after the
+   * wait for a slot), its `run` wraps `parseInput` and `predict`. A hook that throws is ignored.
+   * Default: none (nothing is built or called per request).
+   */
+  readonly instrumentation?: Instrumentation | readonly Instrumentation[];
 }

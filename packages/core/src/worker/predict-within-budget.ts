@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Json, RequestEnvelope } from '../envelopes.js';
 import { PredictError, RendezvousError } from '../errors.js';
+import type { PredictionHooks } from '../instrumentation.js';
 import type { PredictContext } from './model-worker-options.js';
 
 /**
@@ -31,6 +32,8 @@ export interface BudgetedPrediction<I, O> {
   readonly parseInput?: ((input: Json) => I) | undefined;
   readonly predictTimeoutMs?: number | undefined;
   readonly clock: Clock;
+  /** The instrumentation's hooks of this prediction: `run` wraps `parseInput` and `predict`. */
+  readonly hooks?: PredictionHooks | undefined;
 }
 
 function asPredictError(error: unknown): RendezvousError {
@@ -76,17 +79,8 @@ export function predictWithinBudget<I, O>(
   };
   let result: O | Promise<O>;
   try {
-    let input: I;
-    try {
-      input = job.parseInput ? job.parseInput(request.input) : (request.input as I);
-    } catch (error) {
-      throw new RendezvousError(
-        'INVALID_INPUT',
-        error instanceof Error ? error.message : String(error),
-        { cause: error },
-      );
-    }
-    result = job.predict(input, context);
+    const run = job.hooks?.run;
+    result = run ? run(() => parseAndPredict(job, context)) : parseAndPredict(job, context);
   } catch (error) {
     return Promise.resolve({ kind: 'error', error: asPredictError(error) });
   }
@@ -118,6 +112,23 @@ export function predictWithinBudget<I, O>(
       (error: unknown) => finish({ kind: 'error', error: asPredictError(error) }),
     );
   });
+}
+
+function parseAndPredict<I, O>(
+  job: BudgetedPrediction<I, O>,
+  context: PredictContext,
+): O | Promise<O> {
+  let input: I;
+  try {
+    input = job.parseInput ? job.parseInput(job.request.input) : (job.request.input as I);
+  } catch (error) {
+    throw new RendezvousError(
+      'INVALID_INPUT',
+      error instanceof Error ? error.message : String(error),
+      { cause: error },
+    );
+  }
+  return job.predict(input, context);
 }
 
 function isThenable<T>(value: T | Promise<T>): value is Promise<T> {

@@ -1,3 +1,4 @@
+import { instrumentationProblem } from '../combine-instrumentation.js';
 import { ConfigurationError } from '../errors.js';
 
 /** `the number 1`, `the string 'a b'`, `undefined`, `NaN`: what a wrong value was, for messages. */
@@ -104,4 +105,7 @@ export function validateWorkerOptions(options: unknown): void {
     fail(
       `retirable must be true (drain on a 'retire' message on the control channel) or false, or left out (got ${got(o.retirable)})`,
     );
+  const problem =
+    o.instrumentation === undefined ? undefined : instrumentationProblem(o.instrumentation);
+  if (problem) fail(problem);
 }

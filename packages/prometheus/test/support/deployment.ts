@@ -72,8 +72,7 @@ export async function deployment() {
       transport: transport(),
       clock,
       model: { name, version },
-      // The seam (ModelWorkerOptions.instrumentation) until core wires it: spread, not checked.
-      ...({ instrumentation: metrics.instrumentation } as object),
+      instrumentation: metrics.instrumentation,
       predict: async (x) => {
         if (x < 0 && name === 'lr') throw new Error('negative');
         await sleep(delayMs);

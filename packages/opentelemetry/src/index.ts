@@ -1,0 +1,2 @@
+export { RendezvousAttributes, RendezvousSpans } from './attributes.js';
+export { type OpenTelemetryOptions, openTelemetry } from './open-telemetry.js';
