@@ -29,6 +29,12 @@ describe('counters read from stats()', () => {
         expect(w.stats().scored).toBe(6);
         expect(sampleValue(f, 'rendezvous_worker_instances', labels)).toBe(1);
       }
+      // Through the seam given to each worker: one queue time and one predict time each.
+      const dt = { model: 'dt', version: '1' };
+      expect(sampleValue(f, 'rendezvous_worker_queue_duration_seconds', dt)).toBe(6);
+      expect(
+        sampleValue(f, 'rendezvous_worker_predict_duration_seconds', { ...dt, outcome: 'ok' }),
+      ).toBe(6);
       expect(sampleValue(f, 'rendezvous_archiver_records_total', { archiver: 'decoy' })).toBe(6);
       expect(sampleValue(f, 'rendezvous_live_models', { model: 'dt', version: '1' })).toBe(1);
       expect(
