@@ -176,7 +176,11 @@ function duplicateLines(text: string): string[] {
 export async function checkMetrics(
   text: string,
 ): Promise<{ families: Family[]; problems: string[] }> {
-  const parsed = await getMetricsFromIterator(text.split('\n')[Symbol.iterator]());
+  // prom2javascript reads no NaN nor -Inf, both valid values (prom-client writes NaN as "Nan",
+  // and Prometheus reads values with Go's ParseFloat, which takes NaN in any case). Such a
+  // value is checked here and handed to the parser as 0, so that it reads the rest.
+  const lines = text.split('\n').map((l) => l.replace(/ (?:nan|-inf)( -?\d+)?$/i, ' 0$1'));
+  const parsed = await getMetricsFromIterator(lines[Symbol.iterator]());
   const families = Object.entries(parsed).map(([name, f]) => ({ name, ...f }));
   const problems = [...families.flatMap(lintFamily), ...duplicateLines(text)];
   return { families, problems };
