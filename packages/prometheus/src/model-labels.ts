@@ -1,7 +1,14 @@
 /** The `model` and `version` labels of one model version. */
 export type ModelLabelValues = { readonly model: string; readonly version: string };
 
-/** The label values every model version past the cap shares. */
+/**
+ * The label values every model version past the cap shares.
+ *
+ * @example
+ * ```ts
+ * const strays = `rendezvous_answers_total{model="${OTHER_MODEL.model}",version="${OTHER_MODEL.version}"}`;
+ * ```
+ */
 export const OTHER_MODEL: ModelLabelValues = { model: 'other', version: 'other' };
 
 /**

@@ -10,6 +10,11 @@ import { type ObservedWorker, WorkerMetrics } from './worker-metrics.js';
 /**
  * Latency buckets (seconds) of every histogram by default: 1 ms to 10 s, for deadlines of
  * tens of milliseconds to a few seconds.
+ *
+ * @example
+ * ```ts
+ * const metrics = new RendezvousMetrics({ registry, buckets: [0.0005, ...DEFAULT_BUCKETS] });
+ * ```
  */
 export const DEFAULT_BUCKETS: readonly number[] = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
