@@ -9,7 +9,7 @@
 export type { ObservedArchiver } from './archiver-metrics.js';
 export type { ObservedFrontEnd } from './front-end-metrics.js';
 export { METRICS, type MetricDescription, type MetricName } from './metric-catalogue.js';
-export { OTHER_MODEL } from './model-labels.js';
+export { type ModelLabelValues, OTHER_MODEL } from './model-labels.js';
 export {
   DEFAULT_BUCKETS,
   RendezvousMetrics,

@@ -1,4 +1,11 @@
-/** The `model` and `version` labels of one model version. */
+/**
+ * The `model` and `version` labels of one model version.
+ *
+ * @example
+ * ```ts
+ * const dt: ModelLabelValues = { model: 'dt', version: '1' };
+ * ```
+ */
 export type ModelLabelValues = { readonly model: string; readonly version: string };
 
 /**
