@@ -1,8 +1,9 @@
 import type { ModelRef, RendezvousResult, RendezvousStats } from '@rendezvous-ml/core';
-import type { Counter, Histogram } from 'prom-client';
 import type { Observable, Subscription } from 'rxjs';
+import { type CounterSeries, HotCounter } from './hot-counter.js';
+import { type HistogramSeries, HotHistogram } from './hot-histogram.js';
 import type { MetricFactory } from './metric-factory.js';
-import type { ModelLabels } from './model-labels.js';
+import { type ModelLabels, type ModelLabelValues, OTHER_MODEL } from './model-labels.js';
 import { StatsSources } from './stats-sources.js';
 
 /**
@@ -49,11 +50,16 @@ const STAT_COUNTERS = [
 export class FrontEndMetrics {
   private readonly sources = new StatsSources<RendezvousStats>();
   private readonly registries = new Set<ObservedFrontEnd['registry']>();
-  private readonly answers: Counter<string>;
-  private readonly decisions: Counter<string>;
-  private readonly modelScores: Counter<string>;
-  private readonly decisionDuration: Histogram<string>;
-  private readonly scoreLatency: Histogram<string>;
+  private readonly answers: HotCounter;
+  private readonly decisions: HotCounter;
+  private readonly modelScores: HotCounter;
+  private readonly decisionDuration: HotHistogram;
+  private readonly scoreLatency: HotHistogram;
+  /** Model name → version → its series (past `maxModels`, several share `other`). */
+  private readonly slots = new Map<string, Map<string, ModelSlot>>();
+  private other: ModelSlot | undefined;
+  private readonly byTrigger = new Map<string, CounterSeries>();
+  private readonly byStatus = new Map<string, HistogramSeries>();
 
   constructor(
     make: MetricFactory,
@@ -88,11 +94,11 @@ export class FrontEndMetrics {
       for (const registry of registries)
         for (const m of registry.live()) this.set(capped.of(m.name, m.version), 1);
     });
-    this.answers = make.counter('rendezvous_answers_total');
-    this.decisions = make.counter('rendezvous_decisions_total');
-    this.decisionDuration = make.histogram('rendezvous_decision_duration_seconds', buckets);
-    this.modelScores = make.counter('rendezvous_model_scores_total');
-    this.scoreLatency = make.histogram('rendezvous_model_score_latency_seconds', buckets);
+    this.answers = new HotCounter(make, 'rendezvous_answers_total');
+    this.decisions = new HotCounter(make, 'rendezvous_decisions_total');
+    this.decisionDuration = new HotHistogram(make, 'rendezvous_decision_duration_seconds', buckets);
+    this.modelScores = new HotCounter(make, 'rendezvous_model_scores_total');
+    this.scoreLatency = new HotHistogram(make, 'rendezvous_model_score_latency_seconds', buckets);
   }
 
   /**
@@ -121,30 +127,90 @@ export class FrontEndMetrics {
     return end;
   }
 
+  // On every result: the series of a model version, a trigger or a status are found in maps
+  // by the strings the result carries; nothing is allocated unless a series is new.
   private record(result: RendezvousResult<unknown, unknown>): void {
-    if (result.chosen) {
-      const { name, version } = result.chosen.model;
-      this.answers.inc(this.models.of(name, version));
-    }
-    this.decisions.inc({ trigger: result.decidedBy.trigger });
-    this.decisionDuration.observe({ status: result.status }, result.latencyMs / 1000);
+    if (result.chosen) this.slot(result.chosen.model).answers.value++;
+    const trigger = result.decidedBy.trigger;
+    (this.byTrigger.get(trigger) ?? this.triggerSeries(trigger)).value++;
+    const status = result.status;
+    const duration = this.decisionDuration;
+    duration.observe(
+      this.byStatus.get(status) ?? this.statusSeries(status),
+      result.latencyMs / 1000,
+    );
     const late = result.late.length > 0 ? new Set(result.late.map(keyOf)) : undefined;
     for (const c of result.candidates) {
-      const labels = this.models.of(c.model.name, c.model.version);
+      const slot = this.slot(c.model);
       if (c.status === 'pending') {
         // A model pending at the decision whose score came late is counted once, as late.
-        if (!late?.has(keyOf(c))) this.modelScores.inc({ ...labels, outcome: 'missing' });
+        if (!late?.has(keyOf(c))) slot.outcome('missing').value++;
         continue;
       }
-      this.modelScores.inc({ ...labels, outcome: c.status });
-      this.scoreLatency.observe(labels, c.latencyMs / 1000);
+      slot.outcome(c.status).value++;
+      this.scoreLatency.observe(slot.latency, c.latencyMs / 1000);
     }
     for (const c of result.late) {
-      const labels = this.models.of(c.model.name, c.model.version);
-      this.modelScores.inc({ ...labels, outcome: 'late' });
-      if (c.status !== 'pending') this.scoreLatency.observe(labels, c.latencyMs / 1000);
+      const slot = this.slot(c.model);
+      slot.outcome('late').value++;
+      if (c.status !== 'pending') this.scoreLatency.observe(slot.latency, c.latencyMs / 1000);
     }
   }
+
+  private slot(model: ModelRef): ModelSlot {
+    const known = this.slots.get(model.name)?.get(model.version);
+    if (known) return known;
+    const labels = this.models.of(model.name, model.version);
+    if (labels === OTHER_MODEL) {
+      // Past the cap every stray version shares one slot, and none is remembered.
+      this.other ??= this.newSlot(labels);
+      return this.other;
+    }
+    const slot = this.newSlot(labels);
+    let versions = this.slots.get(model.name);
+    if (!versions) {
+      versions = new Map();
+      this.slots.set(model.name, versions);
+    }
+    versions.set(model.version, slot);
+    return slot;
+  }
+
+  private newSlot(labels: ModelLabelValues): ModelSlot {
+    const key = `${labels.model}\u0000${labels.version}`;
+    const outcomes = new Map<string, CounterSeries>();
+    return {
+      answers: this.answers.series(key, labels),
+      latency: this.scoreLatency.series(key, labels),
+      outcome: (outcome) => {
+        let series = outcomes.get(outcome);
+        if (!series) {
+          series = this.modelScores.series(`${key}\u0000${outcome}`, { ...labels, outcome });
+          outcomes.set(outcome, series);
+        }
+        return series;
+      },
+    };
+  }
+
+  private triggerSeries(trigger: string): CounterSeries {
+    const series = this.decisions.series(trigger, { trigger });
+    this.byTrigger.set(trigger, series);
+    return series;
+  }
+
+  private statusSeries(status: string): HistogramSeries {
+    const series = this.decisionDuration.series(status, { status });
+    this.byStatus.set(status, series);
+    return series;
+  }
+}
+
+/** The series of one model version (name and version as the scores carry them). */
+interface ModelSlot {
+  readonly answers: CounterSeries;
+  readonly latency: HistogramSeries;
+  outcome(outcome: string): CounterSeries;
 }
 
 const keyOf = (c: { readonly model: ModelRef }): string => `${c.model.name}@${c.model.version}`;

@@ -5,8 +5,8 @@ import type {
   PredictionHooks,
   PredictionStart,
 } from '@rendezvous-ml/core';
-import type { Histogram } from 'prom-client';
 import type { Observable, Subscription } from 'rxjs';
+import { type HistogramSeries, HotHistogram } from './hot-histogram.js';
 import type { MetricFactory } from './metric-factory.js';
 import { StatsSources } from './stats-sources.js';
 
@@ -48,13 +48,9 @@ const OUTCOMES = [
  */
 export class WorkerMetrics {
   private readonly sources = new StatsSources<ModelWorkerStats>();
-  private readonly queue: Histogram<string>;
-  private readonly predict: Histogram<string>;
-  /** Per model version: its queue-time child, and its predict-time children by outcome. */
-  private readonly children = new Map<
-    string,
-    { queue: Histogram.Internal<string>; predict: Map<string, Histogram.Internal<string>> }
-  >();
+  private readonly queue: HotHistogram;
+  private readonly predict: HotHistogram;
+  private readonly slots = new Map<string, Map<string, WorkerSlot>>();
 
   /** The seam's hooks: give it to each worker as `instrumentation`. */
   readonly instrumentation: Instrumentation;
@@ -85,8 +81,8 @@ export class WorkerMetrics {
       this.reset();
       for (const { labels, stats } of sources.count()) this.set(labels, stats);
     });
-    this.queue = make.histogram('rendezvous_worker_queue_duration_seconds', buckets);
-    this.predict = make.histogram('rendezvous_worker_predict_duration_seconds', buckets);
+    this.queue = new HotHistogram(make, 'rendezvous_worker_queue_duration_seconds', buckets);
+    this.predict = new HotHistogram(make, 'rendezvous_worker_predict_duration_seconds', buckets);
     this.instrumentation = { prediction: (start) => this.prediction(start) };
   }
 
@@ -111,32 +107,53 @@ export class WorkerMetrics {
     return end;
   }
 
+  // On every prediction: its version's series are found by name and version, allocation-free.
   private prediction(start: PredictionStart): PredictionHooks {
-    const child = this.child(start.model);
-    child.queue.observe(Math.max(0, start.startedAt - start.receivedAt) / 1000);
+    const slot = this.slot(start.model);
+    this.queue.observe(slot.queue, wait(start.receivedAt, start.startedAt));
     return {
-      finished: (end) => {
-        let predict = child.predict.get(end.outcome);
-        if (!predict) {
-          const { name, version } = start.model;
-          predict = this.predict.labels({ model: name, version, outcome: end.outcome });
-          child.predict.set(end.outcome, predict);
-        }
-        predict.observe(Math.max(0, end.finishedAt - start.startedAt) / 1000);
-      },
+      finished: (end) =>
+        this.predict.observe(slot.predict(end.outcome), wait(start.startedAt, end.finishedAt)),
     };
   }
 
-  private child(model: ModelIdentity) {
-    const key = `${model.name}@${model.version}`;
-    let child = this.children.get(key);
-    if (!child) {
-      child = {
-        queue: this.queue.labels({ model: model.name, version: model.version }),
-        predict: new Map(),
-      };
-      this.children.set(key, child);
+  private slot(model: ModelIdentity): WorkerSlot {
+    let versions = this.slots.get(model.name);
+    if (!versions) {
+      versions = new Map();
+      this.slots.set(model.name, versions);
     }
-    return child;
+    let slot = versions.get(model.version);
+    if (!slot) {
+      const { name, version } = model;
+      const key = `${name}\u0000${version}`;
+      const byOutcome = new Map<string, HistogramSeries>();
+      slot = {
+        queue: this.queue.series(key, { model: name, version }),
+        predict: (outcome) => {
+          let series = byOutcome.get(outcome);
+          if (!series) {
+            series = this.predict.series(`${key}\u0000${outcome}`, {
+              model: name,
+              version,
+              outcome,
+            });
+            byOutcome.set(outcome, series);
+          }
+          return series;
+        },
+      };
+      versions.set(version, slot);
+    }
+    return slot;
   }
 }
+
+/** The seam's series of one model version. */
+interface WorkerSlot {
+  readonly queue: HistogramSeries;
+  predict(outcome: string): HistogramSeries;
+}
+
+/** Seconds from `from` to `to` (clock ms), never negative. */
+const wait = (from: number, to: number): number => Math.max(0, to - from) / 1000;
