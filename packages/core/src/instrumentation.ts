@@ -24,12 +24,22 @@ export interface RequestStart {
   readonly deadline: number;
 }
 
-/** What became of a score the front end received for a request still in its table. */
+/**
+ * What became of a score the front end received for a request still in its table.
+ *
+ * @example
+ * ```ts
+ * const arrival: ScoreArrival = 'late'; // after the decision: recorded, never answers twice
+ * ```
+ */
 export type ScoreArrival = 'evaluated' | 'late' | 'duplicate';
 
 /**
  * One request's hooks, returned by {@link Instrumentation.request}. Every member is optional;
  * the front end calls each at most once per event and never lets a throw reach the request.
+ * Order: `score` (each arrival, the one that decides included) before `decided`, once;
+ * then `score` for late or duplicate arrivals; then `closed`, once. A request refused before it
+ * was published (its input cannot travel as JSON) gets only `closed(undefined)`.
  *
  * @example
  * ```ts
@@ -76,7 +86,9 @@ export interface PredictionStart {
 
 /**
  * How a prediction ended: `ok` and `error` sent a score; `expired` ran past the deadline (no
- * score); `unsent` could not send its score before the deadline.
+ * score); `unsent` could not send its score (after `replyRetry`): the delivery was handed back
+ * for redelivery (a new prediction, `deliveryCount` + 1) or, past the deadline, acknowledged.
+ * `finishedAt` is when `predict` ended (for `expired`: when the deadline stopped it).
  *
  * @example
  * ```ts
@@ -86,6 +98,7 @@ export interface PredictionStart {
 export interface PredictionEnd {
   readonly outcome: 'ok' | 'error' | 'expired' | 'unsent';
   readonly finishedAt: number;
+  /** The error score's code and message (`outcome: 'error'`). */
   readonly error?: { readonly code: string; readonly message: string };
 }
 
@@ -119,6 +132,9 @@ export interface PredictionHooks {
 export interface Instrumentation {
   /** Called synchronously in `request()`, in the caller's async context. */
   request?(start: RequestStart): RequestHooks | undefined;
-  /** Called synchronously when a worker starts a prediction. */
+  /**
+   * Called synchronously when a worker starts a prediction: after the wait for a concurrency
+   * slot, for a request still within its deadline (one skipped as expired gets no call).
+   */
   prediction?(start: PredictionStart): PredictionHooks | undefined;
 }

@@ -47,6 +47,7 @@ export function startPredictionSpan(
     finished(end) {
       if (ended) return;
       ended = true;
+      if (!span.isRecording()) return span.end();
       span.setAttribute(A.PREDICTION_OUTCOME, end.outcome);
       span.setAttribute(A.PREDICTION_PREDICT_MS, end.finishedAt - start.startedAt);
       if (end.outcome !== 'ok') {

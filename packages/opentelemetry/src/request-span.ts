@@ -77,12 +77,15 @@ export function startRequestSpan(
   const withSpan = trace.setSpan(parent, span);
   const meta: Record<string, string> = {};
   carrier.inject(withSpan, meta);
+  // An unsampled span records nothing: build no attributes or events for it.
+  const recording = span.isRecording();
   let ended = false;
   let late: Span | undefined;
   let lateCount = 0;
   return {
     meta,
     score(score, arrival, at) {
+      if (!recording) return;
       const event = scoreAttributes(score, arrival, at - start.startedAt);
       if (!ended) {
         span.addEvent(S.SCORE_EVENT, event);
@@ -98,12 +101,17 @@ export function startRequestSpan(
     },
     decided(result) {
       if (ended) return;
-      const decision = decisionAttributes(result);
-      span.setAttributes(decision);
-      span.addEvent(S.DECISION_EVENT, decision);
-      if (result.status === 'failed')
-        span.setStatus({ code: SpanStatusCode.ERROR, message: result.error?.message ?? 'failed' });
       ended = true;
+      if (recording) {
+        const decision = decisionAttributes(result);
+        span.setAttributes(decision);
+        span.addEvent(S.DECISION_EVENT, decision);
+        if (result.status === 'failed')
+          span.setStatus({
+            code: SpanStatusCode.ERROR,
+            message: result.error?.message ?? 'failed',
+          });
+      }
       span.end();
     },
     closed() {
