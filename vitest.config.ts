@@ -19,6 +19,7 @@ export default defineConfig({
       '@rendezvous-ml/rollout': src('rollout'),
       '@rendezvous-ml/dashboard': src('dashboard'),
       '@rendezvous-ml/opentelemetry': src('opentelemetry'),
+      '@rendezvous-ml/prometheus': src('prometheus'),
     },
   },
   test: {

@@ -49,6 +49,12 @@ const SCENARIOS: readonly Registered[] = [
   },
   { name: 'scaling', module: './scenarios/scaling.js', exportName: 'scaling', needs: [] },
   { name: 'scorecard', module: './scenarios/scorecard.js', exportName: 'scorecard', needs: [] },
+  {
+    name: 'observability-overhead',
+    module: './scenarios/observability-overhead.js',
+    exportName: 'observabilityOverhead',
+    needs: [],
+  },
   ...(['redis', 'kafka'] as const).map((b) => ({
     name: `rollout-${b}`,
     module: './scenarios/rollout.js',

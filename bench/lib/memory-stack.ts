@@ -1,4 +1,5 @@
 import {
+  type Instrumentation,
   type Json,
   ModelWorker,
   type PredictContext,
@@ -22,6 +23,8 @@ export interface StackOptions {
   readonly deadlineMs?: number;
   /** A transport per component (front end, each worker); default one in-memory broker. */
   readonly transport?: () => Transport;
+  /** Given to every worker (`ModelWorkerOptions.instrumentation`). Default none. */
+  readonly workerInstrumentation?: Instrumentation;
 }
 
 /** A running front end with its model workers. */
@@ -64,6 +67,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         model: { name, version: '1' },
         predict,
         concurrency: options.workerConcurrency ?? 8,
+        ...(options.workerInstrumentation
+          ? { instrumentation: options.workerInstrumentation }
+          : {}),
       }),
   );
   for (const w of workers) await w.start();

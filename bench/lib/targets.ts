@@ -68,6 +68,16 @@ export const TARGETS: Readonly<Record<string, Checker>> = {
         `${m.extra?.throughputDropPct}% drop (ratio ${m.extra?.throughputRatio}), ${m.extra?.cpuUsPerResult} µs CPU per result`,
     ),
   ],
+  'observability-overhead': (ms) => [
+    check(
+      'observability-overhead',
+      'with the Prometheus metrics on, front-end throughput on memory (c=64) drops by at most 10%',
+      ours(ms).find((m) => m.extra?.throughputDropPct !== undefined),
+      (m) => Number(m.extra?.throughputDropPct) <= 10,
+      (m) =>
+        `${m.extra?.throughputDropPct}% drop (ratio ${m.extra?.throughputRatio}), scrape ${m.extra?.scrapeMs} ms`,
+    ),
+  ],
   memory: (ms) => [
     check(
       'memory',

@@ -42,9 +42,10 @@ export function archiveSinks(
   ];
 }
 
-/** What a role that archives exposes: its counters and a graceful stop. */
+/** What a role that archives exposes: its counters, its events and a graceful stop. */
 export interface ArchivingRole {
   readonly name: ArchiveStream;
+  readonly events$: Archiver['events$'];
   stats(): ArchiverStats;
   stop(): Promise<void>;
 }
@@ -69,7 +70,12 @@ export async function startIrisDecoy(
   logFailures(decoy.events$, logger);
   await decoy.start();
   logger.info('decoy started');
-  return { name: 'decoy', stats: () => decoy.stats(), stop: () => decoy.stop() };
+  return {
+    name: 'decoy',
+    events$: decoy.events$,
+    stats: () => decoy.stats(),
+    stop: () => decoy.stop(),
+  };
 }
 
 /**
@@ -107,7 +113,12 @@ async function startArchiverRole(
   logFailures(archiver.events$, logger);
   await archiver.start();
   logger.info(`${source === 'scores' ? 'score' : 'results'} archiver started`);
-  return { name: source, stats: () => archiver.stats(), stop: () => archiver.stop() };
+  return {
+    name: source,
+    events$: archiver.events$,
+    stats: () => archiver.stats(),
+    stop: () => archiver.stop(),
+  };
 }
 
 /**

@@ -81,7 +81,7 @@ export async function startIrisFrontend(
     control: true,
   });
   const metrics = options.metrics ?? new IrisMetrics();
-  metrics.observeRendezvous(rendezvous);
+  metrics.rendezvous.observeFrontEnd(rendezvous);
   logRejections(rendezvous.rejections$, logger);
   await rendezvous.start();
   const scorecard = await startIrisScorecard(
@@ -89,6 +89,7 @@ export async function startIrisFrontend(
     { scorecard: config.scorecard ?? readConfig({}).scorecard },
     logger,
   );
+  metrics.rendezvous.observeScorecard(scorecard);
   const app = createIrisServer({
     rendezvous,
     metrics,

@@ -91,7 +91,7 @@ export async function startIrisSystem(
       logger.child({ component: 'archiver' }),
     ),
   ];
-  for (const a of archiving) metrics.observe(a.name, () => a.stats());
+  for (const a of archiving) metrics.rendezvous.observeArchiver(a, a.name);
 
   const workers = new Map<string, ModelWorker<IrisInput, number>>();
   for (const name of ['dt', 'lr', ...config.shadow]) {
@@ -102,10 +102,11 @@ export async function startIrisSystem(
         logger: logger.child({ component: 'worker' }),
         heartbeatMs: config.heartbeatMs,
         concurrency: config.workerConcurrency,
+        instrumentation: metrics.rendezvous.instrumentation,
       },
     );
     workers.set(name, worker);
-    metrics.observe(`worker:${name}`, () => worker.stats());
+    metrics.rendezvous.observeWorker(worker);
   }
 
   const frontend = await startIrisFrontend(

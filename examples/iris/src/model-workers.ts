@@ -1,4 +1,4 @@
-import { ModelWorker, type Transport } from '@rendezvous-ml/core';
+import { type Instrumentation, ModelWorker, type Transport } from '@rendezvous-ml/core';
 import type { Logger } from 'pino';
 import { type IrisInput, parseIrisInput } from './iris-input.js';
 import type { IrisPredictor } from './iris-models.js';
@@ -20,6 +20,8 @@ export async function startIrisWorker(
     readonly logger: Logger;
     readonly heartbeatMs: number;
     readonly concurrency: number;
+    /** The metrics' seam (queue and predict time), when this process serves `/metrics`. */
+    readonly instrumentation?: Instrumentation;
   },
 ): Promise<ModelWorker<IrisInput, number>> {
   const worker = new ModelWorker<IrisInput, number>({
@@ -30,6 +32,7 @@ export async function startIrisWorker(
     heartbeatIntervalMs: options.heartbeatMs,
     // Predictions are cheap; the time goes into sending the score and acknowledging.
     concurrency: options.concurrency,
+    ...(options.instrumentation ? { instrumentation: options.instrumentation } : {}),
   });
   const log = options.logger.child({ model: `${predictor.name}@${predictor.version}` });
   worker.events$.subscribe((event) => {

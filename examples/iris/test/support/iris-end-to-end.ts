@@ -171,8 +171,8 @@ export function irisEndToEnd(
       /iris_http_requests_total\{method="POST",route="\/predict",status="400"\} \d+/,
     );
     expect(text).toContain('iris_http_request_duration_seconds_bucket');
-    expect(text).toMatch(/rendezvous_component_stat\{component="frontend",stat="answered"\} \d+/);
-    expect(text).toContain('rendezvous_live_model{model="dt",version="1"} 1');
+    expect(text).toMatch(/rendezvous_requests_total\{status="answered"\} [1-9]\d*/);
+    expect(text).toContain('rendezvous_live_models{model="dt",version="1"} 1');
     expect(text).toMatch(/iris_predictions_total\{model="dt",version="1",label="virginica"\} \d+/);
   });
 

@@ -1,0 +1,165 @@
+import type { MetricDescription } from '../metric-catalogue.js';
+import { MODEL } from './model-label-names.js';
+
+/**
+ * The metrics of a front end (`Rendezvous`), in the README's order.
+ *
+ * @example
+ * ```ts
+ * const names = FRONT_END_METRICS.map((m) => m.name);
+ * ```
+ */
+export const FRONT_END_METRICS = [
+  {
+    name: 'rendezvous_requests_total',
+    type: 'counter',
+    labels: ['status'],
+    component: 'front end',
+    source: 'stats()',
+    help: 'Requests decided, by status: answered (a score was chosen) or failed',
+  },
+  {
+    name: 'rendezvous_requests_deadline_exceeded_total',
+    type: 'counter',
+    labels: [],
+    component: 'front end',
+    source: 'stats()',
+    help: 'Failed requests that no model answered before their deadline (part of status="failed")',
+  },
+  {
+    name: 'rendezvous_requests_overloaded_total',
+    type: 'counter',
+    labels: [],
+    component: 'front end',
+    source: 'stats()',
+    help: 'Requests refused at once because maxInFlight requests were already undecided',
+  },
+  {
+    name: 'rendezvous_in_flight_requests',
+    type: 'gauge',
+    labels: [],
+    component: 'front end',
+    source: 'stats()',
+    help: 'Requests accepted and not decided yet',
+  },
+  {
+    name: 'rendezvous_open_mailboxes',
+    type: 'gauge',
+    labels: [],
+    component: 'front end',
+    source: 'stats()',
+    help: 'Mailboxes still open: undecided, or decided and waiting for late scores',
+  },
+  {
+    name: 'rendezvous_answers_total',
+    type: 'counter',
+    labels: MODEL,
+    component: 'front end',
+    source: 'results$',
+    help: 'Answered requests by the model version whose score was chosen',
+  },
+  {
+    name: 'rendezvous_decisions_total',
+    type: 'counter',
+    labels: ['trigger'],
+    component: 'front end',
+    source: 'results$',
+    help: 'Decided requests by what triggered the decision: score, wake, deadline, registry or publish-failed',
+  },
+  {
+    name: 'rendezvous_decision_duration_seconds',
+    type: 'histogram',
+    labels: ['status'],
+    component: 'front end',
+    source: 'results$',
+    help: 'Time from accepting a request to deciding it, by status',
+  },
+  {
+    name: 'rendezvous_model_scores_total',
+    type: 'counter',
+    labels: [...MODEL, 'outcome'],
+    component: 'front end',
+    source: 'results$',
+    help: "Each model version's part in decided requests: ok or error (scored before the decision), late (after it), missing (never)",
+  },
+  {
+    name: 'rendezvous_model_score_latency_seconds',
+    type: 'histogram',
+    labels: MODEL,
+    component: 'front end',
+    source: 'results$',
+    help: "Time from accepting a request to receiving a model version's score (ok, error and late scores)",
+  },
+  {
+    name: 'rendezvous_late_scores_total',
+    type: 'counter',
+    labels: [],
+    component: 'front end',
+    source: 'stats()',
+    help: 'Scores received after their request was decided (recorded in the result, never answered)',
+  },
+  {
+    name: 'rendezvous_orphan_scores_total',
+    type: 'counter',
+    labels: [],
+    component: 'front end',
+    source: 'stats()',
+    help: 'Scores for requests this front end no longer (or never) had',
+  },
+  {
+    name: 'rendezvous_duplicate_scores_total',
+    type: 'counter',
+    labels: [],
+    component: 'front end',
+    source: 'stats()',
+    help: 'Second scores from the same model version for one request (redeliveries)',
+  },
+  {
+    name: 'rendezvous_invalid_scores_total',
+    type: 'counter',
+    labels: [],
+    component: 'front end',
+    source: 'stats()',
+    help: 'Replies that were not valid score envelopes (sent to the dead letter)',
+  },
+  {
+    name: 'rendezvous_results_published_total',
+    type: 'counter',
+    labels: [],
+    component: 'front end',
+    source: 'stats()',
+    help: 'Results published to the results stream (publishResults)',
+  },
+  {
+    name: 'rendezvous_result_publish_failures_total',
+    type: 'counter',
+    labels: [],
+    component: 'front end',
+    source: 'stats()',
+    help: 'Results that could not be published after retries (publishResults)',
+  },
+  {
+    name: 'rendezvous_reply_channel_losses_total',
+    type: 'counter',
+    labels: [],
+    component: 'front end',
+    source: 'stats()',
+    help: "Times a front end's reply channel ended under it",
+  },
+  {
+    name: 'rendezvous_invalid_heartbeats_total',
+    type: 'counter',
+    labels: [],
+    component: 'front end',
+    source: 'stats()',
+    help: 'Heartbeats that broke the protocol and were dropped',
+  },
+  {
+    name: 'rendezvous_live_models',
+    type: 'gauge',
+    labels: MODEL,
+    component: 'front end',
+    source: 'registry.live()',
+    help: '1 for each model version a front end sees alive (heartbeats)',
+  },
+] as const satisfies readonly MetricDescription[];
