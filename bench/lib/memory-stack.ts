@@ -24,7 +24,9 @@ export interface StackOptions {
   /** A transport per component (front end, each worker); default one in-memory broker. */
   readonly transport?: () => Transport;
   /** Given to every worker (`ModelWorkerOptions.instrumentation`). Default none. */
-  readonly workerInstrumentation?: Instrumentation;
+  readonly workerInstrumentation?: Instrumentation | readonly Instrumentation[];
+  /** Given to the front end (`RendezvousOptions.instrumentation`). Default none. */
+  readonly frontEndInstrumentation?: Instrumentation | readonly Instrumentation[];
 }
 
 /** A running front end with its model workers. */
@@ -78,6 +80,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     policy: options.policy ?? priority({ order: names }),
     deadlineMs: options.deadlineMs ?? 5_000,
     maxInFlight: options.maxInFlight ?? 10_000,
+    ...(options.frontEndInstrumentation
+      ? { instrumentation: options.frontEndInstrumentation }
+      : {}),
   });
   await rendezvous.start();
   await until(() => rendezvous.registry.live().length === n, 10_000, `${n} live models`);

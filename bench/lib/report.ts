@@ -218,7 +218,7 @@ export async function markdown(report: RunReport, repoRoot: string): Promise<str
     if (prof && existsSync(`${repoRoot}/${prof}`)) {
       const summary = await summariseProfile(`${repoRoot}/${prof}`, 12);
       out.push(
-        `CPU profile (\`node --cpu-prof\`, captured by this run): [\`${prof}\`](../${prof}) — open it in Chrome DevTools → Performance, or VS Code.`,
+        `CPU profile (\`node --cpu-prof\`, captured by this run) in \`${prof}\` (not committed: \`npm run bench\` writes it) — open it in Chrome DevTools → Performance, or VS Code.`,
         '',
         '| self time by area | self % | incl. % |',
         '| --- | ---: | ---: |',

@@ -1,53 +1,152 @@
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { ExportResultCode, W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  AlwaysOnSampler,
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  type ReadableSpan,
+  type Sampler,
+  type SpanExporter,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace-base';
+import type { Instrumentation } from '@rendezvous-ml/core';
+import { openTelemetry } from '@rendezvous-ml/opentelemetry';
 import { RendezvousMetrics } from '@rendezvous-ml/prometheus';
 import { Registry } from 'prom-client';
 import { closedLoop, type LoopResult, medianOfRuns } from '../lib/closed-loop.js';
 import { toMeasurement } from '../lib/measurement.js';
-import { startStack } from '../lib/memory-stack.js';
+import { type Stack, startStack } from '../lib/memory-stack.js';
 import type { Measurement, Scenario } from '../lib/types.js';
 
+/** An exporter that counts spans and drops them: the cost measured is the SDK's, not an export's. */
+class CountingExporter implements SpanExporter {
+  spans = 0;
+  export(spans: ReadableSpan[], done: (result: { code: ExportResultCode }) => void): void {
+    this.spans += spans.length;
+    done({ code: ExportResultCode.SUCCESS });
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+interface Variant {
+  readonly name: string;
+  readonly metrics: boolean;
+  /** Tracing with this sampler (the OpenTelemetry SDK, batch processor, async context). */
+  readonly sampler?: Sampler;
+}
+
+const VARIANTS: readonly Variant[] = [
+  { name: 'Prometheus metrics', metrics: true },
+  { name: 'tracing, every request sampled', metrics: false, sampler: new AlwaysOnSampler() },
+  {
+    name: 'tracing 1 in 10 sampled + metrics',
+    metrics: true,
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.1) }),
+  },
+  {
+    name: 'tracing, every request sampled + metrics',
+    metrics: true,
+    sampler: new AlwaysOnSampler(),
+  },
+];
+
+interface Built {
+  readonly variant: Variant;
+  readonly stack: Stack;
+  readonly registry: Registry | undefined;
+  readonly exporter: CountingExporter | undefined;
+  readonly dispose: () => Promise<void>;
+}
+
+async function build(variant: Variant): Promise<Built> {
+  const instruments: Instrumentation[] = [];
+  let registry: Registry | undefined;
+  let metrics: RendezvousMetrics | undefined;
+  let exporter: CountingExporter | undefined;
+  let provider: BasicTracerProvider | undefined;
+  if (variant.sampler) {
+    exporter = new CountingExporter();
+    provider = new BasicTracerProvider({
+      sampler: variant.sampler,
+      spanProcessors: [new BatchSpanProcessor(exporter)],
+    });
+    const propagator = new W3CTraceContextPropagator();
+    instruments.push(openTelemetry({ tracerProvider: provider, propagator }));
+  }
+  if (variant.metrics) {
+    registry = new Registry();
+    metrics = new RendezvousMetrics({ registry });
+    instruments.push(metrics.instrumentation);
+  }
+  const stack = await startStack({
+    models: 2,
+    maxInFlight: 1_000,
+    ...(instruments.length > 0
+      ? { workerInstrumentation: instruments, frontEndInstrumentation: instruments }
+      : {}),
+  });
+  if (metrics) {
+    metrics.observeFrontEnd(stack.rendezvous);
+    for (const w of stack.workers) metrics.observeWorker(w);
+  }
+  return {
+    variant,
+    stack,
+    registry,
+    exporter,
+    dispose: async () => {
+      await stack.close();
+      await provider?.shutdown();
+    },
+  };
+}
+
+const cpuUs = (): number => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+
 /**
- * The cost of the standard metrics: the memory scenario's front end (2 models, priority, c=64)
- * without any instrumentation, and with `@rendezvous-ml/prometheus` on (the front end and both
- * workers observed, the seam given to the workers), run side by side, and the time one scrape
- * of the registry takes. Target: at most 10% less throughput.
+ * The cost of observability on the memory scenario's front end (2 models, priority, c=64):
+ * without instrumentation, with `@rendezvous-ml/prometheus`, with `@rendezvous-ml/opentelemetry`
+ * (OpenTelemetry SDK, batch span processor, async-hooks context, W3C propagation through `meta`,
+ * every request sampled or 1 in 10), and both. Every stack lives side by side and their runs
+ * alternate (the load of a shared machine drifts; the ratio is fair between neighbouring runs).
+ * Reports req/s, CPU µs per request (the steadier figure), and the time one scrape takes.
+ * Target: with tracing and metrics on, at most 10% less throughput.
  */
 export const observabilityOverhead: Scenario = async ({ quick }) => {
   const runs = quick ? 3 : 5;
   const concurrency = 64;
   const requests = quick ? 10_000 : 100_000;
   const input = { x: 1 };
-
-  const registry = new Registry();
-  const metrics = new RendezvousMetrics({ registry });
-  // Both stacks live side by side and their runs alternate: on a shared machine the load
-  // drifts, and the ratio is only fair between neighbouring runs.
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(contextManager);
   const plain = await startStack({ models: 2, maxInFlight: 1_000 });
-  const measured = await startStack({
-    models: 2,
-    maxInFlight: 1_000,
-    workerInstrumentation: metrics.instrumentation,
-  });
-  metrics.observeFrontEnd(measured.rendezvous);
-  for (const w of measured.workers) metrics.observeWorker(w);
-  const loopOf = (s: typeof plain) => () =>
-    closedLoop(concurrency, requests, () => s.rendezvous.request(input));
+  const built: Built[] = [];
   try {
-    await loopOf(plain)();
-    await loopOf(measured)();
-    const bareRuns: LoopResult[] = [];
-    const metricRuns: LoopResult[] = [];
-    for (let i = 0; i < runs; i++) {
-      bareRuns.push(await loopOf(plain)());
-      metricRuns.push(await loopOf(measured)());
-    }
-    // One scrape after the runs (timers do not fire inside a closed loop on memory, whose
-    // deliveries are microtasks): what a Prometheus scrape of this registry costs.
-    const t0 = process.hrtime.bigint();
-    const text = await registry.metrics();
-    const scrapeMs = Number(process.hrtime.bigint() - t0) / 1e6;
-    const bare = medianOfRuns(bareRuns);
-    const withMetrics = medianOfRuns(metricRuns);
-    const ratio = withMetrics.rps / bare.rps;
+    for (const v of VARIANTS) built.push(await build(v));
+    const once = async (s: Stack): Promise<{ loop: LoopResult; cpuUs: number }> => {
+      const c0 = cpuUs();
+      const loop = await closedLoop(concurrency, requests, () => s.rendezvous.request(input));
+      return { loop, cpuUs: (cpuUs() - c0) / loop.requests };
+    };
+    const stacks = [plain, ...built.map((b) => b.stack)];
+    for (const s of stacks) await once(s); // warm-up
+    const results = stacks.map(() => ({ loops: [] as LoopResult[], cpu: [] as number[] }));
+    for (let i = 0; i < runs; i++)
+      for (const [j, s] of stacks.entries()) {
+        const r = await once(s);
+        results[j]!.loops.push(r.loop);
+        results[j]!.cpu.push(r.cpuUs);
+      }
+    const medianCpu = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+    const bare = medianOfRuns(results[0]!.loops);
+    const bareCpu = medianCpu(results[0]!.cpu);
     const out: Measurement[] = [
       toMeasurement(
         'observability-overhead',
@@ -55,24 +154,42 @@ export const observabilityOverhead: Scenario = async ({ quick }) => {
         true,
         concurrency,
         bare,
-      ),
-      toMeasurement(
-        'observability-overhead',
-        `front end with Prometheus metrics c=${concurrency}`,
-        false,
-        concurrency,
-        withMetrics,
-        {
-          throughputRatio: Number(ratio.toFixed(4)),
-          throughputDropPct: Number(((1 - ratio) * 100).toFixed(2)),
-          scrapeMs: Number(scrapeMs.toFixed(3)),
-          scrapeBytes: text.length,
-        },
+        { cpuUsPerRequest: Number(bareCpu.toFixed(2)) },
       ),
     ];
+    for (const [j, b] of built.entries()) {
+      const m = medianOfRuns(results[j + 1]!.loops);
+      const cpu = medianCpu(results[j + 1]!.cpu);
+      const ratio = m.rps / bare.rps;
+      const extra: Record<string, number | string> = {
+        throughputRatio: Number(ratio.toFixed(4)),
+        throughputDropPct: Number(((1 - ratio) * 100).toFixed(2)),
+        cpuUsPerRequest: Number(cpu.toFixed(2)),
+        extraCpuUsPerRequest: Number((cpu - bareCpu).toFixed(2)),
+        tracing: b.variant.sampler ? b.variant.sampler.toString() : 'off',
+        metrics: b.variant.metrics ? 'on' : 'off',
+      };
+      if (b.registry) {
+        const t0 = process.hrtime.bigint();
+        const text = await b.registry.metrics();
+        extra.scrapeMs = Number((Number(process.hrtime.bigint() - t0) / 1e6).toFixed(3));
+        extra.scrapeBytes = text.length;
+      }
+      out.push(
+        toMeasurement(
+          'observability-overhead',
+          `front end with ${b.variant.name} c=${concurrency}`,
+          false,
+          concurrency,
+          m,
+          extra,
+        ),
+      );
+    }
     return out;
   } finally {
-    await measured.close();
+    for (const b of built) await b.dispose();
     await plain.close();
+    context.disable();
   }
 };
