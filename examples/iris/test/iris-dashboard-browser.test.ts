@@ -1,8 +1,10 @@
 // The dashboard in a real browser: Debian's chromium (playwright-core) opens /dashboard of a
 // running iris system (memory transport) while a steady load is sent, and checks that every
 // panel renders with real data, that it updates, and that the page logs no console error and
-// no failed request. The screenshots it takes are the ones in docs/images/ (docs/guides/dashboard.md).
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+// no failed request. The screenshots it takes are the ones in docs/images/ (docs/guides/dashboard.md):
+// with UPDATE_SCREENSHOTS=1 it writes them there; otherwise to a temporary folder, so a test run
+// leaves the work tree as it was.
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +19,7 @@ import { CHROMIUM_ARGS, findChromium } from './support/find-chromium.js';
 import { get, poll } from './support/http.js';
 import { type SteadyPredictLoad, startSteadyPredictLoad } from './support/steady-predict-load.js';
 
-const IMAGES = fileURLToPath(new URL('../../../docs/images/', import.meta.url));
+const DOCS_IMAGES = fileURLToPath(new URL('../../../docs/images/', import.meta.url));
 const gate = findChromium();
 
 /** The iris data set as inputs (the reference window), and the same flowers with longer petals. */
@@ -254,9 +256,19 @@ describe.skipIf(!gate.ok)('the iris dashboard in headless chromium', () => {
     expect(
       Number(await page.getAttribute('#chart-requests', 'data-points')),
     ).toBeGreaterThanOrEqual(Math.min(await seqOf(), 300) - 1);
-    await mkdir(IMAGES, { recursive: true });
-    await page.screenshot({ path: join(IMAGES, 'dashboard.png'), fullPage: true });
-    await page.locator('#panel-alarms').screenshot({ path: join(IMAGES, 'dashboard-alarms.png') });
+    const images =
+      process.env.UPDATE_SCREENSHOTS === '1'
+        ? DOCS_IMAGES
+        : await mkdtemp(join(tmpdir(), 'iris-dashboard-shots-'));
+    await mkdir(images, { recursive: true });
+    await page.screenshot({ path: join(images, 'dashboard.png'), fullPage: true });
+    await page.locator('#panel-alarms').screenshot({ path: join(images, 'dashboard-alarms.png') });
+    for (const name of ['dashboard.png', 'dashboard-alarms.png']) {
+      const png = await readFile(join(images, name));
+      expect(png.subarray(1, 4).toString('latin1'), name).toBe('PNG');
+      expect(png.length, name).toBeGreaterThan(10_000);
+    }
+    if (images !== DOCS_IMAGES) await rm(images, { recursive: true, force: true });
     expect(problems).toEqual([]);
   }, 400_000);
 
