@@ -22,10 +22,13 @@ describe.skipIf(!nats.ok)('iris multi-process over NATS JetStream', () => {
   beforeAll(async () => {
     // Train once here, so the worker processes do not race to do it.
     await ensureModels(DEFAULT_MODELS_DIR, pino({ level: 'silent' }));
-    deployment = await startMultiProcessDeployment({
-      RENDEZVOUS_TRANSPORT: 'nats',
-      NATS_URL: server.url,
-    });
+    // A 2 s deadline, not 1 s: on a loaded 2-core machine a worker's first predictions over
+    // NATS (pull consumer, JetStream acks) took just over 1 s once in three runs, and the test
+    // asserts who answers, not how fast (the bench measures that). Noted in docs/transports/nats.md.
+    deployment = await startMultiProcessDeployment(
+      { RENDEZVOUS_TRANSPORT: 'nats', NATS_URL: server.url },
+      { deadlineMs: 2000 },
+    );
   }, 120_000);
 
   afterAll(async () => {
