@@ -4,12 +4,13 @@ import { GroupPositioner } from './group-positioner.js';
 import type { KafkaLogger } from './kafka-logger.js';
 import type { KafkaTransportOptions } from './kafka-transport-options.js';
 import { type KafkajsModule, loadKafkajs } from './load-kafkajs.js';
+import { ProduceBatcher } from './produce-batcher.js';
 import { redactingLogCreator } from './redacting-log-creator.js';
 import { sharedGroupAssigners } from './shared-group-assigners.js';
 
 /**
- * The clients of one transport, connected: the kafkajs client, one producer, one admin and the
- * group positioner.
+ * The clients of one transport, connected: the kafkajs client, one producer (and the batcher
+ * every send goes through), one admin and the group positioner.
  *
  * @example
  * ```ts
@@ -20,6 +21,8 @@ import { sharedGroupAssigners } from './shared-group-assigners.js';
 export interface KafkaConnection {
   readonly kafka: Kafka;
   readonly producer: Producer;
+  /** Coalesces concurrent sends on `producer` into one produce request at a time. */
+  readonly sends: ProduceBatcher;
   readonly admin: Admin;
   readonly positioner: GroupPositioner;
 }
@@ -78,6 +81,7 @@ export class KafkaConnector {
       const c: KafkaConnection = {
         kafka,
         producer,
+        sends: new ProduceBatcher(producer),
         admin,
         positioner: new GroupPositioner(kafka, admin),
       };
@@ -97,7 +101,7 @@ export class KafkaConnector {
       sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: this.options.heartbeatIntervalMs ?? 500,
       rebalanceTimeout: this.options.rebalanceTimeoutMs ?? 10_000,
-      maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 20,
+      maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 250,
       allowAutoTopicCreation: false,
       retry: { initialRetryTime: 100, maxRetryTime: 1000, retries: 10 },
       // Read when a consumer is built (after connect has loaded kafkajs), not when this is called.

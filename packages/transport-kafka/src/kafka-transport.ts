@@ -211,10 +211,6 @@ export class KafkaTransport implements Transport {
   }
 
   private send(c: KafkaConnection, topic: string, message: OutgoingMessage): Promise<unknown> {
-    return c.producer.send({
-      topic,
-      acks: -1,
-      messages: [{ key: message.key ?? null, value: message.payload }],
-    });
+    return c.sends.send(topic, message.key ?? null, message.payload);
   }
 }
