@@ -1,7 +1,8 @@
 /**
  * One-off probe: the iris roles (decoy, archiver, dt and lr workers, front end) as processes on
- * a Kafka broker started for the probe, idle for 10 s; prints each process's CPU share (from
- * /proc/<pid>/stat) and the broker's. Run: `node --import tsx bench/probes/iris-kafka-idle-cpu.ts`.
+ * a broker started for the probe (Kafka, Redis or NATS), idle for 10 s; prints each process's
+ * CPU share (from /proc/<pid>/stat) and the broker's.
+ * Run: `node --import tsx bench/probes/iris-idle-cpu.ts [kafka|redis|nats]` (default kafka).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -10,6 +11,8 @@ import { join } from 'node:path';
 import { startIrisProcess } from '../../examples/iris/test/support/iris-processes.js';
 import { freePort } from '../../packages/transport-conformance/src/services/free-port.js';
 import { startKafkaBroker } from '../../packages/transport-conformance/src/services/kafka-broker.js';
+import { startNatsServer } from '../../packages/transport-conformance/src/services/nats-server.js';
+import { startRedisServer } from '../../packages/transport-conformance/src/services/redis-server.js';
 
 const TICKS_PER_SECOND = 100;
 async function cpuTicks(pid: number): Promise<number> {
@@ -17,16 +20,32 @@ async function cpuTicks(pid: number): Promise<number> {
   return Number(fields[11]) + Number(fields[12]); // utime + stime
 }
 
-/** The newest Kafka JVM on the machine: the one this probe started. */
+const transport = process.argv[2] ?? 'kafka';
+/** The newest broker process of its kind on the machine: the one this probe started. */
 function brokerPid(): number {
-  return Number(execFileSync('pgrep', ['-n', '-f', 'kafka.Kafka']).toString().trim());
+  const pattern = { kafka: 'kafka.Kafka', redis: 'redis-server', nats: 'nats-server' }[transport]!;
+  return Number(execFileSync('pgrep', ['-n', '-f', pattern]).toString().trim());
 }
 
-const broker = await startKafkaBroker();
+const broker =
+  transport === 'redis'
+    ? await startRedisServer().then((s) => ({
+        env: { REDIS_URL: s.url },
+        dispose: () => s.dispose(),
+      }))
+    : transport === 'nats'
+      ? await startNatsServer().then((s) => ({
+          env: { NATS_URL: s.url },
+          dispose: () => s.dispose(),
+        }))
+      : await startKafkaBroker().then((s) => ({
+          env: { KAFKA_BROKERS: s.brokers },
+          dispose: () => s.dispose(),
+        }));
 const archiveDir = await mkdtemp(join(tmpdir(), 'iris-idle-'));
 const env = {
-  RENDEZVOUS_TRANSPORT: 'kafka',
-  KAFKA_BROKERS: broker.brokers,
+  RENDEZVOUS_TRANSPORT: transport,
+  ...broker.env,
   ARCHIVE_DIR: archiveDir,
   PORT: String(await freePort()),
   HEARTBEAT_MS: '300',
