@@ -7,7 +7,7 @@ import { workerBench } from './model-worker-bench.js';
 async function heartbeatKinds(b: Awaited<ReturnType<typeof workerBench>>) {
   const seen = await tapChannel(b.caller, 'heartbeats');
   return () =>
-    seen.map((m) => decodeHeartbeat(m.payload)).map((h) => (h instanceof Error ? 'bad' : h.kind));
+    seen.map((m) => decodeHeartbeat(m.payload)).map((h) => (h.ok ? h.value.kind : 'bad'));
 }
 
 describe('ModelWorker: a consumer lost while the worker runs', () => {

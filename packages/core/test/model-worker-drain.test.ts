@@ -36,7 +36,7 @@ async function drainScene(drain: (b: Bench) => Promise<unknown>) {
   await b.clock.tick();
   const kinds = beats.map((m) => {
     const hb = decodeHeartbeat(m.payload);
-    return hb instanceof Error ? 'invalid' : hb.kind;
+    return hb.ok ? hb.value.kind : 'invalid';
   });
   // `leaving` went out at once, before any of the 5 predictions in progress ended.
   expect(kinds).toEqual(['leaving']);

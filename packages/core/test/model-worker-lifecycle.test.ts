@@ -6,7 +6,7 @@ import { workerBench } from './model-worker-bench.js';
 function heartbeatKinds(messages: IncomingMessage[]): string[] {
   return messages.map((m) => {
     const hb = decodeHeartbeat(m.payload);
-    return hb instanceof Error ? 'invalid' : hb.kind;
+    return hb.ok ? hb.value.kind : 'invalid';
   });
 }
 

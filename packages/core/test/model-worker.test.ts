@@ -222,8 +222,8 @@ describe('ModelWorker: concurrency and draining', () => {
     const b = await workerBench((x) => x, { heartbeatIntervalMs: 100 }, { start: false });
     const kinds: string[] = [];
     b.caller.listen('heartbeats').subscribe((m) => {
-      const hb = decodeHeartbeat(m.payload);
-      if (!(hb instanceof Error) && hb.kind !== 'probe') kinds.push(`${hb.kind}@${hb.ts - START}`);
+      const d = decodeHeartbeat(m.payload);
+      if (d.ok && d.value.kind !== 'probe') kinds.push(`${d.value.kind}@${d.value.ts - START}`);
     });
     await b.worker.start();
     await b.clock.advance(250);

@@ -86,7 +86,7 @@ describe('ModelWorker: first heartbeat', () => {
     const beats: number[] = [];
     b.caller.listen('heartbeats').subscribe((m) => {
       const hb = decodeHeartbeat(m.payload);
-      if (!(hb instanceof Error) && hb.kind === 'alive') beats.push(b.clock.now() - START);
+      if (hb.ok && hb.value.kind === 'alive') beats.push(b.clock.now() - START);
     });
     let positionedAt: number | undefined;
     b.spy.beforeEnsureGroup = async () => {
