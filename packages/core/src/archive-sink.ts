@@ -1,4 +1,7 @@
-import type { Json, RequestEnvelope, ResultEnvelope, ScoreEnvelope } from './envelopes.js';
+import type { Json } from './wire/json.js';
+import type { RequestEnvelope } from './wire/request.js';
+import type { ResultEnvelope } from './wire/result-envelope.js';
+import type { ScoreEnvelope } from './wire/score.js';
 
 /**
  * An operational event in an archive (a rollout's transition): what emitted it (`source`),

@@ -1,8 +1,10 @@
 import type { ActivePolicy } from './active-policy.js';
 import type { CombinedInstrumentation } from './combine-instrumentation.js';
-import { encodeEnvelope, type RequestEnvelope, WIRE_VERSION } from './envelopes.js';
 import { InvalidInputError } from './errors.js';
 import type { RequestHooks } from './instrumentation.js';
+import { encodeEnvelope } from './wire/encode-envelope.js';
+import type { RequestEnvelope } from './wire/request.js';
+import { WIRE_VERSION } from './wire/version.js';
 
 /**
  * What a front end with `instrumentation` gives {@link buildRequest}: the hooks to start, and

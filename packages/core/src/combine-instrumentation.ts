@@ -1,4 +1,3 @@
-import type { Json, ScoreEnvelope } from './envelopes.js';
 import type {
   Instrumentation,
   PredictionEnd,
@@ -9,6 +8,8 @@ import type {
   ScoreArrival,
 } from './instrumentation.js';
 import type { RendezvousResult } from './result.js';
+import type { Json } from './wire/json.js';
+import type { ScoreEnvelope } from './wire/score.js';
 
 /**
  * The instrumentation a front end or worker actually calls: every hook of every given

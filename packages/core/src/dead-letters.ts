@@ -1,25 +1,8 @@
 import { type Clock, systemClock } from './clock.js';
 import type { RendezvousError } from './errors.js';
 import type { IncomingMessage, Transport } from './transport.js';
-
-/**
- * What is written to the dead-letter stream: the raw message, where it came from, and why.
- *
- * @example
- * ```ts
- * const rec: DeadLetterRecord = { v: 1, component: 'worker dt@1', source: 'requests', id: '1-0',
- *   reason: { code: 'INVALID_ENVELOPE', message: 'payload is not valid JSON' }, payload: 'oops', at: 0 };
- * ```
- */
-export interface DeadLetterRecord {
-  readonly v: 1;
-  readonly component: string;
-  readonly source: string;
-  readonly id: string;
-  readonly reason: { readonly code: string; readonly message: string };
-  readonly payload: string;
-  readonly at: number;
-}
+import type { DeadLetterRecord } from './wire/dead-letter.js';
+import { WIRE_VERSION } from './wire/version.js';
 
 /**
  * Sends messages that cannot be processed to the dead-letter stream and counts them. It never
@@ -66,7 +49,7 @@ export class DeadLetters {
    */
   async trySend(message: IncomingMessage, reason: RendezvousError): Promise<boolean> {
     const record: DeadLetterRecord = {
-      v: 1,
+      v: WIRE_VERSION,
       component: this.component,
       source: message.source,
       id: message.id,

@@ -48,22 +48,8 @@ export {
   type PublishOptions,
   type PublishReport,
 } from './control/policy-controller.js';
-export { type DeadLetterRecord, DeadLetters } from './dead-letters.js';
+export { DeadLetters } from './dead-letters.js';
 export { Decoy, type DecoyOptions } from './decoy.js';
-export {
-  type Decoded,
-  decodeRequest,
-  decodeResult,
-  decodeScore,
-  encodeEnvelope,
-  type Json,
-  type ModelIdentity,
-  type RequestEnvelope,
-  type ResultEnvelope,
-  type ScoreEnvelope,
-  type ScoreError,
-  WIRE_VERSION,
-} from './envelopes.js';
 export {
   AuthenticationError,
   ConfigurationError,
@@ -83,7 +69,6 @@ export {
   toRendezvousError,
   UnexpectedReplyError,
 } from './errors.js';
-export { decodeHeartbeat, type Heartbeat } from './heartbeat.js';
 export type {
   Instrumentation,
   PredictionEnd,
@@ -159,4 +144,14 @@ export {
   type Transport,
   type TransportCapabilities,
 } from './transport.js';
-export { assertWireJson } from './wire-json.js';
+export type { DeadLetterRecord } from './wire/dead-letter.js';
+export type { Decoded } from './wire/decoded.js';
+export { encodeEnvelope } from './wire/encode-envelope.js';
+export { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from './wire/heartbeat.js';
+export { assertWireJson, type Json } from './wire/json.js';
+export type { ModelIdentity } from './wire/model-identity.js';
+export { decodeRequest, type RequestEnvelope } from './wire/request.js';
+export { decodeResult, type ResultEnvelope } from './wire/result-envelope.js';
+export { decodeScore, type ScoreEnvelope } from './wire/score.js';
+export type { ScoreError } from './wire/score-error.js';
+export { WIRE_VERSION } from './wire/version.js';

@@ -1,5 +1,7 @@
-import type { Json, ModelIdentity, ScoreEnvelope } from './envelopes.js';
 import type { RendezvousResult } from './result.js';
+import type { Json } from './wire/json.js';
+import type { ModelIdentity } from './wire/model-identity.js';
+import type { ScoreEnvelope } from './wire/score.js';
 
 /**
  * What a front end knows when it accepts a request, before publishing it.

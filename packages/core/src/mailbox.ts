@@ -1,7 +1,8 @@
 import type { Timer } from './clock.js';
-import type { Json, ScoreEnvelope } from './envelopes.js';
 import { type ModelRef, modelKey } from './model-ref.js';
 import type { Candidate } from './result.js';
+import type { Json } from './wire/json.js';
+import type { ScoreEnvelope } from './wire/score.js';
 
 /**
  * The state of one in-flight request at the front end: the scores it has received, its timers,

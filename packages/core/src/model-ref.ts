@@ -1,4 +1,4 @@
-import type { ModelIdentity } from './envelopes.js';
+import type { ModelIdentity } from './wire/model-identity.js';
 
 /**
  * A model version, regardless of which worker instance serves it. The unit a policy ranks

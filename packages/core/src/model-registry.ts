@@ -1,9 +1,10 @@
 import { type Observable, Subject, type Subscription } from 'rxjs';
 import { type Clock, systemClock, type Timer } from './clock.js';
-import { decodeHeartbeat } from './heartbeat.js';
 import { type ModelRef, modelKey } from './model-ref.js';
 import type { Rejections } from './rejections.js';
 import { DEFAULT_STREAMS, type Transport } from './transport.js';
+import { decodeHeartbeat, encodeHeartbeat } from './wire/heartbeat.js';
+import { WIRE_VERSION } from './wire/version.js';
 
 /**
  * Options of {@link ModelRegistry}.
@@ -92,11 +93,12 @@ export class ModelRegistry {
     if (this.subscription) return;
     this.subscription = this.transport.listen(this.channel).subscribe({
       next: (message) => {
-        const hb = decodeHeartbeat(message.payload);
-        if (hb instanceof Error) {
-          this.rejections?.report('heartbeat', message.payload, hb, this.clock.now());
+        const decoded = decodeHeartbeat(message.payload);
+        if (!decoded.ok) {
+          this.rejections?.report('heartbeat', message.payload, decoded.error, this.clock.now());
           return;
         }
+        const hb = decoded.value;
         if (hb.kind === 'probe') return;
         if (hb.kind === 'alive') this.alive(hb.model, hb.intervalMs * this.missed);
         else this.gone(modelKey(hb.model), hb.model.instance);
@@ -190,7 +192,10 @@ export class ModelRegistry {
   /** Asks every running worker to announce itself at once (best effort). */
   private probe(): void {
     this.transport
-      .broadcast(this.channel, JSON.stringify({ v: 1, kind: 'probe', ts: this.clock.now() }))
+      .broadcast(
+        this.channel,
+        encodeHeartbeat({ v: WIRE_VERSION, kind: 'probe', ts: this.clock.now() }),
+      )
       .catch(() => undefined);
   }
 

@@ -2,18 +2,15 @@ import { type Observable, Subject } from 'rxjs';
 import { type Clock, systemClock } from './clock.js';
 import { type CombinedInstrumentation, combineInstrumentation } from './combine-instrumentation.js';
 import { DeadLetters } from './dead-letters.js';
-import {
-  type Decoded,
-  decodeRequest,
-  type Json,
-  type ModelIdentity,
-  type RequestEnvelope,
-  WIRE_VERSION,
-} from './envelopes.js';
 import { NotStartedError, RendezvousError, toRendezvousError } from './errors.js';
 import { modelKey } from './model-ref.js';
 import { retryWithBackoff } from './retry.js';
 import { DEFAULT_STREAMS, type Delivery, type StreamNames, type Transport } from './transport.js';
+import type { Decoded } from './wire/decoded.js';
+import type { Json } from './wire/json.js';
+import type { ModelIdentity } from './wire/model-identity.js';
+import { decodeRequest, type RequestEnvelope } from './wire/request.js';
+import { WIRE_VERSION } from './wire/version.js';
 import { buildScore } from './worker/build-score.js';
 import { DeliverySettler } from './worker/delivery-settler.js';
 import { GroupMembership } from './worker/group-membership.js';

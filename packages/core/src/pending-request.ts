@@ -1,12 +1,13 @@
 import type { ActivePolicy } from './active-policy.js';
 import type { Clock } from './clock.js';
-import type { Json, ScoreEnvelope } from './envelopes.js';
 import { DeadlineExceededError, NoUsableScoreError, type RendezvousError } from './errors.js';
 import type { RequestHooks } from './instrumentation.js';
 import type { Mailbox } from './mailbox.js';
 import type { ModelRef } from './model-ref.js';
 import type { PolicyDecision, RendezvousPolicy } from './policy.js';
 import type { Decision, RendezvousResult } from './result.js';
+import type { Json } from './wire/json.js';
+import type { ScoreEnvelope } from './wire/score.js';
 
 /**
  * What a {@link PendingRequest} needs from its front end.

@@ -1,4 +1,3 @@
-import type { Json } from './envelopes.js';
 import { ConfigurationError } from './errors.js';
 import { first } from './policies/first.js';
 import { latestVersion } from './policies/latest-version.js';
@@ -8,6 +7,7 @@ import { shadow } from './policies/shadow.js';
 import { split } from './policies/split.js';
 import { type Stage, staged } from './policies/staged.js';
 import type { RendezvousPolicy } from './policy.js';
+import type { Json } from './wire/json.js';
 
 /**
  * A built-in policy and its options as plain JSON, so it can travel on the control channel and

@@ -1,5 +1,5 @@
-import type { ScoreEnvelope } from './envelopes.js';
 import type { ModelRef } from './model-ref.js';
+import type { ScoreEnvelope } from './wire/score.js';
 
 /**
  * A successful score.

@@ -3,7 +3,6 @@ import { buildRequest, type RequestInstrumentation } from './build-request.js';
 import { type Clock, systemClock } from './clock.js';
 import { combineInstrumentation } from './combine-instrumentation.js';
 import { DeadLetters } from './dead-letters.js';
-import { decodeScore, type Json } from './envelopes.js';
 import {
   InvalidInputError,
   OverloadedError,
@@ -34,6 +33,8 @@ import {
   type StreamNames,
   type Transport,
 } from './transport.js';
+import type { Json } from './wire/json.js';
+import { decodeScore } from './wire/score.js';
 
 export type { RendezvousOptions, RequestOptions } from './rendezvous-options.js';
 export type { RendezvousStats } from './rendezvous-stats.js';

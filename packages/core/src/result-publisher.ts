@@ -1,8 +1,11 @@
 import type { Clock } from './clock.js';
-import { encodeEnvelope, type Json, type ResultEnvelope, WIRE_VERSION } from './envelopes.js';
 import type { RendezvousResult } from './result.js';
 import { type RetryOptions, retryWithBackoff } from './retry.js';
 import type { Transport } from './transport.js';
+import { encodeEnvelope } from './wire/encode-envelope.js';
+import type { Json } from './wire/json.js';
+import type { ResultEnvelope } from './wire/result-envelope.js';
+import { WIRE_VERSION } from './wire/version.js';
 
 /**
  * Publishes a front end's final results to the results stream (`publishResults`), best effort:

@@ -1,5 +1,7 @@
-import type { Json, ModelIdentity, ScoreError } from './envelopes.js';
 import type { ModelRef } from './model-ref.js';
+import type { Json } from './wire/json.js';
+import type { ModelIdentity } from './wire/model-identity.js';
+import type { ScoreError } from './wire/score-error.js';
 
 /**
  * One model's part in a request, as reported in a result.

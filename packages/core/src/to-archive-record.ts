@@ -1,8 +1,10 @@
 import type { ArchiveRecord } from './archive-sink.js';
-import type { ArchiverSource } from './archiver.js';
-import { decodeRequest, decodeResult, decodeScore } from './envelopes.js';
+import type { ArchiverSource } from './archiver-options.js';
 import type { RendezvousError } from './errors.js';
 import { modelKey } from './model-ref.js';
+import { decodeRequest } from './wire/request.js';
+import { decodeResult } from './wire/result-envelope.js';
+import { decodeScore } from './wire/score.js';
 
 /**
  * Decodes one message of an archiver's source into the record it archives, or the reason it

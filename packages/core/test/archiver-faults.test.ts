@@ -19,7 +19,7 @@ import {
 } from './archiver-fixtures.js';
 import { tapStream, track } from './harness.js';
 
-async function faultBench(
+async function faultRig(
   options: Partial<ArchiverOptions> = {},
   mode: PoisonMode = 'list',
   start = true,
@@ -53,7 +53,7 @@ async function faultBench(
 
 describe('Archiver: a sink that is down for a while', () => {
   it('hands a failed batch back with growing backoff, keeps reading, and archives everything once the sink is back', async () => {
-    const b = await faultBench();
+    const b = await faultRig();
     b.sink.down(0, 10_000);
     await b.send(...b.ids(0, 12));
     for (let t = 0; t < 10_000; t += 1000) {
@@ -81,7 +81,7 @@ describe('Archiver: a sink that is down for a while', () => {
   });
 
   it('does not hammer the sink while it is down: it pauses between attempts', async () => {
-    const b = await faultBench({ writeRetry: { attempts: 1 } });
+    const b = await faultRig({ writeRetry: { attempts: 1 } });
     b.sink.down(0, 60_000);
     await b.send(...b.ids(0, 50));
     await b.clock.advance(30_000);
@@ -92,7 +92,7 @@ describe('Archiver: a sink that is down for a while', () => {
   });
 
   it('dead-letters a delivery whose batch failed on its maxDeliveries-th delivery, with the reason', async () => {
-    const b = await faultBench({ maxDeliveries: 3, writeRetry: { attempts: 1 } });
+    const b = await faultRig({ maxDeliveries: 3, writeRetry: { attempts: 1 } });
     b.sink.down(0, Number.POSITIVE_INFINITY);
     await b.send('a', 'b');
     await b.clock.advance(60_000);
@@ -111,7 +111,7 @@ describe('Archiver: a sink that is down for a while', () => {
 describe('Archiver: a poison record', () => {
   for (const mode of ['list', 'plain', 'range'] as const) {
     it(`is dead-lettered with the reason and the rest of its batch is archived (sink refuses it: ${mode})`, async () => {
-      const b = await faultBench({}, mode);
+      const b = await faultRig({}, mode);
       b.sink.poison.add('r2');
       await b.send(...b.ids(0, 10));
       await b.clock.advance(1000);
@@ -139,7 +139,7 @@ describe('Archiver: a poison record', () => {
   }
 
   it('a sink that refuses every record alone is treated as down, not as ten poison records', async () => {
-    const b = await faultBench({ writeRetry: { attempts: 1 }, maxDeliveries: 2 }, 'plain');
+    const b = await faultRig({ writeRetry: { attempts: 1 }, maxDeliveries: 2 }, 'plain');
     for (const id of b.ids(0, 5)) b.sink.poison.add(id);
     await b.send(...b.ids(0, 5));
     await b.clock.advance(100);
@@ -154,7 +154,7 @@ describe('Archiver: a poison record', () => {
 
 describe('Archiver: lifecycle', () => {
   it('stop() during start() wins: the archiver never joins the group', async () => {
-    const b = await faultBench({}, 'list', false);
+    const b = await faultRig({}, 'list', false);
     let open: () => void = () => undefined;
     const gate = new Promise<void>((r) => (open = r));
     const ensure = b.transport.ensureGroup.bind(b.transport);
@@ -176,7 +176,7 @@ describe('Archiver: lifecycle', () => {
   });
 
   it('a failed start() can be retried', async () => {
-    const b = await faultBench({}, 'list', false);
+    const b = await faultRig({}, 'list', false);
     const ensure = b.transport.ensureGroup.bind(b.transport);
     let fail = true;
     b.transport.ensureGroup = async (s, g) => {
@@ -193,7 +193,7 @@ describe('Archiver: lifecycle', () => {
   });
 
   it('drain() resolves once everything received is written and acknowledged or dead-lettered', async () => {
-    const b = await faultBench({ batchSize: 100, flushIntervalMs: 60_000 });
+    const b = await faultRig({ batchSize: 100, flushIntervalMs: 60_000 });
     await b.caller.publish('requests', { payload: '{oops' });
     await b.send('a', 'b');
     const draining = track(b.archiver.drain(), b.clock);
@@ -233,7 +233,7 @@ describe('Archiver: dead letters in flight at shutdown', () => {
   });
 
   it('stop() waits for a dead-letter write in flight; closing the transport after it rejects nothing', async () => {
-    const b = await faultBench();
+    const b = await faultRig();
     let open: () => void = () => undefined;
     const gate = new Promise<void>((r) => (open = r));
     const publish = b.transport.publish.bind(b.transport);

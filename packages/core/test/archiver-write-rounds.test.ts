@@ -19,7 +19,7 @@ import { tapStream } from './harness.js';
  * After a pause the archiver writes everything it holds once (one round), and pauses again only
  * after that round: a delivery waits for at most one pause, whatever was queued ahead of it.
  */
-async function bench(options: Partial<ArchiverOptions>, mode: PoisonMode = 'list') {
+async function frontEndRig(options: Partial<ArchiverOptions>, mode: PoisonMode = 'list') {
   const clock = new VirtualClock(0);
   const broker = new MemoryBroker({ clock });
   const caller = new MemoryTransport({ broker });
@@ -47,7 +47,7 @@ describe('Archiver: one pause per round of writes', () => {
   it('a delivery queued behind several partial batches while the sink is down waits one pause, not one per batch ahead', async () => {
     // Minimal counterexample of the invariant property: records trickle in during an outage,
     // so each flush interval cuts a one-record batch; each used to wait for its own pause.
-    const b = await bench({ batchSize: 4 }); // prefetch 8
+    const b = await frontEndRig({ batchSize: 4 }); // prefetch 8
     b.sink.down(0, 60_000);
     for (let i = 0; i < 8; i++) {
       await b.send(`r${i}`);
@@ -62,7 +62,7 @@ describe('Archiver: one pause per round of writes', () => {
 
   it('records a sink refuses alone without naming them are all retried in each round, so they reach the dead letter after maxDeliveries rounds, not one record per pause', async () => {
     const maxDeliveries = 5;
-    const b = await bench(
+    const b = await frontEndRig(
       {
         batchSize: 1,
         maxDeliveries,
@@ -88,7 +88,7 @@ describe('Archiver: one pause per round of writes', () => {
     // turns, one per pause, because each came back just before the other's round started and
     // waited for its own flush interval; they needed 40 pauses instead of 20.
     const maxDeliveries = 20;
-    const b = await bench(
+    const b = await frontEndRig(
       { batchSize: 2, maxDeliveries, writeRetry: { attempts: 2, initialDelayMs: 10 } },
       'range',
     );

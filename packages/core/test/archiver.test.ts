@@ -14,7 +14,7 @@ import {
 } from '@rendezvous-ml/core';
 import { MemoryBroker, MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { describe, expect, it } from 'vitest';
-import { AckSpyTransport, bench, RecordingSink, tapStream, track } from './harness.js';
+import { AckSpyTransport, frontEndRig, RecordingSink, tapStream, track } from './harness.js';
 
 async function archiverBench(
   options: Partial<ArchiverOptions> = {},
@@ -266,7 +266,7 @@ describe('Archiver: invalid messages and configuration', () => {
 
 describe('Decoy and score archiver in a running system', () => {
   it('the decoy archives every input as it was and never scores', async () => {
-    const b = await bench(first(), ['a@1']);
+    const b = await frontEndRig(first(), ['a@1']);
     const sink = new RecordingSink();
     const decoy = new Decoy({
       transport: new MemoryTransport({ broker: b.broker }),
@@ -299,7 +299,7 @@ describe('Decoy and score archiver in a running system', () => {
   });
 
   it('the score archiver sees every score, late ones included, with ids from request and model', async () => {
-    const b = await bench(first(), ['a@1', 'b@1']);
+    const b = await frontEndRig(first(), ['a@1', 'b@1']);
     const sink = new RecordingSink();
     const scores = new Archiver({
       transport: new MemoryTransport({ broker: b.broker }),

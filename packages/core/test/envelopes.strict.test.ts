@@ -8,7 +8,7 @@ import {
   WIRE_VERSION,
 } from '@rendezvous-ml/core';
 import { describe, expect, it } from 'vitest';
-import { bench, tapStream, track } from './harness.js';
+import { frontEndRig, tapStream, track } from './harness.js';
 
 const requestWith = (input: unknown): RequestEnvelope<unknown> => ({
   v: WIRE_VERSION,
@@ -109,7 +109,7 @@ describe('request() refuses input that is not JSON, and publishes nothing', () =
     ['a Date', new Date(0)],
   ];
   it.each(inputs)('request(%s) rejects with INVALID_INPUT at once', async (_, input) => {
-    const b = await bench(first(), ['dt@1']);
+    const b = await frontEndRig(first(), ['dt@1']);
     const published = await tapStream(b.transport, 'requests');
     const t = track(b.rendezvous.request(input as never), b.clock);
     await b.clock.tick();

@@ -247,15 +247,16 @@ describe('envelopes: invalid messages', () => {
     }
   });
 
-  it('decodeHeartbeat returns an error instead of throwing', () => {
-    expect(decodeHeartbeat('nope')).toBeInstanceOf(InvalidEnvelopeError);
+  it('decodeHeartbeat returns an error instead of throwing, like the other decoders', () => {
+    const bad = decodeHeartbeat('nope');
+    expect(bad.ok || bad.error).toBeInstanceOf(InvalidEnvelopeError);
     expect(decodeHeartbeat(JSON.stringify({ v: 1, kind: 'alive', ts: 0 }))).toMatchObject({
-      path: '/model',
+      ok: false,
+      error: { path: '/model' },
     });
     expect(decodeHeartbeat(JSON.stringify({ v: 1, kind: 'probe', ts: 5 }))).toEqual({
-      v: 1,
-      kind: 'probe',
-      ts: 5,
+      ok: true,
+      value: { v: 1, kind: 'probe', ts: 5 },
     });
   });
 });

@@ -80,7 +80,7 @@ export function ref(key: string): { name: string; version: string } {
   return { name: key.slice(0, at), version: key.slice(at + 1) };
 }
 
-export interface Bench {
+export interface FrontEndRig {
   readonly clock: VirtualClock;
   readonly broker: MemoryBroker;
   readonly transport: MemoryTransport;
@@ -102,11 +102,11 @@ export interface Bench {
 }
 
 /** A started front end with one started scripted worker per model key. */
-export async function bench(
+export async function frontEndRig(
   policy: RendezvousPolicy,
   models: readonly string[],
   options: Partial<RendezvousOptions> & { heartbeatIntervalMs?: number } = {},
-): Promise<Bench> {
+): Promise<FrontEndRig> {
   const clock = new VirtualClock(0);
   const broker = new MemoryBroker();
   const transport = new MemoryTransport({ broker });
@@ -116,7 +116,7 @@ export async function bench(
     clock,
     deadlineMs: 1000,
     instanceId: 'fe',
-    // The bench starts its workers after the front end: there is nothing to discover.
+    // The rig starts its workers after the front end: there is nothing to discover.
     discoveryMs: 0,
     ...options,
   });

@@ -18,8 +18,8 @@ import {
 } from '@rendezvous-ml/core';
 import { MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { describe, expect, it } from 'vitest';
-import { bench, type Script, tapStream, track } from './harness.js';
-import { never, workerBench } from './model-worker-bench.js';
+import { frontEndRig, type Script, tapStream, track } from './harness.js';
+import { never, workerRig } from './model-worker-rig.js';
 
 /** An instrumentation that writes every hook call to `log`, one line each. */
 function recorder(log: string[], meta: Record<string, string> = { traceparent: 'tp' }) {
@@ -83,7 +83,9 @@ describe('Instrumentation: the front end calls each request hook once per event'
   it('answered with a late score: score (evaluated) → decided → score (late) → closed with it', async () => {
     const log: string[] = [];
     const { instrumentation } = recorder(log);
-    const b = await bench(priority({ order: ['a', 'b'] }), ['a@1', 'b@1'], { instrumentation });
+    const b = await frontEndRig(priority({ order: ['a', 'b'] }), ['a@1', 'b@1'], {
+      instrumentation,
+    });
     const t = track(b.rendezvous.request({ 'a@1': { ms: 10 }, 'b@1': { ms: 20 } } as Script));
     await b.clock.advance(30);
     expect(t.state).toBe('resolved');
@@ -100,7 +102,7 @@ describe('Instrumentation: the front end calls each request hook once per event'
   it('failed (no usable score) and deadline exceeded: decided failed with the code, closed once', async () => {
     const log: string[] = [];
     const { instrumentation } = recorder(log);
-    const b = await bench(first(), ['a@1', 'b@1'], { instrumentation });
+    const b = await frontEndRig(first(), ['a@1', 'b@1'], { instrumentation });
     const failing: Script = { 'a@1': { ms: 3, fail: 'x' }, 'b@1': { ms: 4, fail: 'y' } };
     const t1 = track(b.rendezvous.request(failing));
     await b.clock.advance(10);
@@ -124,7 +126,7 @@ describe('Instrumentation: the front end calls each request hook once per event'
     const log: string[] = [];
     const { instrumentation } = recorder(log, { traceparent: 'hook', tracestate: 'hook-state' });
     // a@1 is live and never answers (no script): the mailbox stays open after the decision.
-    const b = await bench(first(), ['a@1'], { instrumentation });
+    const b = await frontEndRig(first(), ['a@1'], { instrumentation });
     const requests = await tapStream(b.transport, 'requests');
     const t = track(b.rendezvous.request(1, { meta: { traceparent: 'caller' } }));
     await b.clock.tick();
@@ -174,7 +176,7 @@ describe('Instrumentation: the front end calls each request hook once per event'
   it('an input that cannot travel as JSON: the hooks are closed with no record', async () => {
     const log: string[] = [];
     const { instrumentation } = recorder(log);
-    const b = await bench(first(), [], { instrumentation });
+    const b = await frontEndRig(first(), [], { instrumentation });
     await expect(b.rendezvous.request({ x: 1n } as unknown as Json)).rejects.toThrow(/JSON/);
     expect(log).toEqual(['request first', 'closed none']);
     await b.close();
@@ -185,7 +187,7 @@ describe('Instrumentation: the worker calls each prediction hook once per predic
   it('ok and error: prediction → run → finished, and the meta reaches predict and the hooks', async () => {
     const log: string[] = [];
     const rec = recorder(log, { traceparent: '00-abc-def-01' });
-    const b = await bench(first(), [], { instrumentation: rec.instrumentation });
+    const b = await frontEndRig(first(), [], { instrumentation: rec.instrumentation });
     const seen: Record<string, string>[] = [];
     let insideRun = false;
     const worker = new ModelWorker({
@@ -243,7 +245,7 @@ describe('Instrumentation: the worker calls each prediction hook once per predic
   it('expired in predict: finished expired; expired in the queue: no prediction at all', async () => {
     const log: string[] = [];
     const { instrumentation } = recorder(log);
-    const b = await workerBench(() => never<Json>(), { instrumentation, concurrency: 1 });
+    const b = await workerRig(() => never<Json>(), { instrumentation, concurrency: 1 });
     await b.send('slow', { deadlineIn: 100 });
     await b.send('queued', { deadlineIn: 50 });
     await b.clock.advance(200);
@@ -255,7 +257,7 @@ describe('Instrumentation: the worker calls each prediction hook once per predic
   it('a score that cannot be sent: finished unsent, then a new prediction on redelivery', async () => {
     const log: string[] = [];
     const { instrumentation } = recorder(log);
-    const b = await workerBench((x) => x, { instrumentation, replyRetry: { attempts: 1 } });
+    const b = await workerRig((x) => x, { instrumentation, replyRetry: { attempts: 1 } });
     let fail = true;
     b.spy.replyFails = () => fail;
     await b.send('r1', { deadlineIn: 60_000 });
@@ -277,7 +279,7 @@ describe('Instrumentation: the worker calls each prediction hook once per predic
   it('a score unsent before its deadline: finished unsent once, no redelivery', async () => {
     const log: string[] = [];
     const { instrumentation } = recorder(log);
-    const b = await workerBench((x) => x, { instrumentation, replyRetry: { attempts: 1 } });
+    const b = await workerRig((x) => x, { instrumentation, replyRetry: { attempts: 1 } });
     b.spy.replyFails = () => true;
     await b.send('r1', { deadlineIn: 20 });
     await b.clock.advance(1000);
@@ -289,7 +291,7 @@ describe('Instrumentation: the worker calls each prediction hook once per predic
 
 describe('Instrumentation: a hook that throws changes nothing', () => {
   async function outcomes(instrumentation: Instrumentation | undefined) {
-    const b = await bench(priority({ order: ['a', 'b'] }), [], { instrumentation });
+    const b = await frontEndRig(priority({ order: ['a', 'b'] }), [], { instrumentation });
     for (const key of ['a@1', 'b@1']) await b.addWorker(key, { instrumentation });
     const scripts: Script[] = [
       { 'a@1': { ms: 10 }, 'b@1': { ms: 20 } },

@@ -1,12 +1,12 @@
 import type { Json } from '@rendezvous-ml/core';
 import { describe, expect, it } from 'vitest';
 import { after, track } from './harness.js';
-import { never, START, workerBench } from './model-worker-bench.js';
+import { never, START, workerRig } from './model-worker-rig.js';
 
 describe('ModelWorker: the time budget of a prediction', () => {
   it('gives up a predict that never returns at the request deadline: aborts its signal, frees its slot, acks, counts it', async () => {
     const signals: AbortSignal[] = [];
-    const b = await workerBench(
+    const b = await workerRig(
       (x, ctx) => {
         signals.push(ctx.signal);
         return x === 'hang' ? never<Json>() : x;
@@ -31,7 +31,7 @@ describe('ModelWorker: the time budget of a prediction', () => {
   });
 
   it('lets the deadline win over a later predictTimeoutMs', async () => {
-    const b = await workerBench((x) => after(b.clock, 1000, x), { predictTimeoutMs: 500 });
+    const b = await workerRig((x) => after(b.clock, 1000, x), { predictTimeoutMs: 500 });
     await b.send('r', { deadlineIn: 200 });
     await b.clock.advance(1000);
     expect(b.scores).toEqual([]);
@@ -40,7 +40,7 @@ describe('ModelWorker: the time budget of a prediction', () => {
   });
 
   it('sends PREDICT_TIMEOUT when predictTimeoutMs ends before the deadline, even if predict hangs', async () => {
-    const b = await workerBench(() => never<Json>(), { predictTimeoutMs: 100 });
+    const b = await workerRig(() => never<Json>(), { predictTimeoutMs: 100 });
     await b.send('r', { deadlineIn: 1000 });
     await b.clock.advance(100);
     expect(b.scores).toMatchObject([
@@ -51,7 +51,7 @@ describe('ModelWorker: the time budget of a prediction', () => {
   });
 
   it('stop() waits for a hung predict only until its budget ends', async () => {
-    const b = await workerBench(() => never<Json>());
+    const b = await workerRig(() => never<Json>());
     await b.send('r', { deadlineIn: 300 });
     await b.clock.advance(10);
     const stopping = track(b.worker.stop(), b.clock);
@@ -62,7 +62,7 @@ describe('ModelWorker: the time budget of a prediction', () => {
   });
 
   it('drops the late result of a prediction given up at the deadline', async () => {
-    const b = await workerBench((x) => after(b.clock, 500, x));
+    const b = await workerRig((x) => after(b.clock, 500, x));
     await b.send('r', { deadlineIn: 200 });
     await b.clock.advance(1000);
     expect(b.scores).toEqual([]);

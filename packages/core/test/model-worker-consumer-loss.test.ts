@@ -1,18 +1,18 @@
 import { ConnectionLostError, decodeHeartbeat, UnexpectedReplyError } from '@rendezvous-ml/core';
 import { describe, expect, it } from 'vitest';
 import { tapChannel } from './harness.js';
-import { workerBench } from './model-worker-bench.js';
+import { workerRig } from './model-worker-rig.js';
 
 /** The heartbeat kinds the worker broadcast, in order. */
-async function heartbeatKinds(b: Awaited<ReturnType<typeof workerBench>>) {
+async function heartbeatKinds(b: Awaited<ReturnType<typeof workerRig>>) {
   const seen = await tapChannel(b.caller, 'heartbeats');
   return () =>
-    seen.map((m) => decodeHeartbeat(m.payload)).map((h) => (h instanceof Error ? 'bad' : h.kind));
+    seen.map((m) => decodeHeartbeat(m.payload)).map((h) => (h.ok ? h.value.kind : 'bad'));
 }
 
 describe('ModelWorker: a consumer lost while the worker runs', () => {
   it('announces that it leaves (so front ends stop waiting), rejoins after a backoff, and scores again', async () => {
-    const b = await workerBench((x) => x, { heartbeatIntervalMs: 1000 });
+    const b = await workerRig((x) => x, { heartbeatIntervalMs: 1000 });
     const kinds = await heartbeatKinds(b);
     expect(b.spy.joins).toBe(1);
     b.spy.loseConsumer(new ConnectionLostError('connection reset'));
@@ -38,7 +38,7 @@ describe('ModelWorker: a consumer lost while the worker runs', () => {
   });
 
   it('stays out for good after a failure that cannot pass, and says so', async () => {
-    const b = await workerBench((x) => x, { heartbeatIntervalMs: 1000 });
+    const b = await workerRig((x) => x, { heartbeatIntervalMs: 1000 });
     const kinds = await heartbeatKinds(b);
     b.spy.loseConsumer(new UnexpectedReplyError('XREADGROUP reply in an unknown shape'));
     await b.clock.advance(60_000);
@@ -59,7 +59,7 @@ describe('ModelWorker: a consumer lost while the worker runs', () => {
   });
 
   it('treats a consume stream that completes under it (transport closed) as lost for good', async () => {
-    const b = await workerBench((x) => x);
+    const b = await workerRig((x) => x);
     const kinds = await heartbeatKinds(b);
     b.spy.loseConsumer();
     await b.clock.advance(60_000);
@@ -69,7 +69,7 @@ describe('ModelWorker: a consumer lost while the worker runs', () => {
   });
 
   it('stop() during the rejoin backoff cancels the rejoin', async () => {
-    const b = await workerBench((x) => x);
+    const b = await workerRig((x) => x);
     b.spy.loseConsumer(new ConnectionLostError('connection reset'));
     await b.clock.tick();
     await b.worker.stop();

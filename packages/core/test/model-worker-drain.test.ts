@@ -11,15 +11,22 @@ import {
 } from '@rendezvous-ml/core';
 import { MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { describe, expect, it } from 'vitest';
-import { type Bench, bench, type Script, type Tracked, tapChannel, track } from './harness.js';
+import {
+  type FrontEndRig,
+  frontEndRig,
+  type Script,
+  type Tracked,
+  tapChannel,
+  track,
+} from './harness.js';
 
 /**
  * dt@1 (concurrency 5) is preferred over lr@1. The first 5 requests are the ones dt starts:
  * dt scores them at 300 ms, lr only at 800 ms. The 15 others wait in dt's queue: lr scores them
  * at 20 ms. dt is told to drain at t = 10.
  */
-async function drainScene(drain: (b: Bench) => Promise<unknown>) {
-  const b = await bench(priority({ order: ['dt', 'lr'] }), [], { deadlineMs: 2000 });
+async function drainScene(drain: (b: FrontEndRig) => Promise<unknown>) {
+  const b = await frontEndRig(priority({ order: ['dt', 'lr'] }), [], { deadlineMs: 2000 });
   await b.addWorker('lr@1', { concurrency: 50 });
   const dt = await b.addWorker('dt@1', { concurrency: 5 });
   const events: WorkerEvent[] = [];
@@ -36,7 +43,7 @@ async function drainScene(drain: (b: Bench) => Promise<unknown>) {
   await b.clock.tick();
   const kinds = beats.map((m) => {
     const hb = decodeHeartbeat(m.payload);
-    return hb instanceof Error ? 'invalid' : hb.kind;
+    return hb.ok ? hb.value.kind : 'invalid';
   });
   // `leaving` went out at once, before any of the 5 predictions in progress ended.
   expect(kinds).toEqual(['leaving']);
@@ -99,7 +106,7 @@ describe('ModelWorker: draining', () => {
   });
 
   it('ignores retire messages for other versions, other control messages and garbage', async () => {
-    const b = await bench(priority(), ['dt@1']);
+    const b = await frontEndRig(priority(), ['dt@1']);
     const { worker } = b.workers.get('dt@1')!;
     const events: WorkerEvent[] = [];
     worker.events$.subscribe((e) => events.push(e));
@@ -122,7 +129,7 @@ describe('ModelWorker: draining', () => {
   });
 
   it('with retirable: false, does not listen for retire; stop() still drains', async () => {
-    const b = await bench(priority(), []);
+    const b = await frontEndRig(priority(), []);
     const { worker } = await b.addWorker('dt@1', { retirable: false });
     const events: WorkerEvent[] = [];
     worker.events$.subscribe((e) => events.push(e));
@@ -139,7 +146,7 @@ describe('ModelWorker: draining', () => {
   });
 
   it('a retire during a drain, or a stop after a retire, shares the one drain', async () => {
-    const b = await bench(priority(), []);
+    const b = await frontEndRig(priority(), []);
     const { worker } = await b.addWorker('dt@1');
     const events: WorkerEvent[] = [];
     worker.events$.subscribe((e) => events.push(e));

@@ -2,7 +2,7 @@ import { decodeRequest, type Json, type VirtualClock } from '@rendezvous-ml/core
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { after, track } from './harness.js';
-import { never, START, workerBench } from './model-worker-bench.js';
+import { never, START, workerRig } from './model-worker-rig.js';
 
 /** What predict does with one request: answer after `ms`, hang, throw, or return undefined. */
 type Step =
@@ -69,7 +69,7 @@ describe('ModelWorker: invariant under faults (property, virtual time)', () => {
   it('settles every delivery within its deadline plus the retry budget, and never stops receiving', async () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (sc) => {
-        const b = await workerBench((x) => predict(b.clock, x), {
+        const b = await workerRig((x) => predict(b.clock, x), {
           concurrency: sc.concurrency,
           maxDeliveries: sc.maxDeliveries,
           replyRetry: { attempts: sc.attempts, initialDelayMs: 20, maxDelayMs: RETRY_BUDGET_MS },

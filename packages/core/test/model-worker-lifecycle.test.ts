@@ -1,18 +1,18 @@
 import { decodeHeartbeat, type IncomingMessage, NotStartedError } from '@rendezvous-ml/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { after, track } from './harness.js';
-import { workerBench } from './model-worker-bench.js';
+import { workerRig } from './model-worker-rig.js';
 
 function heartbeatKinds(messages: IncomingMessage[]): string[] {
   return messages.map((m) => {
     const hb = decodeHeartbeat(m.payload);
-    return hb instanceof Error ? 'invalid' : hb.kind;
+    return hb.ok ? hb.value.kind : 'invalid';
   });
 }
 
 describe('ModelWorker: lifecycle', () => {
   it('stop() during a slow start wins: start resolves, and the worker never joins nor heartbeats', async () => {
-    const b = await workerBench((x) => x, {}, { start: false });
+    const b = await workerRig((x) => x, {}, { start: false });
     const beats: IncomingMessage[] = [];
     b.caller.listen('heartbeats').subscribe((m) => beats.push(m));
     b.spy.beforeEnsureGroup = () => after(b.clock, 1000, undefined);
@@ -33,7 +33,7 @@ describe('ModelWorker: lifecycle', () => {
   });
 
   it('a start whose ensureGroup rejects leaves the worker restartable, and the retry serves', async () => {
-    const b = await workerBench((x) => x, {}, { start: false });
+    const b = await workerRig((x) => x, {}, { start: false });
     const beats: IncomingMessage[] = [];
     b.caller.listen('heartbeats').subscribe((m) => beats.push(m));
     let failures = 1;
@@ -52,7 +52,7 @@ describe('ModelWorker: lifecycle', () => {
   });
 
   it('a start whose consume throws undoes what it set up, and can be retried', async () => {
-    const b = await workerBench((x) => x, { heartbeatIntervalMs: 100 }, { start: false });
+    const b = await workerRig((x) => x, { heartbeatIntervalMs: 100 }, { start: false });
     const beats: IncomingMessage[] = [];
     b.caller.listen('heartbeats').subscribe((m) => beats.push(m));
     const consume = b.spy.consume.bind(b.spy);
@@ -71,7 +71,7 @@ describe('ModelWorker: lifecycle', () => {
   });
 
   it('start() called twice while starting joins the group once', async () => {
-    const b = await workerBench((x) => x, {}, { start: false });
+    const b = await workerRig((x) => x, {}, { start: false });
     b.spy.beforeEnsureGroup = () => after(b.clock, 100, undefined);
     const first = track(b.worker.start(), b.clock);
     const second = track(b.worker.start(), b.clock);
@@ -86,7 +86,7 @@ describe('ModelWorker: lifecycle', () => {
   });
 
   it('stop() twice resolves both calls once the worker has left', async () => {
-    const b = await workerBench((x) => after(b.clock, 50, x));
+    const b = await workerRig((x) => after(b.clock, 50, x));
     await b.send('r');
     await b.clock.tick();
     const one = track(b.worker.stop(), b.clock);
@@ -98,7 +98,7 @@ describe('ModelWorker: lifecycle', () => {
   });
 
   it('start() after stop() rejects with NotStartedError naming the fix', async () => {
-    const b = await workerBench((x) => x);
+    const b = await workerRig((x) => x);
     await b.worker.stop();
     const error = await b.worker.start().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotStartedError);
@@ -120,7 +120,7 @@ describe('ModelWorker: no unhandled rejections', () => {
   });
 
   it('keeps running its timers when broadcast throws synchronously', async () => {
-    const b = await workerBench((x) => x, { heartbeatIntervalMs: 100 }, { start: false });
+    const b = await workerRig((x) => x, { heartbeatIntervalMs: 100 }, { start: false });
     b.spy.broadcast = () => {
       throw new Error('socket gone');
     };
@@ -136,7 +136,7 @@ describe('ModelWorker: no unhandled rejections', () => {
   });
 
   it('rejects nothing unhandled when its transport is closed under it, and stop() still ends', async () => {
-    const b = await workerBench((x) => after(b.clock, 100, x), {
+    const b = await workerRig((x) => after(b.clock, 100, x), {
       heartbeatIntervalMs: 100,
       replyRetry: { attempts: 2 },
     });

@@ -1,7 +1,7 @@
 import { type Json, priority, type ScoreEnvelope } from '@rendezvous-ml/core';
 import { describe, expect, it } from 'vitest';
-import { after, bench, track } from './harness.js';
-import { workerBench } from './model-worker-bench.js';
+import { after, frontEndRig, track } from './harness.js';
+import { workerRig } from './model-worker-rig.js';
 
 const circular = (): unknown => {
   const o: Record<string, unknown> = { a: 1 };
@@ -27,7 +27,7 @@ describe('ModelWorker: outputs JSON cannot carry', () => {
   ])(
     'turns %s into an OUTPUT_NOT_SERIALIZABLE error score, counted as failed and acked after it is sent',
     async (_name, make, message) => {
-      const b = await workerBench(() => make() as Json);
+      const b = await workerRig(() => make() as Json);
       await b.send('r');
       await b.clock.tick();
       expect(b.scores).toHaveLength(1);
@@ -40,7 +40,7 @@ describe('ModelWorker: outputs JSON cannot carry', () => {
   );
 
   it('keeps JSON outputs as they are, dropping undefined properties as JSON does', async () => {
-    const b = await workerBench(
+    const b = await workerRig(
       () => ({ label: 'setosa', p: [0.9, 0.1], extra: undefined }) as unknown as Json,
     );
     await b.send('r');
@@ -50,7 +50,7 @@ describe('ModelWorker: outputs JSON cannot carry', () => {
   });
 
   it('lets the front end fall back at once when the preferred model returns undefined', async () => {
-    const b = await bench(priority({ order: ['a', 'b'] }), []);
+    const b = await frontEndRig(priority({ order: ['a', 'b'] }), []);
     await b.addWorker('a@1', { predict: () => after(b.clock, 5, undefined as unknown as Json) });
     await b.addWorker('b@1', { predict: (x) => after(b.clock, 10, { b: x }) });
     const answer = track(b.rendezvous.request(1), b.clock);

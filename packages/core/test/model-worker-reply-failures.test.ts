@@ -1,6 +1,6 @@
 import { decodeRequest } from '@rendezvous-ml/core';
 import { describe, expect, it } from 'vitest';
-import { START, workerBench } from './model-worker-bench.js';
+import { START, workerRig } from './model-worker-rig.js';
 
 const deadlineOf = (payload: string): number => {
   const d = decodeRequest(payload);
@@ -11,7 +11,7 @@ const deadlineOf = (payload: string): number => {
 describe('ModelWorker: scores that cannot be sent', () => {
   it('keeps serving while replies fail for 3 s, settles every delivery within a bound, and scores again once replies work', async () => {
     const retry = { attempts: 3, initialDelayMs: 50, maxDelayMs: 200 };
-    const b = await workerBench((x) => x, { concurrency: 2, replyRetry: retry });
+    const b = await workerRig((x) => x, { concurrency: 2, replyRetry: retry });
     const failUntil = START + 3000;
     b.spy.replyFails = () => b.clock.now() < failUntil;
     const sent: string[] = [];
@@ -49,7 +49,7 @@ describe('ModelWorker: scores that cannot be sent', () => {
   });
 
   it('keeps receiving after more than 2 × concurrency replies failed, and dead-letters what was handed back too often', async () => {
-    const b = await workerBench((x) => x, {
+    const b = await workerRig((x) => x, {
       concurrency: 1,
       maxDeliveries: 3,
       replyRetry: { attempts: 1 },
@@ -67,7 +67,7 @@ describe('ModelWorker: scores that cannot be sent', () => {
   });
 
   it('acknowledges and counts a score still unsent when the deadline passes, instead of handing it back', async () => {
-    const b = await workerBench((x) => x, {
+    const b = await workerRig((x) => x, {
       replyRetry: { attempts: 100, initialDelayMs: 50, maxDelayMs: 50 },
     });
     b.spy.replyFails = () => true;

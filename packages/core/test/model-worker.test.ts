@@ -9,12 +9,12 @@ import {
 import { MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { describe, expect, it } from 'vitest';
 import { after, track } from './harness.js';
-import { START, workerBench } from './model-worker-bench.js';
+import { START, workerRig } from './model-worker-rig.js';
 
 describe('ModelWorker: deadlines', () => {
   it('skips a request already past its deadline without predicting, counts it and acknowledges it', async () => {
     const calls: Json[] = [];
-    const b = await workerBench((x) => {
+    const b = await workerRig((x) => {
       calls.push(x);
       return x;
     });
@@ -30,7 +30,7 @@ describe('ModelWorker: deadlines', () => {
 
   it('skips a request whose deadline passed while it waited behind a slow prediction', async () => {
     const calls: Json[] = [];
-    const b = await workerBench(
+    const b = await workerRig(
       (x) => {
         calls.push(x);
         return after(b.clock, 500, x);
@@ -47,7 +47,7 @@ describe('ModelWorker: deadlines', () => {
 
   it('gives predict the request deadline, id and meta', async () => {
     const seen: unknown[] = [];
-    const b = await workerBench((x, ctx) => {
+    const b = await workerRig((x, ctx) => {
       seen.push([ctx.requestId, ctx.deadline, ctx.signal.aborted]);
       return x;
     });
@@ -59,7 +59,7 @@ describe('ModelWorker: deadlines', () => {
 
 describe('ModelWorker: scores', () => {
   it('sends one score per request to its return address, keyed by request id, then acknowledges', async () => {
-    const b = await workerBench((x) => after(b.clock, 7, { echo: x }));
+    const b = await workerRig((x) => after(b.clock, 7, { echo: x }));
     await b.send('r1');
     await b.clock.advance(7);
     expect(b.scores).toEqual([
@@ -85,7 +85,7 @@ describe('ModelWorker: scores', () => {
   });
 
   it('turns a predict that throws or rejects into a PREDICT_FAILED error score', async () => {
-    const b = await workerBench((x) => {
+    const b = await workerRig((x) => {
       if (x === 'sync') throw new Error('bad tree');
       if (x === 'string') throw 'just a string';
       return Promise.reject(new Error('async failure'));
@@ -105,7 +105,7 @@ describe('ModelWorker: scores', () => {
 
   it('turns a predict slower than predictTimeoutMs into a PREDICT_TIMEOUT error score and aborts its signal', async () => {
     let signal: AbortSignal | undefined;
-    const b = await workerBench(
+    const b = await workerRig(
       (x, ctx) => {
         signal = ctx.signal;
         return after(b.clock, x === 'slow' ? 200 : 10, x);
@@ -131,7 +131,7 @@ describe('ModelWorker: scores', () => {
   });
 
   it('turns a parseInput failure into an INVALID_INPUT error score', async () => {
-    const b = await workerBench((x) => x, {
+    const b = await workerRig((x) => x, {
       parseInput: (x) => {
         if (typeof x !== 'number') throw new Error('expected a number');
         return x;
@@ -144,7 +144,7 @@ describe('ModelWorker: scores', () => {
   });
 
   it('hands a request back (for redelivery) when its score cannot be sent', async () => {
-    const b = await workerBench((x) => x, { replyRetry: { attempts: 1 } });
+    const b = await workerRig((x) => x, { replyRetry: { attempts: 1 } });
     b.spy.replyFails = () => true;
     await b.send('r');
     await b.clock.tick();
@@ -161,7 +161,7 @@ describe('ModelWorker: concurrency and draining', () => {
   it('never runs more than `concurrency` predictions at once, and works through the queue', async () => {
     let active = 0;
     let peak = 0;
-    const b = await workerBench(
+    const b = await workerRig(
       async (x) => {
         active++;
         peak = Math.max(peak, active);
@@ -183,7 +183,7 @@ describe('ModelWorker: concurrency and draining', () => {
 
   it('stop() finishes and acknowledges the predictions in progress, starts nothing new, and hands the rest to another member', async () => {
     const calls: Json[] = [];
-    const b = await workerBench(
+    const b = await workerRig(
       (x) => {
         calls.push(x);
         return after(b.clock, 100, x);
@@ -219,11 +219,11 @@ describe('ModelWorker: concurrency and draining', () => {
   });
 
   it('announces itself with heartbeats, answers probes, and says it leaves first on stop and again once gone', async () => {
-    const b = await workerBench((x) => x, { heartbeatIntervalMs: 100 }, { start: false });
+    const b = await workerRig((x) => x, { heartbeatIntervalMs: 100 }, { start: false });
     const kinds: string[] = [];
     b.caller.listen('heartbeats').subscribe((m) => {
-      const hb = decodeHeartbeat(m.payload);
-      if (!(hb instanceof Error) && hb.kind !== 'probe') kinds.push(`${hb.kind}@${hb.ts - START}`);
+      const d = decodeHeartbeat(m.payload);
+      if (d.ok && d.value.kind !== 'probe') kinds.push(`${d.value.kind}@${d.value.ts - START}`);
     });
     await b.worker.start();
     await b.clock.advance(250);
@@ -267,7 +267,7 @@ describe('ModelWorker: concurrency and draining', () => {
 describe('ModelWorker: messages it cannot process', () => {
   it('dead-letters an invalid request envelope, counts it, acknowledges it, and keeps going', async () => {
     const calls: Json[] = [];
-    const b = await workerBench((x) => {
+    const b = await workerRig((x) => {
       calls.push(x);
       return x;
     });
@@ -289,7 +289,7 @@ describe('ModelWorker: messages it cannot process', () => {
 
   it('dead-letters a request delivered more than maxDeliveries times, without predicting it', async () => {
     const calls: Json[] = [];
-    const b = await workerBench(
+    const b = await workerRig(
       (x) => {
         calls.push(x);
         return x;

@@ -13,7 +13,7 @@ import {
   staged,
 } from '@rendezvous-ml/core';
 import { describe, expect, it } from 'vitest';
-import { bench, ref, track } from './harness.js';
+import { frontEndRig, ref, track } from './harness.js';
 
 const ok = (key: string, output: Json = key): ScoreEnvelope => ({
   v: 1,
@@ -110,7 +110,7 @@ describe('staged at the deadline', () => {
 
   it('through a Rendezvous: a request with a usable score is answered at the deadline, not DEADLINE_EXCEEDED', async () => {
     const p = staged([{ untilMs: 5000, accept: ['a'] }, { accept: ['a', 'b'] }]);
-    const b = await bench(p, ['a@1', 'b@1']);
+    const b = await frontEndRig(p, ['a@1', 'b@1']);
     // `a` never answers; `b` answers at 10 ms, but only the second window (from 5 s) accepts it.
     const t = track(b.rendezvous.request({ 'b@1': { ms: 10 } }), b.clock);
     await b.clock.advance(1000);

@@ -20,7 +20,7 @@ import {
 } from '@rendezvous-ml/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bench, ref, type Script, type Tracked, track } from './harness.js';
+import { frontEndRig, ref, type Script, type Tracked, track } from './harness.js';
 
 const DEADLINE = 1000;
 /** Model versions that may run; their versions exercise the version rule. */
@@ -198,7 +198,7 @@ interface Run {
 /** Runs a scenario through a real front end and workers; checks what holds for every policy. */
 async function drive(policy: RendezvousPolicy, s: Scenario): Promise<Run> {
   const live = POOL.filter((_, i) => s.running[i]);
-  const b = await bench(policy, live, { random: () => s.random });
+  const b = await frontEndRig(policy, live, { random: () => s.random });
   const sent: { id: string; start: number; got: Arrived[]; t: Tracked<RendezvousResult> }[] = [];
   for (const [j, req] of s.requests.entries()) {
     await b.clock.advance(req.delay);

@@ -1,10 +1,10 @@
 import { latestVersion, priority, shadow } from '@rendezvous-ml/core';
 import { describe, expect, it } from 'vitest';
-import { bench, track } from './harness.js';
+import { frontEndRig, track } from './harness.js';
 
 describe('shadow(policy, models)', () => {
   it('never chooses a shadow model, even the newest, and does not wait for it', async () => {
-    const b = await bench(shadow(latestVersion(), ['dt@2']), ['dt@1', 'dt@2']);
+    const b = await frontEndRig(shadow(latestVersion(), ['dt@2']), ['dt@1', 'dt@2']);
     const answer = track(
       b.rendezvous.request({ 'dt@1': { ms: 20, out: 'one' }, 'dt@2': { ms: 200, out: 'two' } }),
       b.clock,
@@ -29,7 +29,7 @@ describe('shadow(policy, models)', () => {
   });
 
   it('answers with the inner policy alone when the shadow model answers first', async () => {
-    const b = await bench(shadow(priority({ order: ['dt'] }), ['lr']), ['dt@1', 'lr@1']);
+    const b = await frontEndRig(shadow(priority({ order: ['dt'] }), ['lr']), ['dt@1', 'lr@1']);
     const answer = track(
       b.rendezvous.request({ 'dt@1': { ms: 50, out: 'dt' }, 'lr@1': { ms: 5, out: 'lr' } }),
       b.clock,
@@ -41,7 +41,7 @@ describe('shadow(policy, models)', () => {
   });
 
   it('fails (rather than answering with the shadow) when every model it may choose failed', async () => {
-    const b = await bench(shadow(latestVersion(), ['dt@2']), ['dt@1', 'dt@2']);
+    const b = await frontEndRig(shadow(latestVersion(), ['dt@2']), ['dt@1', 'dt@2']);
     const answer = track(
       b.rendezvous.request({ 'dt@1': { ms: 10, fail: 'boom' }, 'dt@2': { ms: 5, out: 'two' } }),
       b.clock,

@@ -1,13 +1,13 @@
 import { decodeHeartbeat, latestVersion, modelKey, priority } from '@rendezvous-ml/core';
 import { describe, expect, it } from 'vitest';
-import { after, bench, type Script, track } from './harness.js';
-import { START, workerBench } from './model-worker-bench.js';
+import { after, frontEndRig, type Script, track } from './harness.js';
+import { START, workerRig } from './model-worker-rig.js';
 
 const keys = (models: readonly { name: string; version: string }[]) => models.map(modelKey).sort();
 
 describe('Rendezvous: a model version that joins while requests are in flight', () => {
   it('is not waited for by the 100 requests in flight when it joins; requests started after do wait for it', async () => {
-    const b = await bench(latestVersion(), []);
+    const b = await frontEndRig(latestVersion(), []);
     await b.addWorker('dt@1', { concurrency: 100 }); // all 100 predict at once
     const script: Script = { 'dt@1': { ms: 50 }, 'dt@2': { ms: 5 } };
     const inFlight = Array.from({ length: 100 }, () =>
@@ -44,7 +44,7 @@ describe('Rendezvous: a model version that joins while requests are in flight', 
   });
 
   it('a request started in the same millisecond as the join, after it, waits for the new version', async () => {
-    const b = await bench(latestVersion(), ['dt@1']);
+    const b = await frontEndRig(latestVersion(), ['dt@1']);
     await b.clock.advance(10);
     await b.addWorker('dt@2');
     const t = track(b.rendezvous.request({ 'dt@1': { ms: 1 }, 'dt@2': { ms: 20 } }), b.clock);
@@ -55,7 +55,7 @@ describe('Rendezvous: a model version that joins while requests are in flight', 
   });
 
   it('a version that leaves and comes back is "first seen" again, and its scores for older requests still count', async () => {
-    const b = await bench(priority({ order: ['lr', 'dt'] }), ['dt@1', 'lr@1']);
+    const b = await frontEndRig(priority({ order: ['lr', 'dt'] }), ['dt@1', 'lr@1']);
     const lr = b.workers.get('lr@1')!;
     await lr.worker.stop(); // lr@1 leaves; its group stays, so it keeps what is published now
     await b.clock.advance(100);
@@ -82,11 +82,11 @@ describe('Rendezvous: a model version that joins while requests are in flight', 
 
 describe('ModelWorker: first heartbeat', () => {
   it('comes only once its group is positioned, so a version seen at t gets every request published after t', async () => {
-    const b = await workerBench((x) => x, { heartbeatIntervalMs: 100 }, { start: false });
+    const b = await workerRig((x) => x, { heartbeatIntervalMs: 100 }, { start: false });
     const beats: number[] = [];
     b.caller.listen('heartbeats').subscribe((m) => {
       const hb = decodeHeartbeat(m.payload);
-      if (!(hb instanceof Error) && hb.kind === 'alive') beats.push(b.clock.now() - START);
+      if (hb.ok && hb.value.kind === 'alive') beats.push(b.clock.now() - START);
     });
     let positionedAt: number | undefined;
     b.spy.beforeEnsureGroup = async () => {

@@ -15,7 +15,7 @@ import {
   staged,
 } from '@rendezvous-ml/core';
 import { describe, expect, it } from 'vitest';
-import { bench, type Script, track } from './harness.js';
+import { frontEndRig, type Script, track } from './harness.js';
 
 /** Every request below has a 1000 ms deadline. */
 const DEADLINE = 1000;
@@ -372,7 +372,7 @@ const cases: Record<string, PolicyCase> = {
 
 describe.each(Object.entries(cases))('policy %s through a Rendezvous', (_name, c) => {
   it.each(c.scenarios.map((s) => [s.name, s] as const))('%s', async (_n, s) => {
-    const b = await bench(
+    const b = await frontEndRig(
       c.policy,
       c.models,
       c.random === undefined ? {} : { random: () => c.random! },
@@ -424,7 +424,7 @@ describe.each(Object.entries(cases))('policy %s through a Rendezvous', (_name, c
 
 describe('late scores', () => {
   it('are recorded with their latency, never answer twice, and close the mailbox when all are in', async () => {
-    const b = await bench(first(), ['a@1', 'b@1', 'c@1']);
+    const b = await frontEndRig(first(), ['a@1', 'b@1', 'c@1']);
     const t = track(
       b.rendezvous.request({
         'a@1': { ms: 10, out: 1 },
@@ -460,7 +460,7 @@ describe('late scores', () => {
   });
 
   it('a mailbox decided with models pending closes at the deadline at the latest', async () => {
-    const b = await bench(first(), ['a@1', 'b@1']);
+    const b = await frontEndRig(first(), ['a@1', 'b@1']);
     const t = track(b.rendezvous.request({ 'a@1': { ms: 10 } }), b.clock);
     await b.clock.advance(10);
     expect(t.state).toBe('resolved');
@@ -481,7 +481,7 @@ describe('policies that throw or ask for wake-ups', () => {
       if (v.scores.length > 0) throw new Error('bug in policy');
       return { action: 'wait' };
     });
-    const b = await bench(broken, ['a@1']);
+    const b = await frontEndRig(broken, ['a@1']);
     const t = track(b.rendezvous.request({ 'a@1': { ms: 5 } }), b.clock);
     await b.clock.advance(5);
     expect(t.state).toBe('rejected');
@@ -500,7 +500,7 @@ describe('policies that throw or ask for wake-ups', () => {
         return { action: 'answer', score: s, reason: 'waited 100 ms' };
       return { action: 'wait', wakeAt: v.startedAt + 100 };
     });
-    const b = await bench(patient, ['a@1']);
+    const b = await frontEndRig(patient, ['a@1']);
     const t = track(b.rendezvous.request({ 'a@1': { ms: 5 } }), b.clock);
     await b.clock.advance(99);
     expect(t.state).toBe('pending');

@@ -2,11 +2,11 @@
 // rejects is counted and emitted on rejections$ with the field and the reason.
 import { decodeRequest, first, type Rejection } from '@rendezvous-ml/core';
 import { describe, expect, it } from 'vitest';
-import { bench, tapStream } from './harness.js';
+import { frontEndRig, tapStream } from './harness.js';
 
 describe('Rendezvous: rejections$ (foreign mistakes)', () => {
   it('reports a score with a wrong field (named, with its sender) and counts it', async () => {
-    const b = await bench(first(), ['a@1']);
+    const b = await frontEndRig(first(), ['a@1']);
     const seen: Rejection[] = [];
     b.rendezvous.rejections$.subscribe((r) => seen.push(r));
     const requests = await tapStream(b.transport, 'requests');
@@ -35,7 +35,7 @@ describe('Rendezvous: rejections$ (foreign mistakes)', () => {
   });
 
   it('reports a heartbeat that breaks the protocol instead of dropping it silently', async () => {
-    const b = await bench(first(), ['a@1']);
+    const b = await frontEndRig(first(), ['a@1']);
     const seen: Rejection[] = [];
     b.rendezvous.rejections$.subscribe((r) => seen.push(r));
     const hb = {
@@ -63,7 +63,7 @@ describe('Rendezvous: rejections$ (foreign mistakes)', () => {
   });
 
   it('completes rejections$ on close()', async () => {
-    const b = await bench(first(), ['a@1']);
+    const b = await frontEndRig(first(), ['a@1']);
     let completed = false;
     b.rendezvous.rejections$.subscribe({ complete: () => (completed = true) });
     await b.close();

@@ -14,14 +14,14 @@ import {
 } from '@rendezvous-ml/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bench, type Script, type Tracked, tapStream, track } from './harness.js';
+import { frontEndRig, type Script, type Tracked, tapStream, track } from './harness.js';
 
 const DT_FIRST = priority({ order: ['dt', 'lr'] });
 const LR_FIRST: PolicySpec = { policy: 'priority', order: ['lr', 'dt'] };
 
 describe('Rendezvous.setPolicy', () => {
   it('keeps the old policy for requests in flight and uses the new one for new requests', async () => {
-    const b = await bench(DT_FIRST, ['dt@1', 'lr@1']);
+    const b = await frontEndRig(DT_FIRST, ['dt@1', 'lr@1']);
     const script: Script = { 'dt@1': { ms: 30 }, 'lr@1': { ms: 10 } };
     const before = track(b.rendezvous.request(script, { id: 'before' }), b.clock);
     await b.clock.advance(5);
@@ -50,7 +50,7 @@ describe('Rendezvous.setPolicy', () => {
   });
 
   it('refuses an invalid spec with a ConfigurationError and changes nothing', async () => {
-    const b = await bench(DT_FIRST, ['dt@1', 'lr@1']);
+    const b = await frontEndRig(DT_FIRST, ['dt@1', 'lr@1']);
     b.rendezvous.setPolicy(first(), { version: 3 });
     const bad = {
       policy: 'shadow',
@@ -74,7 +74,7 @@ describe('Rendezvous.setPolicy', () => {
   });
 
   it('a spec changed by its caller after setPolicy changes nothing', async () => {
-    const b = await bench(DT_FIRST, ['dt@1', 'lr@1']);
+    const b = await frontEndRig(DT_FIRST, ['dt@1', 'lr@1']);
     const spec = { policy: 'priority' as const, order: ['lr', 'dt'] };
     b.rendezvous.setPolicy(spec, { version: 1 });
     spec.order.reverse();
@@ -86,7 +86,7 @@ describe('Rendezvous.setPolicy', () => {
   });
 
   it('a policy set without a version records none', async () => {
-    const b = await bench(DT_FIRST, ['dt@1']);
+    const b = await frontEndRig(DT_FIRST, ['dt@1']);
     b.rendezvous.setPolicy(first(), { version: 7 });
     b.rendezvous.setPolicy({ policy: 'latestVersion' });
     expect(b.rendezvous.policy()).toEqual({ name: 'latestVersion', version: undefined });
@@ -97,7 +97,7 @@ describe('Rendezvous.setPolicy', () => {
   });
 
   it('publishes policyVersion on the results stream; records without it still decode', async () => {
-    const b = await bench(DT_FIRST, ['dt@1'], { publishResults: true });
+    const b = await frontEndRig(DT_FIRST, ['dt@1'], { publishResults: true });
     const published = await tapStream(b.transport, DEFAULT_STREAMS.results);
     b.rendezvous.setPolicy(first(), { version: 9 });
     const answer = track(b.rendezvous.request({ 'dt@1': { ms: 5 } }, { id: 'r1' }));
@@ -171,7 +171,7 @@ describe('Rendezvous.setPolicy under interleavings', () => {
   it('decides every request once, under the policy it started with', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 40 }), async (steps) => {
-        const b = await bench(DT_FIRST, ['dt@1', 'lr@1']);
+        const b = await frontEndRig(DT_FIRST, ['dt@1', 'lr@1']);
         let version = 0;
         const sent: {
           id: string;

@@ -19,11 +19,11 @@ import {
 } from '@rendezvous-ml/core';
 import { MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { describe, expect, it } from 'vitest';
-import { bench, type Script, tapStream, track } from './harness.js';
+import { frontEndRig, type Script, tapStream, track } from './harness.js';
 
 describe('Rendezvous: mailbox cleanup', () => {
   it('returns inFlight and openMailboxes to 0 after answers, failures and late scores, with one result per request', async () => {
-    const b = await bench(priority({ order: ['a', 'b'] }), ['a@1', 'b@1']);
+    const b = await frontEndRig(priority({ order: ['a', 'b'] }), ['a@1', 'b@1']);
     const scripts: Script[] = [
       { 'a@1': { ms: 10 }, 'b@1': { ms: 20 } }, // answered, b late
       { 'b@1': { ms: 10 } }, // answered at the deadline
@@ -58,7 +58,7 @@ describe('Rendezvous: mailbox cleanup', () => {
   });
 
   it('serves many concurrent requests, each answered with its own score (no lost answers)', async () => {
-    const b = await bench(latestVersion(), []);
+    const b = await frontEndRig(latestVersion(), []);
     await b.addWorker('m@1', { concurrency: 200 });
     const n = 200;
     const tracked = Array.from({ length: n }, (_, i) =>
@@ -76,7 +76,7 @@ describe('Rendezvous: mailbox cleanup', () => {
 
 describe('Rendezvous: overload', () => {
   it('fails fast with a retryable OverloadedError at maxInFlight, and recovers when requests finish', async () => {
-    const b = await bench(first(), ['a@1'], { maxInFlight: 2 });
+    const b = await frontEndRig(first(), ['a@1'], { maxInFlight: 2 });
     const one = track(b.rendezvous.request({ 'a@1': { ms: 50 } }), b.clock);
     const two = track(b.rendezvous.request({ 'a@1': { ms: 50 } }), b.clock);
     const rejected = await b.rendezvous.request({ 'a@1': { ms: 1 } }).catch((e: unknown) => e);
@@ -93,7 +93,7 @@ describe('Rendezvous: overload', () => {
   });
 
   it('counts undecided requests only: a decided mailbox waiting for late scores does not hold a slot', async () => {
-    const b = await bench(first(), ['a@1', 'b@1'], { maxInFlight: 1 });
+    const b = await frontEndRig(first(), ['a@1', 'b@1'], { maxInFlight: 1 });
     const one = track(b.rendezvous.request({ 'a@1': { ms: 5 } }), b.clock);
     await b.clock.advance(5);
     expect(one.state).toBe('resolved');
@@ -107,7 +107,7 @@ describe('Rendezvous: overload', () => {
 
 describe('Rendezvous: live model registry', () => {
   it('stops waiting for a worker that left gracefully and answers from the remaining model', async () => {
-    const b = await bench(priority({ order: ['dt', 'lr'] }), ['dt@1', 'lr@1']);
+    const b = await frontEndRig(priority({ order: ['dt', 'lr'] }), ['dt@1', 'lr@1']);
     expect(b.rendezvous.registry.live().map(modelKey).sort()).toEqual(['dt@1', 'lr@1']);
     await b.workers.get('dt@1')!.worker.stop(); // idle: leaves at once
     await b.clock.tick();
@@ -121,7 +121,7 @@ describe('Rendezvous: live model registry', () => {
   });
 
   it('a draining worker says it leaves first: requests are decided at once without it, and it still finishes what it started', async () => {
-    const b = await bench(priority({ order: ['dt', 'lr'] }), ['lr@1']);
+    const b = await frontEndRig(priority({ order: ['dt', 'lr'] }), ['lr@1']);
     await b.addWorker('dt@1', { concurrency: 1 });
     const dtEvents: string[] = [];
     b.workers.get('dt@1')!.worker.events$.subscribe((e) => dtEvents.push(e.type));
@@ -148,7 +148,7 @@ describe('Rendezvous: live model registry', () => {
   });
 
   it('when a model leaves mid-request, answers at once from the remaining model (trigger registry)', async () => {
-    const b = await bench(priority({ order: ['dt', 'lr'] }), ['dt@1', 'lr@1']);
+    const b = await frontEndRig(priority({ order: ['dt', 'lr'] }), ['dt@1', 'lr@1']);
     // A second dt instance joins, takes the request, and leaves without answering: simulate it
     // with a raw "leaving" heartbeat of the only dt instance.
     const t = track(b.rendezvous.request({ 'lr@1': { ms: 10 } }), b.clock);
@@ -173,7 +173,7 @@ describe('Rendezvous: live model registry', () => {
   });
 
   it('stops waiting for a worker that goes silent for missedHeartbeats × interval', async () => {
-    const b = await bench(priority({ order: ['dt', 'lr'] }), ['dt@1', 'lr@1'], {
+    const b = await frontEndRig(priority({ order: ['dt', 'lr'] }), ['dt@1', 'lr@1'], {
       heartbeatIntervalMs: 100,
       missedHeartbeats: 3,
     });
@@ -193,14 +193,17 @@ describe('Rendezvous: live model registry', () => {
   });
 
   it('keeps a worker that heartbeats on time alive past many intervals', async () => {
-    const b = await bench(first(), ['a@1'], { heartbeatIntervalMs: 100, missedHeartbeats: 2 });
+    const b = await frontEndRig(first(), ['a@1'], {
+      heartbeatIntervalMs: 100,
+      missedHeartbeats: 2,
+    });
     await b.clock.advance(5000);
     expect(b.rendezvous.registry.live().map(modelKey)).toEqual(['a@1']);
     await b.close();
   });
 
   it('waits for a new model version that joins, without restarting the front end', async () => {
-    const b = await bench(latestVersion(), ['dt@1']);
+    const b = await frontEndRig(latestVersion(), ['dt@1']);
     const before = track(b.rendezvous.request({ 'dt@1': { ms: 5 }, 'dt@2': { ms: 30 } }), b.clock);
     await b.clock.advance(5);
     expect(modelKey(before.value!.chosen!.model)).toBe('dt@1');
@@ -244,7 +247,7 @@ describe('Rendezvous: live model registry', () => {
 
 describe('Rendezvous: input validation and lifecycle', () => {
   it('rejects inputs that are not JSON-serialisable, or undefined, with InvalidInputError', async () => {
-    const b = await bench(first(), ['a@1']);
+    const b = await frontEndRig(first(), ['a@1']);
     const circular: Record<string, unknown> = {};
     circular.self = circular;
     const bad: unknown[] = [10n, { n: 1n }, circular, undefined];
@@ -260,7 +263,7 @@ describe('Rendezvous: input validation and lifecycle', () => {
   });
 
   it('rejects a bad per-request deadline and a request id already in flight', async () => {
-    const b = await bench(first(), ['a@1']);
+    const b = await frontEndRig(first(), ['a@1']);
     for (const deadlineMs of [0, -5, Number.NaN, Number.POSITIVE_INFINITY]) {
       await expect(b.rendezvous.request({}, { deadlineMs })).rejects.toBeInstanceOf(
         InvalidInputError,
@@ -276,7 +279,7 @@ describe('Rendezvous: input validation and lifecycle', () => {
   });
 
   it('honours a per-request deadline', async () => {
-    const b = await bench(first(), ['a@1']);
+    const b = await frontEndRig(first(), ['a@1']);
     const t = track(b.rendezvous.request({}, { deadlineMs: 50 }), b.clock);
     await b.clock.advance(50);
     expect(t.error).toBeInstanceOf(DeadlineExceededError);
@@ -285,7 +288,7 @@ describe('Rendezvous: input validation and lifecycle', () => {
   });
 
   it('carries meta and the deadline to the model', async () => {
-    const b = await bench(first(), []);
+    const b = await frontEndRig(first(), []);
     const seen: unknown[] = [];
     await b.addWorker('a@1', {
       predict: (_x, ctx) => {
@@ -341,7 +344,7 @@ describe('Rendezvous: input validation and lifecycle', () => {
   });
 
   it('close() waits for in-flight requests (bounded by their deadline), emits their results and completes results$', async () => {
-    const b = await bench(priority({ order: ['a', 'b'] }), ['a@1', 'b@1']);
+    const b = await frontEndRig(priority({ order: ['a', 'b'] }), ['a@1', 'b@1']);
     const answered = track(b.rendezvous.request({ 'a@1': { ms: 40 } }), b.clock);
     const timedOut = track(b.rendezvous.request({}, { deadlineMs: 200 }), b.clock);
     const lateOpen = track(b.rendezvous.request({ 'a@1': { ms: 5 }, 'b@1': { ms: 900 } }), b.clock);
@@ -379,7 +382,7 @@ describe('Rendezvous: input validation and lifecycle', () => {
   });
 
   it('a request whose publish fails is rejected and its mailbox released', async () => {
-    const b = await bench(first(), ['a@1']);
+    const b = await frontEndRig(first(), ['a@1']);
     await b.transport.close();
     const e = await b.rendezvous.request({}).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(TransportClosedError);
@@ -400,7 +403,7 @@ describe('Rendezvous: input validation and lifecycle', () => {
 });
 
 describe('Rendezvous: replies it cannot use', () => {
-  async function replyTo(b: Awaited<ReturnType<typeof bench>>): Promise<string> {
+  async function replyTo(b: Awaited<ReturnType<typeof frontEndRig>>): Promise<string> {
     const requests = await tapStream(b.transport, 'requests');
     void b.rendezvous.request({}, { id: 'probe', deadlineMs: 10 }).catch(() => undefined);
     await b.clock.tick();
@@ -422,7 +425,7 @@ describe('Rendezvous: replies it cannot use', () => {
   });
 
   it('dead-letters and counts an invalid score without disturbing requests in flight', async () => {
-    const b = await bench(first(), ['a@1']);
+    const b = await frontEndRig(first(), ['a@1']);
     const address = await replyTo(b);
     const dead = await tapStream(b.transport, 'dead-letter');
     const t = track(b.rendezvous.request({ 'a@1': { ms: 5 } }), b.clock);
@@ -439,7 +442,7 @@ describe('Rendezvous: replies it cannot use', () => {
   });
 
   it('counts scores for unknown requests as orphans, and a redelivered score as a duplicate', async () => {
-    const b = await bench(first(), ['a@1', 'b@1']);
+    const b = await frontEndRig(first(), ['a@1', 'b@1']);
     const address = await replyTo(b);
     await b.transport.reply(address, { payload: encodeEnvelope(score('nobody')) });
     const t = track(b.rendezvous.request({ 'a@1': { ms: 50 } }, { id: 'r' }), b.clock);

@@ -10,7 +10,7 @@ import {
 } from '@rendezvous-ml/core';
 import { MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { describe, expect, it } from 'vitest';
-import { bench, RecordingSink, type Script, tapStream, track } from './harness.js';
+import { frontEndRig, RecordingSink, type Script, tapStream, track } from './harness.js';
 
 /** Three requests: answered with a late score, answered with no late one, deadline exceeded. */
 const SCRIPTS: readonly Script[] = [
@@ -21,7 +21,7 @@ const SCRIPTS: readonly Script[] = [
 
 describe('Rendezvous: publishResults', () => {
   it('publishes nothing to the results stream unless opted in', async () => {
-    const b = await bench(first(), ['a@1', 'b@1']);
+    const b = await frontEndRig(first(), ['a@1', 'b@1']);
     const published = await tapStream(b.transport, DEFAULT_STREAMS.results);
     const answers = SCRIPTS.map((s, i) => track(b.rendezvous.request(s, { id: `r${i}` })));
     await b.clock.advance(1000);
@@ -33,7 +33,7 @@ describe('Rendezvous: publishResults', () => {
   });
 
   it('publishes one result envelope per request, keyed by request id, late scores included', async () => {
-    const b = await bench(first(), ['a@1', 'b@1'], { publishResults: true });
+    const b = await frontEndRig(first(), ['a@1', 'b@1'], { publishResults: true });
     const published = await tapStream(b.transport, DEFAULT_STREAMS.results);
     SCRIPTS.forEach((s, i) => void b.rendezvous.request(s, { id: `r${i}` }).catch(() => undefined));
     await b.clock.advance(1000);
@@ -62,7 +62,7 @@ describe('Rendezvous: publishResults', () => {
   });
 
   it('counts a result it cannot publish, after retries, and never affects the caller', async () => {
-    const b = await bench(first(), ['a@1'], {
+    const b = await frontEndRig(first(), ['a@1'], {
       publishResults: true,
       resultPublishRetry: { attempts: 3, initialDelayMs: 10 },
     });
@@ -88,7 +88,7 @@ describe('Rendezvous: publishResults', () => {
   });
 
   it('close() waits for the result publishes in progress', async () => {
-    const b = await bench(first(), ['a@1'], { publishResults: true });
+    const b = await frontEndRig(first(), ['a@1'], { publishResults: true });
     const publish = b.transport.publish.bind(b.transport);
     let release: (() => void) | undefined;
     b.transport.publish = async (stream: string, message: OutgoingMessage): Promise<void> => {
@@ -113,7 +113,7 @@ describe('Rendezvous: publishResults', () => {
 
 describe('Archiver: source results', () => {
   it('archives every published result once, as kind result with id = request id', async () => {
-    const b = await bench(first(), ['a@1', 'b@1'], { publishResults: true });
+    const b = await frontEndRig(first(), ['a@1', 'b@1'], { publishResults: true });
     const sink = new RecordingSink();
     const archiver = new Archiver({
       transport: new MemoryTransport({ broker: b.broker }),
@@ -141,7 +141,7 @@ describe('Archiver: source results', () => {
   });
 
   it('dead-letters, counts and acknowledges invalid result envelopes; valid ones are archived', async () => {
-    const b = await bench(first(), ['a@1'], { publishResults: true });
+    const b = await frontEndRig(first(), ['a@1'], { publishResults: true });
     const sink = new RecordingSink();
     const archiver = new Archiver({
       transport: new MemoryTransport({ broker: b.broker }),
@@ -190,7 +190,7 @@ describe('Archiver: source results', () => {
   });
 
   it('reads a results stream under another name when told to', async () => {
-    const b = await bench(first(), ['a@1'], {
+    const b = await frontEndRig(first(), ['a@1'], {
       publishResults: true,
       streams: { results: 'iris-results' },
     });

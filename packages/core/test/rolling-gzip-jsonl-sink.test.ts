@@ -13,7 +13,7 @@ import {
 } from '@rendezvous-ml/core';
 import { MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bench } from './harness.js';
+import { frontEndRig } from './harness.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -201,7 +201,7 @@ describe('RollingGzipJsonlSink', () => {
   });
 
   it('as the sink of a decoy, holds every input once the decoy has stopped', async () => {
-    const b = await bench(first(), ['a@1']);
+    const b = await frontEndRig(first(), ['a@1']);
     const decoy = new Decoy({
       transport: new MemoryTransport({ broker: b.broker }),
       sinks: [new RollingGzipJsonlSink({ directory: dir, maxRecords: 2, clock: b.clock })],

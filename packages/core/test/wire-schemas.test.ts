@@ -15,7 +15,7 @@ import {
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeDeadLetter } from '../src/decode-dead-letter.js';
+import { decodeDeadLetter } from '../src/wire/dead-letter.js';
 
 type Kind = 'request' | 'score' | 'result' | 'heartbeat' | 'dead-letter';
 
@@ -35,7 +35,7 @@ const decoders: Record<Kind, (raw: string) => boolean> = {
   request: (raw) => decodeRequest(raw).ok,
   score: (raw) => decodeScore(raw).ok,
   result: (raw) => decodeResult(raw).ok,
-  heartbeat: (raw) => !(decodeHeartbeat(raw) instanceof InvalidEnvelopeError),
+  heartbeat: (raw) => decodeHeartbeat(raw).ok,
   'dead-letter': (raw) => decodeDeadLetter(raw).ok,
 };
 

@@ -1,8 +1,9 @@
-import { fail, guard, num, object, parseJson, str, version } from '../envelope-fields.js';
-import { type Decoded, WIRE_VERSION } from '../envelopes.js';
 import type { ModelRef } from '../model-ref.js';
 import type { PolicySpec } from '../policy-spec.js';
-import { assertWireJson } from '../wire-json.js';
+import type { Decoded } from '../wire/decoded.js';
+import { fail, guard, num, object, parseJson, str, version } from '../wire/fields.js';
+import { assertWireJson } from '../wire/json.js';
+import { WIRE_VERSION } from '../wire/version.js';
 
 /**
  * A controller's order: run `spec` from `version` on. A front end applies it only when `version`

@@ -1,10 +1,10 @@
 import type { Subscription } from 'rxjs';
 import type { ActivePolicy } from '../active-policy.js';
 import { type Clock, systemClock, type Timer } from '../clock.js';
-import { WIRE_VERSION } from '../envelopes.js';
 import { ConfigurationError } from '../errors.js';
 import type { PolicySpec } from '../policy-spec.js';
 import { DEFAULT_STREAMS, type Transport } from '../transport.js';
+import { WIRE_VERSION } from '../wire/version.js';
 import {
   type ControlMessage,
   decodeControlMessage,

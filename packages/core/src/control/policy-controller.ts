@@ -1,10 +1,10 @@
 import { type Observable, Subject, type Subscription } from 'rxjs';
 import { type Clock, systemClock, type Timer } from '../clock.js';
-import { WIRE_VERSION } from '../envelopes.js';
 import { ConfigurationError, NotStartedError } from '../errors.js';
 import type { ModelRef } from '../model-ref.js';
 import { type PolicySpec, policyFromSpec } from '../policy-spec.js';
 import { DEFAULT_STREAMS, type Transport } from '../transport.js';
+import { WIRE_VERSION } from '../wire/version.js';
 import {
   type AppliedMessage,
   type ControlMessage,

@@ -1,7 +1,7 @@
-import type { Json } from '../envelopes.js';
 import { ConfigurationError } from '../errors.js';
 import { modelKey } from '../model-ref.js';
 import type { OkScore, RendezvousPolicy } from '../policy.js';
+import type { Json } from '../wire/json.js';
 
 /**
  * Options of {@link quorum}.

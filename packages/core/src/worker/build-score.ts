@@ -1,5 +1,7 @@
-import { encodeEnvelope, type Json, type ScoreEnvelope } from '../envelopes.js';
 import { InvalidEnvelopeError } from '../errors.js';
+import { encodeEnvelope } from '../wire/encode-envelope.js';
+import type { Json } from '../wire/json.js';
+import type { ScoreEnvelope } from '../wire/score.js';
 import type { PredictOutcome } from './predict-within-budget.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { Clock } from '../clock.js';
-import type { RequestEnvelope } from '../envelopes.js';
 import { RendezvousError, toRendezvousError } from '../errors.js';
 import { type RetryOptions, retryWithBackoff } from '../retry.js';
 import type { Delivery } from '../transport.js';
+import type { RequestEnvelope } from '../wire/request.js';
 import type { WorkerEvent } from './worker-event.js';
 
 /**

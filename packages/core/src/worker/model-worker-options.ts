@@ -1,8 +1,8 @@
 import type { Clock } from '../clock.js';
-import type { Json } from '../envelopes.js';
 import type { Instrumentation } from '../instrumentation.js';
 import type { RetryOptions } from '../retry.js';
 import type { StreamNames, Transport } from '../transport.js';
+import type { Json } from '../wire/json.js';
 
 /**
  * What `predict` receives besides the input.

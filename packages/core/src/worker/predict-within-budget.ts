@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.js';
-import type { Json, RequestEnvelope } from '../envelopes.js';
 import { PredictError, RendezvousError } from '../errors.js';
 import type { PredictionHooks } from '../instrumentation.js';
+import type { Json } from '../wire/json.js';
+import type { RequestEnvelope } from '../wire/request.js';
 import type { PredictContext } from './model-worker-options.js';
 
 /**

@@ -1,8 +1,9 @@
 import type { Subscription } from 'rxjs';
 import type { Clock, Timer } from '../clock.js';
-import { type ModelIdentity, WIRE_VERSION } from '../envelopes.js';
-import { decodeHeartbeat, type Heartbeat } from '../heartbeat.js';
 import type { Transport } from '../transport.js';
+import { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from '../wire/heartbeat.js';
+import type { ModelIdentity } from '../wire/model-identity.js';
+import { WIRE_VERSION } from '../wire/version.js';
 
 /**
  * The heartbeats of one worker instance: `alive` every `intervalMs` and at once when a front end
@@ -35,7 +36,7 @@ export class WorkerHeartbeats {
     this.probes = this.transport.listen(this.channel).subscribe({
       next: (m) => {
         const hb = decodeHeartbeat(m.payload);
-        if (!(hb instanceof Error) && hb.kind === 'probe' && this.probes) void this.send('alive');
+        if (hb.ok && hb.value.kind === 'probe' && this.probes) void this.send('alive');
       },
       error: () => undefined,
     });
@@ -68,7 +69,7 @@ export class WorkerHeartbeats {
       ts: this.clock.now(),
     };
     try {
-      return this.transport.broadcast(this.channel, JSON.stringify(hb)).catch(() => undefined);
+      return this.transport.broadcast(this.channel, encodeHeartbeat(hb)).catch(() => undefined);
     } catch {
       return Promise.resolve();
     }

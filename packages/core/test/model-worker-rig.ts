@@ -102,7 +102,7 @@ export class FaultyTransport extends AckSpyTransport {
 }
 
 /** A worker on its own transport, plus a caller that publishes requests and collects scores. */
-export async function workerBench(
+export async function workerRig(
   predict: ModelWorkerOptions['predict'],
   options: Partial<ModelWorkerOptions> = {},
   { start = true }: { start?: boolean } = {},

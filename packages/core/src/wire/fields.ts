@@ -1,12 +1,15 @@
 /**
- * Field readers of the wire decoders in `envelopes.ts`: each checks one field and throws an
+ * Field readers of the wire decoders in this folder: each checks one field and throws an
  * {@link InvalidEnvelopeError} with the field's JSON-pointer path; `guard` turns that into a
  * `Decoded` value, so the decoders never throw.
  */
-import type { Decoded, Json, ModelIdentity, ScoreError } from './envelopes.js';
-import { WIRE_VERSION } from './envelopes.js';
-import { InvalidEnvelopeError } from './errors.js';
-import type { Candidate, Decision } from './result.js';
+import { InvalidEnvelopeError } from '../errors.js';
+import type { Candidate, Decision } from '../result.js';
+import type { Decoded } from './decoded.js';
+import type { Json } from './json.js';
+import type { ModelIdentity } from './model-identity.js';
+import type { ScoreError } from './score-error.js';
+import { WIRE_VERSION } from './version.js';
 
 type Obj = Record<string, unknown>;
 

@@ -1,5 +1,20 @@
-import type { Json } from './envelopes.js';
-import { InvalidEnvelopeError } from './errors.js';
+import { InvalidEnvelopeError } from '../errors.js';
+
+/**
+ * Any JSON value. Inputs and outputs travel as JSON.
+ *
+ * @example
+ * ```ts
+ * const input: Json = { sepalLength: 5.1, tags: ['a'] };
+ * ```
+ */
+export type Json =
+  | null
+  | boolean
+  | number
+  | string
+  | readonly Json[]
+  | { readonly [key: string]: Json };
 
 /** Escapes one key for a JSON pointer (RFC 6901): `~` → `~0`, `/` → `~1`. */
 function escapeKey(key: string): string {

@@ -1,0 +1,54 @@
+import type { Decoded } from './decoded.js';
+import { fail, guard, meta, num, object, parseJson, str, version } from './fields.js';
+import type { Json } from './json.js';
+import { WIRE_VERSION } from './version.js';
+
+/**
+ * A request as it travels on the requests stream.
+ *
+ * @example
+ * ```ts
+ * const req: RequestEnvelope = { v: 1, id: 'r1', ts: Date.now(), deadline: Date.now() + 1000,
+ *   replyTo: 'replies.fe-1', input: { x: 1 }, meta: {} };
+ * ```
+ */
+export interface RequestEnvelope<I = Json> {
+  readonly v: typeof WIRE_VERSION;
+  /** Unique request id; also the partition key on partitioned transports. */
+  readonly id: string;
+  /** When the front end accepted the request (ms since the epoch). */
+  readonly ts: number;
+  /** Absolute deadline (ms since the epoch). Workers never predict past it. */
+  readonly deadline: number;
+  /** Return address of the front-end instance that waits for the scores. */
+  readonly replyTo: string;
+  readonly input: I;
+  /** Free-form string metadata, such as trace context. */
+  readonly meta: Readonly<Record<string, string>>;
+}
+
+/**
+ * Reads and validates a request envelope. Never throws: an invalid message yields `ok: false`.
+ *
+ * @example
+ * ```ts
+ * const r = decodeRequest(delivery.payload);
+ * if (!r.ok) deadLetters.send(delivery, r.error);
+ * ```
+ */
+export function decodeRequest(raw: string): Decoded<RequestEnvelope> {
+  return guard(() => {
+    const o = object(parseJson(raw), '');
+    version(o, '');
+    if (!('input' in o)) fail('missing', '/input');
+    return {
+      v: WIRE_VERSION,
+      id: str(o, 'id', ''),
+      ts: num(o, 'ts', ''),
+      deadline: num(o, 'deadline', ''),
+      replyTo: str(o, 'replyTo', ''),
+      input: o.input as Json,
+      meta: meta(o.meta, '/meta'),
+    };
+  });
+}

@@ -1,0 +1,65 @@
+import type { Decoded } from './decoded.js';
+import { fail, guard, model, num, object, parseJson, str, version } from './fields.js';
+import type { Json } from './json.js';
+import type { ModelIdentity } from './model-identity.js';
+import type { ScoreError } from './score-error.js';
+import { WIRE_VERSION } from './version.js';
+
+/**
+ * One model's answer to one request, sent to the request's return address.
+ *
+ * @example
+ * ```ts
+ * const s: ScoreEnvelope = { v: 1, requestId: 'r1', model: { name: 'dt', version: '1', instance: 'a' },
+ *   ok: true, output: 2, receivedAt: 1, startedAt: 1, finishedAt: 2 };
+ * ```
+ */
+export type ScoreEnvelope<O = Json> = {
+  readonly v: typeof WIRE_VERSION;
+  readonly requestId: string;
+  readonly model: ModelIdentity;
+  /** When the worker read the request, started and finished predicting (ms since the epoch). */
+  readonly receivedAt: number;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+} & (
+  | { readonly ok: true; readonly output: O }
+  | { readonly ok: false; readonly error: ScoreError }
+);
+
+/**
+ * Reads and validates a score envelope. Never throws: an invalid message yields `ok: false`.
+ *
+ * @example
+ * ```ts
+ * const s = decodeScore(message.payload);
+ * if (s.ok) mailbox.add(s.value);
+ * ```
+ */
+export function decodeScore(raw: string): Decoded<ScoreEnvelope> {
+  return guard(() => {
+    const o = object(parseJson(raw), '');
+    version(o, '');
+    const base = {
+      v: WIRE_VERSION,
+      requestId: str(o, 'requestId', ''),
+      model: model(o.model, '/model'),
+      receivedAt: num(o, 'receivedAt', ''),
+      startedAt: num(o, 'startedAt', ''),
+      finishedAt: num(o, 'finishedAt', ''),
+    } as const;
+    if (o.ok === true) {
+      if (!('output' in o)) fail('missing', '/output');
+      return { ...base, ok: true, output: o.output as Json };
+    }
+    if (o.ok === false) {
+      const e = object(o.error, '/error');
+      return {
+        ...base,
+        ok: false,
+        error: { code: str(e, 'code', '/error'), message: str(e, 'message', '/error', true) },
+      };
+    }
+    return fail('expected a boolean', '/ok');
+  });
+}
