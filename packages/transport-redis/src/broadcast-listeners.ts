@@ -3,11 +3,11 @@ import {
   type RendezvousError,
   TransportClosedError,
 } from '@rendezvous-ml/core';
+import type { TransportErrors } from '@rendezvous-ml/core/transport';
 import type { Redis } from 'ioredis';
 import { Observable, type Subscriber } from 'rxjs';
 import type { RedisConnections } from './redis-connections.js';
 import type { RedisKeys } from './redis-keys.js';
-import type { TransportErrors } from './transport-errors.js';
 
 /**
  * The `listen` side of broadcasts: one pub/sub connection per transport (opened on first use),

@@ -13,6 +13,7 @@ import {
   type TransportCapabilities,
   TransportClosedError,
 } from '@rendezvous-ml/core';
+import { settleWithin, TransportErrors } from '@rendezvous-ml/core/transport';
 import type { Redis } from 'ioredis';
 import { Observable, type Subscriber } from 'rxjs';
 import { BroadcastListeners } from './broadcast-listeners.js';
@@ -24,7 +25,7 @@ import { RedisReplyChannel } from './redis-reply-channel.js';
 import type { RedisTransportOptions } from './redis-transport-options.js';
 import { ReplyTap } from './reply-tap.js';
 import { xaddArgs } from './stream-entry.js';
-import { TransportErrors } from './transport-errors.js';
+import { toTransportError } from './to-transport-error.js';
 
 /**
  * Counters of a {@link RedisTransport}, for metrics.
@@ -124,7 +125,11 @@ export class RedisTransport implements Transport {
     this.defaultPrefetch = positive('defaultPrefetch', options.defaultPrefetch, 64);
     this.replyTtlMs = positive('replyTtlMs', options.replyTtlMs, 30_000);
     const closed = (): boolean => this.closed;
-    this.errors = new TransportErrors(secretsOf(options), closed);
+    const secrets = secretsOf(options);
+    this.errors = new TransportErrors(
+      (error, operation, isClosed) => toTransportError(error, operation, secrets, isClosed),
+      closed,
+    );
     this.connections = new RedisConnections(options, this.errors, closed, (e) =>
       this.endSubscriptions(e),
     );
@@ -256,7 +261,7 @@ export class RedisTransport implements Transport {
     this.consumers.clear();
     this.broadcasts.complete();
     for (const c of [...this.channels]) stops.push(c.close());
-    await withTimeout(Promise.all([...stops, ...this.handovers]), 2000);
+    await settleWithin(Promise.all([...stops, ...this.handovers]), 2000);
     this.connections.close();
     this.errors.complete();
   }
@@ -320,15 +325,4 @@ function fixedStream(command: Redis, key: string, stream: string, group: string)
       return [key];
     },
   };
-}
-
-function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    const done = (): void => {
-      clearTimeout(t);
-      resolve();
-    };
-    p.then(done, done);
-  });
 }
