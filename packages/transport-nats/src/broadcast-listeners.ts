@@ -1,9 +1,9 @@
 import { type IncomingMessage, TransportClosedError } from '@rendezvous-ml/core';
+import type { TransportErrors } from '@rendezvous-ml/core/transport';
 import { Observable, type Subscriber } from 'rxjs';
 import { decodeMessage, toIncoming } from './nats-message.js';
 import type { NatsNames } from './nats-names.js';
 import type { NatsSession } from './nats-session.js';
-import type { TransportErrors } from './transport-errors.js';
 
 /**
  * The `listen` side of broadcasts: a core NATS subscription per listener on the channel's

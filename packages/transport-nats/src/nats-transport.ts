@@ -14,6 +14,7 @@ import {
   type TransportCapabilities,
   TransportClosedError,
 } from '@rendezvous-ml/core';
+import { settleWithin, TransportErrors } from '@rendezvous-ml/core/transport';
 import { Observable, type Subscriber } from 'rxjs';
 import { BroadcastListeners } from './broadcast-listeners.js';
 import { isNotFound, JetStreamTopology } from './jetstream-topology.js';
@@ -23,7 +24,7 @@ import { NatsReplyChannel } from './nats-reply-channel.js';
 import { type NatsLink, NatsSession, secretsOf } from './nats-session.js';
 import type { NatsTransportOptions } from './nats-transport-options.js';
 import { PullMember } from './pull-member.js';
-import { TransportErrors } from './transport-errors.js';
+import { toTransportError } from './to-transport-error.js';
 
 /**
  * Counters of a {@link NatsTransport}, for metrics.
@@ -40,6 +41,8 @@ export interface NatsTransportStats {
   readonly malformedMessages: number;
   /** Errors reported on `errors$`. */
   readonly errors: number;
+  /** Among them, answers of the server this transport could not read (`UNEXPECTED_REPLY`). */
+  readonly unexpectedReplies: number;
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {
@@ -113,7 +116,11 @@ export class NatsTransport implements Transport {
       ackWaitMs: this.ackWaitMs,
     });
     const closed = (): boolean => this.closed;
-    this.errors = new TransportErrors(secretsOf(options), closed);
+    const secrets = secretsOf(options);
+    this.errors = new TransportErrors(
+      (error, operation, isClosed) => toTransportError(error, operation, secrets, isClosed),
+      closed,
+    );
     this.errors$ = this.errors.errors$;
     this.session = new NatsSession(options, this.apiTimeoutMs, this.errors, closed);
     this.broadcasts = new BroadcastListeners(this.names, this.session, this.errors, closed);
@@ -246,10 +253,7 @@ export class NatsTransport implements Transport {
     this.members.clear();
     this.broadcasts.complete();
     for (const c of [...this.channels]) stops.push(c.close());
-    await Promise.race([
-      Promise.all([...stops, ...this.handovers]),
-      new Promise((r) => setTimeout(r, 3000).unref()),
-    ]);
+    await settleWithin(Promise.all([...stops, ...this.handovers]), 3000);
     await this.session.close();
     this.errors.complete();
   }
