@@ -1,9 +1,8 @@
-import type { RendezvousError } from '@rendezvous-ml/core';
 import {
-  CredentialRedactor,
-  classifyTransportError,
   type ErrorLink,
+  type TransportErrorMapper,
   type TransportFailure,
+  transportErrorMapper,
 } from '@rendezvous-ml/core/transport';
 
 /** Error names of the `@nats-io` clients for a lost, closed or unreachable connection. */
@@ -107,18 +106,7 @@ function classifyNats(chain: readonly ErrorLink[], message: string): TransportFa
  * catch (e) { throw toTransportError(e, 'publish', [password], closed); }
  * ```
  */
-export function toTransportError(
-  error: unknown,
-  operation: string,
-  secrets: readonly string[],
-  closed: boolean,
-): RendezvousError {
-  const redactor = new CredentialRedactor(secrets);
-  return classifyTransportError(error, {
-    failed: `nats ${operation} failed`,
-    closed,
-    redact: (text) => redactor.redact(text),
-    detail: (chain) => (chain.length > 0 ? messages(chain) : String(error)),
-    classify: classifyNats,
-  });
-}
+export const toTransportError: TransportErrorMapper = transportErrorMapper('nats', {
+  detail: messages,
+  classify: classifyNats,
+});

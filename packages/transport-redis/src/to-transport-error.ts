@@ -1,9 +1,8 @@
-import type { RendezvousError } from '@rendezvous-ml/core';
 import {
-  CredentialRedactor,
-  classifyTransportError,
   type ErrorLink,
+  type TransportErrorMapper,
   type TransportFailure,
+  transportErrorMapper,
 } from '@rendezvous-ml/core/transport';
 
 /**
@@ -89,17 +88,6 @@ function classifyRedis(chain: readonly ErrorLink[], message: string): TransportF
  * catch (e) { throw toTransportError(e, 'publish', [password], closed); }
  * ```
  */
-export function toTransportError(
-  error: unknown,
-  operation: string,
-  secrets: readonly string[],
-  closed: boolean,
-): RendezvousError {
-  const redactor = new CredentialRedactor(secrets);
-  return classifyTransportError(error, {
-    failed: `redis ${operation} failed`,
-    closed,
-    redact: (text) => redactor.redact(text),
-    classify: classifyRedis,
-  });
-}
+export const toTransportError: TransportErrorMapper = transportErrorMapper('redis', {
+  classify: classifyRedis,
+});

@@ -66,7 +66,7 @@ export interface TransportErrorOptions {
   readonly closed?: boolean;
   /** Removes secrets from the client's text (see `CredentialRedactor`). */
   readonly redact?: (text: string) => string;
-  /** The client's text, from the chain (default: the outermost message). Redacted after. */
+  /** The client's text, from the chain (default: the outermost message; an empty text is `String(error)`). Redacted after. */
   readonly detail?: (chain: readonly ErrorLink[]) => string;
   /**
    * Keep the client's error as `cause`. Only for clients whose errors never carry settings:
@@ -122,7 +122,7 @@ export function classifyTransportError(
   if (error instanceof RendezvousError) return error;
   const chain = errorChain(error);
   const redact = options.redact ?? ((t: string) => t);
-  const raw = options.detail ? options.detail(chain) : (chain[0]?.message ?? String(error));
+  const raw = (options.detail ? options.detail(chain) : chain[0]?.message) || String(error);
   const detail = redact(raw);
   let cause: unknown = error;
   if (!options.keepCause) {

@@ -10,6 +10,7 @@ import {
   errorChain,
   isConnectionFailure,
   type TransportFailureKind,
+  transportErrorMapper,
 } from '@rendezvous-ml/core/transport';
 import { describe, expect, it } from 'vitest';
 
@@ -96,5 +97,24 @@ describe('errorChain and isConnectionFailure', () => {
     ]);
     expect(isConnectionFailure(outer)).toBe(true);
     expect(isConnectionFailure(new Error('ECONNREFUSEDX is not a code'))).toBe(false);
+  });
+});
+
+describe('transportErrorMapper', () => {
+  it('names the transport and operation, redacts the secrets it is given, and says closed', () => {
+    const toError = transportErrorMapper('redis', {
+      classify: (chain) =>
+        chain[0]?.message?.startsWith('WRONGPASS') ? { kind: 'authentication' } : undefined,
+    });
+    const e = toError(new Error('WRONGPASS s3cret'), 'publish', ['s3cret'], false);
+    expect([e.code, e.message]).toEqual([
+      'AUTHENTICATION_FAILED',
+      'redis publish failed: WRONGPASS [redacted]',
+    ]);
+    expect(toError(socket('ECONNRESET'), 'read', [], false).code).toBe('CONNECTION_LOST');
+    expect(toError('text thrown', 'read', [], false).message).toBe(
+      'redis read failed: text thrown',
+    );
+    expect(toError(new Error('x'), 'read', [], true).code).toBe('TRANSPORT_CLOSED');
   });
 });
