@@ -8,6 +8,7 @@
  */
 
 export { type BackoffOptions, backoffDelayMs } from './backoff-delay.js';
+export { ChannelListeners } from './channel-listeners.js';
 export {
   classifyTransportError,
   type TransportErrorOptions,
