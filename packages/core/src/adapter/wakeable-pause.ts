@@ -7,8 +7,8 @@ import { type Clock, systemClock, type Timer } from '../clock.js';
  *
  * @example
  * ```ts
- * const sleep = new WakeablePause(clock);
- * await sleep.pause(readBackoffMs(failures)); // or until sleep.wake() from an ack
+ * const idle = new WakeablePause(clock);
+ * await idle.pause(backoffDelayMs(failures)); // or until idle.wake(), called by an ack
  * ```
  */
 export class WakeablePause {
