@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   type AuthenticationError,
-  ConfigurationError,
   type ConsumeOptions,
   type Delivery,
   type IncomingMessage,
@@ -13,7 +12,7 @@ import {
   type TransportCapabilities,
   TransportClosedError,
 } from '@rendezvous-ml/core';
-import { settleWithin, TransportErrors } from '@rendezvous-ml/core/transport';
+import { positiveOption, settleWithin, TransportErrors } from '@rendezvous-ml/core/transport';
 import type { Redis } from 'ioredis';
 import { Observable, type Subscriber } from 'rxjs';
 import { BroadcastListeners } from './broadcast-listeners.js';
@@ -51,12 +50,6 @@ export interface RedisTransportStats {
    * stream expired): nobody would read them, and writing would re-create the stream.
    */
   readonly repliesToClosedAddresses: number;
-}
-
-function positive(name: string, value: number | undefined, fallback: number): number {
-  const v = value ?? fallback;
-  if (!(Number.isFinite(v) && v > 0)) throw new ConfigurationError(`${name} must be positive`);
-  return v;
 }
 
 /**
@@ -116,14 +109,14 @@ export class RedisTransport implements Transport {
 
   constructor(options: RedisTransportOptions = {}) {
     this.keys = new RedisKeys(options.keyPrefix ?? 'rdv:');
-    this.maxLen = positive('maxLen', options.maxLen, 100_000);
-    this.replyMaxLen = positive('replyMaxLen', options.replyMaxLen, 10_000);
-    this.claimIdleMs = positive('claimIdleMs', options.claimIdleMs, 30_000);
-    this.claimIntervalMs = positive('claimIntervalMs', options.claimIntervalMs, 5_000);
-    this.blockMs = positive('blockMs', options.blockMs, 2_000);
-    this.tapRefreshMs = positive('tapRefreshMs', options.tapRefreshMs, 1_000);
-    this.defaultPrefetch = positive('defaultPrefetch', options.defaultPrefetch, 64);
-    this.replyTtlMs = positive('replyTtlMs', options.replyTtlMs, 30_000);
+    this.maxLen = positiveOption('maxLen', options.maxLen, 100_000);
+    this.replyMaxLen = positiveOption('replyMaxLen', options.replyMaxLen, 10_000);
+    this.claimIdleMs = positiveOption('claimIdleMs', options.claimIdleMs, 30_000);
+    this.claimIntervalMs = positiveOption('claimIntervalMs', options.claimIntervalMs, 5_000);
+    this.blockMs = positiveOption('blockMs', options.blockMs, 2_000);
+    this.tapRefreshMs = positiveOption('tapRefreshMs', options.tapRefreshMs, 1_000);
+    this.defaultPrefetch = positiveOption('defaultPrefetch', options.defaultPrefetch, 64);
+    this.replyTtlMs = positiveOption('replyTtlMs', options.replyTtlMs, 30_000);
     const closed = (): boolean => this.closed;
     const secrets = secretsOf(options);
     this.errors = new TransportErrors(

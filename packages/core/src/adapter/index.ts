@@ -21,6 +21,7 @@ export { isConnectionFailure } from './is-connection-failure.js';
 export { loadPeer, type PeerDependency } from './load-peer.js';
 export { moduleExport } from './module-export.js';
 export { peerLoader } from './peer-loader.js';
+export { positiveOption } from './positive-option.js';
 export { redactFields } from './redact-fields.js';
 export { settleWithin } from './settle-within.js';
 export { sleep } from './sleep.js';
