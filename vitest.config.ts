@@ -7,6 +7,10 @@ const src = (pkg: string) =>
 export default defineConfig({
   resolve: {
     alias: {
+      // Before the core itself: an alias also matches the subpaths of its name.
+      '@rendezvous-ml/core/transport': fileURLToPath(
+        new URL('./packages/core/src/adapter/index.ts', import.meta.url),
+      ),
       '@rendezvous-ml/core': src('core'),
       '@rendezvous-ml/transport-memory': src('transport-memory'),
       '@rendezvous-ml/transport-redis': src('transport-redis'),

@@ -1,9 +1,9 @@
 import type { Client } from '@elastic/elasticsearch';
 import { type ArchiveRecord, SinkWriteError } from '@rendezvous-ml/core';
+import type { CredentialRedactor } from '@rendezvous-ml/core/transport';
 import { splitIntoBulkChunks } from './bulk-chunks.js';
 import type { BulkEntry } from './bulk-entry.js';
 import { bulkItemOutcome } from './bulk-item-outcome.js';
-import type { CredentialRedactor } from './credential-redactor.js';
 import { deadLetterEntry } from './dead-letter-entry.js';
 import type { DeadLetterHandler, DeadLetterReason } from './dead-letter-handler.js';
 import type { ElasticsearchSinkOptions } from './elasticsearch-sink-options.js';

@@ -8,12 +8,13 @@ import {
   retryWithBackoff,
   SinkWriteError,
 } from '@rendezvous-ml/core';
+import { CredentialRedactor } from '@rendezvous-ml/core/transport';
 import { toArchiveDocument } from './archive-document.js';
 import { archiveIndexByKind } from './archive-index-by-kind.js';
 import { type BulkEntry, entryOf } from './bulk-entry.js';
 import { BulkSender } from './bulk-sender.js';
-import { CredentialRedactor } from './credential-redactor.js';
 import { ElasticsearchConnection } from './elasticsearch-connection.js';
+import { elasticsearchSecrets } from './elasticsearch-secrets.js';
 import type { ArchiveIndex, ElasticsearchSinkOptions } from './elasticsearch-sink-options.js';
 import type {
   ElasticsearchSinkCounters,
@@ -79,7 +80,7 @@ export class ElasticsearchSink implements ArchiveSink {
       throw new ConfigurationError('ElasticsearchSink needs a non-empty `index`');
     this.options = options;
     this.index = options.index ?? archiveIndexByKind();
-    this.redactor = new CredentialRedactor(options.auth, urls);
+    this.redactor = new CredentialRedactor(elasticsearchSecrets(options.auth, urls));
     this.target = options.client
       ? 'Elasticsearch (injected client)'
       : urls.map((u) => CredentialRedactor.safeUrl(u)).join(', ');

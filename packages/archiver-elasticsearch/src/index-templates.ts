@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
+import type { CredentialRedactor } from '@rendezvous-ml/core/transport';
 import { archiveIndexTemplate, deadLetterIndexTemplate } from './archive-index-template.js';
-import type { CredentialRedactor } from './credential-redactor.js';
 import type { IndexTemplateOptions } from './elasticsearch-sink-options.js';
 import { toSinkWriteError } from './to-sink-write-error.js';
 

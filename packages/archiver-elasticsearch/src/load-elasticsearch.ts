@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { MissingPeerDependencyError } from '@rendezvous-ml/core';
+import { type PeerDependency, peerLoader } from '@rendezvous-ml/core/transport';
 
 /**
  * The `@elastic/elasticsearch` module, as {@link loadElasticsearch} returns it.
@@ -21,35 +20,27 @@ export type ElasticsearchModule = typeof import('@elastic/elasticsearch');
  */
 export const ELASTICSEARCH_CLIENT_RANGE = '>=8.13.0 <10';
 
-const PACKAGE = '@elastic/elasticsearch';
-
-let cached: Promise<ElasticsearchModule> | undefined;
-
-function localRequire(): NodeJS.Require {
-  // The CJS build has `require`; the ESM build resolves from this file's URL.
-  return typeof require === 'function' ? require : createRequire(import.meta.url);
-}
-
 /**
- * Whether `version` is in {@link ELASTICSEARCH_CLIENT_RANGE} (8.13 or later, before 10).
- *
- * @example
- * ```ts
- * isSupportedElasticsearchClientVersion('9.5.1'); // true
- * isSupportedElasticsearchClientVersion('8.12.0'); // false
- * ```
+ * The client as the core kit's `loadPeer` loads it: imported from this package, so it resolves
+ * here. (The loader this replaced looked `require` up, and in the ESM build found esbuild's
+ * `require` shim, which throws: the client read as not installed.)
  */
-export function isSupportedElasticsearchClientVersion(version: string): boolean {
-  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(version);
-  if (!m) return false;
-  const [major, minor] = [Number(m[1]), Number(m[2])];
-  return (major === 8 && minor >= 13) || major === 9;
-}
+const elasticsearch: PeerDependency<ElasticsearchModule> = {
+  name: '@elastic/elasticsearch',
+  range: ELASTICSEARCH_CLIENT_RANGE,
+  load: () => import('@elastic/elasticsearch'),
+  manifest: () => import('@elastic/elasticsearch/package.json', { with: { type: 'json' } }),
+  api: (module) => {
+    const m = module as ElasticsearchModule & { default?: ElasticsearchModule };
+    if (typeof m.Client === 'function') return m;
+    return typeof m.default?.Client === 'function' ? m.default : undefined;
+  },
+};
 
 /**
  * Loads the `@elastic/elasticsearch` peer dependency on first use and checks its version.
- * Throws `MissingPeerDependencyError` ("install @elastic/elasticsearch") when it is missing or
- * its version is unsupported.
+ * Rejects with `MissingPeerDependencyError` ("install @elastic/elasticsearch") when it is
+ * missing or its version is unsupported; a failed load is tried again on the next call.
  *
  * @example
  * ```ts
@@ -57,42 +48,4 @@ export function isSupportedElasticsearchClientVersion(version: string): boolean 
  * const client = new Client({ node: 'http://127.0.0.1:9200' });
  * ```
  */
-export function loadElasticsearch(): Promise<ElasticsearchModule> {
-  cached ??= (async () => {
-    let version: string;
-    try {
-      version = (localRequire()(`${PACKAGE}/package.json`) as { version: string }).version;
-    } catch (cause) {
-      throw new MissingPeerDependencyError(
-        PACKAGE,
-        ELASTICSEARCH_CLIENT_RANGE,
-        `${PACKAGE} is not installed`,
-        { cause },
-      );
-    }
-    if (!isSupportedElasticsearchClientVersion(version)) {
-      throw new MissingPeerDependencyError(
-        PACKAGE,
-        ELASTICSEARCH_CLIENT_RANGE,
-        `${PACKAGE} ${version} is installed but not supported`,
-      );
-    }
-    try {
-      const mod = (await import('@elastic/elasticsearch')) as ElasticsearchModule & {
-        default?: ElasticsearchModule;
-      };
-      return typeof mod.Client === 'function' ? mod : (mod.default as ElasticsearchModule);
-    } catch (cause) {
-      throw new MissingPeerDependencyError(
-        PACKAGE,
-        ELASTICSEARCH_CLIENT_RANGE,
-        `${PACKAGE} cannot be loaded`,
-        { cause },
-      );
-    }
-  })();
-  cached.catch(() => {
-    cached = undefined;
-  });
-  return cached;
-}
+export const loadElasticsearch: () => Promise<ElasticsearchModule> = peerLoader(elasticsearch);

@@ -1,5 +1,5 @@
 import { SinkWriteError } from '@rendezvous-ml/core';
-import type { CredentialRedactor } from './credential-redactor.js';
+import { type CredentialRedactor, isConnectionFailure } from '@rendezvous-ml/core/transport';
 
 const TRANSIENT_CLIENT_ERRORS = new Set([
   'ConnectionError',
@@ -28,7 +28,7 @@ function field(value: unknown, key: string): unknown {
 
 /**
  * Turns whatever the Elasticsearch client threw into a `SinkWriteError`: retryable for
- * connection errors, timeouts, 408, 429 and 5xx; not retryable otherwise. The message names the
+ * connection errors (the client's, or a socket error code anywhere in the chain), timeouts, 408, 429 and 5xx; not retryable otherwise. The message names the
  * operation and the node (without credentials); the original error is replaced by a copy whose
  * message and stack are redacted, so neither the error nor its `cause` can leak a secret (the
  * client's own error carries request metadata such as headers).
@@ -49,7 +49,9 @@ export function toSinkWriteError(
   const text = error instanceof Error ? error.message : String(error);
   const status = field(error, 'statusCode') ?? field(field(error, 'meta'), 'statusCode');
   const retryable =
-    TRANSIENT_CLIENT_ERRORS.has(name) || (typeof status === 'number' && isTransientStatus(status));
+    TRANSIENT_CLIENT_ERRORS.has(name) ||
+    isConnectionFailure(error) ||
+    (typeof status === 'number' && isTransientStatus(status));
   const cause = new Error(redactor.redact(text));
   cause.name = name;
   cause.stack = redactor.redact(error instanceof Error ? (error.stack ?? text) : text);

@@ -1,11 +1,9 @@
+import { CredentialRedactor, satisfiesVersionRange } from '@rendezvous-ml/core/transport';
 import { describe, expect, it } from 'vitest';
 import { splitIntoBulkChunks } from '../src/bulk-chunks.js';
 import { bulkItemOutcome } from '../src/bulk-item-outcome.js';
-import { CredentialRedactor } from '../src/credential-redactor.js';
-import {
-  isSupportedElasticsearchClientVersion,
-  loadElasticsearch,
-} from '../src/load-elasticsearch.js';
+import { elasticsearchSecrets } from '../src/elasticsearch-secrets.js';
+import { ELASTICSEARCH_CLIENT_RANGE, loadElasticsearch } from '../src/load-elasticsearch.js';
 
 describe('splitIntoBulkChunks', () => {
   it('bounds each chunk by bytes and by documents, and sends an oversized entry alone', () => {
@@ -39,14 +37,18 @@ describe('bulkItemOutcome', () => {
 
 describe('CredentialRedactor', () => {
   it('removes passwords, API keys, their base64 forms and URL credentials', () => {
-    const r = new CredentialRedactor({ username: 'archiver', password: 'pw-1' }, [
-      'http://u:url-pw@h:9200',
-    ]);
+    const r = new CredentialRedactor(
+      elasticsearchSecrets({ username: 'archiver', password: 'pw-1' }, ['http://u:url-pw@h:9200']),
+    );
     const basic = Buffer.from('archiver:pw-1').toString('base64');
     const text = r.redact(`pw-1 ${basic} url-pw http://x:y@host/ archiver`);
     expect(text).not.toMatch(/pw-1|url-pw|x:y|archiver/);
     expect(text).not.toContain(basic);
-    const k = new CredentialRedactor({ apiKey: { id: 'kid', api_key: 'ksecret' } }, []);
+    // the URL's one-letter username is not a secret: redacting it would eat every "u"
+    expect(r.redact('queue full')).toBe('queue full');
+    const k = new CredentialRedactor(
+      elasticsearchSecrets({ apiKey: { id: 'kid', api_key: 'ksecret' } }, []),
+    );
     expect(k.redact(`ksecret ${Buffer.from('kid:ksecret').toString('base64')}`)).toBe(
       '[redacted] [redacted]',
     );
@@ -56,10 +58,11 @@ describe('CredentialRedactor', () => {
 
 describe('loadElasticsearch', () => {
   it('accepts 8.13 to 9.x and loads the installed client', async () => {
-    expect(isSupportedElasticsearchClientVersion('8.13.0')).toBe(true);
-    expect(isSupportedElasticsearchClientVersion('9.5.1')).toBe(true);
-    expect(isSupportedElasticsearchClientVersion('8.12.2')).toBe(false);
-    expect(isSupportedElasticsearchClientVersion('10.0.0')).toBe(false);
+    const supported = (v: string) => satisfiesVersionRange(v, ELASTICSEARCH_CLIENT_RANGE);
+    expect(supported('8.13.0')).toBe(true);
+    expect(supported('9.5.1')).toBe(true);
+    expect(supported('8.12.2')).toBe(false);
+    expect(supported('10.0.0')).toBe(false);
     expect(typeof (await loadElasticsearch()).Client).toBe('function');
   });
 });

@@ -1,3 +1,4 @@
+import { backoffDelayMs } from './adapter/backoff-delay.js';
 import { type Clock, systemClock } from './clock.js';
 import { RendezvousError } from './errors.js';
 
@@ -55,20 +56,18 @@ async function retryAfterFailure<T>(
   const clock = options.clock ?? systemClock;
   const isRetryable =
     options.isRetryable ?? ((e: unknown) => e instanceof RendezvousError && e.retryable);
-  let delay = options.initialDelayMs ?? 50;
-  const maxDelay = options.maxDelayMs ?? 2000;
+  const backoff = { initialMs: options.initialDelayMs ?? 50, maxMs: options.maxDelayMs ?? 2000 };
   for (let attempt = 1; ; attempt++) {
     try {
       if (attempt === 1) throw firstError;
       return await operation();
     } catch (error) {
-      const wait = Math.min(maxDelay, delay) * (0.5 + Math.random() / 2);
+      const wait = backoffDelayMs(attempt, backoff) * (0.5 + Math.random() / 2);
       const tooLate = options.until !== undefined && clock.now() + wait > options.until;
       if (attempt >= attempts || tooLate || !isRetryable(error)) throw error;
       // A retry in progress is pending work: its wait keeps the process alive (a start waiting
       // out a broker may have nothing else pending, and would otherwise exit quietly, code 0).
       await new Promise<void>((resolve) => clock.setTimeout(resolve, wait, { keepAlive: true }));
-      delay *= 2;
     }
   }
 }

@@ -1,6 +1,6 @@
+import { redactFields } from '@rendezvous-ml/core/transport';
 import type { KafkaLogEntry } from './kafka-log-entry.js';
 import type { KafkaTransportOptions } from './kafka-transport-options.js';
-import { redact } from './redacting-log-creator.js';
 
 const LOG_LEVELS = { nothing: 0, error: 1, warn: 2, info: 4, debug: 5 } as const;
 
@@ -37,7 +37,7 @@ export class KafkaLogger {
       fields:
         error === undefined
           ? {}
-          : (redact({ error: String((error as Error)?.message ?? error) }) as Record<
+          : (redactFields({ error: String((error as Error)?.message ?? error) }) as Record<
               string,
               unknown
             >),

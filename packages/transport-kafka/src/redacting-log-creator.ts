@@ -1,27 +1,8 @@
+import { redactFields } from '@rendezvous-ml/core/transport';
 import type { LogEntry, logCreator } from 'kafkajs';
 import type { KafkaLogEntry } from './kafka-log-entry.js';
 
-const SECRET = /pass|secret|token|sasl|credential|authorization|private|^key$|^cert$|^ca$|^pfx$/i;
 const LEVELS = { 1: 'error', 2: 'warn', 4: 'info', 5: 'debug' } as const;
-
-/**
- * Replaces every value whose key looks like a secret (passwords, tokens, SASL and TLS material)
- * by `[redacted]`, recursively.
- *
- * @example
- * ```ts
- * redact({ sasl: { password: 'p' }, broker: 'b:9092' }); // { sasl: '[redacted]', broker: 'b:9092' }
- * ```
- */
-export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 6 || typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    out[k] = SECRET.test(k) ? '[redacted]' : redact(v, depth + 1);
-  }
-  return out;
-}
 
 function defaultSink(entry: KafkaLogEntry): void {
   const line = `[kafkajs ${entry.level}] ${entry.namespace}: ${entry.message} ${JSON.stringify(entry.fields)}`;
@@ -30,7 +11,7 @@ function defaultSink(entry: KafkaLogEntry): void {
 }
 
 /**
- * A kafkajs `logCreator` that redacts secrets and hands each line to `sink` (default: stderr).
+ * A kafkajs `logCreator` that redacts secrets (the core kit's `redactFields`) and hands each line to `sink` (default: stderr).
  *
  * @example
  * ```ts
@@ -47,7 +28,7 @@ export function redactingLogCreator(
         level: LEVELS[level as keyof typeof LEVELS] ?? 'info',
         namespace,
         message: String(message),
-        fields: redact(rest) as Record<string, unknown>,
+        fields: redactFields(rest) as Record<string, unknown>,
       });
     };
 }

@@ -1,10 +1,16 @@
-import {
+import type {
   AuthenticationError,
   ConnectionLostError,
-  InvalidInputError,
   RendezvousError,
   UnexpectedReplyError,
 } from '@rendezvous-ml/core';
+import {
+  CredentialRedactor,
+  classifyTransportError,
+  type ErrorLink,
+  isConnectionFailure,
+  type TransportFailure,
+} from '@rendezvous-ml/core/transport';
 
 /** Broker answers that mean the credentials or their permissions are wrong: fix the config. */
 const AUTHENTICATION = new Set([
@@ -90,48 +96,49 @@ const CONFIGURATION = new Set([
   'GROUP_MAX_SIZE_REACHED',
 ]);
 
-interface KafkajsErrorLike {
-  readonly name?: string;
-  readonly message?: string;
-  readonly type?: string;
-  readonly retriable?: boolean;
-  readonly cause?: unknown;
-  readonly originalError?: unknown;
-  readonly errors?: readonly unknown[];
-}
-
-/** `error`, its causes and (for kafkajs aggregate errors) its parts, outermost first. */
-export function chain(error: unknown): KafkajsErrorLike[] {
-  const out: KafkajsErrorLike[] = [];
-  const queue: unknown[] = [error];
-  while (queue.length > 0 && out.length < 16) {
-    const e = queue.shift();
-    if (typeof e !== 'object' || e === null || out.includes(e as KafkajsErrorLike)) continue;
-    const k = e as KafkajsErrorLike;
-    out.push(k);
-    queue.push(k.cause, k.originalError, ...(Array.isArray(k.errors) ? k.errors : []));
-  }
-  return out;
-}
-
-/** Passwords, tokens and `user:password@` in URLs, as they may appear in a client message. */
-function redactMessage(message: string): string {
-  return message
-    .replace(/\/\/[^/\s:@]+:[^/\s@]+@/g, '//[redacted]@')
-    .replace(
-      /(password|secret|token|credentials?)(["']?\s*[:=]\s*["']?)[^\s"',}]+/gi,
-      '$1$2[redacted]',
-    );
-}
-
 /** The broker's error type (e.g. `UNKNOWN_TOPIC_OR_PARTITION`) or client error name, for messages. */
-function label(links: readonly KafkajsErrorLike[]): string {
+function label(links: readonly ErrorLink[]): string {
   const typed = links.find((l) => typeof l.type === 'string');
   return typed?.type ?? links.find((l) => l.name && l.name !== 'Error')?.name ?? 'Error';
 }
 
+/** Kafka's reading of a failure: broker error types and kafkajs error names, in the chain. */
+function classifyKafka(links: readonly ErrorLink[]): TransportFailure {
+  const auth = links.find(
+    (l) => l.name === 'KafkaJSSASLAuthenticationError' || AUTHENTICATION.has(l.type ?? ''),
+  );
+  if (auth)
+    return {
+      kind: 'authentication',
+      reason: `the broker refused the credentials or their permissions (${auth.type ?? 'SASL authentication failed'})`,
+      hint: 'check the `sasl` option (mechanism, username, password), that the listener has SASL enabled, and the ACLs of the user',
+    };
+  if (
+    links.some(
+      (l) =>
+        l.retriable === true || TRANSIENT.has(l.type ?? '') || TRANSIENT_NAMES.has(l.name ?? ''),
+    ) ||
+    isConnectionFailure(links[0])
+  )
+    return { kind: 'connection', reason: `${label(links)}, transient` };
+  const type = links.find((l) => l.type)?.type ?? '';
+  if (INVALID_INPUT.has(type))
+    return { kind: 'input', reason: `the broker rejected the message (${type})` };
+  if (CONFIGURATION.has(type))
+    return {
+      kind: 'configuration',
+      reason: `the broker rejected the settings (${type})`,
+      hint: 'check the transport options (partitions, replicationFactor, topicPrefix) against the cluster',
+    };
+  return { kind: 'unexpected', reason: label(links) };
+}
+
+/** Removes `user:password@` in URLs and `password=`-style values from kafkajs's texts. */
+const redactor = new CredentialRedactor();
+
 /**
- * Turns a kafkajs error into the core's typed errors, by what it means for the caller:
+ * Turns a kafkajs error into the core's typed errors (with the core kit's
+ * `classifyTransportError`), by what it means for the caller:
  *
  * - the broker refused the credentials or their permissions (`KafkaJSSASLAuthenticationError`,
  *   `SASL_AUTHENTICATION_FAILED`, `*_AUTHORIZATION_FAILED`): {@link AuthenticationError},
@@ -144,7 +151,8 @@ function label(links: readonly KafkajsErrorLike[]): string {
  *   (`INVALID_REPLICATION_FACTOR`, `POLICY_VIOLATION`): `INVALID_CONFIGURATION`;
  * - anything else: {@link UnexpectedReplyError}, not retryable, naming the kafkajs error.
  *
- * The original stays as `cause`; messages never carry credentials.
+ * The original stays as `cause` (kafkajs errors carry no settings); messages never carry
+ * credentials.
  *
  * @example
  * ```ts
@@ -152,43 +160,10 @@ function label(links: readonly KafkajsErrorLike[]): string {
  * ```
  */
 export function toTransportError(error: unknown, what: string): RendezvousError {
-  if (error instanceof RendezvousError) return error;
-  const links = chain(error);
-  const raw = links[0]?.message ?? String(error);
-  const detail = redactMessage(raw);
-  const prefix = `kafka: ${what} failed`;
-  const auth = links.find(
-    (l) => l.name === 'KafkaJSSASLAuthenticationError' || AUTHENTICATION.has(l.type ?? ''),
-  );
-  if (auth) {
-    const kind = auth.type ?? 'SASL authentication failed';
-    return new AuthenticationError(
-      `${prefix}: the broker refused the credentials or their permissions (${kind}): check the \`sasl\` option (mechanism, username, password), that the listener has SASL enabled, and the ACLs of the user. ${detail}`,
-      { cause: error },
-    );
-  }
-  if (
-    links.some(
-      (l) =>
-        l.retriable === true || TRANSIENT.has(l.type ?? '') || TRANSIENT_NAMES.has(l.name ?? ''),
-    )
-  )
-    return new ConnectionLostError(`${prefix} (${label(links)}, transient): ${detail}`, {
-      cause: error,
-    });
-  const type = links.find((l) => l.type)?.type ?? '';
-  if (INVALID_INPUT.has(type))
-    return new InvalidInputError(
-      `${prefix}: the broker rejected the message (${type}): ${detail}`,
-      {
-        cause: error,
-      },
-    );
-  if (CONFIGURATION.has(type))
-    return new RendezvousError(
-      'INVALID_CONFIGURATION',
-      `${prefix}: the broker rejected the settings (${type}): check the transport options (partitions, replicationFactor, topicPrefix) against the cluster: ${detail}`,
-      { cause: error },
-    );
-  return new UnexpectedReplyError(`${prefix} (${label(links)}): ${detail}`, { cause: error });
+  return classifyTransportError(error, {
+    failed: `kafka: ${what} failed`,
+    redact: (text) => redactor.redact(text),
+    keepCause: true,
+    classify: classifyKafka,
+  });
 }

@@ -1,16 +1,16 @@
 import { type IncomingMessage, TransportClosedError } from '@rendezvous-ml/core';
-import { Observable, type Subscriber } from 'rxjs';
+import { ChannelListeners, type TransportErrors } from '@rendezvous-ml/core/transport';
+import { Observable } from 'rxjs';
 import { decodeMessage, toIncoming } from './nats-message.js';
 import type { NatsNames } from './nats-names.js';
 import type { NatsSession } from './nats-session.js';
-import type { TransportErrors } from './transport-errors.js';
 
 /**
  * The `listen` side of broadcasts: a core NATS subscription per listener on the channel's
  * subject. Best effort, not stored, as the contract says (heartbeats, control).
  */
 export class BroadcastListeners {
-  private readonly listeners = new Set<Subscriber<IncomingMessage>>();
+  private readonly listeners = new ChannelListeners<IncomingMessage>();
   private seq = 0;
 
   constructor(
@@ -26,7 +26,7 @@ export class BroadcastListeners {
         subscriber.error(new TransportClosedError());
         return undefined;
       }
-      this.listeners.add(subscriber);
+      this.listeners.add(channel, subscriber);
       let unsubscribe: (() => void) | undefined;
       let left = false;
       this.session.connect().then(
@@ -48,7 +48,7 @@ export class BroadcastListeners {
       );
       return () => {
         left = true;
-        this.listeners.delete(subscriber);
+        this.listeners.remove(channel, subscriber);
         unsubscribe?.();
       };
     });
@@ -56,7 +56,6 @@ export class BroadcastListeners {
 
   /** Completes every listener (the transport is closing). */
   complete(): void {
-    for (const s of [...this.listeners]) s.complete();
-    this.listeners.clear();
+    this.listeners.complete();
   }
 }

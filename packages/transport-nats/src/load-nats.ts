@@ -1,4 +1,4 @@
-import { MissingPeerDependencyError } from '@rendezvous-ml/core';
+import { loadPeer, moduleExport } from '@rendezvous-ml/core/transport';
 
 /**
  * The `@nats-io/transport-node` and `@nats-io/jetstream` versions this package supports (its
@@ -61,37 +61,25 @@ const defaultImporter: NatsModuleImporter = (specifier) =>
     ? import('@nats-io/transport-node')
     : import('@nats-io/jetstream');
 
-function has(module: unknown, ...keys: string[]): boolean {
-  if (typeof module !== 'object' || module === null) return false;
-  return keys.every((k) => typeof (module as Record<string, unknown>)[k] === 'function');
-}
-
-async function importOne(
-  importer: NatsModuleImporter,
-  name: '@nats-io/transport-node' | '@nats-io/jetstream',
-  api: string[],
-): Promise<unknown> {
-  let module: unknown;
-  try {
-    module = await importer(name);
-  } catch (cause) {
-    throw new MissingPeerDependencyError(name, NATS_RANGE, `${name} is not installed`, { cause });
-  }
-  // The v3 modular packages: older `nats` (v2) has no such modules, and a v2-era
-  // `@nats-io/jetstream` pre-release lacks these functions.
-  if (!has(module, ...api))
-    throw new MissingPeerDependencyError(
-      name,
-      NATS_RANGE,
-      `${name} does not export ${api.join(', ')} (a version outside ${NATS_RANGE}?)`,
-    );
-  return module;
+/** The module itself, or its `default` (a CJS build), whichever has all of `keys` as functions. */
+function exporting(...keys: string[]) {
+  const has = (m: unknown): boolean =>
+    typeof m === 'object' &&
+    m !== null &&
+    keys.every((k) => typeof (m as Record<string, unknown>)[k] === 'function');
+  return (module: unknown): unknown => {
+    if (has(module)) return module;
+    const fallback = moduleExport(module, 'default');
+    return has(fallback) ? fallback : undefined;
+  };
 }
 
 /**
  * Loads the `@nats-io/transport-node` and `@nats-io/jetstream` peer dependencies lazily and
- * checks they export the v3 API. Fails with a `MissingPeerDependencyError` that says what to
- * install when one is missing.
+ * checks they export the v3 API (`@nats-io/jetstream` does not export its `package.json`, so
+ * the API is the version check: older `nats` v2 has no such modules, and a v2-era
+ * `@nats-io/jetstream` pre-release lacks these functions). Fails with a
+ * `MissingPeerDependencyError` that says what to install when one is missing.
  *
  * @example
  * ```ts
@@ -103,8 +91,18 @@ export async function loadNats(
   importer: NatsModuleImporter = defaultImporter,
 ): Promise<NatsModules> {
   const [node, jetstream] = await Promise.all([
-    importOne(importer, '@nats-io/transport-node', ['connect']),
-    importOne(importer, '@nats-io/jetstream', ['jetstream', 'jetstreamManager']),
+    loadPeer({
+      name: '@nats-io/transport-node',
+      range: NATS_RANGE,
+      load: () => importer('@nats-io/transport-node'),
+      api: exporting('connect'),
+    }),
+    loadPeer({
+      name: '@nats-io/jetstream',
+      range: NATS_RANGE,
+      load: () => importer('@nats-io/jetstream'),
+      api: exporting('jetstream', 'jetstreamManager'),
+    }),
   ]);
   return { node: node as NatsNodeModule, jetstream: jetstream as NatsJetStreamModule };
 }

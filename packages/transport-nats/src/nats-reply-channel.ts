@@ -1,9 +1,10 @@
 import type { ConsumerMessages } from '@nats-io/jetstream';
 import type { IncomingMessage, ReplyChannel } from '@rendezvous-ml/core';
+import { backoffDelayMs, sleep, type TransportErrors } from '@rendezvous-ml/core/transport';
 import { type Observable, Subject, type Subscription } from 'rxjs';
 import { decodeMessage, toIncoming } from './nats-message.js';
 import type { NatsLink } from './nats-session.js';
-import type { TransportErrors } from './transport-errors.js';
+import { READ_BACKOFF } from './read-backoff.js';
 
 /** What a {@link NatsReplyChannel} reads, and how it reports. */
 export interface NatsReplyChannelOptions {
@@ -95,7 +96,7 @@ export class NatsReplyChannel implements ReplyChannel {
       }
       if (this.closed) return;
       failures++;
-      await new Promise((r) => setTimeout(r, Math.min(2000, 50 * 2 ** Math.min(failures - 1, 5))));
+      await sleep(backoffDelayMs(failures, READ_BACKOFF));
     }
   }
 }

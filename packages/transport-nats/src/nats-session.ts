@@ -1,10 +1,14 @@
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection, NodeConnectionOptions } from '@nats-io/transport-node';
 import { AuthenticationError, ConnectionLostError } from '@rendezvous-ml/core';
+import {
+  CredentialRedactor,
+  settleWithin,
+  type TransportErrors,
+} from '@rendezvous-ml/core/transport';
 import { type Observable, Subject } from 'rxjs';
 import { loadNats, type NatsModules } from './load-nats.js';
 import type { NatsTransportOptions } from './nats-transport-options.js';
-import type { TransportErrors } from './transport-errors.js';
 
 /** One open connection with its JetStream clients. */
 export interface NatsLink {
@@ -18,15 +22,7 @@ export interface NatsLink {
 export function secretsOf(options: NatsTransportOptions): string[] {
   const out = [options.pass, options.token].filter((s): s is string => !!s);
   const servers = options.servers === undefined ? [] : [options.servers].flat();
-  for (const s of servers) {
-    try {
-      const url = new URL(s.includes('://') ? s : `nats://${s}`);
-      if (url.password) out.push(url.password, decodeURIComponent(url.password));
-      if (url.username && url.password) out.push(`${url.username}:${url.password}`);
-    } catch {
-      // not a URL: nothing to redact
-    }
-  }
+  for (const s of servers) out.push(...CredentialRedactor.urlSecrets(s));
   return out;
 }
 
@@ -84,10 +80,7 @@ export class NatsSession {
     this.link = undefined;
     this.reconnected.complete();
     if (!link) return;
-    await Promise.race([
-      link.nc.flush().catch(() => undefined),
-      new Promise((r) => setTimeout(r, 2000).unref()),
-    ]);
+    await settleWithin(link.nc.flush(), 2000);
     await link.nc.close().catch(() => undefined);
   }
 

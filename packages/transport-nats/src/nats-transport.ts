@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer } from '@nats-io/jetstream';
 import {
-  ConfigurationError,
   type ConsumeOptions,
   type Delivery,
   type IncomingMessage,
@@ -14,6 +13,7 @@ import {
   type TransportCapabilities,
   TransportClosedError,
 } from '@rendezvous-ml/core';
+import { positiveOption, settleWithin, TransportErrors } from '@rendezvous-ml/core/transport';
 import { Observable, type Subscriber } from 'rxjs';
 import { BroadcastListeners } from './broadcast-listeners.js';
 import { isNotFound, JetStreamTopology } from './jetstream-topology.js';
@@ -23,7 +23,7 @@ import { NatsReplyChannel } from './nats-reply-channel.js';
 import { type NatsLink, NatsSession, secretsOf } from './nats-session.js';
 import type { NatsTransportOptions } from './nats-transport-options.js';
 import { PullMember } from './pull-member.js';
-import { TransportErrors } from './transport-errors.js';
+import { toTransportError } from './to-transport-error.js';
 
 /**
  * Counters of a {@link NatsTransport}, for metrics.
@@ -40,12 +40,8 @@ export interface NatsTransportStats {
   readonly malformedMessages: number;
   /** Errors reported on `errors$`. */
   readonly errors: number;
-}
-
-function positive(name: string, value: number | undefined, fallback: number): number {
-  const v = value ?? fallback;
-  if (!(Number.isFinite(v) && v > 0)) throw new ConfigurationError(`${name} must be positive`);
-  return v;
+  /** Among them, answers of the server this transport could not read (`UNEXPECTED_REPLY`). */
+  readonly unexpectedReplies: number;
 }
 
 /**
@@ -99,21 +95,28 @@ export class NatsTransport implements Transport {
 
   constructor(options: NatsTransportOptions = {}) {
     this.names = new NatsNames(options.prefix ?? 'rdv');
-    this.ackWaitMs = positive('ackWaitMs', options.ackWaitMs, 30_000);
-    this.fetchExpiresMs = Math.max(1000, positive('fetchExpiresMs', options.fetchExpiresMs, 5000));
-    this.defaultPrefetch = positive('defaultPrefetch', options.defaultPrefetch, 64);
-    this.apiTimeoutMs = positive('apiTimeoutMs', options.apiTimeoutMs, 5000);
+    this.ackWaitMs = positiveOption('ackWaitMs', options.ackWaitMs, 30_000);
+    this.fetchExpiresMs = Math.max(
+      1000,
+      positiveOption('fetchExpiresMs', options.fetchExpiresMs, 5000),
+    );
+    this.defaultPrefetch = positiveOption('defaultPrefetch', options.defaultPrefetch, 64);
+    this.apiTimeoutMs = positiveOption('apiTimeoutMs', options.apiTimeoutMs, 5000);
     this.topology = new JetStreamTopology({
-      maxAgeMs: positive('maxAgeMs', options.maxAgeMs, 24 * 3_600_000),
-      maxMsgs: positive('maxMsgs', options.maxMsgs, 100_000),
-      replyMaxAgeMs: positive('replyMaxAgeMs', options.replyMaxAgeMs, 3_600_000),
-      replyMaxMsgs: positive('replyMaxMsgs', options.replyMaxMsgs, 100_000),
+      maxAgeMs: positiveOption('maxAgeMs', options.maxAgeMs, 24 * 3_600_000),
+      maxMsgs: positiveOption('maxMsgs', options.maxMsgs, 100_000),
+      replyMaxAgeMs: positiveOption('replyMaxAgeMs', options.replyMaxAgeMs, 3_600_000),
+      replyMaxMsgs: positiveOption('replyMaxMsgs', options.replyMaxMsgs, 100_000),
       storage: options.storage ?? 'file',
-      replicas: positive('replicas', options.replicas, 1),
+      replicas: positiveOption('replicas', options.replicas, 1),
       ackWaitMs: this.ackWaitMs,
     });
     const closed = (): boolean => this.closed;
-    this.errors = new TransportErrors(secretsOf(options), closed);
+    const secrets = secretsOf(options);
+    this.errors = new TransportErrors(
+      (error, operation, isClosed) => toTransportError(error, operation, secrets, isClosed),
+      closed,
+    );
     this.errors$ = this.errors.errors$;
     this.session = new NatsSession(options, this.apiTimeoutMs, this.errors, closed);
     this.broadcasts = new BroadcastListeners(this.names, this.session, this.errors, closed);
@@ -246,10 +249,7 @@ export class NatsTransport implements Transport {
     this.members.clear();
     this.broadcasts.complete();
     for (const c of [...this.channels]) stops.push(c.close());
-    await Promise.race([
-      Promise.all([...stops, ...this.handovers]),
-      new Promise((r) => setTimeout(r, 3000).unref()),
-    ]);
+    await settleWithin(Promise.all([...stops, ...this.handovers]), 3000);
     await this.session.close();
     this.errors.complete();
   }

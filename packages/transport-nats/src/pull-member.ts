@@ -1,9 +1,15 @@
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
-import type { Delivery, ReleaseOptions, RendezvousError } from '@rendezvous-ml/core';
+import type { Clock, Delivery, ReleaseOptions, RendezvousError } from '@rendezvous-ml/core';
+import {
+  backoffDelayMs,
+  settleWithin,
+  type TransportErrors,
+  WakeablePause,
+} from '@rendezvous-ml/core/transport';
 import type { Subscriber } from 'rxjs';
 import { isNotFound } from './jetstream-topology.js';
 import { decodeMessage, toIncoming } from './nats-message.js';
-import type { TransportErrors } from './transport-errors.js';
+import { READ_BACKOFF } from './read-backoff.js';
 
 /** What a {@link PullMember} needs from its transport. */
 export interface PullMemberOptions {
@@ -22,6 +28,8 @@ export interface PullMemberOptions {
   readonly errors: Pick<TransportErrors, 'toError' | 'report'>;
   /** Where messages that were not UTF-8 are counted. */
   readonly counts: { malformedMessages: number };
+  /** The clock of its waits (backoff, credits, the bounded hand-back). Default: the system's. */
+  readonly clock?: Clock;
 }
 
 /** The body of a nak that the server delivers again after `delayMs` (at once for 0). */
@@ -36,11 +44,6 @@ function nakPayload(delayMs: number): string {
 function replyOf(m: JsMsg): string | undefined {
   const reply = (m as unknown as { reply?: unknown }).reply;
   return typeof reply === 'string' && reply.length > 0 ? reply : undefined;
-}
-
-/** Backoff of the pull loop after its `failures`-th failure in a row: 100 ms to 2 s. */
-function backoffMs(failures: number): number {
-  return Math.min(2000, 100 * 2 ** Math.min(failures - 1, 5));
 }
 
 /**
@@ -60,14 +63,14 @@ export class PullMember {
   private outstanding = 0;
   private batchError: unknown;
   private consumer: Consumer | undefined;
-  private wake: (() => void) | undefined;
-  private sleepTimer: NodeJS.Timeout | undefined;
+  private readonly sleeper: WakeablePause;
   private readonly keepAlive: NodeJS.Timeout;
 
   constructor(
     private readonly options: PullMemberOptions,
     private readonly subscriber: Subscriber<Delivery>,
   ) {
+    this.sleeper = new WakeablePause(options.clock);
     this.keepAlive = setInterval(
       () => {
         for (const m of this.held) m.working();
@@ -102,29 +105,16 @@ export class PullMember {
       this.held.clear();
       await this.options.flush().catch(() => undefined);
     };
-    await Promise.race([handBack(), new Promise((r) => setTimeout(r, 2000).unref())]);
+    await settleWithin(handBack(), 2000, this.options.clock);
   }
 
   private signal(): void {
-    if (this.sleepTimer) {
-      clearTimeout(this.sleepTimer);
-      this.sleepTimer = undefined;
-    }
-    const w = this.wake;
-    this.wake = undefined;
-    w?.();
+    this.sleeper.wake();
   }
 
   /** Waits until an ack or release frees a credit, `ms` pass (if given), or the member stops. */
   private pause(ms?: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.wake = resolve;
-      if (ms !== undefined)
-        this.sleepTimer = setTimeout(() => {
-          this.sleepTimer = undefined;
-          this.signal();
-        }, ms);
-    });
+    return this.sleeper.pause(ms);
   }
 
   /** Deliveries this member may still ask for: `prefetch` minus what it holds or awaits. */
@@ -180,7 +170,7 @@ export class PullMember {
           break;
         }
         failures++;
-        await this.pause(backoffMs(failures));
+        await this.pause(backoffDelayMs(failures, READ_BACKOFF));
       }
     }
   }

@@ -3,18 +3,18 @@ import {
   type RendezvousError,
   TransportClosedError,
 } from '@rendezvous-ml/core';
+import { ChannelListeners, type TransportErrors } from '@rendezvous-ml/core/transport';
 import type { Redis } from 'ioredis';
-import { Observable, type Subscriber } from 'rxjs';
+import { Observable } from 'rxjs';
 import type { RedisConnections } from './redis-connections.js';
 import type { RedisKeys } from './redis-keys.js';
-import type { TransportErrors } from './transport-errors.js';
 
 /**
  * The `listen` side of broadcasts: one pub/sub connection per transport (opened on first use),
  * one `SUBSCRIBE` per channel however many listen to it, `UNSUBSCRIBE` when the last one leaves.
  */
 export class BroadcastListeners {
-  private readonly listeners = new Map<string, Set<Subscriber<IncomingMessage>>>();
+  private readonly listeners = new ChannelListeners<IncomingMessage>();
   private connection: Redis | undefined;
   private seq = 0;
 
@@ -32,41 +32,28 @@ export class BroadcastListeners {
         return undefined;
       }
       const name = this.keys.channel(channel);
-      let set = this.listeners.get(name);
-      const first = !set;
-      if (!set) {
-        set = new Set();
-        this.listeners.set(name, set);
-      }
-      set.add(subscriber);
-      if (first) {
+      if (this.listeners.add(name, subscriber)) {
         this.pubsub().then(
           (sub) => sub.subscribe(name).catch((e: unknown) => this.errors.reportRaw(e, 'listen')),
           (e: unknown) => subscriber.error(this.errors.toError(e, 'listen')),
         );
       }
       return () => {
-        const s = this.listeners.get(name);
-        if (!s) return;
-        s.delete(subscriber);
-        if (s.size === 0) {
-          this.listeners.delete(name);
-          if (!this.closed()) this.connection?.unsubscribe(name).catch(() => undefined);
-        }
+        if (this.listeners.remove(name, subscriber) && !this.closed())
+          this.connection?.unsubscribe(name).catch(() => undefined);
       };
     });
   }
 
   /** Completes every listener (the transport is closing). */
   complete(): void {
-    for (const set of this.listeners.values()) for (const s of set) s.complete();
-    this.listeners.clear();
+    this.listeners.complete();
     this.connection = undefined;
   }
 
   /** Ends every listener with `error`. */
   fail(error: RendezvousError): void {
-    for (const set of [...this.listeners.values()]) for (const s of [...set]) s.error(error);
+    this.listeners.fail(error);
   }
 
   private async pubsub(): Promise<Redis> {
@@ -74,14 +61,12 @@ export class BroadcastListeners {
     if (!this.connection) {
       const sub = this.connections.duplicate(command);
       sub.on('message', (channel: string, message: string) => {
-        const set = this.listeners.get(channel);
-        if (!set) return;
-        const m: IncomingMessage = {
+        if (!this.listeners.has(channel)) return;
+        this.listeners.next(channel, {
           source: this.keys.channelOf(channel),
           id: String(++this.seq),
           payload: message,
-        };
-        for (const s of set) s.next(m);
+        });
       });
       this.connection = sub;
     }

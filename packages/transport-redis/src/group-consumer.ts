@@ -1,11 +1,17 @@
-import type { Delivery, ReleaseOptions, RendezvousError } from '@rendezvous-ml/core';
+import {
+  type Clock,
+  type Delivery,
+  type ReleaseOptions,
+  type RendezvousError,
+  systemClock,
+} from '@rendezvous-ml/core';
+import { backoffDelayMs, type TransportErrors, WakeablePause } from '@rendezvous-ml/core/transport';
 import type { Subscriber } from 'rxjs';
 import { AckBatcher } from './ack-batcher.js';
 import { entryRef, type GroupCommands, isNoGroup } from './group-commands.js';
-import { readBackoffMs } from './read-backoff.js';
+import { READ_BACKOFF } from './read-backoff.js';
 import { ReleasedEntries } from './released-entries.js';
 import { decodeStreamEntry, type RawEntry, toIncomingMessage } from './stream-entry.js';
-import type { TransportErrors } from './transport-errors.js';
 
 /** The stream keys one `consume` subscription reads, and where its deliveries come from. */
 export interface ConsumedStreams {
@@ -33,6 +39,8 @@ export interface GroupConsumerOptions {
   readonly errors: Pick<TransportErrors, 'toError' | 'report'>;
   /** Where entries from foreign writers and entries claimed from other members are counted. */
   readonly counts: { malformedEntries: number; claimedEntries: number };
+  /** The clock of its waits and schedules (claims, key refreshes, releases). Default: the system's. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -48,8 +56,8 @@ export class GroupConsumer {
   private readonly released: ReleasedEntries;
   private stopped = false;
   private resync = false;
-  private wake: (() => void) | undefined;
-  private sleepTimer: NodeJS.Timeout | undefined;
+  private readonly clock: Clock;
+  private readonly sleeper: WakeablePause;
   private keys: readonly string[] = [];
 
   constructor(
@@ -57,8 +65,10 @@ export class GroupConsumer {
     private readonly subscriber: Subscriber<Delivery>,
   ) {
     const { commands } = options;
+    this.clock = options.clock ?? systemClock;
+    this.sleeper = new WakeablePause(this.clock);
     this.acks = new AckBatcher(commands.command, commands.group);
-    this.released = new ReleasedEntries(commands, options.claimIdleMs);
+    this.released = new ReleasedEntries(commands, options.claimIdleMs, this.clock);
     let connected = false;
     commands.reader.on('ready', () => {
       if (connected) this.resync = true;
@@ -90,25 +100,12 @@ export class GroupConsumer {
   }
 
   private signal(): void {
-    if (this.sleepTimer) {
-      clearTimeout(this.sleepTimer);
-      this.sleepTimer = undefined;
-    }
-    const w = this.wake;
-    this.wake = undefined;
-    w?.();
+    this.sleeper.wake();
   }
 
   /** Waits until an ack frees a credit, `ms` pass (if given), or the consumer stops. */
   private pause(ms?: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.wake = resolve;
-      if (ms !== undefined)
-        this.sleepTimer = setTimeout(() => {
-          this.sleepTimer = undefined;
-          this.signal();
-        }, ms);
-    });
+    return this.sleeper.pause(ms);
   }
 
   private get credits(): number {
@@ -136,7 +133,9 @@ export class GroupConsumer {
         if (this.released.size > 0 && (await this.released.touch())) continue;
         if (this.credits <= 0 || this.buffer.length > 0) {
           const touch = this.released.nextTouchAt();
-          await this.pause(Number.isFinite(touch) ? Math.max(1, touch - Date.now()) : undefined);
+          await this.pause(
+            Number.isFinite(touch) ? Math.max(1, touch - this.clock.now()) : undefined,
+          );
           continue;
         }
         if (this.resync) {
@@ -162,17 +161,17 @@ export class GroupConsumer {
           failures = 0;
           continue;
         }
-        const now = Date.now();
+        const now = this.clock.now();
         const { refreshMs } = options.streams;
         if (refreshMs !== undefined && now >= nextKeys) {
           this.keys = await options.streams.resolve(false);
-          nextKeys = Date.now() + refreshMs;
+          nextKeys = this.clock.now() + refreshMs;
           failures = 0;
           continue;
         }
         if (now >= nextClaim) {
           await this.claim();
-          nextClaim = Date.now() + options.claimIntervalMs;
+          nextClaim = this.clock.now() + options.claimIntervalMs;
           failures = 0;
           continue;
         }
@@ -208,7 +207,7 @@ export class GroupConsumer {
           break;
         }
         failures++;
-        await this.pause(readBackoffMs(failures));
+        await this.pause(backoffDelayMs(failures, READ_BACKOFF));
       }
     }
   }

@@ -1,8 +1,8 @@
+import type { BackoffOptions } from '@rendezvous-ml/core/transport';
+
 /**
- * How long a read loop waits after its `failures`-th retryable failure in a row: 100 ms, doubling,
- * at most 1 s. The one backoff of this package's read loops (the reply channel's and a group
- * member's).
+ * How long a read loop waits after retryable failures in a row (the core's `backoffDelayMs`):
+ * 100 ms, doubling, at most 1 s. The one backoff of this package's read loops (the reply
+ * channel's and a group member's).
  */
-export function readBackoffMs(failures: number): number {
-  return Math.min(50 * 2 ** failures, 1000);
-}
+export const READ_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 1000 };

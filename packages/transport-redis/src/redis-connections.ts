@@ -1,8 +1,8 @@
 import { AuthenticationError, ConfigurationError, TransportClosedError } from '@rendezvous-ml/core';
+import { CredentialRedactor, type TransportErrors } from '@rendezvous-ml/core/transport';
 import type { Redis, RedisOptions } from 'ioredis';
 import { loadIoredis } from './load-ioredis.js';
 import type { RedisTransportOptions } from './redis-transport-options.js';
-import type { TransportErrors } from './transport-errors.js';
 
 /** The passwords in `options` (and their URL-decoded forms), to redact from every error. */
 export function secretsOf(options: RedisTransportOptions): string[] {
@@ -10,12 +10,8 @@ export function secretsOf(options: RedisTransportOptions): string[] {
   if (options.password) secrets.push(options.password);
   if (options.redisOptions?.password) secrets.push(options.redisOptions.password);
   if (options.url) {
-    try {
-      const u = new URL(options.url);
-      if (u.password) secrets.push(u.password, decodeURIComponent(u.password));
-    } catch {
-      throw new ConfigurationError('url is not a valid redis:// URL');
-    }
+    if (!URL.canParse(options.url)) throw new ConfigurationError('url is not a valid redis:// URL');
+    secrets.push(...CredentialRedactor.urlSecrets(options.url));
   }
   return secrets;
 }

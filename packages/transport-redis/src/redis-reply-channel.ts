@@ -1,10 +1,10 @@
 import type { IncomingMessage, ReplyChannel } from '@rendezvous-ml/core';
+import { backoffDelayMs, sleep, type TransportErrors } from '@rendezvous-ml/core/transport';
 import type { Redis } from 'ioredis';
 import { Observable, Subject } from 'rxjs';
-import { readBackoffMs } from './read-backoff.js';
+import { READ_BACKOFF } from './read-backoff.js';
 import { redisInteger } from './redis-integer.js';
 import { decodeStreamEntry, parseReadReply, toIncomingMessage } from './stream-entry.js';
-import type { TransportErrors } from './transport-errors.js';
 
 /** What a {@link RedisReplyChannel} needs from its transport. */
 export interface ReplyChannelOptions {
@@ -90,7 +90,7 @@ export class RedisReplyChannel implements ReplyChannel {
           return;
         }
         failures++;
-        await new Promise((r) => setTimeout(r, readBackoffMs(failures)));
+        await sleep(backoffDelayMs(failures, READ_BACKOFF));
       }
     }
   }

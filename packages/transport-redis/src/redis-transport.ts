@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   type AuthenticationError,
-  ConfigurationError,
   type ConsumeOptions,
   type Delivery,
   type IncomingMessage,
@@ -13,6 +12,7 @@ import {
   type TransportCapabilities,
   TransportClosedError,
 } from '@rendezvous-ml/core';
+import { positiveOption, settleWithin, TransportErrors } from '@rendezvous-ml/core/transport';
 import type { Redis } from 'ioredis';
 import { Observable, type Subscriber } from 'rxjs';
 import { BroadcastListeners } from './broadcast-listeners.js';
@@ -24,7 +24,7 @@ import { RedisReplyChannel } from './redis-reply-channel.js';
 import type { RedisTransportOptions } from './redis-transport-options.js';
 import { ReplyTap } from './reply-tap.js';
 import { xaddArgs } from './stream-entry.js';
-import { TransportErrors } from './transport-errors.js';
+import { toTransportError } from './to-transport-error.js';
 
 /**
  * Counters of a {@link RedisTransport}, for metrics.
@@ -50,12 +50,6 @@ export interface RedisTransportStats {
    * stream expired): nobody would read them, and writing would re-create the stream.
    */
   readonly repliesToClosedAddresses: number;
-}
-
-function positive(name: string, value: number | undefined, fallback: number): number {
-  const v = value ?? fallback;
-  if (!(Number.isFinite(v) && v > 0)) throw new ConfigurationError(`${name} must be positive`);
-  return v;
 }
 
 /**
@@ -115,16 +109,20 @@ export class RedisTransport implements Transport {
 
   constructor(options: RedisTransportOptions = {}) {
     this.keys = new RedisKeys(options.keyPrefix ?? 'rdv:');
-    this.maxLen = positive('maxLen', options.maxLen, 100_000);
-    this.replyMaxLen = positive('replyMaxLen', options.replyMaxLen, 10_000);
-    this.claimIdleMs = positive('claimIdleMs', options.claimIdleMs, 30_000);
-    this.claimIntervalMs = positive('claimIntervalMs', options.claimIntervalMs, 5_000);
-    this.blockMs = positive('blockMs', options.blockMs, 2_000);
-    this.tapRefreshMs = positive('tapRefreshMs', options.tapRefreshMs, 1_000);
-    this.defaultPrefetch = positive('defaultPrefetch', options.defaultPrefetch, 64);
-    this.replyTtlMs = positive('replyTtlMs', options.replyTtlMs, 30_000);
+    this.maxLen = positiveOption('maxLen', options.maxLen, 100_000);
+    this.replyMaxLen = positiveOption('replyMaxLen', options.replyMaxLen, 10_000);
+    this.claimIdleMs = positiveOption('claimIdleMs', options.claimIdleMs, 30_000);
+    this.claimIntervalMs = positiveOption('claimIntervalMs', options.claimIntervalMs, 5_000);
+    this.blockMs = positiveOption('blockMs', options.blockMs, 2_000);
+    this.tapRefreshMs = positiveOption('tapRefreshMs', options.tapRefreshMs, 1_000);
+    this.defaultPrefetch = positiveOption('defaultPrefetch', options.defaultPrefetch, 64);
+    this.replyTtlMs = positiveOption('replyTtlMs', options.replyTtlMs, 30_000);
     const closed = (): boolean => this.closed;
-    this.errors = new TransportErrors(secretsOf(options), closed);
+    const secrets = secretsOf(options);
+    this.errors = new TransportErrors(
+      (error, operation, isClosed) => toTransportError(error, operation, secrets, isClosed),
+      closed,
+    );
     this.connections = new RedisConnections(options, this.errors, closed, (e) =>
       this.endSubscriptions(e),
     );
@@ -256,7 +254,7 @@ export class RedisTransport implements Transport {
     this.consumers.clear();
     this.broadcasts.complete();
     for (const c of [...this.channels]) stops.push(c.close());
-    await withTimeout(Promise.all([...stops, ...this.handovers]), 2000);
+    await settleWithin(Promise.all([...stops, ...this.handovers]), 2000);
     this.connections.close();
     this.errors.complete();
   }
@@ -320,15 +318,4 @@ function fixedStream(command: Redis, key: string, stream: string, group: string)
       return [key];
     },
   };
-}
-
-function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    const done = (): void => {
-      clearTimeout(t);
-      resolve();
-    };
-    p.then(done, done);
-  });
 }

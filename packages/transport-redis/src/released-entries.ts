@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '@rendezvous-ml/core';
 import { type GroupCommands, groupByKey } from './group-commands.js';
 import type { RawEntry } from './stream-entry.js';
 
@@ -30,6 +31,7 @@ export class ReleasedEntries {
   constructor(
     private readonly commands: GroupCommands,
     private readonly claimIdleMs: number,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   get size(): number {
@@ -42,7 +44,7 @@ export class ReleasedEntries {
 
   /** Records a release; resolves once the entry's idle time counts from now. */
   async add(ref: string, key: string, id: string, delayMs: number): Promise<void> {
-    const now = Date.now();
+    const now = this.clock.now();
     this.entries.set(ref, { key, id, dueAt: now + delayMs, touchedAt: now });
     if (delayMs === 0) return;
     await this.commands.touch(key, [id]).catch(() => undefined);
@@ -70,7 +72,7 @@ export class ReleasedEntries {
 
   /** Resets the idle time of entries not due yet whose turn it is; returns whether it did. */
   async touch(): Promise<boolean> {
-    const now = Date.now();
+    const now = this.clock.now();
     const half = this.claimIdleMs / 2;
     const stale = [...this.entries.values()].filter(
       (e) => e.dueAt > now && now - e.touchedAt >= half,
@@ -92,7 +94,7 @@ export class ReleasedEntries {
    * Returns undefined when none was due.
    */
   async redeliver(max: number, pendingWindow: number): Promise<Redelivery[] | undefined> {
-    const now = Date.now();
+    const now = this.clock.now();
     const due: ReleasedEntry[] = [];
     for (const [ref, e] of this.entries) {
       if (due.length >= max) break;

@@ -1,10 +1,10 @@
+import type { TransportErrors } from '@rendezvous-ml/core/transport';
 import type { Redis } from 'ioredis';
 import { createGroup } from './group-commands.js';
 import type { ConsumedStreams } from './group-consumer.js';
 import type { RedisConnections } from './redis-connections.js';
 import { redisInteger } from './redis-integer.js';
 import type { RedisKeys } from './redis-keys.js';
-import type { TransportErrors } from './transport-errors.js';
 
 /** Group created on every reply stream by its owner, so the stream exists (for PEXPIRE). */
 const OWNER_GROUP = 'rdv-owner';

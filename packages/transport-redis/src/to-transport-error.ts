@@ -1,10 +1,9 @@
 import {
-  AuthenticationError,
-  ConnectionLostError,
-  RendezvousError,
-  TransportClosedError,
-  UnexpectedReplyError,
-} from '@rendezvous-ml/core';
+  type ErrorLink,
+  type TransportErrorMapper,
+  type TransportFailure,
+  transportErrorMapper,
+} from '@rendezvous-ml/core/transport';
 
 /**
  * Redis error replies (their first word) that mean the credentials or the ACL are wrong.
@@ -27,7 +26,10 @@ const TRANSIENT_CODES = [
   'UNBLOCKED',
 ];
 
-/** Texts of a lost or unreachable connection (Node socket errors, ioredis client errors). */
+/**
+ * ioredis's own texts of a lost or unusable connection (its socket errors carry a Node error
+ * code, which the core kit reads; these have none).
+ */
 const CONNECTION_PATTERNS = [
   'connection is closed',
   "stream isn't writeable",
@@ -35,26 +37,10 @@ const CONNECTION_PATTERNS = [
   'command aborted due to connection close',
   'command timed out',
   'socket closed',
-  'econnrefused',
-  'econnreset',
-  'econnaborted',
-  'etimedout',
-  'epipe',
-  'ehostunreach',
-  'enetunreach',
-  'enotfound',
-  'eai_again',
 ];
 
 /** Error names ioredis gives to a lost connection. */
 const CONNECTION_NAMES = ['MaxRetriesPerRequestError', 'AbortError'];
-
-/** Removes every secret in `secrets` from `text`. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length > 0) out = out.split(s).join('***');
-  return out;
-}
 
 function authHint(code: string): string {
   return code === 'NOPERM'
@@ -63,11 +49,32 @@ function authHint(code: string): string {
     : 'check the username and password given to RedisTransport (url, username, password)';
 }
 
+/** Redis's reading of a failure: its error reply codes and ioredis's client errors. */
+function classifyRedis(chain: readonly ErrorLink[], message: string): TransportFailure | undefined {
+  const code = message.trim().split(/\s/, 1)[0] ?? '';
+  const lower = message.toLowerCase();
+  if (AUTH_CODES.includes(code) || AUTH_PATTERNS.some((p) => lower.includes(p)))
+    return {
+      kind: 'authentication',
+      reason: 'Redis refused the credentials',
+      hint: authHint(code),
+    };
+  if (
+    TRANSIENT_CODES.includes(code) ||
+    CONNECTION_PATTERNS.some((p) => lower.includes(p)) ||
+    CONNECTION_NAMES.includes(chain[0]?.name ?? '')
+  )
+    return { kind: 'connection' };
+  return undefined;
+}
+
 /**
- * Maps an ioredis failure onto the core's typed errors:
+ * Maps an ioredis failure onto the core's typed errors (with the core kit's
+ * `classifyTransportError`):
  * - refused credentials or a missing ACL permission (`WRONGPASS`, `NOAUTH`, `NOPERM`):
  *   `AuthenticationError`, not retryable, with the fix in its message;
- * - a lost or unreachable connection, or a state that passes (`LOADING`, `BUSY`, `TRYAGAIN`,
+ * - a lost or unreachable connection (a socket error code such as `ECONNREFUSED`, or ioredis's
+ *   own "Connection is closed"), or a state that passes (`LOADING`, `BUSY`, `TRYAGAIN`,
  *   `CLUSTERDOWN`, `MASTERDOWN`, `READONLY` during a failover): `ConnectionLostError`, retryable;
  * - anything else (a command Redis rejected, `WRONGTYPE`, `OOM`, ...): `UNEXPECTED_REPLY`, not
  *   retryable.
@@ -81,31 +88,6 @@ function authHint(code: string): string {
  * catch (e) { throw toTransportError(e, 'publish', [password], closed); }
  * ```
  */
-export function toTransportError(
-  error: unknown,
-  operation: string,
-  secrets: readonly string[],
-  closed: boolean,
-): RendezvousError {
-  if (error instanceof RendezvousError) return error;
-  const raw = error instanceof Error ? error.message : String(error);
-  const message = redact(raw, secrets);
-  const cause = new Error(message);
-  cause.name = error instanceof Error ? error.name : 'Error';
-  if (closed)
-    return new TransportClosedError(`transport is closed (redis ${operation})`, { cause });
-  const code = message.trim().split(/\s/, 1)[0] ?? '';
-  const lower = message.toLowerCase();
-  if (AUTH_CODES.includes(code) || AUTH_PATTERNS.some((p) => lower.includes(p)))
-    return new AuthenticationError(
-      `redis ${operation} failed: Redis refused the credentials (${message}): ${authHint(code)}`,
-      { cause },
-    );
-  if (
-    TRANSIENT_CODES.includes(code) ||
-    CONNECTION_PATTERNS.some((p) => lower.includes(p)) ||
-    CONNECTION_NAMES.includes(cause.name)
-  )
-    return new ConnectionLostError(`redis ${operation} failed: ${message}`, { cause });
-  return new UnexpectedReplyError(`redis ${operation} failed: ${message}`, { cause });
-}
+export const toTransportError: TransportErrorMapper = transportErrorMapper('redis', {
+  classify: classifyRedis,
+});

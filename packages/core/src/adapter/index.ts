@@ -1,0 +1,31 @@
+/**
+ * The adapter kit: what every transport and sink adapter shares. Peer-dependency loading with a
+ * version check, credential redaction, error classification with honest codes, the error
+ * side of a transport, and waits on the core `Clock`. Published as
+ * `@rendezvous-ml/core/transport`, for transport authors.
+ *
+ * @packageDocumentation
+ */
+
+export { type BackoffOptions, backoffDelayMs } from './backoff-delay.js';
+export { ChannelListeners } from './channel-listeners.js';
+export {
+  classifyTransportError,
+  type TransportErrorOptions,
+  type TransportFailure,
+  type TransportFailureKind,
+} from './classify-transport-error.js';
+export { CredentialRedactor } from './credential-redactor.js';
+export { type ErrorLink, errorChain } from './error-chain.js';
+export { isConnectionFailure } from './is-connection-failure.js';
+export { loadPeer, type PeerDependency } from './load-peer.js';
+export { moduleExport } from './module-export.js';
+export { peerLoader } from './peer-loader.js';
+export { positiveOption } from './positive-option.js';
+export { redactFields } from './redact-fields.js';
+export { settleWithin } from './settle-within.js';
+export { sleep } from './sleep.js';
+export { type TransportErrorMapper, transportErrorMapper } from './transport-error-mapper.js';
+export { type FailureMapper, TransportErrors } from './transport-errors.js';
+export { satisfiesVersionRange } from './version-range.js';
+export { WakeablePause } from './wakeable-pause.js';

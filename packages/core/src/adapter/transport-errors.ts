@@ -1,0 +1,81 @@
+import { type Observable, Subject } from 'rxjs';
+import type { AuthenticationError, RendezvousError } from '../errors.js';
+
+/**
+ * How an adapter maps a raw failure of `operation` onto the core's errors (usually a call of
+ * `classifyTransportError` with the adapter's redactor and codes).
+ *
+ * @example
+ * ```ts
+ * const toError: FailureMapper = (e, op, closed) => toTransportError(e, op, secrets, closed);
+ * ```
+ */
+export type FailureMapper = (error: unknown, operation: string, closed: boolean) => RendezvousError;
+
+/**
+ * The error side of a transport: it turns failures into the core's errors, reports those met in
+ * the background on `errors$` (the transport's `errors$`) with counters, and keeps the one
+ * failure that is fatal for the transport: the broker refusing the credentials, after which
+ * every call fails with that error and nothing reconnects.
+ *
+ * @example
+ * ```ts
+ * const errors = new TransportErrors((e, op, closed) => toTransportError(e, op, secrets, closed), () => this.closed);
+ * try { await client.xadd(...); } catch (e) { throw errors.toError(e, 'publish'); }
+ * ```
+ */
+export class TransportErrors {
+  /** Errors met in the background. Completes on {@link complete}. */
+  readonly errors$: Observable<RendezvousError>;
+  /** Errors reported, and among them replies this transport could not read. */
+  readonly counts = { errors: 0, unexpectedReplies: 0 };
+  private readonly subject = new Subject<RendezvousError>();
+  private refused: AuthenticationError | undefined;
+
+  constructor(
+    private readonly map: FailureMapper,
+    private readonly closed: () => boolean,
+  ) {
+    this.errors$ = this.subject.asObservable();
+  }
+
+  /** Set once the broker refused the credentials: every call fails with it. */
+  get authFailure(): AuthenticationError | undefined {
+    return this.refused;
+  }
+
+  /** Maps a failure of `operation` onto the core's errors (the refusal, once there was one). */
+  toError(error: unknown, operation: string): RendezvousError {
+    if (this.refused && !this.closed()) return this.refused;
+    return this.map(error, operation, this.closed());
+  }
+
+  /** Reports (and counts) a background failure; nothing once the transport is closed. */
+  report(error: RendezvousError): void {
+    if (this.closed()) return;
+    this.counts.errors++;
+    if (error.code === 'UNEXPECTED_REPLY') this.counts.unexpectedReplies++;
+    this.subject.next(error);
+  }
+
+  /** Reports a raw background failure of `operation`. */
+  reportRaw(error: unknown, operation: string): void {
+    this.report(this.map(error, operation, false));
+  }
+
+  /**
+   * Records that the broker refused the credentials and reports it, once; returns false if it
+   * was already recorded (or the transport is closed), so the caller tears down only once.
+   */
+  refuse(error: AuthenticationError): boolean {
+    if (this.refused || this.closed()) return false;
+    this.refused = error;
+    this.report(error);
+    return true;
+  }
+
+  /** Completes `errors$` (the transport closed). */
+  complete(): void {
+    this.subject.complete();
+  }
+}
