@@ -47,6 +47,12 @@ const SCENARIOS: readonly Registered[] = [
     exportName: 'reference',
     needs: ['redis'],
   },
+  {
+    name: 'http-redis',
+    module: './scenarios/http-redis.js',
+    exportName: 'httpRedis',
+    needs: ['redis'],
+  },
   { name: 'scaling', module: './scenarios/scaling.js', exportName: 'scaling', needs: [] },
   { name: 'scorecard', module: './scenarios/scorecard.js', exportName: 'scorecard', needs: [] },
   {

@@ -14,6 +14,7 @@ interface Load {
   readonly errors: number;
   readonly cpuUsPerRequest: number;
   readonly allocBytesPerRequest: number;
+  readonly brokerCpuUsPerRequest: number;
 }
 
 /** One HTTP target of a scenario, loaded by {@link measureHttp}. */
@@ -31,6 +32,8 @@ export interface HttpTarget {
   readonly costOf: string;
   /** The floor the ratios are taken to. */
   readonly comparedWith?: string;
+  /** CPU µs the broker has spent so far (`extra.brokerCpuUsPerRequest`), when it is measured. */
+  readonly brokerCpuUs?: () => Promise<number>;
 }
 
 /** Connections of every HTTP scenario (the targets of issue 18 are at c=50). */
@@ -38,6 +41,7 @@ export const HTTP_CONNECTIONS = 50;
 
 async function once(t: HttpTarget, seconds: number): Promise<Load> {
   const before = await t.cost();
+  const broker0 = (await t.brokerCpuUs?.()) ?? Number.NaN;
   const r = await autocannon({
     url: `${t.url}${t.path}`,
     connections: HTTP_CONNECTIONS,
@@ -47,6 +51,7 @@ async function once(t: HttpTarget, seconds: number): Promise<Load> {
       : {}),
   });
   const after = await t.cost();
+  const broker1 = (await t.brokerCpuUs?.()) ?? Number.NaN;
   const n = Math.max(1, r.requests.total);
   return {
     rps: r.requests.average,
@@ -58,6 +63,7 @@ async function once(t: HttpTarget, seconds: number): Promise<Load> {
     errors: r.errors + r.timeouts,
     cpuUsPerRequest: (after.cpuUs - before.cpuUs) / n,
     allocBytesPerRequest: (after.allocatedBytes - before.allocatedBytes) / n,
+    brokerCpuUsPerRequest: (broker1 - broker0) / n,
   };
 }
 
@@ -103,6 +109,13 @@ export async function measureHttp(
       alloc: spread('allocBytesPerRequest'),
     },
     ...(target.comparedWith ? { comparedWith: target.comparedWith } : {}),
-    extra: { seconds, non2xx: pick('non2xx'), errors: pick('errors') },
+    extra: {
+      seconds,
+      non2xx: pick('non2xx'),
+      errors: pick('errors'),
+      ...(target.brokerCpuUs
+        ? { brokerCpuUsPerRequest: Number(pick('brokerCpuUsPerRequest').toFixed(2)) }
+        : {}),
+    },
   };
 }
