@@ -38,7 +38,8 @@ const ROLES: readonly (readonly [string, readonly string[]])[] = [
  * Starts the decoy, the archiver (scores and results) and the dt and lr workers, each as its
  * own `iris` process (the example's CLI) on `env`'s transport, then the front end, and waits
  * until it sees both models alive. Every process has `cost-probe.mjs` preloaded, so that
- * {@link IrisSplit.cost} can sum their CPU and allocations. The example's defaults otherwise
+ * {@link IrisSplit.cost} can sum their CPU and allocations; with `BENCH_PROFILE_DIR` set, the
+ * front end runs under `--cpu-prof` into that folder. The example's defaults otherwise
  * (heartbeat, deadline, worker concurrency), logs at `warn`.
  *
  * @example
@@ -74,7 +75,18 @@ export async function startIrisSplit(env: Readonly<Record<string, string>>): Pro
   try {
     for (const [role, args] of ROLES) processes.set(role, startIrisProcess(args, common, 120_000));
     await Promise.all([...processes.values()].map((p) => p.ready));
-    const frontend = startIrisProcess(['frontend'], common, 120_000);
+    // `bench/run.ts` profiling this scenario: the front end is the process to profile.
+    const profileDir = process.env.BENCH_PROFILE_DIR;
+    const frontend = startIrisProcess(
+      ['frontend'],
+      profileDir
+        ? {
+            ...common,
+            NODE_OPTIONS: `${common.NODE_OPTIONS} --cpu-prof --cpu-prof-dir=${profileDir}`,
+          }
+        : common,
+      120_000,
+    );
     processes.set('frontend', frontend);
     const { url } = await frontend.ready;
     if (!url) throw new Error('the front end did not report its URL');
