@@ -18,7 +18,7 @@ import { DIRECT_FLOOR, measureDirectFloor, PREDICT_BODY } from './http.js';
 
 /** The variant name of the split deployment, which `targets.ts` looks up. */
 export const SPLIT_VARIANT =
-  'iris split over Redis: front end | dt | lr | decoy | archiver processes, POST /predict';
+  'iris split over Redis (front end, dt, lr, decoy, archiver: 5 processes), POST /predict';
 
 /** Deletes the example's keys (`iris:*`): a rollout or a previous run may have left some. */
 async function clearIrisKeys(url: string): Promise<void> {
