@@ -47,6 +47,12 @@ const SCENARIOS: readonly Registered[] = [
     exportName: 'reference',
     needs: ['redis'],
   },
+  {
+    name: 'http-redis',
+    module: './scenarios/http-redis.js',
+    exportName: 'httpRedis',
+    needs: ['redis'],
+  },
   { name: 'scaling', module: './scenarios/scaling.js', exportName: 'scaling', needs: [] },
   { name: 'scorecard', module: './scenarios/scorecard.js', exportName: 'scorecard', needs: [] },
   {
@@ -171,9 +177,11 @@ async function captureProfile(name: string): Promise<string | undefined> {
   const { mkdtemp, readdir, stat, rename, rm } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   const tmp = await mkdtemp(resolve(tmpdir(), `rendezvous-prof-${name}-`));
-  // The HTTP scenario's time is spent in the server process, which it starts itself.
-  const env = { ...process.env, ...(name === 'http' ? { BENCH_PROFILE_DIR: tmp } : {}) };
-  const profileSelf = name === 'http' ? [] : ['--cpu-prof', `--cpu-prof-dir=${tmp}`];
+  // The HTTP scenarios' time is spent in the server process (the iris all-in-one, or the split
+  // deployment's front end), which they start themselves.
+  const inServer = name === 'http' || name === 'http-redis';
+  const env = { ...process.env, ...(inServer ? { BENCH_PROFILE_DIR: tmp } : {}) };
+  const profileSelf = inServer ? [] : ['--cpu-prof', `--cpu-prof-dir=${tmp}`];
   const code = await new Promise<number | null>((done) => {
     const child = spawn(
       process.execPath,

@@ -1,4 +1,5 @@
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
+import { type CostReading, processCost } from './process-cost.mjs';
 
 /** Raw result of one closed-loop run. */
 export interface LoopResult {
@@ -10,6 +11,39 @@ export interface LoopResult {
   readonly p99Ms: number;
   readonly maxMs: number;
   readonly peakRssMb: number;
+  /** CPU time (user + system) of this process per request, µs (the load generator included). */
+  readonly cpuUsPerRequest: number;
+  /** JS heap bytes this process allocated per request (see `process-cost.mjs`). */
+  readonly allocBytesPerRequest: number;
+  /** How many measured runs the figures are the median of (1 for a single run). */
+  readonly runs?: number;
+  /** Spread of those runs: (max − min) ÷ median, %. */
+  readonly spreadPct?: Spread;
+}
+
+/** Spread of several runs' figures: (max − min) ÷ median, in %. */
+export interface Spread {
+  readonly rps: number;
+  readonly p99: number;
+  readonly cpu: number;
+  readonly alloc: number;
+}
+
+/** Starts metering this process's CPU and allocations; `done(requests)` gives them per request. */
+export function meterCost(): (requests: number) => {
+  cpuUsPerRequest: number;
+  allocBytesPerRequest: number;
+} {
+  const meter = processCost();
+  const before: CostReading = meter.read();
+  return (requests) => {
+    const after = meter.read();
+    const n = Math.max(1, requests);
+    return {
+      cpuUsPerRequest: (after.cpuUs - before.cpuUs) / n,
+      allocBytesPerRequest: (after.allocatedBytes - before.allocatedBytes) / n,
+    };
+  };
 }
 
 /**
@@ -29,6 +63,7 @@ export async function closedLoop(
   const rssTimer = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 50);
+  const cost = meterCost();
   const start = process.hrtime.bigint();
   const caller = async (): Promise<void> => {
     while (next < requests) {
@@ -45,7 +80,7 @@ export async function closedLoop(
   await Promise.all(Array.from({ length: concurrency }, caller));
   const elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
   clearInterval(rssTimer);
-  return summarise(histogram, requests, errors, elapsedMs, peakRss);
+  return summarise(histogram, requests, errors, elapsedMs, peakRss, cost(requests));
 }
 
 /** Builds a {@link LoopResult} from a latency histogram (ns) and the run's counters. */
@@ -55,6 +90,7 @@ export function summarise(
   errors: number,
   elapsedMs: number,
   peakRssBytes: number,
+  cost: Pick<LoopResult, 'cpuUsPerRequest' | 'allocBytesPerRequest'>,
 ): LoopResult {
   return {
     requests,
@@ -65,6 +101,7 @@ export function summarise(
     p99Ms: histogram.percentile(99) / 1e6,
     maxMs: histogram.max / 1e6,
     peakRssMb: Math.max(peakRssBytes, process.memoryUsage().rss) / 2 ** 20,
+    ...cost,
   };
 }
 
@@ -89,9 +126,20 @@ export async function measure(
   return medianOfRuns(results);
 }
 
-/** The median of each figure of several runs (the peak RSS is the maximum). */
+/** (max − min) ÷ median of `values`, in % (0 for a single value). */
+export function spreadPct(values: readonly number[]): number {
+  const m = median(values);
+  if (!(m > 0)) return 0;
+  return Number(((100 * (Math.max(...values) - Math.min(...values))) / m).toFixed(1));
+}
+
+/**
+ * The median of each figure of several runs (the peak RSS is the maximum), with the number of
+ * runs and their spread.
+ */
 export function medianOfRuns(results: readonly LoopResult[]): LoopResult {
-  const pick = (k: keyof LoopResult) => median(results.map((r) => r[k]));
+  const pick = (k: NumericFigure) => median(results.map((r) => r[k]));
+  const spread = (k: NumericFigure) => spreadPct(results.map((r) => r[k]));
   return {
     requests: pick('requests'),
     errors: pick('errors'),
@@ -101,5 +149,16 @@ export function medianOfRuns(results: readonly LoopResult[]): LoopResult {
     p99Ms: pick('p99Ms'),
     maxMs: pick('maxMs'),
     peakRssMb: Math.max(...results.map((r) => r.peakRssMb)),
+    cpuUsPerRequest: pick('cpuUsPerRequest'),
+    allocBytesPerRequest: pick('allocBytesPerRequest'),
+    runs: results.length,
+    spreadPct: {
+      rps: spread('rps'),
+      p99: spread('p99Ms'),
+      cpu: spread('cpuUsPerRequest'),
+      alloc: spread('allocBytesPerRequest'),
+    },
   };
 }
+
+type NumericFigure = Exclude<keyof LoopResult, 'runs' | 'spreadPct'>;

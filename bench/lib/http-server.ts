@@ -1,12 +1,15 @@
 /**
- * Child-process entry of the HTTP scenario: `node --import tsx bench/lib/http-server.ts iris|hello`.
- * Starts the server on a free loopback port, sends `{ url }` to the parent over IPC, samples its
- * own RSS, and on the `stop` message replies `{ peakRssMb }`, shuts down and exits. It runs in
- * its own process so that the load generator does not share the server's event loop.
+ * Child-process entry of the HTTP scenarios:
+ * `node --import tsx bench/lib/http-server.ts iris|hello|direct`. Starts the server on a free
+ * loopback port, sends `{ url }` to the parent over IPC, samples its own RSS, answers
+ * `{ type: 'bench-cost' }` with its CPU and allocations so far (`process-cost.mjs`), and on the
+ * `stop` message replies `{ peakRssMb }`, shuts down and exits. It runs in its own process so
+ * that the load generator does not share the server's event loop.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processCost } from './process-cost.mjs';
 
 interface Running {
   readonly url: string;
@@ -17,6 +20,13 @@ async function hello(): Promise<Running> {
   const { default: Fastify } = await import('fastify');
   const app = Fastify({ logger: false });
   app.get('/', async () => ({ hello: 'world' }));
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { url, stop: () => app.close() };
+}
+
+async function direct(): Promise<Running> {
+  const { createIrisDirectServer } = await import('./iris-direct-server.js');
+  const app = await createIrisDirectServer();
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return { url, stop: () => app.close() };
 }
@@ -51,14 +61,20 @@ async function iris(): Promise<Running> {
 }
 
 const kind = process.argv[2];
-const server = kind === 'iris' ? await iris() : kind === 'hello' ? await hello() : undefined;
-if (!server) throw new Error(`unknown server ${kind}`);
+const start = { iris, hello, direct }[kind as 'iris' | 'hello' | 'direct'];
+if (!start) throw new Error(`unknown server ${kind}`);
+const server = await start();
+const meter = processCost();
 let peak = process.memoryUsage().rss;
 const sampler = setInterval(() => {
   peak = Math.max(peak, process.memoryUsage().rss);
 }, 50);
 let stopping = false;
 process.on('message', (message) => {
+  if ((message as { type?: string } | null)?.type === 'bench-cost') {
+    process.send?.({ type: 'bench-cost', pid: process.pid, ...meter.read() });
+    return;
+  }
   if (message !== 'stop' || stopping) return;
   stopping = true;
   clearInterval(sampler);

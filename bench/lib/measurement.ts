@@ -28,6 +28,10 @@ export function toMeasurement(
     p99Ms: result.p99Ms,
     maxMs: result.maxMs,
     peakRssMb: result.peakRssMb,
+    cpuUsPerRequest: result.cpuUsPerRequest,
+    allocBytesPerRequest: result.allocBytesPerRequest,
+    ...(result.runs === undefined ? {} : { runs: result.runs }),
+    ...(result.spreadPct ? { spreadPct: result.spreadPct } : {}),
     ...(extra || result.errors
       ? { extra: { ...(result.errors ? { errors: result.errors } : {}), ...extra } }
       : {}),

@@ -1,5 +1,5 @@
 import { createHistogram } from 'node:perf_hooks';
-import { type LoopResult, summarise } from './closed-loop.js';
+import { type LoopResult, meterCost, summarise } from './closed-loop.js';
 
 /** Open loop: starts a call every 1/rps s, whatever the previous ones are doing. */
 export async function openLoop(
@@ -10,6 +10,7 @@ export async function openLoop(
   const histogram = createHistogram();
   let errors = 0;
   let peakRss = process.memoryUsage().rss;
+  const cost = meterCost();
   const start = process.hrtime.bigint();
   const interval = 1e9 / rps;
   const calls: Promise<void>[] = [];
@@ -30,5 +31,5 @@ export async function openLoop(
   }
   await Promise.all(calls);
   const elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
-  return summarise(histogram, requests, errors, elapsedMs, peakRss);
+  return summarise(histogram, requests, errors, elapsedMs, peakRss, cost(requests));
 }

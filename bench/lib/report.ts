@@ -68,9 +68,12 @@ export function withRatios(ms: readonly Measurement[]): MeasurementWithRatio[] {
   const floors = ms.filter((m) => m.isFloor);
   return ms.map((m) => {
     if (m.isFloor || floors.length === 0) return m;
-    const floor = [...floors].sort(
-      (a, b) => Math.abs(a.concurrency - m.concurrency) - Math.abs(b.concurrency - m.concurrency),
-    )[0]!;
+    const named = m.comparedWith ? floors.find((f) => f.variant === m.comparedWith) : undefined;
+    const floor =
+      named ??
+      [...floors].sort(
+        (a, b) => Math.abs(a.concurrency - m.concurrency) - Math.abs(b.concurrency - m.concurrency),
+      )[0]!;
     return {
       ...m,
       floorVariant: floor.variant,
@@ -95,6 +98,27 @@ const ratio = (n: number | undefined): string =>
       ? `${n.toFixed(0)}×`
       : `${n.toFixed(n < 0.1 ? 4 : 3)}×`;
 
+/** CPU µs per request, as text. */
+const cpuText = (m: Measurement): string => num(m.cpuUsPerRequest, 2);
+/** Allocated KB per request, as text. */
+const allocText = (m: Measurement): string =>
+  m.allocBytesPerRequest === undefined ? '–' : num(m.allocBytesPerRequest / 1024, 2);
+/** `3 · ±4% / ±2%`: runs, and the spread of req/s and of CPU per request. */
+const runsText = (m: Measurement): string => {
+  if (m.runs === undefined) return '–';
+  const pct = (n: number | undefined) => (n === undefined ? '–' : `${n.toFixed(0)}%`);
+  return m.runs > 1 ? `${m.runs} · ${pct(m.spreadPct?.rps)} / ${pct(m.spreadPct?.cpu)}` : '1';
+};
+
+/** One line per distinct `costOf`: which processes each variant's CPU and allocations count. */
+export function costOfLines(ms: readonly Measurement[]): string[] {
+  const by = new Map<string, string[]>();
+  for (const m of ms)
+    if (m.costOf)
+      by.set(m.costOf, [...(by.get(m.costOf) ?? []), m.variant.replace(/^floor: /, '')]);
+  return [...by.entries()].map(([of, vs]) => `CPU and allocations of ${vs.join('; ')}: ${of}.`);
+}
+
 const extraText = (m: Measurement): string =>
   m.extra
     ? Object.entries(m.extra)
@@ -114,6 +138,9 @@ export function consoleTable(report: RunReport): string {
       'p99 ms',
       'max ms',
       'RSS MB',
+      'CPU µs/req',
+      'KB/req',
+      'runs · spread',
       '÷floor req/s',
       '÷floor p50',
       'extra',
@@ -134,6 +161,9 @@ export function consoleTable(report: RunReport): string {
         num(m.p99Ms, 3),
         num(m.maxMs),
         num(m.peakRssMb, 0),
+        cpuText(m),
+        allocText(m),
+        runsText(m),
         ratio(m.rpsRatio),
         ratio(m.p50Ratio),
         extraText(m),
@@ -143,7 +173,7 @@ export function consoleTable(report: RunReport): string {
     Math.min(60, Math.max(...rows.map((r) => (r[i] ?? '').length))),
   );
   const line = (r: string[]) =>
-    r.map((c, i) => (i < 2 || i === 10 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    r.map((c, i) => (i < 2 || i >= 13 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const targets = report.targets.map(
     (t) =>
       `  ${t.met === undefined ? 'PENDING' : t.met ? 'MET    ' : 'NOT MET'}  ${t.scenario}: ${t.description} — ${t.actual}`,
@@ -181,7 +211,11 @@ export async function markdown(report: RunReport, repoRoot: string): Promise<str
     '',
     'Each figure is the median of several measured runs after a warm-up; latencies come from an HDR histogram ' +
       '(`perf_hooks.createHistogram`, or autocannon\'s for HTTP). "÷floor" is the ratio to the scenario\'s floor, ' +
-      'measured in the same run: for req/s higher is better, for p50 lower is better.',
+      'measured in the same run: for req/s higher is better, for p50 lower is better. ' +
+      '"CPU µs/req" is user + system CPU time per request (`process.cpuUsage()`; of the bench process, load generator ' +
+      'included, unless the line under the table names other processes); "alloc KB/req" is the JS heap allocated per ' +
+      'request (V8\'s `GCProfiler`: heap growth plus what each collection freed); "runs · spread" is the number of ' +
+      'measured runs and (max − min) ÷ median of their req/s and CPU per request.',
     '',
     '## Targets',
     '',
@@ -202,14 +236,20 @@ export async function markdown(report: RunReport, repoRoot: string): Promise<str
       continue;
     }
     out.push(
-      '| variant | c | req/s | p50 ms | p99 ms | max ms | peak RSS MB | ÷floor req/s | ÷floor p50 | extra |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+      '| variant | c | req/s | p50 ms | p99 ms | max ms | peak RSS MB | CPU µs/req | alloc KB/req | runs · spread req/s / CPU | ÷floor req/s | ÷floor p50 | extra |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     );
     for (const x of s.measurements)
       out.push(
-        `| ${x.isFloor ? `**floor**: ${esc(x.variant.replace(/^floor: /, ''))}` : esc(x.variant)} | ${x.concurrency} | ${num(x.rps)} | ${num(x.p50Ms, 3)} | ${num(x.p99Ms, 3)} | ${num(x.maxMs)} | ${num(x.peakRssMb, 0)} | ${ratio(x.rpsRatio)} | ${ratio(x.p50Ratio)} | ${esc(extraText(x))} |`,
+        `| ${x.isFloor ? `**floor**: ${esc(x.variant.replace(/^floor: /, ''))}` : esc(x.variant)} | ${x.concurrency} | ${num(x.rps)} | ${num(x.p50Ms, 3)} | ${num(x.p99Ms, 3)} | ${num(x.maxMs)} | ${num(x.peakRssMb, 0)} | ${cpuText(x)} | ${allocText(x)} | ${runsText(x)} | ${ratio(x.rpsRatio)} | ${ratio(x.p50Ratio)} | ${esc(extraText(x))} |`,
       );
-    out.push('', `(${Math.round(s.seconds)} s)`, '');
+    const costOf = costOfLines(s.measurements);
+    out.push(
+      '',
+      ...(costOf.length > 0 ? [esc(costOf.join(' ')), ''] : []),
+      `(${Math.round(s.seconds)} s)`,
+      '',
+    );
     for (const x of s.measurements) out.push(...timelineMarkdown(x));
     const unmet = report.targets.filter((t) => t.scenario === s.name && t.met === false);
     if (unmet.length === 0) continue;

@@ -24,6 +24,29 @@ export interface Measurement {
   readonly p99Ms: number;
   readonly maxMs: number;
   readonly peakRssMb: number;
+  /**
+   * CPU time (user + system) per request, µs, median of the runs: the steadier figure on a
+   * shared machine. Which processes it counts is in {@link Measurement.costOf}.
+   */
+  readonly cpuUsPerRequest?: number;
+  /** JS heap bytes allocated per request (V8's GCProfiler, `bench/lib/process-cost.mjs`), median. */
+  readonly allocBytesPerRequest?: number;
+  /**
+   * The processes the CPU and allocation figures count. Default (absent): the bench process
+   * alone, the load generator and the in-process system together.
+   */
+  readonly costOf?: string;
+  /** How many measured runs the medians come from. */
+  readonly runs?: number;
+  /** Spread of those runs, (max − min) ÷ median, %. */
+  readonly spreadPct?: {
+    readonly rps?: number;
+    readonly p99?: number;
+    readonly cpu?: number;
+    readonly alloc?: number;
+  };
+  /** The floor (its `variant`) the ratios are taken to; default the floor of nearest concurrency. */
+  readonly comparedWith?: string;
   /** Scenario-specific figures (lost answers, bytes per mailbox...). */
   readonly extra?: Readonly<Record<string, number | string>>;
   /** Counts per second of the run (answers by model version, failures), when it has phases. */

@@ -1,146 +1,99 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-import { median } from '../lib/closed-loop.js';
+import { type HttpTarget, measureHttp } from '../lib/http-load.js';
+import { startHttpServer } from '../lib/http-server-process.js';
 import type { Measurement, Scenario } from '../lib/types.js';
 
-const serverEntry = fileURLToPath(new URL('../lib/http-server.ts', import.meta.url));
+/** The `/predict` body of every HTTP scenario (a setosa). */
+export const PREDICT_BODY = JSON.stringify({
+  sepalLength: 5.1,
+  sepalWidth: 3.5,
+  petalLength: 1.4,
+  petalWidth: 0.2,
+});
 
-interface Server {
-  readonly url: string;
-  /** Stops the server and returns its peak RSS. */
-  stop(): Promise<number>;
+/** The variant names of the floors, which `targets.ts` looks up. */
+export const HELLO_FLOOR = 'floor: Fastify hello-world GET /';
+export const DIRECT_FLOOR = 'floor: Fastify direct call of both models, POST /predict';
+
+const ratio = (a: number, b: number) => Number((a / b).toFixed(3));
+
+type Timing = { runs: number; seconds: number; warmupSeconds: number };
+
+/** Starts a server process of `kind`, measures it, stops it; its peak RSS goes in the figures. */
+async function measureServer(
+  kind: 'iris' | 'hello' | 'direct',
+  target: Omit<HttpTarget, 'url' | 'cost' | 'costOf'>,
+  timing: Timing,
+): Promise<Measurement> {
+  const server = await startHttpServer(kind);
+  let m: Measurement;
+  try {
+    m = await measureHttp(
+      {
+        ...target,
+        url: server.url,
+        cost: () => server.cost(),
+        costOf: 'the server process (autocannon not counted)',
+      },
+      timing,
+    );
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return { ...m, peakRssMb: await server.stop() };
 }
 
-function startServer(kind: 'iris' | 'hello'): Promise<Server> {
-  // Set by `bench/run.ts` when it profiles this scenario: the time is spent in the server.
-  const profileDir = kind === 'iris' ? process.env.BENCH_PROFILE_DIR : undefined;
-  const prof = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child: ChildProcess = fork(serverEntry, [kind], {
-    execArgv: [...prof, '--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the ${kind} server did not start within 60 s`));
-    }, 60_000);
-    child.once('exit', (code) => reject(new Error(`the ${kind} server exited with ${code}`)));
-    child.once('message', (m: { url?: string }) => {
-      clearTimeout(timer);
-      if (!m.url) return reject(new Error(`the ${kind} server sent no url`));
-      resolve({
-        url: m.url,
-        stop: () =>
-          new Promise<number>((done) => {
-            let rss = Number.NaN;
-            const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-            child.removeAllListeners('exit');
-            child.on('message', (r: { peakRssMb?: number }) => {
-              if (r.peakRssMb !== undefined) rss = r.peakRssMb;
-            });
-            child.once('exit', () => {
-              clearTimeout(kill);
-              done(rss);
-            });
-            child.send('stop');
-          }),
-      });
-    });
-  });
-}
-
-interface Load {
-  readonly rps: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
-  readonly maxMs: number;
-  readonly requests: number;
-  readonly non2xx: number;
-  readonly errors: number;
-}
-
-async function load(
-  url: string,
-  path: string,
-  body: string | undefined,
-  seconds: number,
-): Promise<Load> {
-  const r = await autocannon({
-    url: `${url}${path}`,
-    connections: 50,
-    duration: seconds,
-    ...(body
-      ? { method: 'POST' as const, body, headers: { 'content-type': 'application/json' } }
-      : {}),
-  });
-  return {
-    rps: r.requests.average,
-    p50Ms: r.latency.p50,
-    p99Ms: r.latency.p99,
-    maxMs: r.latency.max,
-    requests: r.requests.total,
-    non2xx: r.non2xx,
-    errors: r.errors + r.timeouts,
-  };
+/**
+ * The direct-call floor, measured in a server process of its own: Fastify validating the
+ * `/predict` body with the iris schema and calling both models in the handler.
+ */
+export function measureDirectFloor(scenario: string, timing: Timing): Promise<Measurement> {
+  return measureServer(
+    'direct',
+    { scenario, variant: DIRECT_FLOOR, isFloor: true, path: '/predict', body: PREDICT_BODY },
+    timing,
+  );
 }
 
 /**
  * Scenario 4, HTTP end to end: the iris example's all-in-one process on the memory transport
  * (Fastify, front end, both model workers, decoy and score archiver), loaded by autocannon at
- * 50 connections, against a Fastify hello-world route loaded the same way. The server runs in
- * a child process; autocannon runs in this one.
+ * 50 connections, against two floors loaded the same way: a Fastify hello-world route, and the
+ * direct-call floor (the same body validation, both models called in the handler, the same JSON
+ * answer). Each server runs in a child process; autocannon runs in this one. CPU and
+ * allocations are the server process's.
  */
 export const http: Scenario = async ({ quick }) => {
-  const runs = 3;
-  const seconds = quick ? 2 : 10;
-  const body = JSON.stringify({
-    sepalLength: 5.1,
-    sepalWidth: 3.5,
-    petalLength: 1.4,
-    petalWidth: 0.2,
-  });
-  const targets = [
+  const timing = { runs: 3, seconds: quick ? 2 : 10, warmupSeconds: quick ? 1 : 3 };
+  const helloFloor = await measureServer(
+    'hello',
+    { scenario: 'http', variant: HELLO_FLOOR, isFloor: true, path: '/' },
+    timing,
+  );
+  const direct = await measureDirectFloor('http', timing);
+  const system = await measureServer(
+    'iris',
     {
-      kind: 'hello' as const,
-      variant: 'floor: Fastify hello-world GET /',
-      isFloor: true,
-      path: '/',
-      body: undefined,
-    },
-    {
-      kind: 'iris' as const,
+      scenario: 'http',
       variant: 'iris all-in-one on memory, POST /predict',
       isFloor: false,
       path: '/predict',
-      body,
+      body: PREDICT_BODY,
+      comparedWith: DIRECT_FLOOR,
+    },
+    timing,
+  );
+  return [
+    helloFloor,
+    { ...direct, extra: { ...direct.extra, rpsVsHello: ratio(direct.rps, helloFloor.rps) } },
+    {
+      ...system,
+      extra: {
+        ...system.extra,
+        rpsVsDirect: ratio(system.rps, direct.rps),
+        rpsVsHello: ratio(system.rps, helloFloor.rps),
+        cpuVsDirect: ratio(system.cpuUsPerRequest!, direct.cpuUsPerRequest!),
+      },
     },
   ];
-  const out: Measurement[] = [];
-  for (const t of targets) {
-    const server = await startServer(t.kind);
-    let peakRssMb = Number.NaN;
-    const results: Load[] = [];
-    try {
-      await load(server.url, t.path, t.body, quick ? 1 : 3); // warm-up
-      for (let i = 0; i < runs; i++) results.push(await load(server.url, t.path, t.body, seconds));
-    } finally {
-      peakRssMb = await server.stop();
-    }
-    const pick = (k: keyof Load) => median(results.map((r) => r[k]));
-    out.push({
-      scenario: 'http',
-      variant: t.variant,
-      isFloor: t.isFloor,
-      concurrency: 50,
-      requests: pick('requests'),
-      rps: pick('rps'),
-      p50Ms: pick('p50Ms'),
-      p99Ms: pick('p99Ms'),
-      maxMs: pick('maxMs'),
-      peakRssMb,
-      extra: { seconds, non2xx: pick('non2xx'), errors: pick('errors') },
-    });
-  }
-  return out;
 };

@@ -2,11 +2,12 @@
  * Redis Streams transport: the full rendezvous path against a bare ioredis loop, in one run.
  *
  * - floor: a bare ioredis loop (XADD request → XREADGROUP → XADD score → XREAD), one process,
- *   one model, at concurrency 1 and 16;
+ *   one model, at concurrency 1, 16 and 64;
  * - rendezvous: a Rendezvous front end and two ModelWorkers (two instances of one model version,
  *   trivial predict), all on RedisTransport in this process, at concurrency 1 and 64.
  *
- * Targets: rendezvous p50 ≤ 0.6 ms at c=1, ≥ 8 000 req/s at c=64.
+ * Targets: rendezvous p50 ≤ 0.6 ms at c=1, ≥ 8 000 req/s at c=64, and (issue 18) ≥ 0.6× the
+ * bare loop at c=64.
  */
 import { first, ModelWorker, Rendezvous } from '@rendezvous-ml/core';
 import { RedisTransport } from '@rendezvous-ml/transport-redis';
@@ -162,9 +163,11 @@ export const redis: Scenario = async (options: BenchOptions) => {
     );
   const bare1 = await run(bare, 1, n(1000, 5000));
   const bare16 = await run(bare, 16, n(5000, 40_000));
+  const bare64 = await run(bare, 64, n(10_000, 60_000));
   await bare.stop();
   out.push(measurement('floor: bare ioredis loop c=1', true, 1, bare1));
   out.push(measurement('floor: bare ioredis loop c=16', true, 16, bare16));
+  out.push(measurement('floor: bare ioredis loop c=64', true, 64, bare64));
 
   const full = await rendezvousPath(url);
   const rv1 = await run(full, 1, n(1000, 5000));
@@ -179,6 +182,7 @@ export const redis: Scenario = async (options: BenchOptions) => {
   out.push(
     measurement('rendezvous c=64 (front end + 2 workers)', false, 64, rv64, {
       rpsVsBareC16: Number((rv64.rps / bare16.rps).toFixed(2)),
+      rpsVsBareC64: Number((rv64.rps / bare64.rps).toFixed(2)),
       targetRps: 8000,
     }),
   );

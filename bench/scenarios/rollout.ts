@@ -50,6 +50,16 @@ const med = (xs: readonly (number | undefined)[]): number | undefined => {
   return present.length > 0 ? median(present) : undefined;
 };
 
+/** The CPU per request of every process of the system (`/proc`), where it was measured. */
+const optionalCpu = (cpuUsPerRequest: number | undefined) =>
+  cpuUsPerRequest === undefined
+    ? {}
+    : {
+        cpuUsPerRequest: round(cpuUsPerRequest, 0),
+        costOf:
+          'every process of the system, from /proc (10 ms ticks; broker and load generator not counted); allocations not measured',
+      };
+
 /** The median over runs of one stage (by label), as a measurement. */
 function stageMeasurement(
   scenario: string,
@@ -75,6 +85,7 @@ function stageMeasurement(
     p99Ms,
     maxMs: pick((s) => s.maxMs) ?? 0,
     peakRssMb: Number.NaN,
+    ...optionalCpu(pick((s) => s.cpuUsPerRequest)),
     extra: {
       failed: stages.reduce((a, s) => a + s.failed, 0),
       ...(label === 'steady state' ? {} : { p99VsSteady: round(p99Ms / steadyP99Ms, 2) }),
@@ -100,10 +111,6 @@ function stageMeasurement(
       ...optional(
         'deadlineDecisions',
         pick((s) => s.deadlineDecisions),
-      ),
-      ...optional(
-        'cpuUsPerRequest',
-        pick((s) => s.cpuUsPerRequest),
       ),
     },
   };

@@ -73,6 +73,9 @@ async function inFlight(ns: readonly number[], quick: boolean): Promise<Measurem
     transport: feTransport,
     policy: first(),
     clock: feClock,
+    // No model to discover, and its clock's timers fire only on expireAll(): a discovery window
+    // would never end (start() would never resolve).
+    discoveryMs: 0,
     deadlineMs: 600_000,
     maxInFlight: 250_000,
   });
@@ -154,7 +157,57 @@ async function inFlight(ns: readonly number[], quick: boolean): Promise<Measurem
   return out;
 }
 
-/** Throughput at concurrency 64 against the number of models, priority policy. */
+/** Least-squares slope of `ys` against `xs`. */
+function slope(xs: readonly number[], ys: readonly number[]): number {
+  const mx = xs.reduce((a, x) => a + x, 0) / xs.length;
+  const my = ys.reduce((a, y) => a + y, 0) / ys.length;
+  let num = 0;
+  let den = 0;
+  for (const [i, x] of xs.entries()) {
+    num += (x - mx) * (ys[i]! - my);
+    den += (x - mx) ** 2;
+  }
+  return den > 0 ? num / den : Number.NaN;
+}
+
+/**
+ * Adds the per-model cost to each row of {@link models}: CPU µs per request per model
+ * (`cpuUsPerRequestPerModel`), the CPU each model beyond the first adds to a request
+ * (`cpuUsPerExtraModel`, against the 1-model row), and on the last row the least-squares slope
+ * of CPU per request against the number of models (`cpuUsPerExtraModelFit`, the target's
+ * figure: a line through every row is steadier than one pair of rows).
+ */
+export function perModelCost(rows: readonly Measurement[]): Measurement[] {
+  const withCpu = rows.filter((m) => typeof m.cpuUsPerRequest === 'number');
+  const one = withCpu.find((m) => m.extra?.models === 1);
+  const fit = slope(
+    withCpu.map((m) => Number(m.extra?.models)),
+    withCpu.map((m) => m.cpuUsPerRequest!),
+  );
+  const round = (n: number) => Number(n.toFixed(2));
+  return rows.map((m, i) => {
+    const k = Number(m.extra?.models);
+    if (m.cpuUsPerRequest === undefined || !(k > 0)) return m;
+    return {
+      ...m,
+      extra: {
+        ...m.extra,
+        cpuUsPerRequestPerModel: round(m.cpuUsPerRequest / k),
+        ...(one && k > 1
+          ? { cpuUsPerExtraModel: round((m.cpuUsPerRequest - one.cpuUsPerRequest!) / (k - 1)) }
+          : {}),
+        ...(i === rows.length - 1 && Number.isFinite(fit)
+          ? { cpuUsPerExtraModelFit: round(fit) }
+          : {}),
+      },
+    };
+  });
+}
+
+/**
+ * Throughput and CPU per request at concurrency 64 against the number of models (priority
+ * policy, trivial models), with the per-model cost ({@link perModelCost}).
+ */
 async function models(counts: readonly number[], quick: boolean): Promise<Measurement[]> {
   const out: Measurement[] = [];
   const requests = quick ? 4000 : 50_000;
@@ -182,13 +235,14 @@ async function models(counts: readonly number[], quick: boolean): Promise<Measur
       await stack.close();
     }
   }
-  return out;
+  return perModelCost(out);
 }
 
 /**
  * Scenario 6, scaling on the memory transport: probe latency and heap per in-flight request
  * with 100 to 100,000 requests held open by a slow model (dispatch by request id must stay
- * O(1)), and throughput against the number of models.
+ * O(1)), and throughput and CPU per request against the number of models (µs per request per
+ * model, and per extra model).
  */
 export const scaling: Scenario = async ({ quick }) => {
   // Models first: the 100,000-request stage leaves a large heap behind that would slow them.
