@@ -5,13 +5,7 @@
  * cases, plus fast-check mutations of valid envelopes) runs through both.
  */
 import { readFileSync } from 'node:fs';
-import {
-  decodeHeartbeat,
-  decodeRequest,
-  decodeResult,
-  decodeScore,
-  InvalidEnvelopeError,
-} from '@rendezvous-ml/core';
+import { decodeHeartbeat, decodeRequest, decodeResult, decodeScore } from '@rendezvous-ml/core';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
