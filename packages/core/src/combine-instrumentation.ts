@@ -102,7 +102,10 @@ class Combined implements CombinedInstrumentation, ErrorCount {
         const hooks = i.request?.(start);
         if (hooks === undefined) continue;
         if (typeof hooks !== 'object' || hooks === null) throw new TypeError('not hooks');
-        if (hooks.score || hooks.decided || hooks.closed) (all ??= []).push(hooks);
+        if (hooks.score || hooks.decided || hooks.closed) {
+          all ??= [];
+          all.push(hooks);
+        }
         const extra = hooks.meta;
         if (extra === undefined) continue;
         meta ??= {};
@@ -126,8 +129,12 @@ class Combined implements CombinedInstrumentation, ErrorCount {
         const hooks = i.prediction?.(start);
         if (hooks === undefined) continue;
         if (typeof hooks !== 'object' || hooks === null) throw new TypeError('not hooks');
-        (all ??= []).push(hooks);
-        if (typeof hooks.run === 'function') (runners ??= []).push(hooks);
+        all ??= [];
+        all.push(hooks);
+        if (typeof hooks.run === 'function') {
+          runners ??= [];
+          runners.push(hooks);
+        }
       } catch {
         this.hookErrors++;
       }

@@ -87,12 +87,13 @@ class TracedPrediction implements PredictionHooks {
     if (this.ended) return;
     this.ended = true;
     const span = this.span;
-    if (!span.isRecording()) return span.end();
-    span.setAttribute(A.PREDICTION_OUTCOME, end.outcome);
-    span.setAttribute(A.PREDICTION_PREDICT_MS, end.finishedAt - this.startedAt);
-    if (end.outcome !== 'ok') {
-      span.setAttribute(A.ERROR_TYPE, end.error?.code ?? end.outcome);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: end.error?.message ?? end.outcome });
+    if (span.isRecording()) {
+      span.setAttribute(A.PREDICTION_OUTCOME, end.outcome);
+      span.setAttribute(A.PREDICTION_PREDICT_MS, end.finishedAt - this.startedAt);
+      if (end.outcome !== 'ok') {
+        span.setAttribute(A.ERROR_TYPE, end.error?.code ?? end.outcome);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: end.error?.message ?? end.outcome });
+      }
     }
     span.end();
   }
