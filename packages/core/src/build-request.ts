@@ -2,7 +2,7 @@ import type { ActivePolicy } from './active-policy.js';
 import type { CombinedInstrumentation } from './combine-instrumentation.js';
 import { encodeEnvelope, type RequestEnvelope, WIRE_VERSION } from './envelopes.js';
 import { InvalidInputError } from './errors.js';
-import type { RequestHooks, RequestStart } from './instrumentation.js';
+import type { RequestHooks } from './instrumentation.js';
 
 /**
  * What a front end with `instrumentation` gives {@link buildRequest}: the hooks to start, and
@@ -57,7 +57,7 @@ export function buildRequest<I>(
   if (instrumented) {
     const { policy, version } = instrumented.activePolicy();
     // One literal, no spreads: this runs on every request.
-    const start: RequestStart = {
+    hooks = instrumented.instrumentation.request({
       requestId: id,
       frontEnd: instrumented.frontEnd,
       meta,
@@ -65,8 +65,7 @@ export function buildRequest<I>(
       policyVersion: version,
       startedAt: now,
       deadline,
-    };
-    hooks = instrumented.instrumentation.request(start);
+    });
     const extra = hooks?.meta;
     if (extra) meta = mergeMeta(extra, meta);
   }
