@@ -127,6 +127,10 @@ export const TARGETS: Readonly<Record<string, Checker>> = {
         'with tracing (every request sampled) and metrics on, front-end throughput on memory (c=64) drops by at most 10%',
       ),
       drop(
+        'tracing 1 in 100 sampled + metrics',
+        'the same with 1 request in 100 sampled (parent-based ratio sampler): at most 10%',
+      ),
+      drop(
         'tracing 1 in 10 sampled + metrics',
         'the same with 1 request in 10 sampled (parent-based ratio sampler): at most 10%',
       ),

@@ -1,4 +1,4 @@
-import { context } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { ExportResultCode, W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
@@ -42,6 +42,11 @@ interface Variant {
 const VARIANTS: readonly Variant[] = [
   { name: 'Prometheus metrics', metrics: true },
   { name: 'tracing, every request sampled', metrics: false, sampler: new AlwaysOnSampler() },
+  {
+    name: 'tracing 1 in 100 sampled + metrics',
+    metrics: true,
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(0.01) }),
+  },
   {
     name: 'tracing 1 in 10 sampled + metrics',
     metrics: true,
@@ -114,10 +119,12 @@ const cpuUs = (): number => {
  * The cost of observability on the memory scenario's front end (2 models, priority, c=64):
  * without instrumentation, with `@rendezvous-ml/prometheus`, with `@rendezvous-ml/opentelemetry`
  * (OpenTelemetry SDK, batch span processor, async-hooks context, W3C propagation through `meta`,
- * every request sampled or 1 in 10), and both. Every stack lives side by side and their runs
- * alternate (the load of a shared machine drifts; the ratio is fair between neighbouring runs).
- * Reports req/s, CPU µs per request (the steadier figure), and the time one scrape takes.
- * Target: with tracing and metrics on, at most 10% less throughput.
+ * every request sampled, 1 in 10 or 1 in 100), and both; and the bare stack once more with the
+ * context manager switched off (what its AsyncLocalStorage promise hooks cost a process that
+ * traces nothing). Every stack lives side by side and their runs alternate (the load of a shared
+ * machine drifts; the ratio is fair between neighbouring runs). Reports medians of req/s and of
+ * CPU µs per request (the steadier figure) with their spread over the runs, and the time one
+ * scrape takes. Target: with tracing and metrics on, at most 10% less throughput.
  */
 export const observabilityOverhead: Scenario = async ({ quick }) => {
   const runs = quick ? 3 : 5;
@@ -135,18 +142,34 @@ export const observabilityOverhead: Scenario = async ({ quick }) => {
       const loop = await closedLoop(concurrency, requests, () => s.rendezvous.request(input));
       return { loop, cpuUs: (cpuUs() - c0) / loop.requests };
     };
-    const stacks = [plain, ...built.map((b) => b.stack)];
-    for (const s of stacks) await once(s); // warm-up
+    // Row 0 is the bare stack with the context manager's AsyncLocalStorage switched off (no
+    // promise hooks in the process: a service without tracing); every other row runs with it on,
+    // as in a traced service (the floor included: the hooks are the SDK's, not this package's).
+    const stacks = [plain, plain, ...built.map((b) => b.stack)];
+    const setContextManager = (on: boolean) => {
+      if (on)
+        context.with(ROOT_CONTEXT, () => undefined); // AsyncLocalStorage.run enables it
+      else contextManager.disable();
+    };
+    for (const [j, s] of stacks.entries()) {
+      setContextManager(j !== 0);
+      await once(s); // warm-up
+    }
     const results = stacks.map(() => ({ loops: [] as LoopResult[], cpu: [] as number[] }));
     for (let i = 0; i < runs; i++)
       for (const [j, s] of stacks.entries()) {
+        setContextManager(j !== 0);
         const r = await once(s);
         results[j]!.loops.push(r.loop);
         results[j]!.cpu.push(r.cpuUs);
       }
     const medianCpu = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-    const bare = medianOfRuns(results[0]!.loops);
-    const bareCpu = medianCpu(results[0]!.cpu);
+    const spread = (xs: readonly number[]) =>
+      `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
+    const noHooks = medianOfRuns(results[0]!.loops);
+    const noHooksCpu = medianCpu(results[0]!.cpu);
+    const bare = medianOfRuns(results[1]!.loops);
+    const bareCpu = medianCpu(results[1]!.cpu);
     const out: Measurement[] = [
       toMeasurement(
         'observability-overhead',
@@ -154,18 +177,39 @@ export const observabilityOverhead: Scenario = async ({ quick }) => {
         true,
         concurrency,
         bare,
-        { cpuUsPerRequest: Number(bareCpu.toFixed(2)) },
+        {
+          cpuUsPerRequest: Number(bareCpu.toFixed(2)),
+          cpuUsSpread: spread(results[1]!.cpu),
+          rpsSpread: spread(results[1]!.loops.map((l) => l.rps)),
+        },
+      ),
+      toMeasurement(
+        'observability-overhead',
+        `front end without instrumentation, no context manager c=${concurrency}`,
+        false,
+        concurrency,
+        noHooks,
+        {
+          throughputRatio: Number((noHooks.rps / bare.rps).toFixed(4)),
+          cpuUsPerRequest: Number(noHooksCpu.toFixed(2)),
+          extraCpuUsPerRequest: Number((noHooksCpu - bareCpu).toFixed(2)),
+          cpuUsSpread: spread(results[0]!.cpu),
+          rpsSpread: spread(results[0]!.loops.map((l) => l.rps)),
+        },
       ),
     ];
     for (const [j, b] of built.entries()) {
-      const m = medianOfRuns(results[j + 1]!.loops);
-      const cpu = medianCpu(results[j + 1]!.cpu);
+      const m = medianOfRuns(results[j + 2]!.loops);
+      const cpu = medianCpu(results[j + 2]!.cpu);
       const ratio = m.rps / bare.rps;
       const extra: Record<string, number | string> = {
         throughputRatio: Number(ratio.toFixed(4)),
         throughputDropPct: Number(((1 - ratio) * 100).toFixed(2)),
         cpuUsPerRequest: Number(cpu.toFixed(2)),
         extraCpuUsPerRequest: Number((cpu - bareCpu).toFixed(2)),
+        cpuUsSpread: spread(results[j + 2]!.cpu),
+        rpsSpread: spread(results[j + 2]!.loops.map((l) => l.rps)),
+        dropVsNoContextManagerPct: Number(((1 - m.rps / noHooks.rps) * 100).toFixed(2)),
         tracing: b.variant.sampler ? b.variant.sampler.toString() : 'off',
         metrics: b.variant.metrics ? 'on' : 'off',
       };

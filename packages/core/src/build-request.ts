@@ -58,11 +58,18 @@ export function buildRequest<I>(
   let hooks: RequestHooks | undefined;
   if (instrumented) {
     const { policy, version } = instrumented.activePolicy();
+    // One literal, no spreads: this runs on every request.
     hooks = instrumented.instrumentation.request({
-      ...{ requestId: id, frontEnd: instrumented.frontEnd, meta },
-      ...{ policy: policy.name, policyVersion: version, startedAt: now, deadline },
+      requestId: id,
+      frontEnd: instrumented.frontEnd,
+      meta,
+      policy: policy.name,
+      policyVersion: version,
+      startedAt: now,
+      deadline,
     });
-    if (hooks?.meta) meta = { ...hooks.meta, ...meta };
+    const extra = hooks?.meta;
+    if (extra) meta = mergeMeta(extra, meta);
   }
   const envelope: RequestEnvelope<I> = {
     v: WIRE_VERSION,
@@ -80,4 +87,13 @@ export function buildRequest<I>(
     const why = cause instanceof Error ? `: ${cause.message}` : '';
     return new InvalidInputError(`request input must be JSON-serialisable${why}`, { cause });
   }
+}
+
+/** The hooks' entries under the caller's (the caller's win); no copy when the caller has none. */
+function mergeMeta(
+  extra: Readonly<Record<string, string>>,
+  caller: Readonly<Record<string, string>>,
+): Readonly<Record<string, string>> {
+  for (const _ in caller) return { ...extra, ...caller };
+  return extra;
 }

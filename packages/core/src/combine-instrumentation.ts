@@ -93,7 +93,8 @@ class Combined implements CombinedInstrumentation, ErrorCount {
     this.predictors = list.filter((i) => typeof i.prediction === 'function');
   }
 
-  // Per request: one array and one hooks object (no closures): this runs on the hot path.
+  // Per request: one array and one hooks object (no closures): this runs on the hot path. Hooks
+  // with nothing to call back (an unsampled trace adds only `meta`) leave just that `meta`.
   request(start: RequestStart): RequestHooks | undefined {
     let all: RequestHooks[] | undefined;
     let meta: Record<string, string> | undefined;
@@ -102,8 +103,10 @@ class Combined implements CombinedInstrumentation, ErrorCount {
         const hooks = i.request?.(start);
         if (hooks === undefined) continue;
         if (typeof hooks !== 'object' || hooks === null) throw new TypeError('not hooks');
-        all ??= [];
-        all.push(hooks);
+        if (hooks.score || hooks.decided || hooks.closed) {
+          all ??= [];
+          all.push(hooks);
+        }
         const extra = hooks.meta;
         if (extra === undefined) continue;
         meta ??= {};
@@ -115,11 +118,13 @@ class Combined implements CombinedInstrumentation, ErrorCount {
         this.hookErrors++;
       }
     }
-    return all && new GuardedRequestHooks(this, all, meta);
+    if (all) return new GuardedRequestHooks(this, all, meta);
+    return meta && { meta };
   }
 
   prediction(start: PredictionStart): PredictionHooks | undefined {
     let all: PredictionHooks[] | undefined;
+    let runners: PredictionHooks[] | undefined;
     for (const i of this.predictors) {
       try {
         const hooks = i.prediction?.(start);
@@ -127,11 +132,18 @@ class Combined implements CombinedInstrumentation, ErrorCount {
         if (typeof hooks !== 'object' || hooks === null) throw new TypeError('not hooks');
         all ??= [];
         all.push(hooks);
+        if (typeof hooks.run === 'function') {
+          runners ??= [];
+          runners.push(hooks);
+        }
       } catch {
         this.hookErrors++;
       }
     }
-    return all && new GuardedPredictionHooks(this, all);
+    if (!all) return undefined;
+    return runners
+      ? new GuardedRunningPredictionHooks(this, all, runners)
+      : new GuardedPredictionHooks(this, all);
   }
 }
 
@@ -174,18 +186,12 @@ class GuardedRequestHooks implements RequestHooks {
   }
 }
 
+/** Without `run`: predict is called directly. */
 class GuardedPredictionHooks implements PredictionHooks {
-  /** Present only if some hook has `run`: without it, predict is called directly. */
-  readonly run?: <T>(fn: () => T) => T;
-  private readonly runners: readonly PredictionHooks[];
-
   constructor(
-    private readonly errors: ErrorCount,
+    protected readonly errors: ErrorCount,
     private readonly all: readonly PredictionHooks[],
-  ) {
-    this.runners = all.filter((h) => typeof h.run === 'function');
-    if (this.runners.length > 0) this.run = (fn) => this.runFrom(0, fn);
-  }
+  ) {}
 
   finished(end: PredictionEnd): void {
     for (const h of this.all)
@@ -195,12 +201,27 @@ class GuardedPredictionHooks implements PredictionHooks {
         this.errors.hookErrors++;
       }
   }
+}
+
+/** Some hook has `run`: each wraps the next, in order, around predict. */
+class GuardedRunningPredictionHooks extends GuardedPredictionHooks {
+  constructor(
+    errors: ErrorCount,
+    all: readonly PredictionHooks[],
+    private readonly runners: readonly PredictionHooks[],
+  ) {
+    super(errors, all);
+  }
+
+  run<T>(fn: () => T): T {
+    return this.runFrom(0, fn);
+  }
 
   /** `runners[index].run` around the rest of them, around `fn`. */
   private runFrom<T>(index: number, fn: () => T): T {
-    const hooks = this.runners[index];
-    if (hooks === undefined) return fn();
-    return runGuarded(this.errors, hooks, () => this.runFrom(index + 1, fn));
+    const hooks = this.runners[index]!;
+    const rest = index + 1 < this.runners.length ? () => this.runFrom(index + 1, fn) : fn;
+    return runGuarded(this.errors, hooks, rest);
   }
 }
 

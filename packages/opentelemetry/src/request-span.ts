@@ -1,5 +1,6 @@
 import {
   type Attributes,
+  type Context,
   context,
   type Span,
   SpanKind,
@@ -54,6 +55,10 @@ function decisionAttributes(result: RendezvousResult): Attributes {
  * Scores that arrive after the decision go on a `rendezvous.late_scores` span, a child of the
  * request span started at the first of them and ended when the mailbox closes.
  *
+ * The sampler decides here, once per request. A span it does not record gets hooks with only
+ * `meta` (the context, with its sampled flag off, so that the workers record nothing either):
+ * no attributes, events or callbacks for the rest of the request.
+ *
  * @example
  * ```ts
  * const hooks = startRequestSpan(tracer, traceCarrier(), start);
@@ -73,58 +78,68 @@ export function startRequestSpan(
     [A.REQUEST_DEADLINE_MS]: start.deadline - start.startedAt,
   };
   if (start.policyVersion !== undefined) attributes[A.POLICY_VERSION] = start.policyVersion;
+  // The attributes go to startSpan so that a sampler can decide on them.
   const span = tracer.startSpan(S.REQUEST, { kind: SpanKind.PRODUCER, attributes }, parent);
   const withSpan = trace.setSpan(parent, span);
   const meta: Record<string, string> = {};
   carrier.inject(withSpan, meta);
-  // An unsampled span records nothing: build no attributes or events for it.
-  const recording = span.isRecording();
-  let ended = false;
-  let late: Span | undefined;
-  let lateCount = 0;
-  return {
-    meta,
-    score(score, arrival, at) {
-      if (!recording) return;
-      const event = scoreAttributes(score, arrival, at - start.startedAt);
-      if (!ended) {
-        span.addEvent(S.SCORE_EVENT, event);
-        return;
-      }
-      late ??= tracer.startSpan(
-        S.LATE_SCORES,
-        { attributes: { [A.REQUEST_ID]: start.requestId } },
-        withSpan,
-      );
-      late.addEvent(S.SCORE_EVENT, event);
-      lateCount++;
-    },
-    decided(result) {
-      if (ended) return;
-      ended = true;
-      if (recording) {
-        const decision = decisionAttributes(result);
-        span.setAttributes(decision);
-        span.addEvent(S.DECISION_EVENT, decision);
-        if (result.status === 'failed')
-          span.setStatus({
-            code: SpanStatusCode.ERROR,
-            message: result.error?.message ?? 'failed',
-          });
-      }
-      span.end();
-    },
-    closed() {
-      if (!ended) {
-        // Never decided: the input could not be published, or the front end closed first.
-        span.setStatus({ code: SpanStatusCode.ERROR, message: 'the request was never decided' });
-        ended = true;
-        span.end();
-      }
-      if (late) {
-        late.setAttribute(A.LATE_SCORES, lateCount);
-        late.end();
-      }
-    },
-  };
+  // Not recorded: nothing to add to it, and ending a non-recording span does nothing.
+  if (!span.isRecording()) return { meta };
+  return new RecordedRequest(tracer, span, withSpan, start.requestId, start.startedAt, meta);
+}
+
+/** The hooks of a request whose span is recorded (methods, not per-request closures). */
+class RecordedRequest implements RequestHooks {
+  private ended = false;
+  private late: Span | undefined;
+  private lateCount = 0;
+
+  constructor(
+    private readonly tracer: Tracer,
+    private readonly span: Span,
+    private readonly withSpan: Context,
+    private readonly requestId: string,
+    private readonly startedAt: number,
+    readonly meta: Readonly<Record<string, string>>,
+  ) {}
+
+  score(score: ScoreEnvelope, arrival: ScoreArrival, at: number): void {
+    const event = scoreAttributes(score, arrival, at - this.startedAt);
+    if (!this.ended) {
+      this.span.addEvent(S.SCORE_EVENT, event);
+      return;
+    }
+    this.late ??= this.tracer.startSpan(
+      S.LATE_SCORES,
+      { attributes: { [A.REQUEST_ID]: this.requestId } },
+      this.withSpan,
+    );
+    this.late.addEvent(S.SCORE_EVENT, event);
+    this.lateCount++;
+  }
+
+  decided(result: RendezvousResult): void {
+    if (this.ended) return;
+    this.ended = true;
+    const decision = decisionAttributes(result);
+    const span = this.span;
+    span.setAttributes(decision);
+    span.addEvent(S.DECISION_EVENT, decision);
+    if (result.status === 'failed')
+      span.setStatus({ code: SpanStatusCode.ERROR, message: result.error?.message ?? 'failed' });
+    span.end();
+  }
+
+  closed(): void {
+    if (!this.ended) {
+      // Never decided: the input could not be published, or the front end closed first.
+      this.span.setStatus({ code: SpanStatusCode.ERROR, message: 'the request was never decided' });
+      this.ended = true;
+      this.span.end();
+    }
+    if (this.late) {
+      this.late.setAttribute(A.LATE_SCORES, this.lateCount);
+      this.late.end();
+    }
+  }
 }

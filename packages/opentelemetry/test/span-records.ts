@@ -11,6 +11,7 @@ import {
   BasicTracerProvider,
   InMemorySpanExporter,
   type ReadableSpan,
+  type Sampler,
   SimpleSpanProcessor,
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
@@ -59,10 +60,13 @@ export function enableContext(): void {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 }
 
-/** A tracer provider of its own, whose finished spans are kept in memory. */
-export function memoryTracing(name = 'test') {
+/** A tracer provider of its own (the SDK's default sampler, or `sampler`), whose finished spans are kept in memory. */
+export function memoryTracing(name = 'test', sampler?: Sampler) {
   const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const provider = new BasicTracerProvider({
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+    ...(sampler ? { sampler } : {}),
+  });
   return {
     provider,
     tracer: provider.getTracer(name),

@@ -2,6 +2,7 @@ import type {
   Instrumentation,
   ModelIdentity,
   ModelWorkerStats,
+  PredictionEnd,
   PredictionHooks,
   PredictionStart,
 } from '@rendezvous-ml/core';
@@ -51,6 +52,7 @@ export class WorkerMetrics {
   private readonly queue: HotHistogram;
   private readonly predict: HotHistogram;
   private readonly slots = new Map<string, Map<string, WorkerSlot>>();
+  private readonly byIdentity = new WeakMap<ModelIdentity, WorkerSlot>();
 
   /** The seam's hooks: give it to each worker as `instrumentation`. */
   readonly instrumentation: Instrumentation;
@@ -107,14 +109,19 @@ export class WorkerMetrics {
     return end;
   }
 
-  // On every prediction: its version's series are found by name and version, allocation-free.
+  // On every prediction: its version's series are found by the worker's model identity (one
+  // lookup), and the hooks are one small object with a method (no closure).
   private prediction(start: PredictionStart): PredictionHooks {
-    const slot = this.slot(start.model);
+    const slot = this.byIdentity.get(start.model) ?? this.identitySlot(start.model);
     this.queue.observe(slot.queue, wait(start.receivedAt, start.startedAt));
-    return {
-      finished: (end) =>
-        this.predict.observe(slot.predict(end.outcome), wait(start.startedAt, end.finishedAt)),
-    };
+    return new PredictionTimer(this.predict, slot, start.startedAt);
+  }
+
+  /** A worker's `model` is the same object on every prediction: remember its slot by it. */
+  private identitySlot(model: ModelIdentity): WorkerSlot {
+    const slot = this.slot(model);
+    this.byIdentity.set(model, slot);
+    return slot;
   }
 
   private slot(model: ModelIdentity): WorkerSlot {
@@ -153,6 +160,19 @@ export class WorkerMetrics {
 interface WorkerSlot {
   readonly queue: HistogramSeries;
   predict(outcome: string): HistogramSeries;
+}
+
+/** The hooks of one prediction: its predict duration, by outcome, when it finishes. */
+class PredictionTimer implements PredictionHooks {
+  constructor(
+    private readonly predict: HotHistogram,
+    private readonly slot: WorkerSlot,
+    private readonly startedAt: number,
+  ) {}
+
+  finished(end: PredictionEnd): void {
+    this.predict.observe(this.slot.predict(end.outcome), wait(this.startedAt, end.finishedAt));
+  }
 }
 
 /** Seconds from `from` to `to` (clock ms), never negative. */

@@ -80,8 +80,10 @@ export function predictWithinBudget<I, O>(
   };
   let result: O | Promise<O>;
   try {
-    const run = job.hooks?.run;
-    result = run ? run(() => parseAndPredict(job, context)) : parseAndPredict(job, context);
+    const hooks = job.hooks;
+    result = hooks?.run
+      ? hooks.run(() => parseAndPredict(job, context))
+      : parseAndPredict(job, context);
   } catch (error) {
     return Promise.resolve({ kind: 'error', error: asPredictError(error) });
   }
