@@ -33,11 +33,19 @@ describe('ProcessCost', () => {
   it('counts CPU time spent on this thread', () => {
     const meter = new ProcessCost();
     const before = meter.read();
-    const until = performance.now() + 60;
-    while (performance.now() < until) {
+    // Burn 50 ms of CPU, however long that takes on a loaded machine (a wall-clock busy loop
+    // gets only a share of a core when other processes compete for it).
+    const start = process.cpuUsage();
+    const giveUpAt = performance.now() + 10_000;
+    const burnt = (): number => {
+      const u = process.cpuUsage(start);
+      return u.user + u.system;
+    };
+    while (burnt() < 50_000 && performance.now() < giveUpAt) {
       // busy
     }
     const spent = meter.read().cpuUs - before.cpuUs;
+    expect(burnt()).toBeGreaterThanOrEqual(50_000);
     expect(spent).toBeGreaterThanOrEqual(50_000);
   });
 });
