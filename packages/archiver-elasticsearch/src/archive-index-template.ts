@@ -26,6 +26,14 @@ const keyword: FieldMapping = { type: 'keyword', ignore_above: 1024 };
 const date: FieldMapping = { type: 'date' };
 const double: FieldMapping = { type: 'double' };
 const stored: FieldMapping = { type: 'object', enabled: false };
+/** A `ModelIdentity` (name, version, instance), searchable by each part. */
+const modelIdentity: FieldMapping = {
+  properties: {
+    name: { type: 'keyword' },
+    version: { type: 'keyword' },
+    instance: { type: 'keyword' },
+  },
+};
 
 function template(
   index: string,
@@ -78,13 +86,7 @@ export function archiveIndexTemplate(
       deadline: date,
       replyTo: keyword,
       meta: { type: 'object' },
-      model: {
-        properties: {
-          name: { type: 'keyword' },
-          version: { type: 'keyword' },
-          instance: { type: 'keyword' },
-        },
-      },
+      model: modelIdentity,
       ok: { type: 'boolean' },
       output: stored,
       result: keyword,
@@ -98,13 +100,7 @@ export function archiveIndexTemplate(
       status: { type: 'keyword' },
       chosen: {
         properties: {
-          model: {
-            properties: {
-              name: { type: 'keyword' },
-              version: { type: 'keyword' },
-              instance: { type: 'keyword' },
-            },
-          },
+          model: modelIdentity,
           latencyMs: double,
           result: keyword,
           resultNumber: double,

@@ -1,4 +1,5 @@
 import type { Json } from '@rendezvous-ml/core';
+import type { LatencySummary as WindowLatency } from '@rendezvous-ml/scorecard';
 
 /**
  * The nearest-rank percentile of a sample: the smallest value with at least `p` % of the sample
@@ -28,12 +29,7 @@ function nearestRank(sorted: readonly number[], p: number): number {
  * const l: LatencySummary = { count: 3, p50: 2, p95: 4, p99: 4, max: 4, mean: 2.67 };
  * ```
  */
-export interface LatencySummary {
-  readonly count: number;
-  readonly p50: number;
-  readonly p95: number;
-  readonly p99: number;
-  readonly max: number;
+export interface LatencySummary extends WindowLatency {
   readonly mean: number;
 }
 

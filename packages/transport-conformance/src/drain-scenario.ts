@@ -3,36 +3,21 @@ import {
   priority,
   Rendezvous,
   type RendezvousResult,
-  type StreamNames,
   type Transport,
   type WorkerEvent,
 } from '@rendezvous-ml/core';
 import { expect } from 'vitest';
+import { type BrokerScenarioOptions, scenarioConnections } from './broker-scenario.js';
 import { openGate } from './open-gate.js';
 import { waitFor } from './wait-for.js';
 
-/**
- * Options of {@link drainScenario}.
- *
- * @example
- * ```ts
- * const options: DrainScenarioOptions = { create: () => new RedisTransport({ url }), streams: { requests: 'rq-1' } };
- * ```
- */
-export interface DrainScenarioOptions {
-  /** A new, independent connection to the broker under test (one per "process"). */
-  readonly create: () => Transport | Promise<Transport>;
-  /** Stream and channel names, unique to the test. */
-  readonly streams: Partial<StreamNames>;
+/** Options of {@link drainScenario}: the common ones and its own. */
+export interface DrainScenarioOptions extends BrokerScenarioOptions {
   /**
    * How the preferred version's only worker is told to drain. Default: `worker.stop()`. The
    * promise should resolve when the worker has left.
    */
   readonly drain?: (worker: ModelWorker<number, string>, frontEnd: Transport) => Promise<void>;
-  /** Deadline of every request. Default 10 000 ms. */
-  readonly deadlineMs?: number;
-  /** Upper bound for a join on this broker. Default 10 s. */
-  readonly settleMs?: number;
 }
 
 /**
@@ -52,12 +37,8 @@ export async function drainScenario(options: DrainScenarioOptions): Promise<void
   const deadlineMs = options.deadlineMs ?? 10_000;
   const settleMs = options.settleMs ?? 10_000;
   const { streams } = options;
-  const opened: Transport[] = [];
-  const open = async (): Promise<Transport> => {
-    const t = await options.create();
-    opened.push(t);
-    return t;
-  };
+  const connections = scenarioConnections(options);
+  const open = connections.open;
   const dtHold = openGate();
   const lrHold = openGate();
   const dtStarted = new Set<number>();
@@ -137,6 +118,6 @@ export async function drainScenario(options: DrainScenarioOptions): Promise<void
     lrHold.open();
     await frontEnd.close();
     await Promise.all([dt.stop(), lr.stop()]);
-    await Promise.all(opened.map((t) => t.close()));
+    await connections.closeAll();
   }
 }

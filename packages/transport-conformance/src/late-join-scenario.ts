@@ -4,32 +4,16 @@ import {
   modelKey,
   Rendezvous,
   type RendezvousResult,
-  type StreamNames,
-  type Transport,
 } from '@rendezvous-ml/core';
 import { expect } from 'vitest';
+import { type BrokerScenarioOptions, scenarioConnections } from './broker-scenario.js';
 import { openGate } from './open-gate.js';
 import { waitFor } from './wait-for.js';
 
-/**
- * Options of {@link lateJoinScenario}.
- *
- * @example
- * ```ts
- * const options: LateJoinScenarioOptions = { create: () => new RedisTransport({ url }), streams: { requests: 'rq-1' } };
- * ```
- */
-export interface LateJoinScenarioOptions {
-  /** A new, independent connection to the broker under test (one per "process"). */
-  readonly create: () => Transport | Promise<Transport>;
-  /** Stream and channel names, unique to the test. */
-  readonly streams: Partial<StreamNames>;
+/** Options of {@link lateJoinScenario}: the common ones and its own. */
+export interface LateJoinScenarioOptions extends BrokerScenarioOptions {
   /** Requests in flight when the new version starts. Default 100. */
   readonly inFlight?: number;
-  /** Deadline of every request. Default 10 000 ms. */
-  readonly deadlineMs?: number;
-  /** Upper bound for a join on this broker (a group positioned, a rebalance). Default 10 s. */
-  readonly settleMs?: number;
 }
 
 /**
@@ -51,12 +35,8 @@ export async function lateJoinScenario(options: LateJoinScenarioOptions): Promis
   const deadlineMs = options.deadlineMs ?? 10_000;
   const settleMs = options.settleMs ?? 10_000;
   const { streams } = options;
-  const opened: Transport[] = [];
-  const open = async (): Promise<Transport> => {
-    const t = await options.create();
-    opened.push(t);
-    return t;
-  };
+  const connections = scenarioConnections(options);
+  const open = connections.open;
   const hold = openGate();
   const received = new Set<number>();
   const old = new ModelWorker<number, string>({
@@ -118,6 +98,6 @@ export async function lateJoinScenario(options: LateJoinScenarioOptions): Promis
     hold.open();
     await frontEnd.close();
     await Promise.all([old.stop(), newer.stop()]);
-    await Promise.all(opened.map((t) => t.close()));
+    await connections.closeAll();
   }
 }

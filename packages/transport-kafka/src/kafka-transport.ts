@@ -42,10 +42,10 @@ import { TransportOps } from './transport-ops.js';
  * @example
  * ```ts
  * const transport = new KafkaTransport({ brokers: ['127.0.0.1:9092'], clientId: 'iris' });
- * const worker = new ModelWorker({ transport, model: { name: 'dt', version: '1' }, predict });
- * await worker.start();
- * // ...
- * await worker.stop();
+ * const frontEnd = new Rendezvous({ transport, policy: priority({ order: ['dt', 'lr'] }) });
+ * await frontEnd.start();
+ * const result = await frontEnd.request({ features: [5.1, 3.5, 1.4, 0.2] });
+ * await frontEnd.close();
  * await transport.close();
  * ```
  */

@@ -57,10 +57,10 @@ export interface NatsTransportStats {
  * @example
  * ```ts
  * const transport = new NatsTransport({ servers: 'nats://127.0.0.1:4222', prefix: 'iris' });
- * const worker = new ModelWorker({ transport, model: { name: 'dt', version: '1' }, predict });
- * await worker.start();
- * // ...
- * await worker.stop();
+ * const decoy = new Decoy({ transport, sinks: [new RollingGzipJsonlSink({ directory: 'data/decoy' })] });
+ * await decoy.start();
+ * // ... the decoy archives every request as the models see it
+ * await decoy.stop();
  * await transport.close();
  * ```
  */

@@ -1,23 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { freePort } from './free-port.js';
+import { type RestartableServer, startRestartableServer } from './restartable-server.js';
 
 /** A nats-server process with JetStream (file storage) owned by a test file. */
-export interface NatsServer {
+export interface NatsServer extends RestartableServer {
   readonly port: number;
   /** `nats://127.0.0.1:<port>` (credentials, when set, are given separately). */
   readonly url: string;
-  /** The JetStream storage folder (`-sd`), kept across restarts. */
-  readonly dir: string;
-  /** Stops the server (SIGTERM by default, SIGKILL to simulate a crash). */
-  stop(signal?: NodeJS.Signals): Promise<void>;
-  /** Starts it again on the same port and storage folder (JetStream recovers its streams). */
-  restart(): Promise<void>;
-  /** Stops it for good and removes its folder. */
-  dispose(): Promise<void>;
 }
 
 /** True once the server answers a PING on its client port (after its INFO and our CONNECT). */
@@ -74,10 +63,9 @@ export async function startNatsServer(
 ): Promise<NatsServer> {
   const port = await freePort();
   const monitorPort = await freePort();
-  const dir = await mkdtemp(join(tmpdir(), 'rendezvous-nats-'));
-  let child: ChildProcess | undefined;
-  const launch = async (): Promise<void> => {
-    const args = [
+  const server = await startRestartableServer({
+    command: 'nats-server',
+    args: (dir) => [
       '-a',
       '127.0.0.1',
       '-p',
@@ -89,57 +77,11 @@ export async function startNatsServer(
       dir,
       ...(options.user === undefined ? [] : ['--user', options.user]),
       ...(options.password === undefined ? [] : ['--pass', options.password]),
-    ];
-    const proc = spawn('nats-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child = proc;
-    let output = '';
-    const keep = (c: Buffer): void => {
-      output = (output + c.toString()).slice(-4000);
-    };
-    proc.stdout?.on('data', keep);
-    proc.stderr?.on('data', keep);
-    await new Promise<void>((resolve, reject) => {
-      proc.once('error', (e) =>
-        reject(new Error(`cannot run nats-server (is it installed?): ${e.message}`)),
-      );
-      proc.once('spawn', () => resolve());
-    });
-    const deadline = Date.now() + 20_000;
-    while (!((await ping(port)) && (await jetStreamReady(monitorPort)))) {
-      if (proc.exitCode !== null)
-        throw new Error(`nats-server exited with ${proc.exitCode}: ${output}`);
-      if (Date.now() > deadline)
-        throw new Error(`nats-server did not become ready within 20 s: ${output}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
-    const proc = child;
-    child = undefined;
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill(signal);
-    await exited;
-  };
-  try {
-    await launch();
-  } catch (error) {
-    await stop('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
-    throw error;
-  }
-  return {
-    port,
-    url: `nats://127.0.0.1:${port}`,
-    dir,
-    stop,
-    restart: async () => {
-      await stop();
-      await launch();
-    },
-    dispose: async () => {
-      await stop('SIGKILL');
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+    ],
+    dirPrefix: 'rendezvous-nats-',
+    ready: async () => (await ping(port)) && (await jetStreamReady(monitorPort)),
+    readyWithinMs: 20_000,
+    readyMeans: 'become ready',
+  });
+  return { ...server, port, url: `nats://127.0.0.1:${port}` };
 }
