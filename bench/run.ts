@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { BenchServices } from './lib/bench-services.js';
 import { carriedOver } from './lib/carried-over.js';
 import { stopChildProcesses } from './lib/child-processes.js';
+import { type ProfileSummary, summariseProfile } from './lib/cpu-profile.js';
 import {
   consoleTable,
   describeMachine,
@@ -215,6 +216,16 @@ async function captureProfile(name: string): Promise<string | undefined> {
   }
 }
 
+/** The summaries of captured profiles, for the results JSON (the profiles are not committed). */
+async function summarise(
+  profiles: Readonly<Record<string, string>>,
+): Promise<Record<string, ProfileSummary>> {
+  const out: Record<string, ProfileSummary> = {};
+  for (const [name, path] of Object.entries(profiles))
+    out[name] = await summariseProfile(resolve(root, path), 12);
+  return out;
+}
+
 /** `--reprofile`: captures profiles for the unmet targets of latest.json and regenerates the docs. */
 async function reprofile(): Promise<void> {
   const { readFile } = await import('node:fs/promises');
@@ -228,7 +239,7 @@ async function reprofile(): Promise<void> {
     const p = await captureProfile(name);
     if (p) profiles[name] = p;
   }
-  const updated: RunReport = { ...report, profiles };
+  const updated: RunReport = { ...report, profiles, profileSummaries: await summarise(profiles) };
   await writeFile(path, `${JSON.stringify(updated, null, 2)}\n`);
   await writeFile(resolve(root, 'docs/benchmarks.md'), await markdown(updated, root));
 }
@@ -313,7 +324,11 @@ async function main(): Promise<void> {
       const path = await captureProfile(name);
       if (path) profiles[name] = path;
     }
-    report = { ...report, totalSeconds: (performance.now() - started) / 1000 };
+    report = {
+      ...report,
+      profileSummaries: await summarise(profiles),
+      totalSeconds: (performance.now() - started) / 1000,
+    };
   }
   const results = resolve(root, 'bench/results');
   await mkdir(results, { recursive: true });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { relative } from 'node:path';
-import { summariseProfile } from './cpu-profile.js';
+import { type ProfileSummary, summariseProfile } from './cpu-profile.js';
 import type { TargetCheck } from './targets.js';
 import { timelineMarkdown } from './timeline-report.js';
 import type { Measurement } from './types.js';
@@ -49,6 +49,11 @@ export interface RunReport {
   readonly targets: readonly TargetCheck[];
   /** Profiles captured for unmet targets, by scenario (paths relative to the repository). */
   readonly profiles: Readonly<Record<string, string>>;
+  /**
+   * Their summaries, kept here because the `.cpuprofile` files are not committed: a report
+   * regenerated later (`--report-only`) still shows where the time went.
+   */
+  readonly profileSummaries?: Readonly<Record<string, ProfileSummary>>;
 }
 
 export async function describeMachine(): Promise<Machine> {
@@ -255,10 +260,13 @@ export async function markdown(report: RunReport, repoRoot: string): Promise<str
     if (unmet.length === 0) continue;
     out.push(`### Where the time goes (${s.name}: ${unmet.length} target(s) not met)`, '');
     const prof = report.profiles[s.name];
-    if (prof && existsSync(`${repoRoot}/${prof}`)) {
-      const summary = await summariseProfile(`${repoRoot}/${prof}`, 12);
+    const onDisk = prof !== undefined && existsSync(`${repoRoot}/${prof}`);
+    const summary =
+      report.profileSummaries?.[s.name] ??
+      (onDisk ? await summariseProfile(`${repoRoot}/${prof}`, 12) : undefined);
+    if (prof && summary) {
       out.push(
-        `CPU profile (\`node --cpu-prof\`, captured by this run) in \`${prof}\` (not committed: \`npm run bench\` writes it) — open it in Chrome DevTools → Performance, or VS Code.`,
+        `CPU profile (\`node --cpu-prof\`, captured by this run) in \`${prof}\` (not committed: \`npm run bench\` writes it; its summary is kept in the results JSON) — open it in Chrome DevTools → Performance, or VS Code.`,
         '',
         '| self time by area | self % | incl. % |',
         '| --- | ---: | ---: |',
