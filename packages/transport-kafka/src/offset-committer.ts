@@ -1,3 +1,4 @@
+import { Coalescer } from '@rendezvous-ml/core/transport';
 import type { Consumer } from 'kafkajs';
 import type { PartitionLedger } from './partition-ledger.js';
 
@@ -29,8 +30,7 @@ export interface CommitState {
  * ```
  */
 export class OffsetCommitter {
-  private waiters: (() => void)[] = [];
-  private committing = false;
+  private readonly rounds = new Coalescer<void>({ run: () => this.commit() });
 
   constructor(
     private readonly state: () => CommitState,
@@ -41,63 +41,48 @@ export class OffsetCommitter {
 
   /** Resolves after a commit that starts after this call has finished (or failed). */
   commitNow(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.waiters.push(resolve);
-      if (!this.committing) {
-        this.committing = true;
-        void this.loop();
-      }
-    });
+    return this.rounds.add();
   }
 
-  private async loop(): Promise<void> {
-    for (;;) {
-      if (this.waiters.length === 0) {
-        // cleared in the same tick as the emptiness check: no waiter is ever stranded
-        this.committing = false;
-        return;
-      }
-      const waiters = this.waiters.splice(0);
-      const { consumer, generation, ledgers } = this.state();
-      const offsets: {
-        key: string;
-        topic: string;
-        partition: number;
-        offset: number;
-        ledger: PartitionLedger;
-      }[] = [];
-      for (const [k, ledger] of ledgers) {
-        const offset = ledger.commitOffset();
-        if (offset === undefined) continue;
-        const cut = k.lastIndexOf('|');
-        offsets.push({
-          key: k,
-          topic: k.slice(0, cut),
-          partition: Number(k.slice(cut + 1)),
-          offset,
-          ledger,
-        });
-      }
-      if (consumer && offsets.length > 0) {
-        try {
-          await consumer.commitOffsets(
-            offsets.map(({ topic, partition, offset }) => ({
-              topic,
-              partition,
-              offset: String(offset),
-            })),
-          );
-          if (this.isCurrent(generation)) {
-            for (const o of offsets) {
-              o.ledger.committed = o.offset;
-              this.onCommitted(o.key, o.offset);
-            }
-          }
-        } catch (error) {
-          this.log('offset commit failed', error);
+  /** One commit round; never rejects (a failure is logged). */
+  private async commit(): Promise<void> {
+    const { consumer, generation, ledgers } = this.state();
+    const offsets: {
+      key: string;
+      topic: string;
+      partition: number;
+      offset: number;
+      ledger: PartitionLedger;
+    }[] = [];
+    for (const [k, ledger] of ledgers) {
+      const offset = ledger.commitOffset();
+      if (offset === undefined) continue;
+      const cut = k.lastIndexOf('|');
+      offsets.push({
+        key: k,
+        topic: k.slice(0, cut),
+        partition: Number(k.slice(cut + 1)),
+        offset,
+        ledger,
+      });
+    }
+    if (!consumer || offsets.length === 0) return;
+    try {
+      await consumer.commitOffsets(
+        offsets.map(({ topic, partition, offset }) => ({
+          topic,
+          partition,
+          offset: String(offset),
+        })),
+      );
+      if (this.isCurrent(generation)) {
+        for (const o of offsets) {
+          o.ledger.committed = o.offset;
+          this.onCommitted(o.key, o.offset);
         }
       }
-      for (const w of waiters) w();
+    } catch (error) {
+      this.log('offset commit failed', error);
     }
   }
 }

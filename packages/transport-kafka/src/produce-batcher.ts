@@ -1,13 +1,12 @@
+import { Coalescer } from '@rendezvous-ml/core/transport';
 import type { Producer, TopicMessages } from 'kafkajs';
 import { toTransportError } from './to-transport-error.js';
 
-/** One message waiting for the next produce request, and whoever waits for it. */
-interface Pending {
+/** One message for a produce request. */
+interface Message {
   readonly topic: string;
   readonly key: string | null;
   readonly value: string;
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
 }
 
 /** The bounds of one produce request (a Kafka broker refuses requests over `message.max.bytes`). */
@@ -39,77 +38,63 @@ export interface ProduceBatchLimits {
  * ```
  */
 export class ProduceBatcher {
-  private queue: Pending[] = [];
-  private inFlight = false;
-  private readonly maxMessages: number;
-  private readonly maxBytes: number;
+  private readonly sends: Coalescer<Message>;
 
   constructor(
     private readonly producer: Pick<Producer, 'send' | 'sendBatch'>,
     limits: ProduceBatchLimits = {},
   ) {
-    this.maxMessages = limits.maxMessages ?? 500;
-    this.maxBytes = limits.maxBytes ?? 512 * 1024;
+    const maxMessages = limits.maxMessages ?? 500;
+    const maxBytes = limits.maxBytes ?? 512 * 1024;
+    this.sends = new Coalescer({
+      // The head of the queue, within the limits (at least one message, however large).
+      take: (waiting) => {
+        let bytes = 0;
+        let n = 0;
+        while (n < waiting.length && n < maxMessages) {
+          bytes += waiting[n]!.value.length;
+          if (n > 0 && bytes > maxBytes) break;
+          n++;
+        }
+        return n;
+      },
+      run: (batch) => this.produce(batch),
+    });
   }
 
   /** Resolves once the broker has acknowledged the message (`acks: -1`). */
   send(topic: string, key: string | null, value: string): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ topic, key, value, resolve, reject });
-      this.flush();
-    });
+    return this.sends.add({ topic, key, value });
   }
 
-  private flush(): void {
-    if (this.inFlight || this.queue.length === 0) return;
-    const batch = this.take();
-    this.inFlight = true;
-    this.produce(batch).finally(() => {
-      this.inFlight = false;
-      this.flush();
-    });
-  }
-
-  /** The head of the queue, within the limits (at least one message, however large). */
-  private take(): Pending[] {
-    let bytes = 0;
-    let n = 0;
-    while (n < this.queue.length && n < this.maxMessages) {
-      bytes += this.queue[n]!.value.length;
-      if (n > 0 && bytes > this.maxBytes) break;
-      n++;
-    }
-    return this.queue.splice(0, n);
-  }
-
-  private async produce(batch: Pending[]): Promise<void> {
-    if (batch.length === 1) return this.produceOne(batch[0]!);
+  /** One outcome per message: `undefined` when the broker took it. */
+  private async produce(batch: readonly Message[]): Promise<unknown[]> {
+    if (batch.length === 1) return [await this.produceOne(batch[0]!)];
     try {
       await this.producer.sendBatch({ acks: -1, topicMessages: byTopic(batch) });
+      return [];
     } catch (error) {
-      if (toTransportError(error, 'produce').retryable) for (const p of batch) p.reject(error);
-      else await Promise.all(batch.map((p) => this.produceOne(p)));
-      return;
+      if (toTransportError(error, 'produce').retryable) throw error;
+      return Promise.all(batch.map((m) => this.produceOne(m)));
     }
-    for (const p of batch) p.resolve();
   }
 
-  private async produceOne(p: Pending): Promise<void> {
+  private async produceOne(m: Message): Promise<unknown> {
     try {
       await this.producer.send({
-        topic: p.topic,
+        topic: m.topic,
         acks: -1,
-        messages: [{ key: p.key, value: p.value }],
+        messages: [{ key: m.key, value: m.value }],
       });
-      p.resolve();
+      return undefined;
     } catch (error) {
-      p.reject(error);
+      return error;
     }
   }
 }
 
 /** The batch grouped by topic, each topic's messages in the order they were sent. */
-function byTopic(batch: readonly Pending[]): TopicMessages[] {
+function byTopic(batch: readonly Message[]): TopicMessages[] {
   const topics = new Map<string, TopicMessages>();
   for (const p of batch) {
     let t = topics.get(p.topic);

@@ -1,54 +1,31 @@
+import { Coalescer } from '@rendezvous-ml/core/transport';
 import type { Redis } from 'ioredis';
 
-interface Waiter {
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-}
-
 /**
- * Coalesces the acks of one consumer group made in the same tick into one `XACK` per stream,
+ * Coalesces the acks of one consumer group into one `XACK` per stream: what one tick acks goes
+ * together, and while an `XACK` round is in flight what comes next waits for the following one,
  * so a burst of acks costs one command rather than one each.
  */
 export class AckBatcher {
-  private readonly ids = new Map<string, string[]>();
-  private readonly waiters: Waiter[] = [];
-  private scheduled = false;
+  private readonly acks: Coalescer<{ readonly key: string; readonly id: string }>;
 
-  constructor(
-    private readonly command: Redis,
-    private readonly group: string,
-  ) {}
+  constructor(command: Redis, group: string) {
+    this.acks = new Coalescer({
+      start: 'microtask',
+      run: async (batch) => {
+        const ids = new Map<string, string[]>();
+        for (const { key, id } of batch) {
+          const list = ids.get(key);
+          if (list) list.push(id);
+          else ids.set(key, [id]);
+        }
+        await Promise.all([...ids].map(([key, list]) => command.call('XACK', key, group, ...list)));
+      },
+    });
+  }
 
   /** Acknowledges entry `id` of stream `key`; resolves once Redis has applied it. */
   ack(key: string, id: string): Promise<void> {
-    let list = this.ids.get(key);
-    if (!list) {
-      list = [];
-      this.ids.set(key, list);
-    }
-    list.push(id);
-    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    if (!this.scheduled) {
-      this.scheduled = true;
-      queueMicrotask(() => this.flush());
-    }
-    return done;
-  }
-
-  private flush(): void {
-    this.scheduled = false;
-    const waiters = this.waiters.splice(0);
-    const calls: Promise<unknown>[] = [];
-    for (const [key, ids] of this.ids)
-      calls.push(this.command.call('XACK', key, this.group, ...ids));
-    this.ids.clear();
-    Promise.all(calls).then(
-      () => {
-        for (const w of waiters) w.resolve();
-      },
-      (error: unknown) => {
-        for (const w of waiters) w.reject(error);
-      },
-    );
+    return this.acks.add({ key, id });
   }
 }

@@ -15,6 +15,7 @@ export {
   type TransportFailure,
   type TransportFailureKind,
 } from './classify-transport-error.js';
+export { Coalescer, type CoalescerOptions } from './coalescer.js';
 export { CredentialRedactor } from './credential-redactor.js';
 export { type ErrorLink, errorChain } from './error-chain.js';
 export { isConnectionFailure } from './is-connection-failure.js';
