@@ -1,3 +1,5 @@
+import { systemClock } from '@rendezvous-ml/core';
+import { backoffDelayMs, sleep } from '@rendezvous-ml/core/transport';
 import type { Admin, Kafka } from 'kafkajs';
 
 interface InternalBroker {
@@ -114,7 +116,7 @@ export class GroupPositioner {
     untilMs: number,
     cancelled: () => boolean,
   ): Promise<boolean> {
-    for (let attempt = 0; !cancelled() && Date.now() < untilMs; attempt++) {
+    for (let attempt = 1; !cancelled() && systemClock.now() < untilMs; attempt++) {
       try {
         const cluster = await this.internalCluster();
         if (!cluster) return false;
@@ -125,7 +127,7 @@ export class GroupPositioner {
         const type = (error as { type?: string }).type ?? '';
         if (/UNKNOWN_MEMBER_ID|GROUP_ID_NOT_FOUND/.test(type)) return true;
         if (/NOT_COORDINATOR|COORDINATOR_NOT_AVAILABLE/.test(type)) this.forgetCluster();
-        await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 250)));
+        await sleep(backoffDelayMs(attempt, { initialMs: 50, maxMs: 250 }));
       }
     }
     return false;

@@ -1,4 +1,4 @@
-import { TransportClosedError } from '@rendezvous-ml/core';
+import { systemClock, TransportClosedError } from '@rendezvous-ml/core';
 import type { Admin, ConsumerConfig, Kafka, Producer } from 'kafkajs';
 import { GroupPositioner } from './group-positioner.js';
 import type { KafkaLogger } from './kafka-logger.js';
@@ -119,7 +119,7 @@ export class KafkaConnector {
   readonly evict = (groupId: string, memberId: string): void => {
     const c = this.connected;
     if (!c || this.isClosed()) return;
-    const until = Date.now() + (this.options.sessionTimeoutMs ?? 10_000) + 5000;
+    const until = systemClock.now() + (this.options.sessionTimeoutMs ?? 10_000) + 5000;
     void c.positioner
       .leaveGroup(groupId, memberId, until, () => this.isClosed())
       .catch(() => undefined);
