@@ -110,11 +110,13 @@ describe.skipIf(!gate.ok)('live policy change over the Redis control channel', (
         await new Promise((r) => setTimeout(r, 5));
       }
     });
-    await new Promise((r) => setTimeout(r, 700));
+    // Counted, not timed: a loaded machine sends fewer requests in a given time.
+    const sentIn = (at: Sent['at']) => sent.filter((s) => s.at === at).length;
+    await waitFor(() => sentIn('before') > 30, '30 requests before the change', 15_000);
     phase = 'during';
     const report = await controller.publish(NEW, { expect: 2, waitMs: 5000 });
     phase = 'after';
-    await new Promise((r) => setTimeout(r, 700));
+    await waitFor(() => sentIn('after') > 30, '30 requests after the change', 15_000);
     sending = false;
     await Promise.all(load);
 
