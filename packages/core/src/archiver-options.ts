@@ -2,7 +2,7 @@ import type { ArchiveSink } from './archive-sink.js';
 import type { Clock } from './clock.js';
 import type { RendezvousError } from './errors.js';
 import type { RetryOptions } from './retry.js';
-import type { Transport } from './transport.js';
+import type { StreamNames, Transport } from './transport.js';
 
 /**
  * What an {@link Archiver} reads: the requests stream, every score (the reply tap), or the
@@ -64,11 +64,16 @@ export interface ArchiverOptions {
    * records start going to the dead letter, where they stay replayable. `Infinity` never gives up.
    */
   readonly maxDeliveries?: number;
-  /** Requests stream name. Default `requests`. */
+  /**
+   * Stream names, as every component takes them: `requests` (for `source: 'requests'`),
+   * `results` (for `source: 'results'`) and `deadLetter` are used. Default `DEFAULT_STREAMS`.
+   */
+  readonly streams?: Partial<StreamNames>;
+  /** @deprecated Use `streams: { requests }`. */
   readonly requestsStream?: string;
-  /** Results stream name (for `source: 'results'`). Default `results`. */
+  /** @deprecated Use `streams: { results }`. */
   readonly resultsStream?: string;
-  /** Dead-letter stream name. Default `dead-letter`. */
+  /** @deprecated Use `streams: { deadLetter }`. */
   readonly deadLetterStream?: string;
   readonly clock?: Clock;
 }

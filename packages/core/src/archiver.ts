@@ -16,8 +16,9 @@ import {
   toRendezvousError,
 } from './errors.js';
 import type { RetryOptions } from './retry.js';
+import { resolveStreams } from './stream-names.js';
 import { toArchiveRecord } from './to-archive-record.js';
-import { DEFAULT_STREAMS, type Delivery, REPLY_TAP, type Transport } from './transport.js';
+import { type Delivery, REPLY_TAP, type Transport } from './transport.js';
 import { WritePause } from './write-pause.js';
 
 export type { ArchiverEvent, ArchiverOptions, ArchiverSource, ArchiverStats };
@@ -113,16 +114,21 @@ export class Archiver {
     };
     this.maxDeliveries = options.maxDeliveries ?? 50;
     if (!(this.maxDeliveries >= 1)) throw new ConfigurationError('maxDeliveries must be >= 1');
+    const streams = resolveStreams('archiver', options.streams, {
+      requests: { option: 'requestsStream', value: options.requestsStream },
+      results: { option: 'resultsStream', value: options.resultsStream },
+      deadLetter: { option: 'deadLetterStream', value: options.deadLetterStream },
+    });
     this.stream =
       this.source === 'requests'
-        ? (options.requestsStream ?? DEFAULT_STREAMS.requests)
+        ? streams.requests
         : this.source === 'results'
-          ? (options.resultsStream ?? DEFAULT_STREAMS.results)
+          ? streams.results
           : REPLY_TAP;
     this.clock = options.clock ?? systemClock;
     this.deadLetters = new DeadLetters(
       this.transport,
-      options.deadLetterStream ?? DEFAULT_STREAMS.deadLetter,
+      streams.deadLetter,
       `archiver ${this.group}`,
       this.clock,
     );

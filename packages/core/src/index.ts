@@ -131,6 +131,7 @@ export {
   RollingGzipJsonlSink,
   type RollingGzipJsonlSinkOptions,
 } from './sinks/rolling-gzip-jsonl-sink.js';
+export { resolveStreams } from './stream-names.js';
 export {
   type ConsumeOptions,
   DEFAULT_STREAMS,

@@ -86,7 +86,7 @@ describe('--rate on virtual time', () => {
     const seen: ArchiveRecord[] = [];
     const decoy = new Decoy({
       transport,
-      requestsStream: replayStreams().requests,
+      streams: replayStreams(),
       sinks: [{ write: async (rs) => void seen.push(...rs), close: async () => {} }],
     });
     await decoy.start();

@@ -45,7 +45,7 @@ describe.skipIf(!gate.ok)('replay over Redis, with the new version started elsew
     const replayInputs: ArchiveRecord[] = [];
     const replayDecoy = new Decoy({
       transport: workerSide,
-      requestsStream: replayStreams('replay').requests,
+      streams: replayStreams('replay'),
       sinks: [{ write: async (rs) => void replayInputs.push(...rs), close: async () => {} }],
       flushIntervalMs: 50,
     });

@@ -51,7 +51,7 @@ describe('replay on memory, models in-process', () => {
     const replayDecoy = new Decoy({
       transport,
       sinks: [collecting(replayInputs)],
-      requestsStream: replayStreams().requests,
+      streams: replayStreams(),
       group: 'replay-decoy',
       flushIntervalMs: 10,
     });

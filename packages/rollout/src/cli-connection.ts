@@ -31,7 +31,11 @@ async function openTransport(args: CliArgs): Promise<Transport> {
 export async function connectFromArgs(args: CliArgs, clock: Clock): Promise<RolloutConnection> {
   const transport = await openTransport(args);
   try {
-    const connection = await connectRollout(transport, args, clock);
+    const where = {
+      streams: { control: args.controlChannel, results: args.resultsStream },
+      resultsGroup: args.resultsGroup,
+    };
+    const connection = await connectRollout(transport, where, clock);
     return {
       ...connection,
       close: async () => {

@@ -2,6 +2,8 @@ import {
   type Clock,
   PolicyController,
   type RendezvousResult,
+  resolveStreams,
+  type StreamNames,
   type Transport,
 } from '@rendezvous-ml/core';
 import type { Observable } from 'rxjs';
@@ -30,11 +32,15 @@ export interface RolloutConnection {
  *
  * @example
  * ```ts
- * const where: RolloutEndpoints = { controlChannel: 'control', resultsGroup: 'rollout-dt2' };
+ * const where: RolloutEndpoints = { streams: { control: 'control' }, resultsGroup: 'rollout-dt2' };
  * ```
  */
 export interface RolloutEndpoints {
+  /** Stream names, as every component takes them: `control` and `results` are used. */
+  readonly streams?: Partial<StreamNames>;
+  /** @deprecated Use `streams: { control }`. */
   readonly controlChannel?: string;
+  /** @deprecated Use `streams: { results }`. */
   readonly resultsStream?: string;
   readonly resultsGroup?: string;
 }
@@ -54,20 +60,16 @@ export async function connectRollout(
   where: RolloutEndpoints,
   clock: Clock,
 ): Promise<RolloutConnection> {
-  const controller = new PolicyController({
-    transport,
-    clock,
-    ...(where.controlChannel === undefined ? {} : { channel: where.controlChannel }),
+  const streams = resolveStreams('rollout', where.streams, {
+    control: { option: 'controlChannel', value: where.controlChannel },
+    results: { option: 'resultsStream', value: where.resultsStream },
   });
+  const controller = new PolicyController({ transport, clock, streams });
   await controller.start();
   return {
     control: controller,
     results: resultsFromStream(
-      {
-        transport,
-        group: where.resultsGroup ?? 'rollout',
-        ...(where.resultsStream === undefined ? {} : { stream: where.resultsStream }),
-      },
+      { transport, group: where.resultsGroup ?? 'rollout', streams },
       clock,
     ),
     close: () => controller.stop(),

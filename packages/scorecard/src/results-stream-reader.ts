@@ -1,10 +1,10 @@
 import {
   type Clock,
-  DEFAULT_STREAMS,
   DeadLetters,
   type Delivery,
   decodeResult,
   type RendezvousResult,
+  resolveStreams,
 } from '@rendezvous-ml/core';
 import type { Subscription } from 'rxjs';
 import type { ResultsStreamSource } from './scorecard-options.js';
@@ -65,11 +65,15 @@ export class ResultsStreamReader {
     clock: Clock,
     private readonly onResult: (result: RendezvousResult) => void,
   ) {
-    this.stream = source.stream ?? DEFAULT_STREAMS.results;
+    const streams = resolveStreams('results stream reader', source.streams, {
+      results: { option: 'stream', value: source.stream },
+      deadLetter: { option: 'deadLetterStream', value: source.deadLetterStream },
+    });
+    this.stream = streams.results;
     this.group = source.group ?? 'scorecard';
     this.deadLetters = new DeadLetters(
       source.transport,
-      source.deadLetterStream ?? DEFAULT_STREAMS.deadLetter,
+      streams.deadLetter,
       `scorecard ${this.group}`,
       clock,
     );

@@ -1,4 +1,4 @@
-import type { Clock, Json, RendezvousResult, Transport } from '@rendezvous-ml/core';
+import type { Clock, Json, RendezvousResult, StreamNames, Transport } from '@rendezvous-ml/core';
 import type { Observable } from 'rxjs';
 import type { ShiftReference } from './shift-reference.js';
 
@@ -51,12 +51,14 @@ export interface ScorecardAlarmOptions {
  */
 export interface ResultsStreamSource {
   readonly transport: Transport;
-  /** Default `results`. */
+  /** Stream names, as every component takes them: `results` and `deadLetter` are used. */
+  readonly streams?: Partial<StreamNames>;
+  /** @deprecated Use `streams: { results }`. */
   readonly stream?: string;
   /** Default `scorecard`. Two scorecards in one group share the results: give each its own. */
   readonly group?: string;
   readonly consumer?: string;
-  /** Where invalid results go. Default `dead-letter`. */
+  /** @deprecated Use `streams: { deadLetter }`. */
   readonly deadLetterStream?: string;
   readonly prefetch?: number;
 }

@@ -82,7 +82,7 @@ describe.skipIf(!gate.ok)('live policy change over the Redis control channel', (
 
     const controller = new PolicyController({
       transport: connect(),
-      channel: streams.control!,
+      streams,
       queryMs: 300,
     });
     await controller.start();

@@ -3,7 +3,8 @@ import { type Clock, systemClock, type Timer } from '../clock.js';
 import { ConfigurationError, NotStartedError } from '../errors.js';
 import type { ModelRef } from '../model-ref.js';
 import { type PolicySpec, policyFromSpec } from '../policy-spec.js';
-import { DEFAULT_STREAMS, type Transport } from '../transport.js';
+import { resolveStreams } from '../stream-names.js';
+import type { StreamNames, Transport } from '../transport.js';
 import { WIRE_VERSION } from '../wire/version.js';
 import {
   type AppliedMessage,
@@ -55,12 +56,14 @@ export interface PublishReport {
  *
  * @example
  * ```ts
- * const opts: PolicyControllerOptions = { transport, channel: 'control', queryMs: 300 };
+ * const opts: PolicyControllerOptions = { transport, streams: { control: 'control' }, queryMs: 300 };
  * ```
  */
 export interface PolicyControllerOptions {
   readonly transport: Transport;
-  /** The control channel. Default `DEFAULT_STREAMS.control`. */
+  /** Stream names, as every component takes them: `control` is used. Default `DEFAULT_STREAMS`. */
+  readonly streams?: Partial<StreamNames>;
+  /** @deprecated Use `streams: { control }`. */
   readonly channel?: string;
   readonly clock?: Clock;
   /** Name of this controller in its queries. Default: random. */
@@ -127,7 +130,9 @@ export class PolicyController {
 
   constructor(options: PolicyControllerOptions) {
     this.transport = options.transport;
-    this.channel = options.channel ?? DEFAULT_STREAMS.control;
+    this.channel = resolveStreams('PolicyController', options.streams, {
+      control: { option: 'channel', value: options.channel },
+    }).control;
     this.clock = options.clock ?? systemClock;
     this.instance = options.instance ?? `ctl-${Math.random().toString(36).slice(2, 10)}`;
     this.queryMs = options.queryMs ?? 300;
