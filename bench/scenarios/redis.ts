@@ -9,11 +9,11 @@
  * Targets: rendezvous p50 ≤ 0.6 ms at c=1, ≥ 8 000 req/s at c=64, and (issue 18) ≥ 0.6× the
  * bare loop at c=64.
  */
-import { first, ModelWorker, Rendezvous } from '@rendezvous-ml/core';
 import { RedisTransport } from '@rendezvous-ml/transport-redis';
 import { Redis } from 'ioredis';
-import { closedLoop, type LoopResult, measure } from '../lib/closed-loop.js';
+import type { LoopResult } from '../lib/closed-loop.js';
 import { toMeasurement } from '../lib/measurement.js';
+import { closedLoopRunner, type LoadTarget, twoWorkerPath } from '../lib/two-worker-path.js';
 import type { BenchOptions, Measurement, Scenario } from '../lib/types.js';
 
 const SCENARIO = 'redis';
@@ -106,61 +106,27 @@ async function bareLoop(url: string): Promise<{
 }
 
 /** The full path: front end + two model workers on RedisTransport. */
-async function rendezvousPath(url: string): Promise<{
-  call: (i: number) => Promise<unknown>;
-  stop: () => Promise<void>;
-}> {
+async function rendezvousPath(url: string): Promise<LoadTarget> {
   const prefix = `bench-${Date.now().toString(36)}:`;
   const transports = [0, 1, 2].map(() => new RedisTransport({ url, keyPrefix: prefix }));
-  const [front, w1, w2] = transports as [RedisTransport, RedisTransport, RedisTransport];
-  const workers = [w1, w2].map(
-    (transport, i) =>
-      new ModelWorker<number, number>({
-        transport,
-        model: { name: 'bench', version: '1', instance: `w${i}` },
-        predict: (x) => x + 1,
-        concurrency: 64,
-      }),
-  );
-  for (const w of workers) await w.start();
-  const rendezvous = new Rendezvous<number, number>({
-    transport: front,
-    policy: first(),
-    deadlineMs: 5000,
-  });
-  await rendezvous.start();
-  const started = Date.now();
-  while (rendezvous.registry.live().length < 2 && Date.now() - started < 5000)
-    await new Promise((r) => setTimeout(r, 10));
-  return {
-    call: (i) => rendezvous.request(i),
-    stop: async () => {
-      await rendezvous.close();
-      for (const w of workers) await w.stop();
+  return twoWorkerPath(transports as [RedisTransport, RedisTransport, RedisTransport], {
+    cleanup: async () => {
       const admin = new Redis(url);
       const keys = await admin.keys(`${prefix}*`);
       if (keys.length > 0) await admin.del(...keys);
       admin.disconnect();
-      await Promise.all(transports.map((t) => t.close()));
     },
-  };
+  });
 }
 
 /** Benchmark scenario of the Redis transport (needs `options.redisUrl`). */
 export const redis: Scenario = async (options: BenchOptions) => {
   const url = options.redisUrl;
   if (!url) throw new Error('the redis scenario needs options.redisUrl');
-  const runs = options.quick ? 1 : 3;
-  const n = (quick: number, full: number): number => (options.quick ? quick : full);
+  const { n, run } = closedLoopRunner(options);
   const out: Measurement[] = [];
 
   const bare = await bareLoop(url);
-  const run = (system: { call: (i: number) => Promise<unknown> }, c: number, count: number) =>
-    measure(
-      runs,
-      () => closedLoop(c, Math.min(count, 500), system.call),
-      () => closedLoop(c, count, system.call),
-    );
   const bare1 = await run(bare, 1, n(1000, 5000));
   const bare16 = await run(bare, 16, n(5000, 40_000));
   const bare64 = await run(bare, 64, n(10_000, 60_000));
