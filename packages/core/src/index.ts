@@ -4,6 +4,7 @@
  * sink authors need is in `@rendezvous-ml/core/transport`; the wire protocol's codecs, for
  * tooling that reads or writes the streams directly, in `@rendezvous-ml/core/wire`.
  *
+ * @mergeModuleWith <project>
  * @packageDocumentation
  */
 
@@ -63,6 +64,7 @@ export type {
   ScoreArrival,
 } from './instrumentation.js';
 export { compareVersions, type ModelRef, matchesSelector, modelKey } from './model-ref.js';
+export { ModelRegistry, type ModelRegistryOptions, type RegistryChange } from './model-registry.js';
 export {
   ModelWorker,
   type ModelWorkerOptions,

@@ -1,8 +1,7 @@
-import { modelKey, VirtualClock } from '@rendezvous-ml/core';
+import { ModelRegistry, modelKey, VirtualClock } from '@rendezvous-ml/core';
 import { MemoryBroker, MemoryTransport } from '@rendezvous-ml/transport-memory';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ModelRegistry } from '../src/model-registry.js';
 
 const VERSIONS = ['dt@1', 'dt@2', 'lr@1'] as const;
 const INTERVAL_MS = 100;

@@ -6,6 +6,7 @@
  * transports, sinks and stream consumers (the `Transport` and `ArchiveSink` contracts themselves
  * are in the main entry, `@rendezvous-ml/core`).
  *
+ * @module @rendezvous-ml/core/transport
  * @packageDocumentation
  */
 

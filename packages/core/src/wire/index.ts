@@ -7,6 +7,7 @@
  * `DeadLetterRecord`, `Json`...) are in the main entry, `@rendezvous-ml/core`. Published as
  * `@rendezvous-ml/core/wire`.
  *
+ * @module @rendezvous-ml/core/wire
  * @packageDocumentation
  */
 
@@ -20,7 +21,6 @@ export {
   type RejectedMessage,
   type RetireMessage,
 } from '../control/control-messages.js';
-export { decodeDeadLetter } from './dead-letter.js';
 export { encodeEnvelope } from './encode-envelope.js';
 export { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from './heartbeat.js';
 export { assertWireJson } from './json.js';
