@@ -59,47 +59,88 @@ function declaredExports(file) {
   return checker.getExportsOfModule(moduleSymbol).map((s) => s.name);
 }
 
-/** Named imports from @rendezvous-ml/* in a file: [{ specifier, name, line }]. */
+/**
+ * The names a file takes from @rendezvous-ml/* entry points: [{ specifier, name, line }]. Named
+ * imports and re-exports, and the members used of a namespace bound to an entry point:
+ * `import * as core from`, `import core = require(...)`, `const core = require(...)`, or a
+ * parameter typed in JSDoc as `typeof import('@rendezvous-ml/core')`; a member is used as
+ * `core.Name` (value or type) or destructured, `const { Name } = core`.
+ */
 function importedNames(file) {
   const text = readFileSync(file, 'utf8');
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
   const out = [];
-  const visit = (node) => {
-    const from = (spec) => (ts.isStringLiteral(spec) ? spec.text : undefined);
-    const at = (n) => source.getLineAndCharacterOfPosition(n.getStart()).line + 1;
+  const namespaces = new Map(); // identifier -> specifier
+  const ours = (spec) =>
+    spec && ts.isStringLiteral(spec) && spec.text.startsWith('@rendezvous-ml/')
+      ? spec.text
+      : undefined;
+  const at = (n) => source.getLineAndCharacterOfPosition(n.getStart()).line + 1;
+  const requireOf = (expr) =>
+    expr && ts.isCallExpression(expr) && expr.expression.getText(source) === 'require'
+      ? ours(expr.arguments[0])
+      : undefined;
+  const bind = (node) => {
     if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) {
-      const specifier = node.moduleSpecifier && from(node.moduleSpecifier);
-      if (specifier?.startsWith('@rendezvous-ml/')) {
-        const bindings = ts.isImportDeclaration(node)
+      const specifier = ours(node.moduleSpecifier);
+      if (specifier) {
+        const b = ts.isImportDeclaration(node)
           ? node.importClause?.namedBindings
           : node.exportClause;
-        if (bindings && (ts.isNamedImports(bindings) || ts.isNamedExports(bindings))) {
-          for (const el of bindings.elements) {
+        if (b && (ts.isNamedImports(b) || ts.isNamedExports(b))) {
+          for (const el of b.elements) {
             out.push({ specifier, name: (el.propertyName ?? el.name).text, line: at(el) });
           }
-        }
+        } else if (b && ts.isNamespaceImport(b)) namespaces.set(b.name.text, specifier);
       }
     }
-    // require('@rendezvous-ml/x') destructured: const { A, B } = require('...')
+    if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
+      const specifier = ours(node.moduleReference.expression);
+      if (specifier) namespaces.set(node.name.text, specifier);
+    }
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name)) {
+      const specifier = requireOf(node.initializer);
+      if (specifier) namespaces.set(node.name.text, specifier);
+    }
+    if (ts.isParameter(node) && ts.isIdentifier(node.name)) {
+      const type = ts.getJSDocType(node);
+      if (
+        type &&
+        ts.isImportTypeNode(type) &&
+        type.isTypeOf &&
+        ts.isLiteralTypeNode(type.argument)
+      ) {
+        const specifier = ours(type.argument.literal);
+        if (specifier) namespaces.set(node.name.text, specifier);
+      }
+    }
+    ts.forEachChild(node, bind);
+  };
+  bind(source);
+  const use = (node) => {
+    const ns = (n) => (ts.isIdentifier(n) ? namespaces.get(n.text) : undefined);
+    if (ts.isPropertyAccessExpression(node) && ns(node.expression)) {
+      out.push({ specifier: ns(node.expression), name: node.name.text, line: at(node) });
+    }
+    if (ts.isQualifiedName(node) && ns(node.left)) {
+      out.push({ specifier: ns(node.left), name: node.right.text, line: at(node) });
+    }
     if (
       ts.isVariableDeclaration(node) &&
       ts.isObjectBindingPattern(node.name) &&
-      node.initializer &&
-      ts.isCallExpression(node.initializer) &&
-      /^(require|import)$/.test(node.initializer.expression.getText(source)) &&
-      node.initializer.arguments[0]
+      node.initializer
     ) {
-      const specifier = from(node.initializer.arguments[0]);
-      if (specifier?.startsWith('@rendezvous-ml/')) {
+      const specifier = requireOf(node.initializer) ?? ns(node.initializer);
+      if (specifier) {
         for (const el of node.name.elements) {
           const key = el.propertyName ?? el.name;
           if (ts.isIdentifier(key)) out.push({ specifier, name: key.text, line: at(el) });
         }
       }
     }
-    ts.forEachChild(node, visit);
+    ts.forEachChild(node, use);
   };
-  visit(source);
+  use(source);
   return out;
 }
 

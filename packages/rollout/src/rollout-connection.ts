@@ -11,11 +11,6 @@ import type { RolloutControl } from './rollout-control.js';
 /**
  * What a rollout runs with: the control channel, the front ends' results, and how to let go of
  * them.
- *
- * @example
- * ```ts
- * const connection: RolloutConnection = { control, results: rendezvous.results$, close: async () => {} };
- * ```
  */
 export interface RolloutConnection {
   readonly control: RolloutControl;
@@ -27,11 +22,6 @@ export interface RolloutConnection {
  * Where a rollout meets the system on a transport that is already open: the control channel
  * (default `control`), the results stream (default `results`) and the rollout's own group of
  * it (default `rollout`).
- *
- * @example
- * ```ts
- * const where: RolloutEndpoints = { controlChannel: 'control', resultsGroup: 'rollout-dt2' };
- * ```
  */
 export interface RolloutEndpoints {
   readonly controlChannel?: string;
