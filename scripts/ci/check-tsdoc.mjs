@@ -59,4 +59,6 @@ if (offenders.length > 0) {
   );
   process.exit(1);
 }
-console.log(`tsdoc: OK — ${count} public export(s), each with a summary, each value with an @example`);
+console.log(
+  `tsdoc: OK — ${count} public export(s), each with a summary, each value with an @example`,
+);
