@@ -11,6 +11,9 @@ export default defineConfig({
       '@rendezvous-ml/core/transport': fileURLToPath(
         new URL('./packages/core/src/adapter/index.ts', import.meta.url),
       ),
+      '@rendezvous-ml/core/wire': fileURLToPath(
+        new URL('./packages/core/src/wire/index.ts', import.meta.url),
+      ),
       '@rendezvous-ml/core': src('core'),
       '@rendezvous-ml/transport-memory': src('transport-memory'),
       '@rendezvous-ml/transport-redis': src('transport-redis'),

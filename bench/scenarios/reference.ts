@@ -1,7 +1,5 @@
 import {
   compareVersions,
-  decodeScore,
-  encodeEnvelope,
   type IncomingMessage,
   type Json,
   latestVersion,
@@ -9,8 +7,8 @@ import {
   Rendezvous,
   type ScoreEnvelope,
   type Transport,
-  WIRE_VERSION,
 } from '@rendezvous-ml/core';
+import { decodeScore, encodeEnvelope, WIRE_VERSION } from '@rendezvous-ml/core/wire';
 import { MemoryBroker, MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { closedLoop, measure } from '../lib/closed-loop.js';
 import { toMeasurement, until } from '../lib/measurement.js';

@@ -5,7 +5,8 @@
  * it, and the requests decided under the new version are answered by the model it prefers.
  */
 
-import { decodeResult, PolicyController, type RendezvousResult } from '@rendezvous-ml/core';
+import { PolicyController, type RendezvousResult } from '@rendezvous-ml/core';
+import { decodeResult } from '@rendezvous-ml/core/wire';
 import {
   type RedisServer,
   requireService,

@@ -9,9 +9,9 @@
 //     declared peers, and an optional peer must be marked optional.
 // Usage: node scripts/ci/check-manifests.mjs   (after `npm run build`)
 import { existsSync, readdirSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import semver from 'semver';
-import { tsImport } from 'tsx/esm/api';
+import { stemOf, tsupEntries } from './entry-points.mjs';
 import { readyPackages } from './published-packages.mjs';
 
 const BROKER_CLIENTS = ['kafkajs', 'ioredis', '@elastic/elasticsearch'];
@@ -25,34 +25,6 @@ function collectTargets(node, conditions = [], out = []) {
     for (const [k, v] of Object.entries(node)) collectTargets(v, [...conditions, k], out);
   }
   return out;
-}
-
-/** The output stem of a built file: dist/index.d.cts -> "index", dist/sub/x.js -> "sub/x". */
-function stemOf(file, outDir) {
-  return relative(outDir, file).replace(/\.d\.[cm]?ts$|\.[cm]?js$/, '');
-}
-
-async function tsupEntries(dir) {
-  const configPath = join(dir, 'tsup.config.ts');
-  if (!existsSync(configPath)) return { error: 'no tsup.config.ts' };
-  const mod = await tsImport(configPath, import.meta.url);
-  let config = mod.default ?? mod;
-  if (typeof config === 'function') config = await config({});
-  const configs = Array.isArray(config) ? config : [config];
-  const entries = new Map(); // stem -> source
-  const formats = new Set();
-  let dts = false;
-  let outDir = 'dist';
-  for (const c of configs) {
-    const entry = c.entry ?? [];
-    if (Array.isArray(entry)) {
-      for (const src of entry) entries.set(basename(src).replace(/\.[cm]?[tj]sx?$/, ''), src);
-    } else for (const [name, src] of Object.entries(entry)) entries.set(name, src);
-    for (const f of [c.format ?? ['cjs']].flat()) formats.add(f);
-    dts ||= Boolean(c.dts);
-    outDir = c.outDir ?? outDir;
-  }
-  return { entries, formats, dts, outDir };
 }
 
 for (const pkg of readyPackages()) {

@@ -23,9 +23,10 @@ for dir in "${dirs[@]}"; do
 done
 
 node scripts/ci/check-manifests.mjs || failures+=("manifests")
+node scripts/ci/check-api.mjs || failures+=("api (exports <-> README lists)")
 
 if [ ${#failures[@]} -gt 0 ]; then
   echo "check-packages: FAIL — ${failures[*]}"
   exit 1
 fi
-echo "check-packages: OK — ${#dirs[@]} package(s): publint --strict, attw (strict), manifests, exports ↔ tsup, publish dry run"
+echo "check-packages: OK — ${#dirs[@]} package(s): publint --strict, attw (strict), manifests, exports ↔ tsup, API ↔ README, publish dry run"

@@ -5,7 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from './published-packages.mjs';
+import { entryPoints } from './entry-points.mjs';
+import { readyPackages, repoRoot } from './published-packages.mjs';
 import { snippetPrograms, sourceLine } from './snippets.mjs';
 
 const args = new Set(process.argv.slice(2));
@@ -31,6 +32,10 @@ for (const d of readdirSync(join(repoRoot, 'packages'))) {
   const index = join(dir, 'src', 'index.ts');
   if (!existsSync(join(dir, 'package.json')) || !existsSync(index)) continue;
   paths[JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name] = [index];
+}
+// Subpath entry points too (`@rendezvous-ml/core/wire`), from the exports maps and tsup entries.
+for (const pkg of readyPackages()) {
+  for (const e of await entryPoints(pkg)) paths[e.specifier] = [e.source];
 }
 writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }));
 writeFileSync(

@@ -1,17 +1,25 @@
 // Extended by typedoc.json: the entry points are computed, not listed, so every published package
 // (packages/*/package.json without `private: true`) is documented as soon as it has sources.
 // Each package is documented from src/index.ts, the source of its "." export (tsup's `index`
-// entry; scripts/ci/check-exports.mjs keeps the exports map and the tsup entries in sync).
+// entry; scripts/ci/check-manifests.mjs keeps the exports map and the tsup entries in sync). A
+// package with documented subpaths lists all its entries in its own typedoc.json (core: `.`,
+// `./transport` and `./wire`; the main entry's `@mergeModuleWith <project>` keeps its names on
+// the package's page, each subpath a module under it).
 // Packages still without src/index.ts are skipped with a printed note.
 //
 // Also here (not in typedoc.json, which other changes edit): the sidebar (groups in the order
 // users look for them) and the "Defined in" source links.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { entryPoints } from '../ci/entry-points.mjs';
 import { readyPackages, repoRoot } from '../ci/published-packages.mjs';
 import { SIDEBAR_GROUPS } from './sidebar-groups.mjs';
 
 const packages = readyPackages(undefined, (message) => console.log(`[docs] ${message}`));
+// Every entry point's specifier -> its source, subpaths included (`@rendezvous-ml/core/transport`).
+const sourcesBySpecifier = Object.fromEntries(
+  (await Promise.all(packages.map(entryPoints))).flat().map((e) => [e.specifier, [e.source]]),
+);
 
 /** The commit the source links point at: RENDEZVOUS_DOCS_REVISION, else HEAD, else `main`. */
 function revision() {
@@ -28,6 +36,7 @@ function revision() {
 // src/), and the links lose the package path.
 export const SOURCE_LINK_TEMPLATE =
   'https://github.com/rendezvous-ml/rendezvous/blob/{gitRevision}/{path}#L{line}';
+const GUIDES = 'https://github.com/rendezvous-ml/rendezvous/blob/main/docs/guides';
 const sources = {
   disableGit: true,
   gitRevision: revision(),
@@ -55,6 +64,12 @@ export default {
   headings: { readme: false },
   // Links only with a scheme: `kafka.sh` in a table is a file name, not http://kafka.sh.
   markdownItLoader: (md) => md.linkify.set({ fuzzyLink: false }),
+  // Internals a public comment names (the front end's mailbox, a rollout's stage judge): linked
+  // to the guide that explains them, not documented as API.
+  externalSymbolLinkMappings: {
+    '@rendezvous-ml/core': { Mailbox: `${GUIDES}/concepts.md#mailbox` },
+    '@rendezvous-ml/rollout': { StageJudge: `${GUIDES}/rollout.md` },
+  },
   packageOptions: {
     entryPoints: ['src/index.ts'],
     excludePrivate: true,
@@ -63,7 +78,7 @@ export default {
     // package to another's export lands on that export's page after the merge.
     compilerOptions: {
       rootDir: join(repoRoot, 'packages'),
-      paths: Object.fromEntries(packages.map((p) => [p.name, [join(p.dir, 'src', 'index.ts')]])),
+      paths: sourcesBySpecifier,
     },
     // No git remote on a fresh clone or in CI: link sources with a fixed template instead.
     ...sources,

@@ -2,11 +2,6 @@
  * What to do with one item of a `_bulk` response: it is `written`; it failed transiently and is
  * sent again (`retry`: 429, 5xx); Elasticsearch cannot map the document (`dead-letter`); or it
  * failed for a reason a retry cannot fix (`fail`: 401, 403, a bad index name, ...).
- *
- * @example
- * ```ts
- * const outcome: BulkItemOutcome = bulkItemOutcome(429, 'es_rejected_execution_exception'); // 'retry'
- * ```
  */
 export type BulkItemOutcome = 'written' | 'retry' | 'dead-letter' | 'fail';
 

@@ -2,12 +2,6 @@ import type { ArchiveRecord } from '@rendezvous-ml/core';
 
 /**
  * Why Elasticsearch refused a document: the per-item error of the `_bulk` response.
- *
- * @example
- * ```ts
- * const reason: DeadLetterReason = { index: 'decoy-log', status: 400, type: 'document_parsing_exception',
- *   reason: 'failed to parse field [input.sepalLength] of type [double]' };
- * ```
  */
 export interface DeadLetterReason {
   /** The index the document was meant for. */
@@ -23,13 +17,6 @@ export interface DeadLetterReason {
  * Receives each record Elasticsearch refused to map, instead of the dead-letter index. The
  * batch waits for it; a rejection makes the sink's `write` reject (retryable), so a record is
  * never dropped silently.
- *
- * @example
- * ```ts
- * const handler: DeadLetterHandler = async (record, reason) => {
- *   await deadLetterFile.appendFile(`${JSON.stringify({ record, reason })}\n`);
- * };
- * ```
  */
 export type DeadLetterHandler = (
   record: ArchiveRecord,

@@ -6,12 +6,6 @@ import type { DeadLetterHandler } from './dead-letter-handler.js';
 /**
  * Credentials for Elasticsearch: an API key (the encoded form, or its id and secret) or basic
  * auth. They are given to the client only and never appear in the sink's errors or inspection.
- *
- * @example
- * ```ts
- * const auth: ElasticsearchAuth = { apiKey: process.env.ES_API_KEY ?? '' };
- * const basic: ElasticsearchAuth = { username: 'archiver', password: process.env.ES_PASSWORD ?? '' };
- * ```
  */
 export type ElasticsearchAuth =
   | { readonly apiKey: string | { readonly id: string; readonly api_key: string } }
@@ -20,11 +14,6 @@ export type ElasticsearchAuth =
 /**
  * Where a record is indexed: one index name, or a function of the record (its `kind` first).
  * `archiveIndexByKind()` gives the default routing (`decoy-log`, `score-log`, `result-log`).
- *
- * @example
- * ```ts
- * const byKind: ArchiveIndex = (kind) => (kind === 'request' ? 'decoy-log' : kind === 'score' ? 'score-log' : 'result-log');
- * ```
  */
 export type ArchiveIndex =
   | string

@@ -25,11 +25,6 @@ export interface ElasticsearchSinkStats {
 /**
  * The writable counters behind {@link ElasticsearchSinkStats}, shared by the sink and its bulk
  * sender (internal).
- *
- * @example
- * ```ts
- * const counters: ElasticsearchSinkCounters = { indexed: 0, deadLettered: 0, bulkRequests: 0, itemsSent: 0, itemsRetried: 0, failedWrites: 0 };
- * ```
  */
 export type ElasticsearchSinkCounters = {
   -readonly [K in keyof ElasticsearchSinkStats]: ElasticsearchSinkStats[K];

@@ -5,9 +5,9 @@ import {
   type ArchiveRecord,
   Archiver,
   type DeadLetterRecord,
-  encodeEnvelope,
   SinkWriteError,
 } from '@rendezvous-ml/core';
+import { encodeEnvelope } from '@rendezvous-ml/core/wire';
 import {
   AckSpyTransport,
   freePort,

@@ -1,9 +1,5 @@
-import {
-  type RequestEnvelope,
-  type ResultEnvelope,
-  type ScoreEnvelope,
-  WIRE_VERSION,
-} from '@rendezvous-ml/core';
+import type { RequestEnvelope, ResultEnvelope, ScoreEnvelope } from '@rendezvous-ml/core';
+import { WIRE_VERSION } from '@rendezvous-ml/core/wire';
 
 /** Epoch ms of the first fixture request. */
 export const T0 = Date.UTC(2025, 10, 25, 12, 0, 0);

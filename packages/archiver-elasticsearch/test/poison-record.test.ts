@@ -1,4 +1,5 @@
-import { type ArchiveRecord, decodeRequest, RejectedRecordsError } from '@rendezvous-ml/core';
+import { type ArchiveRecord, RejectedRecordsError } from '@rendezvous-ml/core';
+import { decodeRequest } from '@rendezvous-ml/core/wire';
 import { describe, expect, it } from 'vitest';
 import { ElasticsearchSink } from '../src/index.js';
 import { deeplyNestedPayload } from './poison-envelopes.js';

@@ -6,11 +6,6 @@ import { type PolicySpec, policyFromSpec, readPolicySpec } from './policy-spec.j
  * The policy a front end starts new requests with: the policy, its version (when it was given
  * one) and the spec it was built from (when it was built from one, so it can be re-sent to a
  * front end that asks).
- *
- * @example
- * ```ts
- * const active: ActivePolicy = { policy: first(), version: 3, spec: { policy: 'first' } };
- * ```
  */
 export interface ActivePolicy {
   readonly policy: RendezvousPolicy;

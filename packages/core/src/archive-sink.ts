@@ -6,11 +6,6 @@ import type { ScoreEnvelope } from './wire/score.js';
 /**
  * An operational event in an archive (a rollout's transition): what emitted it (`source`),
  * its `type`, its clock time `at`, and any JSON figures.
- *
- * @example
- * ```ts
- * const e: ArchivedEvent = { source: 'rollout', type: 'advanced', at: 1_700_000_000_000, stage: 'canary 1%' };
- * ```
  */
 export interface ArchivedEvent {
   readonly source: string;
@@ -80,14 +75,6 @@ export type ArchiveRecord =
  *   `TypeError` such as `JSON.stringify`'s): the archiver splits the batch to find the records at
  *   fault and dead-letters them. When every record fails alone, it is the sink that fails, and the
  *   batch is handed back as for a retryable error.
- *
- * @example
- * ```ts
- * const consoleSink: ArchiveSink = {
- *   async write(records) { for (const r of records) console.log(JSON.stringify(r)); },
- *   async close() {},
- * };
- * ```
  */
 export interface ArchiveSink {
   /** Writes a batch durably. Must be idempotent by `record.id`, or at least safe to repeat. */

@@ -7,11 +7,6 @@ import type { StreamNames, Transport } from './transport.js';
 /**
  * What an {@link Archiver} reads: the requests stream, every score (the reply tap), or the
  * front ends' results.
- *
- * @example
- * ```ts
- * const sources: ArchiverSource[] = ['requests', 'scores', 'results'];
- * ```
  */
 export type ArchiverSource = 'requests' | 'scores' | 'results';
 

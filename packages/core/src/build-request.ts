@@ -9,12 +9,6 @@ import { WIRE_VERSION } from './wire/version.js';
 /**
  * What a front end with `instrumentation` gives {@link buildRequest}: the hooks to start, and
  * what they are told of the request (the front end's name, the policy it starts with).
- *
- * @example
- * ```ts
- * const instrumented: RequestInstrumentation = { instrumentation: combineInstrumentation(otel)!,
- *   frontEnd: 'fe-1', activePolicy: () => livePolicy.active };
- * ```
  */
 export interface RequestInstrumentation {
   readonly instrumentation: CombinedInstrumentation;

@@ -1,11 +1,13 @@
 /**
- * Rendezvous core: the front end ({@link Rendezvous}), mailboxes, policies, model workers,
- * the decoy, archivers and the {@link Transport} contract.
+ * Rendezvous core: the front end ({@link Rendezvous}), policies, model workers, the decoy,
+ * archivers and the {@link Transport} contract: what an application needs. What transport and
+ * sink authors need is in `@rendezvous-ml/core/transport`; the wire protocol's codecs, for
+ * tooling that reads or writes the streams directly, in `@rendezvous-ml/core/wire`.
  *
+ * @mergeModuleWith <project>
  * @packageDocumentation
  */
 
-export { type ActivePolicy, toActivePolicy } from './active-policy.js';
 export type { ArchivedEvent, ArchiveRecord, ArchiveSink } from './archive-sink.js';
 export {
   Archiver,
@@ -27,28 +29,12 @@ export {
   combineInstrumentation,
 } from './combine-instrumentation.js';
 export {
-  type AppliedMessage,
-  type ControlMessage,
-  decodeControlMessage,
-  encodeControlMessage,
-  type PolicyMessage,
-  type QueryMessage,
-  type RejectedMessage,
-  type RetireMessage,
-} from './control/control-messages.js';
-export {
-  FrontEndControl,
-  type FrontEndControlHost,
-  type FrontEndControlOptions,
-} from './control/front-end-control.js';
-export {
   type FrontEndReport,
   PolicyController,
   type PolicyControllerOptions,
   type PublishOptions,
   type PublishReport,
 } from './control/policy-controller.js';
-export { DeadLetters } from './dead-letters.js';
 export { Decoy, type DecoyOptions } from './decoy.js';
 export {
   AuthenticationError,
@@ -66,7 +52,6 @@ export {
   type RendezvousErrorCode,
   SinkWriteError,
   TransportClosedError,
-  toRendezvousError,
   UnexpectedReplyError,
 } from './errors.js';
 export type {
@@ -78,7 +63,6 @@ export type {
   RequestStart,
   ScoreArrival,
 } from './instrumentation.js';
-export { Mailbox } from './mailbox.js';
 export { compareVersions, type ModelRef, matchesSelector, modelKey } from './model-ref.js';
 export { ModelRegistry, type ModelRegistryOptions, type RegistryChange } from './model-registry.js';
 export {
@@ -93,7 +77,7 @@ export { first } from './policies/first.js';
 export { latestVersion } from './policies/latest-version.js';
 export { type PriorityOptions, priority } from './policies/priority.js';
 export { type QuorumOptions, quorum } from './policies/quorum.js';
-export { decideByRank, type Rank, rankByVersion } from './policies/ranked.js';
+export { decideByRank, type Rank } from './policies/ranked.js';
 export { shadow } from './policies/shadow.js';
 export { type SplitOptions, split } from './policies/split.js';
 export { type Stage, staged } from './policies/staged.js';
@@ -104,11 +88,7 @@ export {
   readPolicySpec,
   validatePolicySpec,
 } from './policy-spec.js';
-export {
-  type RejectedRecord,
-  RejectedRecordsError,
-  rejectedRecordsOf,
-} from './rejected-records-error.js';
+export { type RejectedRecord, RejectedRecordsError } from './rejected-records-error.js';
 export { type Rejection, Rejections } from './rejections.js';
 export {
   Rendezvous,
@@ -147,12 +127,9 @@ export {
 } from './transport.js';
 export type { DeadLetterRecord } from './wire/dead-letter.js';
 export type { Decoded } from './wire/decoded.js';
-export { encodeEnvelope } from './wire/encode-envelope.js';
-export { decodeHeartbeat, encodeHeartbeat, type Heartbeat } from './wire/heartbeat.js';
-export { assertWireJson, type Json } from './wire/json.js';
+export type { Json } from './wire/json.js';
 export type { ModelIdentity } from './wire/model-identity.js';
-export { decodeRequest, type RequestEnvelope } from './wire/request.js';
-export { decodeResult, type ResultEnvelope } from './wire/result-envelope.js';
-export { decodeScore, type ScoreEnvelope } from './wire/score.js';
+export type { RequestEnvelope } from './wire/request.js';
+export type { ResultEnvelope } from './wire/result-envelope.js';
+export type { ScoreEnvelope } from './wire/score.js';
 export type { ScoreError } from './wire/score-error.js';
-export { WIRE_VERSION } from './wire/version.js';

@@ -5,12 +5,6 @@ import type { ScoreEnvelope } from './wire/score.js';
 
 /**
  * What a front end knows when it accepts a request, before publishing it.
- *
- * @example
- * ```ts
- * const start: RequestStart = { requestId: 'fe-1-1', frontEnd: 'fe-1', policy: 'priority(dt@2>dt@1)',
- *   policyVersion: undefined, meta: {}, startedAt: 0, deadline: 1000 };
- * ```
  */
 export interface RequestStart {
   readonly requestId: string;
@@ -28,11 +22,6 @@ export interface RequestStart {
 
 /**
  * What became of a score the front end received for a request still in its table.
- *
- * @example
- * ```ts
- * const arrival: ScoreArrival = 'late'; // after the decision: recorded, never answers twice
- * ```
  */
 export type ScoreArrival = 'evaluated' | 'late' | 'duplicate';
 
@@ -42,11 +31,6 @@ export type ScoreArrival = 'evaluated' | 'late' | 'duplicate';
  * Order: `score` (each arrival, the one that decides included) before `decided`, once;
  * then `score` for late or duplicate arrivals; then `closed`, once. A request refused before it
  * was published (its input cannot travel as JSON) gets only `closed(undefined)`.
- *
- * @example
- * ```ts
- * const hooks: RequestHooks = { meta: { traceparent }, decided: (result) => span.end() };
- * ```
  */
 export interface RequestHooks {
   /**
@@ -67,12 +51,6 @@ export interface RequestHooks {
 
 /**
  * What a worker knows when it starts a prediction.
- *
- * @example
- * ```ts
- * const start: PredictionStart = { requestId: 'fe-1-1', model: { name: 'dt', version: '1', instance: 'w-1' },
- *   meta: {}, receivedAt: 10, startedAt: 12, deliveryCount: 1 };
- * ```
  */
 export interface PredictionStart {
   readonly requestId: string;
@@ -91,11 +69,6 @@ export interface PredictionStart {
  * score); `unsent` could not send its score (after `replyRetry`): the delivery was handed back
  * for redelivery (a new prediction, `deliveryCount` + 1) or, past the deadline, acknowledged.
  * `finishedAt` is when `predict` ended (for `expired`: when the deadline stopped it).
- *
- * @example
- * ```ts
- * const end: PredictionEnd = { outcome: 'error', finishedAt: 20, error: { code: 'PREDICT_FAILED', message: 'boom' } };
- * ```
  */
 export interface PredictionEnd {
   readonly outcome: 'ok' | 'error' | 'expired' | 'unsent';
@@ -106,11 +79,6 @@ export interface PredictionEnd {
 
 /**
  * One prediction's hooks, returned by {@link Instrumentation.prediction}.
- *
- * @example
- * ```ts
- * const hooks: PredictionHooks = { run: (fn) => context.with(ctx, fn), finished: () => span.end() };
- * ```
  */
 export interface PredictionHooks {
   /** Runs the model's `predict` call inside `fn` (so spans it opens have the right parent). */

@@ -3,11 +3,6 @@ import type { ModelIdentity } from './wire/model-identity.js';
 /**
  * A model version, regardless of which worker instance serves it. The unit a policy ranks
  * and the registry tracks.
- *
- * @example
- * ```ts
- * const dt: ModelRef = { name: 'dt', version: '1' };
- * ```
  */
 export interface ModelRef {
   readonly name: string;

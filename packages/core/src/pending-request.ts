@@ -11,13 +11,6 @@ import type { ScoreEnvelope } from './wire/score.js';
 
 /**
  * What a {@link PendingRequest} needs from its front end.
- *
- * @example
- * ```ts
- * const host: PendingRequestHost = { activePolicy: () => ({ policy, version: 1, spec: undefined }),
- *   clock, live: (asOf) => registry.live(asOf), noLiveModel: 'no model is live',
- *   decided: () => {}, closed: () => {} };
- * ```
  */
 export interface PendingRequestHost<I = Json, O = Json> {
   /** The policy new requests start with (each keeps the one it started with), and its version. */

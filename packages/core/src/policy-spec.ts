@@ -14,12 +14,6 @@ import type { Json } from './wire/json.js';
  * be stored: every built-in policy except a `definePolicy` one. `quorum`'s `key` is a JSON
  * pointer into each output (`'/label'`): votes are counted on the value there (default: the
  * whole output). Model selectors are `'name'` or `'name@version'`, as in the builders.
- *
- * @example
- * ```ts
- * const canary: PolicySpec = { policy: 'split', weights: { 'dt@2': 0.1, 'dt@1': 0.9 }, fallback: ['dt@1'] };
- * const watched: PolicySpec = { policy: 'shadow', models: ['dt@3'], inner: canary };
- * ```
  */
 export type PolicySpec =
   | { readonly policy: 'first' }

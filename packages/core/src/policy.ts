@@ -14,12 +14,6 @@ export type OkScore = Extract<ScoreEnvelope, { ok: true }>;
 /**
  * What a policy sees when it is evaluated: the request's timing, the scores in arrival order,
  * the models that are alive, and a random number fixed for this request.
- *
- * @example
- * ```ts
- * const view: PolicyView = { requestId: 'r1', startedAt: 0, deadline: 1000, now: 12,
- *   scores: [], live: [{ name: 'dt', version: '1' }], random: 0.42 };
- * ```
  */
 export interface PolicyView {
   readonly requestId: string;
@@ -54,11 +48,6 @@ export interface PolicyView {
  * answer with it (every built-in policy does, `staged` included, with the windows still to
  * come). `wait` there means "nothing usable", and the front end fails the request with a
  * `DeadlineExceededError`.
- *
- * @example
- * ```ts
- * const verdict: PolicyDecision = { action: 'wait', wakeAt: view.startedAt + 50 };
- * ```
  */
 export type PolicyDecision =
   | { readonly action: 'answer'; readonly score: OkScore; readonly reason: string }
@@ -68,17 +57,6 @@ export type PolicyDecision =
 /**
  * Picks the answer for one request. A policy is a pure function of its {@link PolicyView}:
  * it is evaluated when a score arrives, at the wake-up times it asks for, and at the deadline.
- *
- * @example
- * ```ts
- * const firstOk: RendezvousPolicy = {
- *   name: 'first-ok',
- *   decide: (view) => {
- *     const s = view.scores.find((x) => x.ok);
- *     return s?.ok ? { action: 'answer', score: s, reason: 'first ok score' } : { action: 'wait' };
- *   },
- * };
- * ```
  */
 export interface RendezvousPolicy {
   /** Name recorded in every result's `decidedBy`. */

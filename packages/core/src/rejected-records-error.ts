@@ -3,11 +3,6 @@ import { SinkWriteError } from './errors.js';
 /**
  * One record an {@link ArchiveSink} refused for good, by `ArchiveRecord.id`, with a
  * human-readable reason (it ends up in the dead-letter record).
- *
- * @example
- * ```ts
- * const r: RejectedRecord = { id: 'r42', reason: 'cannot encode: Maximum call stack size exceeded' };
- * ```
  */
 export interface RejectedRecord {
   readonly id: string;

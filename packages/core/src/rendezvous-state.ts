@@ -3,11 +3,6 @@ import { NotStartedError, type RendezvousError, TransportClosedError } from './e
 /**
  * A front end's lifecycle: new → starting → running → closing → closed. A failed start goes
  * back to `new` (start() may be called again); close() from any state wins over a start.
- *
- * @example
- * ```ts
- * const state: RendezvousState = 'running';
- * ```
  */
 export type RendezvousState = 'new' | 'starting' | 'running' | 'closing' | 'closed';
 

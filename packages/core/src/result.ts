@@ -7,11 +7,6 @@ import type { ScoreError } from './wire/score-error.js';
  * One model's part in a request, as reported in a result.
  * - `ok` / `error`: the model scored (successfully or not).
  * - `pending`: the model was alive but had not scored when the request was decided.
- *
- * @example
- * ```ts
- * const c: Candidate = { model: { name: 'lr', version: '0', instance: 'a' }, status: 'ok', output: 2, latencyMs: 3 };
- * ```
  */
 export type Candidate<O = Json> =
   | {
@@ -30,11 +25,6 @@ export type Candidate<O = Json> =
 
 /**
  * How a request was decided.
- *
- * @example
- * ```ts
- * const d: Decision = { policy: 'latestVersion', policyVersion: 3, reason: 'dt@1 (no better live model pending)', trigger: 'score' };
- * ```
  */
 export interface Decision {
   /** The policy's name. */

@@ -7,7 +7,6 @@ import {
   type ArchiveSink,
   type ConsumeOptions,
   type Delivery,
-  encodeEnvelope,
   type IncomingMessage,
   type OutgoingMessage,
   RejectedRecordsError,
@@ -15,6 +14,7 @@ import {
   type Transport,
   type VirtualClock,
 } from '@rendezvous-ml/core';
+import { encodeEnvelope } from '@rendezvous-ml/core/wire';
 import { DelegatingTransport } from '@rendezvous-ml/transport-conformance';
 import { map, type Observable } from 'rxjs';
 

@@ -6,12 +6,12 @@ import {
   ConfigurationError,
   type DeadLetterRecord,
   Decoy,
-  encodeEnvelope,
   first,
   type Json,
   SinkWriteError,
   VirtualClock,
 } from '@rendezvous-ml/core';
+import { encodeEnvelope } from '@rendezvous-ml/core/wire';
 import { MemoryBroker, MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { describe, expect, it } from 'vitest';
 import { AckSpyTransport, frontEndRig, RecordingSink, tapStream, track } from './harness.js';

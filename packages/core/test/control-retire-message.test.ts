@@ -1,9 +1,9 @@
+import { DEFAULT_STREAMS } from '@rendezvous-ml/core';
 import {
-  DEFAULT_STREAMS,
   decodeControlMessage,
   encodeControlMessage,
   type RetireMessage,
-} from '@rendezvous-ml/core';
+} from '@rendezvous-ml/core/wire';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

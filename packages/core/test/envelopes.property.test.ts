@@ -4,18 +4,20 @@
  */
 import {
   type Decoded,
-  decodeHeartbeat,
-  decodeRequest,
-  decodeResult,
-  decodeScore,
-  encodeEnvelope,
-  encodeHeartbeat,
   InvalidEnvelopeError,
   type Json,
   type RequestEnvelope,
   type ResultEnvelope,
   type ScoreEnvelope,
 } from '@rendezvous-ml/core';
+import {
+  decodeHeartbeat,
+  decodeRequest,
+  decodeResult,
+  decodeScore,
+  encodeEnvelope,
+  encodeHeartbeat,
+} from '@rendezvous-ml/core/wire';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

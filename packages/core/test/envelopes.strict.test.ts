@@ -1,12 +1,10 @@
 import {
-  assertWireJson,
-  encodeEnvelope,
   first,
   InvalidEnvelopeError,
   InvalidInputError,
   type RequestEnvelope,
-  WIRE_VERSION,
 } from '@rendezvous-ml/core';
+import { assertWireJson, encodeEnvelope, WIRE_VERSION } from '@rendezvous-ml/core/wire';
 import { describe, expect, it } from 'vitest';
 import { frontEndRig, tapStream, track } from './harness.js';
 

@@ -1,15 +1,17 @@
 import {
+  InvalidEnvelopeError,
+  type RequestEnvelope,
+  type ResultEnvelope,
+  type ScoreEnvelope,
+} from '@rendezvous-ml/core';
+import {
   decodeHeartbeat,
   decodeRequest,
   decodeResult,
   decodeScore,
   encodeEnvelope,
-  InvalidEnvelopeError,
-  type RequestEnvelope,
-  type ResultEnvelope,
-  type ScoreEnvelope,
   WIRE_VERSION,
-} from '@rendezvous-ml/core';
+} from '@rendezvous-ml/core/wire';
 import { describe, expect, it } from 'vitest';
 
 const request: RequestEnvelope = {

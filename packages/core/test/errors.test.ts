@@ -11,8 +11,8 @@ import {
   RendezvousError,
   SinkWriteError,
   TransportClosedError,
-  toRendezvousError,
 } from '@rendezvous-ml/core';
+import { toRendezvousError } from '@rendezvous-ml/core/transport';
 import { describe, expect, it } from 'vitest';
 
 describe('errors', () => {

@@ -1,7 +1,6 @@
 import {
   ConfigurationError,
   combineInstrumentation,
-  encodeEnvelope,
   first,
   type Instrumentation,
   type Json,
@@ -16,6 +15,7 @@ import {
   TransportClosedError,
   VirtualClock,
 } from '@rendezvous-ml/core';
+import { encodeEnvelope } from '@rendezvous-ml/core/wire';
 import { MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { describe, expect, it } from 'vitest';
 import { frontEndRig, type Script, tapStream, track } from './harness.js';

@@ -1,4 +1,5 @@
-import { ConnectionLostError, decodeHeartbeat, UnexpectedReplyError } from '@rendezvous-ml/core';
+import { ConnectionLostError, UnexpectedReplyError } from '@rendezvous-ml/core';
+import { decodeHeartbeat } from '@rendezvous-ml/core/wire';
 import { describe, expect, it } from 'vitest';
 import { tapChannel } from './harness.js';
 import { workerRig } from './model-worker-rig.js';

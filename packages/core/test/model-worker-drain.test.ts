@@ -1,14 +1,13 @@
 import {
   ConfigurationError,
   DEFAULT_STREAMS,
-  decodeHeartbeat,
-  encodeControlMessage,
   ModelWorker,
   modelKey,
   priority,
   type RendezvousResult,
   type WorkerEvent,
 } from '@rendezvous-ml/core';
+import { decodeHeartbeat, encodeControlMessage } from '@rendezvous-ml/core/wire';
 import { MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { describe, expect, it } from 'vitest';
 import {

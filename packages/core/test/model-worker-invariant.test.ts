@@ -1,4 +1,5 @@
-import { decodeRequest, type Json, type VirtualClock } from '@rendezvous-ml/core';
+import type { Json, VirtualClock } from '@rendezvous-ml/core';
+import { decodeRequest } from '@rendezvous-ml/core/wire';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { after, track } from './harness.js';

@@ -1,4 +1,5 @@
-import { decodeHeartbeat, type IncomingMessage, NotStartedError } from '@rendezvous-ml/core';
+import { type IncomingMessage, NotStartedError } from '@rendezvous-ml/core';
+import { decodeHeartbeat } from '@rendezvous-ml/core/wire';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { after, track } from './harness.js';
 import { workerRig } from './model-worker-rig.js';

@@ -1,4 +1,4 @@
-import { decodeRequest } from '@rendezvous-ml/core';
+import { decodeRequest } from '@rendezvous-ml/core/wire';
 import { describe, expect, it } from 'vitest';
 import { START, workerRig } from './model-worker-rig.js';
 

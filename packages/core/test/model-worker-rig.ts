@@ -7,8 +7,6 @@ import {
   ConnectionLostError,
   type ConsumeOptions,
   type Delivery,
-  decodeScore,
-  encodeEnvelope,
   type Json,
   ModelWorker,
   type ModelWorkerOptions,
@@ -17,6 +15,7 @@ import {
   VirtualClock,
   type WorkerEvent,
 } from '@rendezvous-ml/core';
+import { decodeScore, encodeEnvelope } from '@rendezvous-ml/core/wire';
 import { MemoryBroker, MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { map, Observable } from 'rxjs';
 import { AckSpyTransport, tapStream } from './harness.js';

@@ -2,10 +2,10 @@ import {
   ConfigurationError,
   type DeadLetterRecord,
   type Delivery,
-  decodeHeartbeat,
   type Json,
   ModelWorker,
 } from '@rendezvous-ml/core';
+import { decodeHeartbeat } from '@rendezvous-ml/core/wire';
 import { MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { describe, expect, it } from 'vitest';
 import { after, track } from './harness.js';

@@ -5,9 +5,7 @@
  */
 import {
   ConfigurationError,
-  type ControlMessage,
   DEFAULT_STREAMS,
-  decodeControlMessage,
   ModelWorker,
   PolicyController,
   priority,
@@ -16,6 +14,7 @@ import {
   type RendezvousResult,
   VirtualClock,
 } from '@rendezvous-ml/core';
+import { type ControlMessage, decodeControlMessage } from '@rendezvous-ml/core/wire';
 import { MemoryBroker, MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Script, scripted, tapChannel, track } from './harness.js';

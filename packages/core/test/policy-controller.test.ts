@@ -6,13 +6,13 @@
 import {
   ConfigurationError,
   DEFAULT_STREAMS,
-  decodeControlMessage,
   first,
   NotStartedError,
   PolicyController,
   Rendezvous,
   VirtualClock,
 } from '@rendezvous-ml/core';
+import { decodeControlMessage } from '@rendezvous-ml/core/wire';
 import { MemoryBroker, MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { describe, expect, it } from 'vitest';
 import { tapChannel, track } from './harness.js';

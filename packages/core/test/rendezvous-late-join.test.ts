@@ -1,4 +1,5 @@
-import { decodeHeartbeat, latestVersion, modelKey, priority } from '@rendezvous-ml/core';
+import { latestVersion, modelKey, priority } from '@rendezvous-ml/core';
+import { decodeHeartbeat } from '@rendezvous-ml/core/wire';
 import { describe, expect, it } from 'vitest';
 import { after, frontEndRig, type Script, track } from './harness.js';
 import { START, workerRig } from './model-worker-rig.js';

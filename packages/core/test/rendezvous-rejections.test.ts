@@ -1,6 +1,7 @@
 // A foreign worker's mistakes are visible on the front end: every score or heartbeat it
 // rejects is counted and emitted on rejections$ with the field and the reason.
-import { decodeRequest, first, type Rejection } from '@rendezvous-ml/core';
+import { first, type Rejection } from '@rendezvous-ml/core';
+import { decodeRequest } from '@rendezvous-ml/core/wire';
 import { describe, expect, it } from 'vitest';
 import { frontEndRig, tapStream } from './harness.js';
 

@@ -6,12 +6,12 @@
 import {
   ConfigurationError,
   DEFAULT_STREAMS,
-  decodeResult,
   first,
   type PolicySpec,
   priority,
   type RendezvousResult,
 } from '@rendezvous-ml/core';
+import { decodeResult } from '@rendezvous-ml/core/wire';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { frontEndRig, type Script, type Tracked, tapStream, track } from './harness.js';

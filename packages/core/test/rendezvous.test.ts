@@ -1,8 +1,6 @@
 import {
   ConfigurationError,
   DeadlineExceededError,
-  decodeRequest,
-  encodeEnvelope,
   first,
   InvalidInputError,
   latestVersion,
@@ -17,6 +15,7 @@ import {
   TransportClosedError,
   VirtualClock,
 } from '@rendezvous-ml/core';
+import { decodeRequest, encodeEnvelope } from '@rendezvous-ml/core/wire';
 import { MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { describe, expect, it } from 'vitest';
 import { frontEndRig, type Script, tapStream, track } from './harness.js';

@@ -3,11 +3,11 @@ import {
   ConnectionLostError,
   DEFAULT_STREAMS,
   type DeadLetterRecord,
-  decodeResult,
   first,
   type OutgoingMessage,
   type ResultEnvelope,
 } from '@rendezvous-ml/core';
+import { decodeResult } from '@rendezvous-ml/core/wire';
 import { MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { describe, expect, it } from 'vitest';
 import { frontEndRig, RecordingSink, type Script, tapStream, track } from './harness.js';

@@ -1,11 +1,11 @@
 import {
   ConnectionLostError,
-  DeadLetters,
   InvalidInputError,
   retryWithBackoff,
   systemClock,
   VirtualClock,
 } from '@rendezvous-ml/core';
+import { DeadLetters } from '@rendezvous-ml/core/transport';
 import { MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { tapStream, track } from './harness.js';

@@ -5,7 +5,12 @@
  * cases, plus fast-check mutations of valid envelopes) runs through both.
  */
 import { readFileSync } from 'node:fs';
-import { decodeHeartbeat, decodeRequest, decodeResult, decodeScore } from '@rendezvous-ml/core';
+import {
+  decodeHeartbeat,
+  decodeRequest,
+  decodeResult,
+  decodeScore,
+} from '@rendezvous-ml/core/wire';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -12,11 +12,6 @@ import type { Observable } from 'rxjs';
 /**
  * What the dashboard reads from a front end: a `Rendezvous` is one (its `results$`, `stats()`,
  * `policy()`, `registry` and `instanceId`).
- *
- * @example
- * ```ts
- * const frontEnd: DashboardFrontEnd = rendezvous;
- * ```
  */
 export interface DashboardFrontEnd {
   readonly instanceId?: string;
@@ -31,11 +26,6 @@ export interface DashboardFrontEnd {
  * An archiver (or a decoy) shown on the dashboard. `lag` is how many records it is behind,
  * when the caller can tell (a broker's consumer lag); without it the dashboard shows the
  * records it holds and has not acknowledged yet (`stats().pending`).
- *
- * @example
- * ```ts
- * const archivers: DashboardArchiver[] = [{ name: 'results', stats: () => archiver.stats() }];
- * ```
  */
 export interface DashboardArchiver {
   readonly name: string;
@@ -49,11 +39,6 @@ export interface DashboardArchiver {
  * own `snapshotIntervalMs`) and never calls `snapshot()` itself, so attaching a dashboard does
  * not change when alarms are evaluated; with `pollScorecard: true` it calls `snapshot()` every
  * interval. It keeps the alarms of `alarm$`.
- *
- * @example
- * ```ts
- * const source: DashboardScorecard = scorecard;
- * ```
  */
 export interface DashboardScorecard {
   snapshot(): ScorecardSnapshot;
@@ -63,11 +48,6 @@ export interface DashboardScorecard {
 
 /**
  * What the dashboard reads from a rollout: a `Rollout` of `@rendezvous-ml/rollout` is one.
- *
- * @example
- * ```ts
- * const source: DashboardRollout = rollout;
- * ```
  */
 export interface DashboardRollout {
   readonly events$: Observable<RolloutEvent>;

@@ -9,11 +9,6 @@ import { checkPrefix, serveDashboard } from './serve-dashboard.js';
 /**
  * The part of a Fastify instance the dashboard's plugin uses (a `FastifyInstance` is one):
  * the plugin needs no dependency on Fastify.
- *
- * @example
- * ```ts
- * const instance: FastifyInstanceLike = Fastify();
- * ```
  */
 export interface FastifyInstanceLike {
   readonly prefix: string;

@@ -8,11 +8,6 @@ import {
 
 /**
  * One model's archived answer to one request.
- *
- * @example
- * ```ts
- * const a: ArchivedAnswer = { ok: true, output: 'setosa' };
- * ```
  */
 export type ArchivedAnswer =
   | { readonly ok: true; readonly output: Json }
@@ -21,11 +16,6 @@ export type ArchivedAnswer =
 /**
  * What production did with one request: every archived model's answer (by `name@version`) and,
  * from the results archive, the answer that was actually given.
- *
- * @example
- * ```ts
- * const o: ArchivedOutcome = { answers: new Map([['dt@1', { ok: true, output: 0 }]]), chosen: { model: 'dt@1', output: 0 } };
- * ```
  */
 export interface ArchivedOutcome {
   readonly answers: Map<string, ArchivedAnswer>;
@@ -38,11 +28,6 @@ export interface ArchivedOutcome {
 /**
  * Where production archived its answers: the score archiver's folder (records of kind `score`)
  * and the results archiver's folder (kind `result`). Either may be omitted.
- *
- * @example
- * ```ts
- * const dirs: ArchivedOutcomeSources = { scores: 'data/archive/scores', results: 'data/archive/results' };
- * ```
  */
 export interface ArchivedOutcomeSources {
   readonly scores?: string;

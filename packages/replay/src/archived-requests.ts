@@ -3,11 +3,6 @@ import { type RequestEnvelope, readJsonlArchiveFiles } from '@rendezvous-ml/core
 /**
  * Which archived requests a replay takes, by the request's `ts` (when the production front end
  * accepted it, ms since the epoch).
- *
- * @example
- * ```ts
- * const filter: RequestFilter = { since: Date.parse('2025-01-01'), until: Date.now(), limit: 1000 };
- * ```
  */
 export interface RequestFilter {
   /** Only requests with `ts >= since`. */

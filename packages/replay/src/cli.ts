@@ -12,11 +12,6 @@ export { CLI_USAGE, type CliArgs, parseCliArgs } from './cli-args.js';
 
 /**
  * Where the CLI writes: the report (stdout unless `--markdown` names a file) and progress.
- *
- * @example
- * ```ts
- * const io: CliIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
- * ```
  */
 export interface CliIo {
   readonly stdout: (text: string) => void;

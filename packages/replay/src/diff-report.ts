@@ -6,11 +6,6 @@ import { type LatencySummary, outputLabel, summarizeLatency } from './statistics
 /**
  * One new model version's answer to one replayed request. `missing`: the model was expected but
  * no score arrived before the replayed request's deadline.
- *
- * @example
- * ```ts
- * const a: ReplayedAnswer = { status: 'ok', output: 'setosa', latencyMs: 3 };
- * ```
  */
 export type ReplayedAnswer =
   | { readonly status: 'ok'; readonly output: Json; readonly latencyMs: number }
@@ -19,11 +14,6 @@ export type ReplayedAnswer =
 
 /**
  * The new versions' answers to one replayed request, keyed by `name@version`.
- *
- * @example
- * ```ts
- * const o: ReplayedOutcome = { originalId: 'fe-1-a', answers: new Map([['dt@2', { status: 'ok', output: 0, latencyMs: 2 }]]) };
- * ```
  */
 export interface ReplayedOutcome {
   /** The id of the archived request this one replays. */
@@ -38,11 +28,6 @@ export interface ReplayedOutcome {
 /**
  * How often a new version gave the same answer as a reference, over the requests where both
  * answered successfully, with its 95 % Wilson interval.
- *
- * @example
- * ```ts
- * const a: AgreementFigure = { compared: 100, agreed: 95, rate: 0.95, interval95: [0.888, 0.978] };
- * ```
  */
 export interface AgreementFigure {
   readonly compared: number;
@@ -56,11 +41,6 @@ export interface AgreementFigure {
  * Counts of (production output, new output) pairs. `counts[i][j]`: production said
  * `labels[i]`, the new version said `labels[j]`. Its cells sum to `total`, the requests where
  * both answered successfully.
- *
- * @example
- * ```ts
- * const m: ConfusionMatrix = { against: 'dt@1', labels: ['0', '1'], counts: [[5, 1], [0, 4]], total: 10 };
- * ```
  */
 export interface ConfusionMatrix {
   readonly against: string;
@@ -73,11 +53,6 @@ export interface ConfusionMatrix {
 
 /**
  * A request on which a new version and production disagreed, as an example for a person.
- *
- * @example
- * ```ts
- * const d: Disagreement = { requestId: 'fe-1-a', input: [5.1, 3.5, 1.4, 0.2], production: 0, replayed: 1 };
- * ```
  */
 export interface Disagreement {
   readonly requestId: string;
@@ -115,11 +90,6 @@ export interface ModelDiff {
 
 /**
  * What {@link buildDiffReport} needs besides the outcomes.
- *
- * @example
- * ```ts
- * const inputs: DiffInputs = { archived, newModels: ['dt@2'], production: 'dt@1' };
- * ```
  */
 export interface DiffInputs {
   readonly archived: ReadonlyMap<string, ArchivedOutcome>;

@@ -26,11 +26,9 @@ export {
   type ReplayedOutcome,
 } from './diff-report.js';
 export { renderMarkdownReport } from './markdown-report.js';
-export { RatePacer } from './rate-pacer.js';
 export { type ReplayModel, type ReplayOptions, type ReplayProgress, replay } from './replay.js';
 export type { ReplayAccounting, ReplayReport } from './replay-report.js';
 export { replayStreams } from './replay-streams.js';
-export { outcomeFromResult, replayFailureRecord, replayRecord } from './replayed-outcome.js';
 export {
   type LatencySummary,
   outputLabel,

@@ -2,11 +2,6 @@ import type { Clock, Json, PredictContext, RequestEnvelope, Transport } from '@r
 
 /**
  * A new model version run in-process by the replay, as a `ModelWorker` on the replay's streams.
- *
- * @example
- * ```ts
- * const dt2: ReplayModel = { name: 'dt', version: '2', predict: (x) => tree2.predict([x as number[]])[0]! };
- * ```
  */
 export interface ReplayModel {
   readonly name: string;

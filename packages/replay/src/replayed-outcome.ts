@@ -1,9 +1,5 @@
-import {
-  type ArchiveRecord,
-  modelKey,
-  type RendezvousResult,
-  WIRE_VERSION,
-} from '@rendezvous-ml/core';
+import { type ArchiveRecord, modelKey, type RendezvousResult } from '@rendezvous-ml/core';
+import { WIRE_VERSION } from '@rendezvous-ml/core/wire';
 import type { ReplayedAnswer, ReplayedOutcome } from './diff-report.js';
 
 /**

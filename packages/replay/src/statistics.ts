@@ -23,11 +23,6 @@ function nearestRank(sorted: readonly number[], p: number): number {
 
 /**
  * Latency figures of one model in a replay, in ms.
- *
- * @example
- * ```ts
- * const l: LatencySummary = { count: 3, p50: 2, p95: 4, p99: 4, max: 4, mean: 2.67 };
- * ```
  */
 export interface LatencySummary extends WindowLatency {
   readonly mean: number;

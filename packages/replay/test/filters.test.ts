@@ -1,8 +1,9 @@
 import { rm } from 'node:fs/promises';
 import { type ArchiveRecord, Decoy, readJsonlArchive, VirtualClock } from '@rendezvous-ml/core';
-import { RatePacer, readArchivedRequests, replay, replayStreams } from '@rendezvous-ml/replay';
+import { readArchivedRequests, replay, replayStreams } from '@rendezvous-ml/replay';
 import { MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RatePacer } from '../src/rate-pacer.js';
 import { buildProductionArchive, dt2, type ProductionArchive } from './production-archive.js';
 
 let archive: ProductionArchive;

@@ -15,11 +15,6 @@ export { connectFromArgs } from './cli-connection.js';
 
 /**
  * Where the CLI writes, what stops it, and (for tests and embedding) what it connects to.
- *
- * @example
- * ```ts
- * const io: CliIo = { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
- * ```
  */
 export interface CliIo {
   readonly stdout: (text: string) => void;

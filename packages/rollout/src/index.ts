@@ -6,12 +6,8 @@
  *
  * @packageDocumentation
  */
-export { EventArchive, rolloutEventRecord } from './event-archive.js';
-export { eventLine, figuresLine } from './event-line.js';
-export { gateFigures } from './gate-figures.js';
-export { policyVersionOf } from './policy-version-of.js';
+export { eventLine } from './event-line.js';
 export { resultsFromStream } from './results-from-stream.js';
-export { type RetireOutcome, RetireWatch, type RetireWatchOptions } from './retire-watch.js';
 export { Rollout } from './rollout.js';
 export {
   connectRollout,
@@ -27,11 +23,5 @@ export {
   type GateVerdict,
   type RolloutGate,
 } from './rollout-gate.js';
-export {
-  type ResolvedRolloutOptions,
-  type RolloutOptions,
-  resolveRolloutOptions,
-} from './rollout-options.js';
+export type { RolloutOptions } from './rollout-options.js';
 export { DEFAULT_STAGES, type RolloutStage, stageName } from './rollout-stage.js';
-export { type StageEnd, StageJudge, type StageJudgeOptions } from './stage-judge.js';
-export { type RolloutModels, rollbackSpec, stageSpec } from './stage-spec.js';

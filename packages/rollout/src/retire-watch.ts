@@ -24,11 +24,6 @@ export interface RetireWatchOptions {
 /**
  * How a retirement went: whether the version was seen gone, after how long, and how many
  * retire messages were sent.
- *
- * @example
- * ```ts
- * const r: RetireOutcome = { gone: true, afterMs: 1300, sent: 1, failed: 0 };
- * ```
  */
 export interface RetireOutcome {
   readonly gone: boolean;

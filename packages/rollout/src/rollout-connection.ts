@@ -13,11 +13,6 @@ import type { RolloutControl } from './rollout-control.js';
 /**
  * What a rollout runs with: the control channel, the front ends' results, and how to let go of
  * them.
- *
- * @example
- * ```ts
- * const connection: RolloutConnection = { control, results: rendezvous.results$, close: async () => {} };
- * ```
  */
 export interface RolloutConnection {
   readonly control: RolloutControl;
@@ -29,11 +24,6 @@ export interface RolloutConnection {
  * Where a rollout meets the system on a transport that is already open: the control channel
  * (default `control`), the results stream (default `results`) and the rollout's own group of
  * it (default `rollout`).
- *
- * @example
- * ```ts
- * const where: RolloutEndpoints = { streams: { control: 'control' }, resultsGroup: 'rollout-dt2' };
- * ```
  */
 export interface RolloutEndpoints {
   /** Stream names, as every component takes them: `control` and `results` are used. */

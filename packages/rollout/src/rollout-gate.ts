@@ -8,14 +8,6 @@
  *   missed: the p99 or an error rate above its bound, or even the upper bound of the agreement
  *   interval below `minAgreement`.
  * - Otherwise it is **pending**; a stage still pending after `maxStageMs` rolls back.
- *
- * @example
- * ```ts
- * const gate: RolloutGate = {
- *   minSamples: 500, minAgreement: 0.95, maxP99Ms: null, maxP99Ratio: 1.5, p99ToleranceMs: 2,
- *   p99MinSamples: 1000, maxErrorRate: 0.01, maxFailedRate: 0, minStageMs: 30_000, maxStageMs: 600_000,
- * };
- * ```
  */
 export interface RolloutGate {
   /** Results of the stage, with a score or a timeout of the candidate, before anything is judged. */

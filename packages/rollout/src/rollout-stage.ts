@@ -8,16 +8,6 @@ import type { RolloutGate } from './rollout-gate.js';
  * - `retired`: the candidate without the current version, whose workers are then retired.
  *
  * `gate` overrides the rollout's gate for this stage (`retired` has none: it is the end).
- *
- * @example
- * ```ts
- * const stages: RolloutStage[] = [
- *   { kind: 'shadow', gate: { minSamples: 500 } },
- *   { kind: 'canary', share: 0.05 },
- *   { kind: 'promoted' },
- *   { kind: 'retired' },
- * ];
- * ```
  */
 export type RolloutStage =
   | { readonly kind: 'shadow'; readonly gate?: Partial<RolloutGate> }

@@ -5,11 +5,6 @@ import type { RolloutStage } from './rollout-stage.js';
  * The models a rollout's policies name: the `candidate` and `current` versions
  * (`name@version`) and the other models to keep serving behind them (a canary baseline such as
  * `lr`), best first.
- *
- * @example
- * ```ts
- * const models: RolloutModels = { candidate: 'dt@2', current: 'dt@1', keep: ['lr'] };
- * ```
  */
 export interface RolloutModels {
   readonly candidate: string;

@@ -1,7 +1,8 @@
 import { VirtualClock } from '@rendezvous-ml/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Rollout, type RolloutEvent, type RolloutStage, rollbackSpec } from '../src/index.js';
+import { Rollout, type RolloutEvent, type RolloutStage } from '../src/index.js';
+import { rollbackSpec } from '../src/stage-spec.js';
 import { buildSpec } from './support/build-spec.js';
 import { FakeControl } from './support/fake-control.js';
 import {

@@ -5,10 +5,9 @@ import {
   Rollout,
   type RolloutEvent,
   type RolloutOptions,
-  rollbackSpec,
   stageName,
-  stageSpec,
 } from '../src/index.js';
+import { rollbackSpec, stageSpec } from '../src/stage-spec.js';
 import { FakeControl } from './support/fake-control.js';
 import { driveWithTraffic, GOOD, SyntheticTraffic } from './support/synthetic-traffic.js';
 

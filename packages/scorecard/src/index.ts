@@ -6,9 +6,8 @@
  * @packageDocumentation
  */
 
-export { featuresOf, jsonEqual } from './features-of.js';
+export { jsonEqual } from './features-of.js';
 export { type PsiOptions, populationStabilityIndex } from './population-stability-index.js';
-export { binOf, quantileEdges } from './quantile-edges.js';
 export { ResultsStreamReader, type ResultsStreamStats } from './results-stream-reader.js';
 export { Scorecard } from './scorecard.js';
 export type { AlarmKind, ScorecardAlarm } from './scorecard-alarm.js';

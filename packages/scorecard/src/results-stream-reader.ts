@@ -1,11 +1,11 @@
 import {
   type Clock,
-  DeadLetters,
   type Delivery,
-  decodeResult,
   type RendezvousResult,
   resolveStreams,
 } from '@rendezvous-ml/core';
+import { DeadLetters } from '@rendezvous-ml/core/transport';
+import { decodeResult } from '@rendezvous-ml/core/wire';
 import type { Subscription } from 'rxjs';
 import type { ResultsStreamSource } from './scorecard-options.js';
 

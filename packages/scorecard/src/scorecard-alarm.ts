@@ -2,11 +2,6 @@ import type { ProportionInterval } from './wilson-interval.js';
 
 /**
  * What an alarm is about.
- *
- * @example
- * ```ts
- * const kind: AlarmKind = 'input-shift';
- * ```
  */
 export type AlarmKind =
   | 'agreement'

@@ -4,11 +4,6 @@ import type { ShiftReference } from './shift-reference.js';
 
 /**
  * A sliding window: the last `durationMs`, or since start when `durationMs` is omitted.
- *
- * @example
- * ```ts
- * const w: ScorecardWindow = { name: '5m', durationMs: 300_000 };
- * ```
  */
 export interface ScorecardWindow {
   readonly name: string;
@@ -43,11 +38,6 @@ export interface ScorecardAlarmOptions {
 /**
  * Reading the `results` stream through the scorecard's own consumer group, for front ends in
  * other processes (they need `publishResults: true`).
- *
- * @example
- * ```ts
- * const stream: ResultsStreamSource = { transport: new RedisTransport({ url }), group: 'scorecard' };
- * ```
  */
 export interface ResultsStreamSource {
   readonly transport: Transport;

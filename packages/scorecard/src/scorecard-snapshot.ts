@@ -3,11 +3,6 @@ import type { ProportionInterval } from './wilson-interval.js';
 /**
  * Latency percentiles of one model in one window, in ms, from an HDR histogram (3 significant
  * digits: each figure is within 0.1% of the exact order statistic).
- *
- * @example
- * ```ts
- * const l: LatencySummary = { count: 120, p50: 3.1, p95: 9.8, p99: 14.2, max: 20.5 };
- * ```
  */
 export interface LatencySummary {
   readonly count: number;
@@ -20,11 +15,6 @@ export interface LatencySummary {
 /**
  * How often a model's output agreed with the reference model's, over the requests both scored
  * successfully (late scores included), with its 95% Wilson interval.
- *
- * @example
- * ```ts
- * const a: AgreementFigure = { reference: 'dt@1', compared: 10, agreed: 8, rate: 0.8, interval: { low: 0.4902, high: 0.9433 } };
- * ```
  */
 export interface AgreementFigure {
   /** The reference model, `name@version`. */
@@ -38,11 +28,6 @@ export interface AgreementFigure {
 
 /**
  * The PSI of a distribution in a window against the reference window.
- *
- * @example
- * ```ts
- * const s: ShiftFigure = { psi: 0.31, samples: 600 };
- * ```
  */
 export interface ShiftFigure {
   readonly psi: number;

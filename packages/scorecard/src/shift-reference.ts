@@ -5,11 +5,6 @@ import { binOf, quantileEdges } from './quantile-edges.js';
  * A reference distribution over bins: numeric values fall in the ranges cut by `edges`
  * (`edges.length + 1` bins), other values in one bin per category (their JSON text), and a
  * last bin holds categories the reference never saw. `counts` has one entry per bin.
- *
- * @example
- * ```ts
- * const d: BinnedDistribution = { edges: [4.8, 5.4], categories: ['"red"'], counts: [30, 40, 30, 0, 0] };
- * ```
  */
 export interface BinnedDistribution {
   readonly edges: readonly number[];

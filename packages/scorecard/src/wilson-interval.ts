@@ -1,10 +1,5 @@
 /**
  * A confidence interval for a proportion.
- *
- * @example
- * ```ts
- * const i: ProportionInterval = { low: 0.4902, high: 0.9433 };
- * ```
  */
 export interface ProportionInterval {
   readonly low: number;

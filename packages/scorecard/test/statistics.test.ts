@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { binOf, populationStabilityIndex, quantileEdges, wilsonInterval } from '../src/index.js';
+import { populationStabilityIndex, wilsonInterval } from '../src/index.js';
+import { binOf, quantileEdges } from '../src/quantile-edges.js';
 
 /**
  * The Wilson interval as the set of p whose score test does not reject: the roots of

@@ -2,11 +2,6 @@ import type { Transport } from '@rendezvous-ml/core';
 
 /**
  * Where the worker under test runs.
- *
- * @example
- * ```ts
- * const spec: ConformanceBrokerSpec = { transport: 'redis', url: 'redis://127.0.0.1:6379' };
- * ```
  */
 export type ConformanceBrokerSpec =
   | { readonly transport: 'redis'; readonly url: string }

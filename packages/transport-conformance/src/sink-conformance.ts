@@ -3,14 +3,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 /**
  * How to reach the archive sink under test, for {@link sinkConformance}.
- *
- * @example
- * ```ts
- * const target: SinkConformanceTarget = {
- *   create: () => new RollingGzipJsonlSink({ directory }),
- *   readBack: () => readJsonlArchive(directory),
- * };
- * ```
  */
 export interface SinkConformanceTarget {
   /**

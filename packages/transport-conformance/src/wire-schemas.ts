@@ -3,11 +3,6 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 
 /**
  * The envelopes that have a JSON Schema in `@rendezvous-ml/core/schemas`.
- *
- * @example
- * ```ts
- * const kind: WireKind = 'score';
- * ```
  */
 export type WireKind = 'request' | 'score' | 'result' | 'heartbeat' | 'dead-letter';
 

@@ -4,11 +4,6 @@ import { ConformanceFailure, type ConformanceSession } from './conformance-sessi
 
 /**
  * One rule a foreign worker must follow; `essential` ones stop the run when they fail.
- *
- * @example
- * ```ts
- * const check: WorkerCheck = { name: 'says hello', run: async (session) => void (await session.probe()) };
- * ```
  */
 export interface WorkerCheck {
   readonly name: string;
@@ -18,11 +13,6 @@ export interface WorkerCheck {
 
 /**
  * What checks learn and pass on: the instance id of the worker serving now.
- *
- * @example
- * ```ts
- * const state: CheckState = { instance: '', startTimeoutMs: 30_000 };
- * ```
  */
 export interface CheckState {
   instance: string;

@@ -30,11 +30,6 @@ export interface WorkerConformanceOptions {
 
 /**
  * The outcome of one check: passed, failed with a reason, or not run (after an essential one failed).
- *
- * @example
- * ```ts
- * const c: CheckOutcome = { name: 'answers every probe at once', status: 'failed', reason: 'probe 1 of 3: ...', ms: 1500 };
- * ```
  */
 export interface CheckOutcome {
   readonly name: string;

@@ -4,11 +4,6 @@ import { groupProtocolRefusal } from './group-protocol-refusal.js';
 
 /**
  * What a {@link ConsumerLifecycle} hands to the member it runs the consumer for.
- *
- * @example
- * ```ts
- * const hooks: ConsumerLifecycleHooks = { onJoin, onBatch, onRestart, beforeRejoin };
- * ```
  */
 export interface ConsumerLifecycleHooks {
   /** The current consumer joined the group with this assignment (topic → partitions). */

@@ -6,4 +6,3 @@
 export type { KafkaLogEntry } from './kafka-log-entry.js';
 export { KafkaTransport } from './kafka-transport.js';
 export type { KafkaTransportOptions } from './kafka-transport-options.js';
-export { type KafkajsModule, loadKafkajs } from './load-kafkajs.js';

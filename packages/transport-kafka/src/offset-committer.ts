@@ -5,11 +5,6 @@ import type { PartitionLedger } from './partition-ledger.js';
 /**
  * What the committer reads at the start of each commit: the member's current consumer, its
  * generation (a commit from an older one does not count) and its ledgers by `topic|partition`.
- *
- * @example
- * ```ts
- * const state: CommitState = { consumer, generation: 2, ledgers: new Map() };
- * ```
  */
 export interface CommitState {
   readonly consumer: Consumer | undefined;

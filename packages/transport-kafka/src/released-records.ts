@@ -2,12 +2,6 @@ import type { Clock, Timer } from '@rendezvous-ml/core';
 
 /**
  * A record handed back by `Delivery.release`, as the member needs it to deliver it again.
- *
- * @example
- * ```ts
- * const r: ReleasedRecord = { generation: 3, partitionKey: 'rendezvous.requests|0', offset: 41,
- *   content: { source: 'requests', id: '0-41', payload: '{"v":1}', key: 'r1' } };
- * ```
  */
 export interface ReleasedRecord {
   /** The member's generation when it was delivered: a later rebalance makes it stale. */

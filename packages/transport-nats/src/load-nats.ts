@@ -13,11 +13,6 @@ export const NATS_RANGE = '^3.1.0';
 
 /**
  * The `@nats-io/transport-node` module (its `connect`, `headers`, ...).
- *
- * @example
- * ```ts
- * const node: NatsNodeModule = (await loadNats()).node;
- * ```
  */
 export type NatsNodeModule = typeof import('@nats-io/transport-node');
 /**
@@ -46,11 +41,6 @@ export interface NatsModules {
 
 /**
  * How {@link loadNats} imports a module; injectable so the missing-peer path is testable.
- *
- * @example
- * ```ts
- * const importer: NatsModuleImporter = (specifier) => import(specifier);
- * ```
  */
 export type NatsModuleImporter = (
   specifier: '@nats-io/transport-node' | '@nats-io/jetstream',

@@ -1,7 +1,7 @@
 import { MissingPeerDependencyError } from '@rendezvous-ml/core';
-import { loadNats } from '@rendezvous-ml/transport-nats';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { loadNats } from '../src/load-nats.js';
 import { encodeName, isReturnAddress, NatsNames } from '../src/nats-names.js';
 import { toTransportError } from '../src/to-transport-error.js';
 

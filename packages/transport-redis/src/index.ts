@@ -3,11 +3,5 @@
  *
  * @packageDocumentation
  */
-export {
-  IOREDIS_RANGE,
-  loadIoredis,
-  type ModuleImporter,
-  type RedisConstructor,
-} from './load-ioredis.js';
 export { RedisTransport, type RedisTransportStats } from './redis-transport.js';
 export type { RedisTransportOptions } from './redis-transport-options.js';

@@ -13,21 +13,11 @@ export const IOREDIS_RANGE = '>=5.4.0 <7';
 
 /**
  * The constructor of an ioredis client, as exported by the `ioredis` package.
- *
- * @example
- * ```ts
- * const Redis: RedisConstructor = await loadIoredis();
- * ```
  */
 export type RedisConstructor = new (options: RedisOptions) => Redis;
 
 /**
  * How {@link loadIoredis} imports a module; injectable so the missing-peer path is testable.
- *
- * @example
- * ```ts
- * const importer: ModuleImporter = (specifier) => import(specifier);
- * ```
  */
 export type ModuleImporter = (specifier: string) => Promise<unknown>;
 

@@ -1,6 +1,6 @@
 import { MissingPeerDependencyError } from '@rendezvous-ml/core';
-import { loadIoredis } from '@rendezvous-ml/transport-redis';
 import { describe, expect, it } from 'vitest';
+import { loadIoredis } from '../src/load-ioredis.js';
 
 describe('loadIoredis', () => {
   it('fails with an "install ioredis" error when ioredis is missing', async () => {

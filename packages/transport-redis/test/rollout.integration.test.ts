@@ -1,4 +1,5 @@
-import { DEFAULT_STREAMS, encodeControlMessage } from '@rendezvous-ml/core';
+import { DEFAULT_STREAMS } from '@rendezvous-ml/core';
+import { encodeControlMessage } from '@rendezvous-ml/core/wire';
 import {
   drainScenario,
   lateJoinScenario,

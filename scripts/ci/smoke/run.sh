@@ -3,7 +3,8 @@
 #   1. `npm pack` every published package (packages/*/package.json without "private": true);
 #   2. install the tarballs, rxjs, typescript and @types/node into a fresh project made with
 #      mktemp -d, outside the workspace (so nothing resolves through the workspace's node_modules);
-#   3. load every package through `import` and through `require` (same export names);
+#   3. load every entry point (subpaths included) through `import` and through `require` (same
+#      export names);
 #   4. type-check a small consumer with `tsc --strict` under moduleResolution nodenext (ESM and
 #      a .cts CommonJS file) and bundler, library .d.ts included (skipLibCheck: false);
 #   5. run a two-model rendezvous on the in-memory transport end to end, from the ESM and the
@@ -48,8 +49,9 @@ ts_version=$(node -p "require('$root/node_modules/typescript/package.json').vers
 npm install --no-audit --no-fund --loglevel=error \
   "$work"/tarballs/*.tgz rxjs@^7.8.2 "typescript@$ts_version" "@types/node@^20" >/dev/null
 
-step "import (ESM) and require (CJS) of every package"
-node load-all.mjs "${names[@]}"
+step "import (ESM) and require (CJS) of every entry point of every package"
+mapfile -t specifiers < <(cd "$root" && node scripts/ci/entry-points.mjs)
+node load-all.mjs "${specifiers[@]}"
 
 # skipLibCheck is off so our emitted .d.ts are checked as a consumer compiles them. An error inside
 # a third-party package's own .d.ts (say, a broker client referring to its optional dependency)

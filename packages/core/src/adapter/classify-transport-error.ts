@@ -33,15 +33,6 @@ export type TransportFailureKind =
 
 /**
  * An adapter's reading of a client failure, for {@link classifyTransportError}.
- *
- * @example
- * ```ts
- * const failure: TransportFailure = {
- *   kind: 'authentication',
- *   reason: 'Redis refused the credentials',
- *   hint: 'check the username and password given to RedisTransport',
- * };
- * ```
  */
 export interface TransportFailure {
   readonly kind: TransportFailureKind;

@@ -1,12 +1,17 @@
 /**
  * The adapter kit: what every transport and sink adapter shares. Peer-dependency loading with a
  * version check, credential redaction, error classification with honest codes, the error
- * side of a transport, and waits on the core `Clock`. Published as
- * `@rendezvous-ml/core/transport`, for transport authors.
+ * side of a transport, and waits on the core `Clock`; and for any consumer of a stream, the
+ * dead-letter writer. Published as `@rendezvous-ml/core/transport`, for the authors of
+ * transports, sinks and stream consumers (the `Transport` and `ArchiveSink` contracts themselves
+ * are in the main entry, `@rendezvous-ml/core`).
  *
+ * @module @rendezvous-ml/core/transport
  * @packageDocumentation
  */
 
+export { DeadLetters } from '../dead-letters.js';
+export { toRendezvousError } from '../errors.js';
 export { type BackoffOptions, backoffDelayMs } from './backoff-delay.js';
 export { ChannelListeners } from './channel-listeners.js';
 export {

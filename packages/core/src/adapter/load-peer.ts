@@ -9,17 +9,6 @@ import { satisfiesVersionRange } from './version-range.js';
  * core: a peer resolves from the package that declares it (under pnpm the core cannot see an
  * adapter's peers), and a bundler sees a literal specifier. No `require` is looked up: an
  * adapter's ESM build has only a `require` shim that throws, its CJS build no `import.meta.url`.
- *
- * @example
- * ```ts
- * const ioredis: PeerDependency<RedisConstructor> = {
- *   name: 'ioredis',
- *   range: '>=5.4.0 <7',
- *   load: () => import('ioredis'),
- *   manifest: () => import('ioredis/package.json', { with: { type: 'json' } }),
- *   api: (m) => moduleExport(m, 'Redis') as RedisConstructor | undefined,
- * };
- * ```
  */
 export interface PeerDependency<M> {
   /** The npm package name, as the "install" message says it. */

@@ -4,11 +4,6 @@ import type { AuthenticationError, RendezvousError } from '../errors.js';
 /**
  * How an adapter maps a raw failure of `operation` onto the core's errors (usually a call of
  * `classifyTransportError` with the adapter's redactor and codes).
- *
- * @example
- * ```ts
- * const toError: FailureMapper = (e, op, closed) => toTransportError(e, op, secrets, closed);
- * ```
  */
 export type FailureMapper = (error: unknown, operation: string, closed: boolean) => RendezvousError;
 

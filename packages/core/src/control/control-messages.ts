@@ -11,11 +11,6 @@ import { WIRE_VERSION } from '../wire/version.js';
  *
  * `decodeControlMessage` does not check `spec`: the whole spec is validated by `policyFromSpec`
  * when a front end applies it, and an invalid one is reported `rejected` with its version.
- *
- * @example
- * ```ts
- * const m: PolicyMessage = { v: 1, kind: 'policy', version: 4, spec: { policy: 'first' }, ts: 0 };
- * ```
  */
 export interface PolicyMessage {
   readonly v: typeof WIRE_VERSION;
@@ -28,11 +23,6 @@ export interface PolicyMessage {
 /**
  * Asks every front end what it runs (sent by a front end or a controller that starts).
  * `instance`, when given, names the sender, so it can ignore its own question.
- *
- * @example
- * ```ts
- * const m: QueryMessage = { v: 1, kind: 'query', instance: 'fe-1', ts: 0 };
- * ```
  */
 export interface QueryMessage {
   readonly v: typeof WIRE_VERSION;
@@ -44,11 +34,6 @@ export interface QueryMessage {
 /**
  * A front end reports the policy it runs: on apply, on query, and periodically. `version` is
  * absent while it runs a policy that was never given a version.
- *
- * @example
- * ```ts
- * const m: AppliedMessage = { v: 1, kind: 'applied', instance: 'fe-1', version: 4, policy: 'first', ts: 0 };
- * ```
  */
 export interface AppliedMessage {
   readonly v: typeof WIRE_VERSION;
@@ -61,12 +46,6 @@ export interface AppliedMessage {
 
 /**
  * A front end refused a `policy` message (its spec is invalid) and keeps running `policy`.
- *
- * @example
- * ```ts
- * const m: RejectedMessage = { v: 1, kind: 'rejected', instance: 'fe-1', version: 5,
- *   reason: 'invalid policy spec at /k: ...', policy: 'first', ts: 0 };
- * ```
  */
 export interface RejectedMessage {
   readonly v: typeof WIRE_VERSION;
@@ -82,11 +61,6 @@ export interface RejectedMessage {
 /**
  * The workers of `model` (one name@version) drain: they take no new request, finish and reply
  * to what they started, announce `leaving` and leave.
- *
- * @example
- * ```ts
- * const m: RetireMessage = { v: 1, kind: 'retire', model: { name: 'dt', version: '1' }, ts: 0 };
- * ```
  */
 export interface RetireMessage {
   readonly v: typeof WIRE_VERSION;

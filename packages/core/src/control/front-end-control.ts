@@ -14,12 +14,6 @@ import {
 
 /**
  * What a {@link FrontEndControl} needs from its front end.
- *
- * @example
- * ```ts
- * const host: FrontEndControlHost = { instance: 'fe-1', current: () => active,
- *   apply: (spec, version) => { active = toActivePolicy(spec, version); } };
- * ```
  */
 export interface FrontEndControlHost {
   /** The front end's instance id, named in its reports. */

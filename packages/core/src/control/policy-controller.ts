@@ -19,11 +19,6 @@ import {
  * What one front end reported. In `frontEnds()` and `PublishReport.applied`: the policy it runs
  * and its version. In `PublishReport.rejected`: the version it refused, why (`reason`), and the
  * policy it keeps running.
- *
- * @example
- * ```ts
- * const r: FrontEndReport = { instance: 'fe-1', version: 4, policy: 'first', at: 1_700_000_000_000 };
- * ```
  */
 export interface FrontEndReport {
   readonly instance: string;

@@ -3,11 +3,6 @@ import type { OkScore, PolicyDecision, PolicyView } from '../policy.js';
 
 /**
  * Rank of a model: lower is better; `undefined` means the model is not acceptable.
- *
- * @example
- * ```ts
- * const rank: Rank = (m) => (m.name === 'dt' ? 0 : m.name === 'lr' ? 1 : undefined);
- * ```
  */
 export type Rank = (model: ModelRef) => number | undefined;
 

@@ -4,11 +4,6 @@ import type { OkScore, RendezvousPolicy } from '../policy.js';
 
 /**
  * One time window of {@link staged}.
- *
- * @example
- * ```ts
- * const stage: Stage = { untilMs: 50, accept: ['dt'] };
- * ```
  */
 export interface Stage {
   /** End of the window, in ms after the request started. The last stage may omit it (until the deadline). */

@@ -6,11 +6,6 @@ import { gzipStretches } from './gzip-members.js';
 /**
  * Bytes of an archive file that {@link readJsonlArchive} skipped: a gzip member cut short (the
  * process died mid-append, or the disk filled), or bytes that are no gzip at all.
- *
- * @example
- * ```ts
- * const torn: JsonlArchiveTornRegion = { file: 'data/part-….jsonl.gz', offset: 4096, bytesSkipped: 312 };
- * ```
  */
 export interface JsonlArchiveTornRegion {
   /** Path of the file (the folder joined with the file name). */
