@@ -9,7 +9,7 @@ import { DEFAULT_STREAMS, type Delivery, type StreamNames, type Transport } from
 import type { Decoded } from './wire/decoded.js';
 import type { Json } from './wire/json.js';
 import type { ModelIdentity } from './wire/model-identity.js';
-import { decodeRequest, type RequestEnvelope } from './wire/request.js';
+import { decodeRequestMessage, type RequestEnvelope } from './wire/request.js';
 import { WIRE_VERSION } from './wire/version.js';
 import { buildScore } from './worker/build-score.js';
 import { DeliverySettler } from './worker/delivery-settler.js';
@@ -244,7 +244,7 @@ export class ModelWorker<I = Json, O = Json> {
     if (this.state !== 'running') return; // left unacknowledged: redelivered to another member
     const job: Job = {
       delivery,
-      request: decodeRequest(delivery.payload),
+      request: decodeRequestMessage(delivery),
       receivedAt: this.clock.now(),
     };
     const deadline = job.request.ok ? job.request.value.deadline : undefined;
@@ -309,11 +309,12 @@ export class ModelWorker<I = Json, O = Json> {
       { v: WIRE_VERSION, requestId: request.id, model: this.model, receivedAt, startedAt },
       outcome,
       this.clock.now(),
+      this.transport.capabilities.envelopes === true,
     );
     if (!score.envelope.ok) this.counters.failedPredictions++;
     try {
       await retryWithBackoff(
-        () => this.transport.reply(request.replyTo, { key: request.id, payload: score.payload }),
+        () => this.transport.reply(request.replyTo, score.message),
         this.settler.replyRetry(request.deadline),
       );
     } catch (error) {

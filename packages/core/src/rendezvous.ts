@@ -34,7 +34,7 @@ import {
   type Transport,
 } from './transport.js';
 import type { Json } from './wire/json.js';
-import { decodeScore } from './wire/score.js';
+import { decodeScoreMessage } from './wire/score.js';
 
 export type { RendezvousOptions, RequestOptions } from './rendezvous-options.js';
 export type { RendezvousStats } from './rendezvous-stats.js';
@@ -246,15 +246,17 @@ export class Rendezvous<I = Json, O = Json> {
     const now = this.clock.now();
     const replyTo = this.returnAddress.address;
     const meta = options.meta ?? {};
-    const built = buildRequest({ id, now, deadlineMs, replyTo, input, meta }, this.instrumented);
+    const { envelopes } = this.transport.capabilities;
+    const fields = { id, now, deadlineMs, replyTo, input, meta, envelopes };
+    const built = buildRequest(fields, this.instrumented);
     if (built instanceof InvalidInputError) return Promise.reject(built);
-    const { envelope, payload, hooks } = built;
+    const { envelope, message, hooks } = built;
     const box = new Mailbox<I>(id, input, now, envelope.deadline, this.random());
     return new Promise<RendezvousResult<I, O>>((resolve, reject) => {
       const pending = new PendingRequest<I, O>(this.host, box, resolve, reject, hooks);
       this.entries.set(id, pending);
       this.undecided++;
-      retryWithBackoff(() => this.transport.publish(this.streams.requests, { key: id, payload }), {
+      retryWithBackoff(() => this.transport.publish(this.streams.requests, message), {
         ...this.publishRetry,
         until: envelope.deadline,
         clock: this.clock,
@@ -307,7 +309,7 @@ export class Rendezvous<I = Json, O = Json> {
   }
 
   private onReply(message: IncomingMessage): void {
-    const decoded = decodeScore(message.payload);
+    const decoded = decodeScoreMessage(message);
     if (!decoded.ok) {
       this.counters.invalidScores++;
       this.rejected.report('score', message.payload, decoded.error, this.clock.now());

@@ -59,7 +59,22 @@ interface Entry {
   readonly id: string;
   readonly source: string;
   readonly key: string | undefined;
-  readonly payload: string;
+  /** As published: its `payload` may be computed on first read, and `envelope` is carried on. */
+  readonly message: OutgoingMessage;
+}
+
+/**
+ * The message as received: `payload` and `envelope` read from the sent message only when asked
+ * for, so an envelope object travels without its text being made unless someone reads it.
+ */
+function received<M extends IncomingMessage>(message: OutgoingMessage, fields: Omit<M, 'payload'>): M {
+  const envelope = message.envelope;
+  if (envelope === undefined) return { ...fields, payload: message.payload } as M;
+  const out = fields as M & { payload: string };
+  Object.defineProperty(out, 'payload', { get: () => message.payload, enumerable: true });
+  // Not enumerable, like the core's: a wrapper that rebuilds the message drops it.
+  Object.defineProperty(out, 'envelope', { value: envelope });
+  return out;
 }
 
 interface Slot {
@@ -126,15 +141,14 @@ class Group {
       slot.holder = member;
       member.holding.add(slot);
       const { entry } = slot;
-      const delivery: Delivery = {
+      const delivery = received<Delivery>(entry.message, {
         source: entry.source,
         id: entry.id,
-        payload: entry.payload,
         deliveryCount: slot.deliveryCount,
         ack: () => member.ack(slot),
         release: (options) => member.release(slot, options?.delayMs ?? 0),
         ...(entry.key === undefined ? {} : { key: entry.key }),
-      };
+      });
       member.subscriber.next(delivery);
     }
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
@@ -227,7 +241,7 @@ export class MemoryBroker {
       id: String(++this.seq),
       source: stream,
       key: message.key,
-      payload: message.payload,
+      message,
     };
     for (const group of groups.values()) {
       group.push({ entry, deliveryCount: 1, done: false, holder: undefined });
@@ -298,12 +312,13 @@ export class MemoryBroker {
     const target = this.addresses.get(address);
     if (target) {
       queueMicrotask(() =>
-        target.next({
-          source: address,
-          id,
-          payload: message.payload,
-          ...(message.key === undefined ? {} : { key: message.key }),
-        }),
+        target.next(
+          received<IncomingMessage>(message, {
+            source: address,
+            id,
+            ...(message.key === undefined ? {} : { key: message.key }),
+          }),
+        ),
       );
     } else {
       this.counters.droppedReplies++;
