@@ -4,8 +4,8 @@ import { InvalidInputError } from './errors.js';
 import type { RequestHooks } from './instrumentation.js';
 import type { OutgoingMessage } from './transport.js';
 import { encodeEnvelope, sealEnvelope } from './wire/encode-envelope.js';
-import { envelopeMessage } from './wire/sealed.js';
 import type { RequestEnvelope } from './wire/request.js';
+import { envelopeMessage } from './wire/sealed.js';
 import { WIRE_VERSION } from './wire/version.js';
 
 /**

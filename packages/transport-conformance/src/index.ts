@@ -21,6 +21,7 @@ import {
 } from '@rendezvous-ml/core';
 import type { Subscription } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { envelopeConformance } from './envelope-conformance.js';
 import { waitFor } from './wait-for.js';
 
 export { waitFor } from './wait-for.js';
@@ -90,6 +91,8 @@ export function transportConformance(name: string, target: ConformanceTarget): v
       for (const s of subs.splice(0)) s.unsubscribe();
       await Promise.all(opened.splice(0).map((t) => t.close()));
     });
+
+    envelopeConformance({ connect, track, settle, timeout, unique });
 
     it('publishes and consumes, with payloads and keys intact', { timeout }, async () => {
       const t = await connect();

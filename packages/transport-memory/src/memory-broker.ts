@@ -63,18 +63,54 @@ interface Entry {
   readonly message: OutgoingMessage;
 }
 
+/** `payload` as an own enumerable accessor reading the sent message's, one shared getter. */
+const SENT_PAYLOAD: PropertyDescriptor = {
+  enumerable: true,
+  get(this: Received): string {
+    return this.sentPayload();
+  },
+};
+
 /**
- * The message as received: `payload` and `envelope` read from the sent message only when asked
- * for, so an envelope object travels without its text being made unless someone reads it.
+ * A message as received that carries an envelope object: `payload` is read from the sent
+ * message only when asked for (so the text is made only if someone reads it), and `envelope`
+ * is a prototype getter, not enumerable: a wrapper that rebuilds the message drops it.
  */
-function received<M extends IncomingMessage>(message: OutgoingMessage, fields: Omit<M, 'payload'>): M {
-  const envelope = message.envelope;
-  if (envelope === undefined) return { ...fields, payload: message.payload } as M;
-  const out = fields as M & { payload: string };
-  Object.defineProperty(out, 'payload', { get: () => message.payload, enumerable: true });
-  // Not enumerable, like the core's: a wrapper that rebuilds the message drops it.
-  Object.defineProperty(out, 'envelope', { value: envelope });
-  return out;
+class Received {
+  declare readonly payload: string;
+  readonly key?: string;
+  readonly #sent: OutgoingMessage;
+
+  constructor(
+    readonly source: string,
+    readonly id: string,
+    key: string | undefined,
+    sent: OutgoingMessage,
+  ) {
+    if (key !== undefined) this.key = key;
+    this.#sent = sent;
+    Object.defineProperty(this, 'payload', SENT_PAYLOAD);
+  }
+
+  get envelope(): unknown {
+    return this.#sent.envelope;
+  }
+
+  /** @internal */
+  sentPayload(): string {
+    return this.#sent.payload;
+  }
+}
+
+class ReceivedDelivery extends Received implements Delivery {
+  constructor(
+    entry: Entry,
+    readonly deliveryCount: number,
+    readonly ack: () => Promise<void>,
+    readonly release: Delivery['release'],
+  ) {
+    super(entry.source, entry.id, entry.key, entry.message);
+  }
 }
 
 interface Slot {
@@ -141,14 +177,20 @@ class Group {
       slot.holder = member;
       member.holding.add(slot);
       const { entry } = slot;
-      const delivery = received<Delivery>(entry.message, {
-        source: entry.source,
-        id: entry.id,
-        deliveryCount: slot.deliveryCount,
-        ack: () => member.ack(slot),
-        release: (options) => member.release(slot, options?.delayMs ?? 0),
-        ...(entry.key === undefined ? {} : { key: entry.key }),
-      });
+      const ack = (): Promise<void> => member.ack(slot);
+      const release: Delivery['release'] = (options) => member.release(slot, options?.delayMs ?? 0);
+      const delivery: Delivery =
+        entry.message.envelope === undefined
+          ? {
+              source: entry.source,
+              id: entry.id,
+              payload: entry.message.payload,
+              deliveryCount: slot.deliveryCount,
+              ack,
+              release,
+              ...(entry.key === undefined ? {} : { key: entry.key }),
+            }
+          : new ReceivedDelivery(entry, slot.deliveryCount, ack, release);
       member.subscriber.next(delivery);
     }
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
@@ -313,11 +355,14 @@ export class MemoryBroker {
     if (target) {
       queueMicrotask(() =>
         target.next(
-          received<IncomingMessage>(message, {
-            source: address,
-            id,
-            ...(message.key === undefined ? {} : { key: message.key }),
-          }),
+          message.envelope === undefined
+            ? {
+                source: address,
+                id,
+                payload: message.payload,
+                ...(message.key === undefined ? {} : { key: message.key }),
+              }
+            : new Received(address, id, message.key, message),
         ),
       );
     } else {

@@ -1,7 +1,7 @@
 import type { Decoded } from './decoded.js';
 import { fail, guard, meta, num, object, parseJson, str, version } from './fields.js';
 import type { Json } from './json.js';
-import { sealedEnvelope, thawJson } from './sealed.js';
+import { envelopeObject, thawJson } from './sealed.js';
 import { WIRE_VERSION } from './version.js';
 
 /**
@@ -42,7 +42,7 @@ export function decodeRequest(raw: string): Decoded<RequestEnvelope> {
 }
 
 /**
- * {@link decodeRequest} of an incoming message: its sealed envelope object when it carries one
+ * {@link decodeRequest} of an incoming message: its envelope object when it carries one
  * (same checks; the input and meta are copied, as each parse gave its own), its text otherwise.
  *
  * @example
@@ -54,8 +54,13 @@ export function decodeRequestMessage(message: {
   readonly payload: string;
   readonly envelope?: unknown;
 }): Decoded<RequestEnvelope> {
-  const sealed = sealedEnvelope(message);
-  return sealed ? guard(() => readRequest(sealed, true)) : decodeRequest(message.payload);
+  const object = envelopeObject(message);
+  if (object) {
+    const read = guard(() => readRequest(object, true));
+    if (read.ok) return read;
+  }
+  // No object, or one the checks refuse: the text decides, errors included.
+  return decodeRequest(message.payload);
 }
 
 function readRequest(parsed: unknown, thaw: boolean): RequestEnvelope {

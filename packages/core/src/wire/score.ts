@@ -3,7 +3,7 @@ import { fail, guard, model, num, object, parseJson, str, version } from './fiel
 import type { Json } from './json.js';
 import type { ModelIdentity } from './model-identity.js';
 import type { ScoreError } from './score-error.js';
-import { sealedEnvelope, thawJson } from './sealed.js';
+import { envelopeObject, thawJson } from './sealed.js';
 import { WIRE_VERSION } from './version.js';
 
 /**
@@ -42,7 +42,7 @@ export function decodeScore(raw: string): Decoded<ScoreEnvelope> {
 }
 
 /**
- * {@link decodeScore} of an incoming message: its sealed envelope object when it carries one
+ * {@link decodeScore} of an incoming message: its envelope object when it carries one
  * (same checks; the output is copied, as each parse gave its own), its text otherwise.
  *
  * @example
@@ -54,8 +54,13 @@ export function decodeScoreMessage(message: {
   readonly payload: string;
   readonly envelope?: unknown;
 }): Decoded<ScoreEnvelope> {
-  const sealed = sealedEnvelope(message);
-  return sealed ? guard(() => readScore(sealed, true)) : decodeScore(message.payload);
+  const object = envelopeObject(message);
+  if (object) {
+    const read = guard(() => readScore(object, true));
+    if (read.ok) return read;
+  }
+  // No object, or one the checks refuse: the text decides, errors included.
+  return decodeScore(message.payload);
 }
 
 function readScore(parsed: unknown, thaw: boolean): ScoreEnvelope {

@@ -7,16 +7,17 @@
  * `JSON.parse` gave each reader its own. What the strict encoder rejects, sealing rejects with
  * the same error.
  */
+import { InvalidEnvelopeError } from '../errors.js';
 import { assertWireJson, type Json } from './json.js';
-
-/** Snapshots made by {@link sealEnvelope} in this process: only they skip validation on arrival. */
-const sealed = new WeakSet<object>();
 
 /** Beyond this depth the snapshot defers to the text round trip (as `assertWireJson` does). */
 const MAX_DEPTH = 64;
 
-/** The JSON snapshot of `value`, frozen, or `undefined` if it is not plain JSON (or too deep). */
-function snapshot(value: unknown, depth: number): unknown {
+/**
+ * The JSON snapshot of `value` (frozen with `freeze`), or `undefined` if it is not plain JSON
+ * or is nested too deep.
+ */
+function snapshot(value: unknown, depth: number, freeze: boolean): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -33,27 +34,28 @@ function snapshot(value: unknown, depth: number): unknown {
   if (depth > MAX_DEPTH) return undefined;
   if (Array.isArray(value)) {
     const n = value.length;
-    const out = new Array<unknown>(n);
+    const out: unknown[] = [];
     for (let i = 0; i < n; i++) {
-      const v = snapshot(value[i], depth + 1);
+      const v = snapshot(value[i], depth + 1, freeze);
       if (v === undefined) return undefined;
-      out[i] = v;
+      out.push(v);
     }
-    return Object.freeze(out);
+    return freeze ? Object.freeze(out) : out;
   }
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return undefined;
   const record = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(record)) {
+  // for...in walks no inherited keys here (a plain or null prototype) and allocates no key list.
+  for (const key in record) {
     const raw = record[key];
     if (raw === undefined) continue; // an absent optional field, as JSON omits it
-    const v = snapshot(raw, depth + 1);
+    const v = snapshot(raw, depth + 1, freeze);
     if (v === undefined) return undefined;
-    if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true });
+    if (key === '__proto__') Object.defineProperty(out, key, { ...PROTO_KEY, value: v });
     else out[key] = v;
   }
-  return Object.freeze(out);
+  return freeze ? Object.freeze(out) : out;
 }
 
 /** A deep freeze of a value fresh from `JSON.parse` (the deep fallback). */
@@ -76,32 +78,33 @@ function freezeParsed(value: unknown): unknown {
  * ```
  */
 export function sealJson<T extends object>(envelope: T): T {
-  let out = snapshot(envelope, 0) as T | undefined;
+  let out = snapshot(envelope, 0, true) as T | undefined;
   if (out === undefined) {
     assertWireJson(envelope, ''); // throws the encoder's error for anything JSON would change
     out = freezeParsed(JSON.parse(JSON.stringify(envelope))) as T; // deeper than MAX_DEPTH
   }
-  sealed.add(out);
   return out;
 }
 
 /**
- * The envelope object of an incoming message, if it carries one sealed by this process's core;
- * otherwise `undefined`, and the message is decoded from its `payload` text as before.
+ * The envelope object an incoming message carries, if any; otherwise `undefined`, and the
+ * message is decoded from its `payload` text as before.
  *
  * @example
  * ```ts
- * const o = sealedEnvelope(delivery) ?? JSON.parse(delivery.payload);
+ * const o = envelopeObject(delivery) ?? JSON.parse(delivery.payload);
  * ```
  */
-export function sealedEnvelope(message: { readonly envelope?: unknown }): object | undefined {
+export function envelopeObject(message: { readonly envelope?: unknown }): object | undefined {
   const e = message.envelope;
-  return typeof e === 'object' && e !== null && sealed.has(e) ? e : undefined;
+  return typeof e === 'object' && e !== null ? e : undefined;
 }
 
 /**
- * A mutable copy of a part of a sealed envelope, for user code: what `JSON.parse` of its text
- * would give (a model may change its input without changing another model's).
+ * A mutable copy of a part of an envelope object, for user code: what `JSON.parse` of its text
+ * would give (a model may change its input without changing another model's). Throws if the
+ * part is not plain JSON (an envelope that did not come from `sealEnvelope`): the caller then
+ * decodes the message's text instead.
  *
  * @example
  * ```ts
@@ -109,23 +112,13 @@ export function sealedEnvelope(message: { readonly envelope?: unknown }): object
  * ```
  */
 export function thawJson(value: unknown): Json {
-  if (typeof value !== 'object' || value === null) return value as Json;
-  if (Array.isArray(value)) {
-    const n = value.length;
-    const out = new Array<Json>(n);
-    for (let i = 0; i < n; i++) out[i] = thawJson(value[i]);
-    return out;
-  }
-  const out: Record<string, Json> = {};
-  const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    const v = thawJson(record[key]);
-    if (key === '__proto__')
-      Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
-    else out[key] = v;
-  }
-  return out;
+  const out = snapshot(value, 0, false);
+  if (out === undefined) throw new InvalidEnvelopeError('envelope object is not plain JSON', '');
+  return out as Json;
 }
+
+/** An own `__proto__` data property, as `JSON.parse` creates it. */
+const PROTO_KEY = { enumerable: true, writable: true, configurable: true } as const;
 
 /**
  * A message carrying a sealed envelope, for a transport with `capabilities.envelopes`. Its
@@ -143,27 +136,37 @@ export function envelopeMessage(
   key: string,
   envelope: object,
 ): { readonly key: string; readonly envelope: object; readonly payload: string } {
-  let text: string | undefined;
-  const message = {
-    key,
-    get payload(): string {
-      text ??= JSON.stringify(envelope);
-      return text;
-    },
-  };
-  return withEnvelope(message, envelope);
+  return new EnvelopeMessage(key, envelope);
 }
 
-/**
- * Attaches `envelope` to a message as a read-only, non-enumerable property (see
- * {@link envelopeMessage}); transports that carry envelopes use it on what they deliver.
- *
- * @example
- * ```ts
- * const delivery = withEnvelope({ source: 's', id: '1', payload: '{}' }, sent.envelope);
- * ```
- */
-export function withEnvelope<M extends object>(message: M, envelope: unknown): M & { readonly envelope: object } {
-  Object.defineProperty(message, 'envelope', { value: envelope });
-  return message as M & { readonly envelope: object };
+/** `payload` as an own enumerable accessor (a spread copy keeps the text), one shared getter. */
+const LAZY_PAYLOAD: PropertyDescriptor = {
+  enumerable: true,
+  get(this: EnvelopeMessage): string {
+    return this.text();
+  },
+};
+
+class EnvelopeMessage {
+  declare readonly payload: string;
+  #text: string | undefined;
+  readonly #envelope: object;
+
+  constructor(
+    readonly key: string,
+    envelope: object,
+  ) {
+    this.#envelope = envelope;
+    Object.defineProperty(this, 'payload', LAZY_PAYLOAD);
+  }
+
+  /** On the prototype, so not enumerable: a rebuilt copy of the message drops it. */
+  get envelope(): object {
+    return this.#envelope;
+  }
+
+  text(): string {
+    this.#text ??= JSON.stringify(this.#envelope);
+    return this.#text;
+  }
 }

@@ -40,7 +40,9 @@ export function buildScore<O>(
   envelopes = false,
 ): { envelope: ScoreEnvelope; message: OutgoingMessage } {
   const key = base.requestId;
-  const wire = (envelope: ScoreEnvelope): { envelope: ScoreEnvelope; message: OutgoingMessage } => ({
+  const wire = (
+    envelope: ScoreEnvelope,
+  ): { envelope: ScoreEnvelope; message: OutgoingMessage } => ({
     envelope,
     message: envelopes
       ? envelopeMessage(key, sealEnvelope(envelope))
