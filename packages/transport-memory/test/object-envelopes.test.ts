@@ -55,8 +55,8 @@ class Rig {
   constructor(envelopes: boolean) {
     this.transport = new MemoryTransport({ envelopes });
     const entry = (id: string): Seen => {
-      let s = this.seen.get(id);
-      if (!s) this.seen.set(id, (s = {}));
+      const s = this.seen.get(id) ?? {};
+      this.seen.set(id, s);
       return s;
     };
     this.workers = [
@@ -159,7 +159,8 @@ class Point {
 const cyclic: Record<string, unknown> = { a: 1 };
 cyclic.self = cyclic;
 const protoKey = JSON.parse('{"__proto__": {"x": 1}, "y": 2}') as unknown;
-const sparse = [1, , 3]; // eslint-disable-line no-sparse-arrays
+const sparse: unknown[] = [1];
+sparse[2] = 3; // a hole at 1
 const nullProto = Object.assign(Object.create(null) as object, { x: 1, y: [2] });
 class Numbers extends Array<number> {}
 const subclass = Numbers.from([1, 2]);
