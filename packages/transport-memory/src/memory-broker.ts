@@ -6,6 +6,7 @@ import {
   systemClock,
 } from '@rendezvous-ml/core';
 import type { Subscriber } from 'rxjs';
+import { deliveryOf, received } from './received.js';
 
 /**
  * Options of {@link MemoryBroker}.
@@ -61,56 +62,6 @@ interface Entry {
   readonly key: string | undefined;
   /** As published: its `payload` may be computed on first read, and `envelope` is carried on. */
   readonly message: OutgoingMessage;
-}
-
-/** `payload` as an own enumerable accessor reading the sent message's, one shared getter. */
-const SENT_PAYLOAD: PropertyDescriptor = {
-  enumerable: true,
-  get(this: Received): string {
-    return this.sentPayload();
-  },
-};
-
-/**
- * A message as received that carries an envelope object: `payload` is read from the sent
- * message only when asked for (so the text is made only if someone reads it), and `envelope`
- * is a prototype getter, not enumerable: a wrapper that rebuilds the message drops it.
- */
-class Received {
-  declare readonly payload: string;
-  readonly key?: string;
-  readonly #sent: OutgoingMessage;
-
-  constructor(
-    readonly source: string,
-    readonly id: string,
-    key: string | undefined,
-    sent: OutgoingMessage,
-  ) {
-    if (key !== undefined) this.key = key;
-    this.#sent = sent;
-    Object.defineProperty(this, 'payload', SENT_PAYLOAD);
-  }
-
-  get envelope(): unknown {
-    return this.#sent.envelope;
-  }
-
-  /** @internal */
-  sentPayload(): string {
-    return this.#sent.payload;
-  }
-}
-
-class ReceivedDelivery extends Received implements Delivery {
-  constructor(
-    entry: Entry,
-    readonly deliveryCount: number,
-    readonly ack: () => Promise<void>,
-    readonly release: Delivery['release'],
-  ) {
-    super(entry.source, entry.id, entry.key, entry.message);
-  }
 }
 
 interface Slot {
@@ -179,18 +130,8 @@ class Group {
       const { entry } = slot;
       const ack = (): Promise<void> => member.ack(slot);
       const release: Delivery['release'] = (options) => member.release(slot, options?.delayMs ?? 0);
-      const delivery: Delivery =
-        entry.message.envelope === undefined
-          ? {
-              source: entry.source,
-              id: entry.id,
-              payload: entry.message.payload,
-              deliveryCount: slot.deliveryCount,
-              ack,
-              release,
-              ...(entry.key === undefined ? {} : { key: entry.key }),
-            }
-          : new ReceivedDelivery(entry, slot.deliveryCount, ack, release);
+      const { source, id, key, message } = entry;
+      const delivery = deliveryOf({ source, id, key }, message, slot.deliveryCount, ack, release);
       member.subscriber.next(delivery);
     }
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
@@ -354,16 +295,7 @@ export class MemoryBroker {
     const target = this.addresses.get(address);
     if (target) {
       queueMicrotask(() =>
-        target.next(
-          message.envelope === undefined
-            ? {
-                source: address,
-                id,
-                payload: message.payload,
-                ...(message.key === undefined ? {} : { key: message.key }),
-              }
-            : new Received(address, id, message.key, message),
-        ),
+        target.next(received({ source: address, id, key: message.key }, message)),
       );
     } else {
       this.counters.droppedReplies++;
