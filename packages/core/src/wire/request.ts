@@ -1,7 +1,7 @@
 import type { Decoded } from './decoded.js';
 import { fail, guard, meta, num, object, parseJson, str, version } from './fields.js';
 import type { Json } from './json.js';
-import { envelopeObject, thawJson } from './sealed.js';
+import { decodeMessage, thawJson } from './sealed.js';
 import { WIRE_VERSION } from './version.js';
 
 /**
@@ -54,13 +54,7 @@ export function decodeRequestMessage(message: {
   readonly payload: string;
   readonly envelope?: unknown;
 }): Decoded<RequestEnvelope> {
-  const object = envelopeObject(message);
-  if (object) {
-    const read = guard(() => readRequest(object, true));
-    if (read.ok) return read;
-  }
-  // No object, or one the checks refuse: the text decides, errors included.
-  return decodeRequest(message.payload);
+  return decodeMessage(message, readRequest, decodeRequest);
 }
 
 function readRequest(parsed: unknown, thaw: boolean): RequestEnvelope {

@@ -3,7 +3,7 @@ import { fail, guard, model, num, object, parseJson, str, version } from './fiel
 import type { Json } from './json.js';
 import type { ModelIdentity } from './model-identity.js';
 import type { ScoreError } from './score-error.js';
-import { envelopeObject, thawJson } from './sealed.js';
+import { decodeMessage, thawJson } from './sealed.js';
 import { WIRE_VERSION } from './version.js';
 
 /**
@@ -54,13 +54,7 @@ export function decodeScoreMessage(message: {
   readonly payload: string;
   readonly envelope?: unknown;
 }): Decoded<ScoreEnvelope> {
-  const object = envelopeObject(message);
-  if (object) {
-    const read = guard(() => readScore(object, true));
-    if (read.ok) return read;
-  }
-  // No object, or one the checks refuse: the text decides, errors included.
-  return decodeScore(message.payload);
+  return decodeMessage(message, readScore, decodeScore);
 }
 
 function readScore(parsed: unknown, thaw: boolean): ScoreEnvelope {

@@ -8,6 +8,8 @@
  * the same error.
  */
 import { InvalidEnvelopeError } from '../errors.js';
+import type { Decoded } from './decoded.js';
+import { guard } from './fields.js';
 import { assertWireJson, type Json } from './json.js';
 
 /** Beyond this depth the snapshot defers to the text round trip (as `assertWireJson` does). */
@@ -87,17 +89,26 @@ export function sealJson<T extends object>(envelope: T): T {
 }
 
 /**
- * The envelope object an incoming message carries, if any; otherwise `undefined`, and the
- * message is decoded from its `payload` text as before.
+ * Decodes an incoming message from its envelope object when it carries one (`read` with `thaw`
+ * set: the decoder's field checks, and copies of the parts for user code), from its `payload`
+ * text otherwise, or when the object is refused: then the text decides, errors included.
  *
  * @example
  * ```ts
- * const o = envelopeObject(delivery) ?? JSON.parse(delivery.payload);
+ * const d = decodeMessage(delivery, readRequest, decodeRequest);
  * ```
  */
-export function envelopeObject(message: { readonly envelope?: unknown }): object | undefined {
+export function decodeMessage<T>(
+  message: { readonly payload: string; readonly envelope?: unknown },
+  read: (parsed: unknown, thaw: boolean) => T,
+  decodeText: (raw: string) => Decoded<T>,
+): Decoded<T> {
   const e = message.envelope;
-  return typeof e === 'object' && e !== null ? e : undefined;
+  if (typeof e === 'object' && e !== null) {
+    const decoded = guard(() => read(e, true));
+    if (decoded.ok) return decoded;
+  }
+  return decodeText(message.payload);
 }
 
 /**
