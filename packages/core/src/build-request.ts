@@ -2,8 +2,10 @@ import type { ActivePolicy } from './active-policy.js';
 import type { CombinedInstrumentation } from './combine-instrumentation.js';
 import { InvalidInputError } from './errors.js';
 import type { RequestHooks } from './instrumentation.js';
-import { encodeEnvelope } from './wire/encode-envelope.js';
+import type { OutgoingMessage } from './transport.js';
+import { encodeEnvelope, sealEnvelope } from './wire/encode-envelope.js';
 import type { RequestEnvelope } from './wire/request.js';
+import { envelopeMessage } from './wire/sealed.js';
 import { WIRE_VERSION } from './wire/version.js';
 
 /**
@@ -17,7 +19,8 @@ export interface RequestInstrumentation {
 }
 
 /**
- * Builds a request's envelope and its wire form, or the `InvalidInputError` to reject the call
+ * Builds a request's envelope and the message to publish (its text, or with `envelopes` its
+ * sealed object and lazily its text), or the `InvalidInputError` to reject the call
  * with when the input cannot travel as JSON (nothing is published then). With `instrumented`,
  * it starts the request's hooks first and merges their `meta` entries (trace context) into the
  * envelope's, the caller's own entries winning; without, it builds no hook object at all.
@@ -26,7 +29,7 @@ export interface RequestInstrumentation {
  * ```ts
  * const built = buildRequest({ id: 'fe-1', now: 0, deadlineMs: 1000, replyTo: 'fe', input: { x: 1 }, meta: {} });
  * if (built instanceof InvalidInputError) throw built;
- * await transport.publish('requests', { key: built.envelope.id, payload: built.payload });
+ * await transport.publish('requests', built.message);
  * ```
  */
 export function buildRequest<I>(
@@ -37,12 +40,14 @@ export function buildRequest<I>(
     readonly replyTo: string;
     readonly input: I;
     readonly meta: Readonly<Record<string, string>>;
+    /** The transport carries envelope objects (`capabilities.envelopes`): seal, do not encode. */
+    readonly envelopes?: boolean;
   },
   instrumented?: RequestInstrumentation,
 ):
   | {
       readonly envelope: RequestEnvelope<I>;
-      readonly payload: string;
+      readonly message: OutgoingMessage;
       readonly hooks: RequestHooks | undefined;
     }
   | InvalidInputError {
@@ -75,7 +80,10 @@ export function buildRequest<I>(
     meta,
   };
   try {
-    return { envelope, payload: encodeEnvelope(envelope), hooks };
+    const message: OutgoingMessage = fields.envelopes
+      ? envelopeMessage(id, sealEnvelope(envelope))
+      : { key: id, payload: encodeEnvelope(envelope) };
+    return { envelope, message, hooks };
   } catch (cause) {
     hooks?.closed?.(undefined); // never published: no decision will come
     const why = cause instanceof Error ? `: ${cause.message}` : '';

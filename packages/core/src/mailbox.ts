@@ -1,5 +1,5 @@
 import type { Timer } from './clock.js';
-import { type ModelRef, modelKey } from './model-ref.js';
+import type { ModelRef } from './model-ref.js';
 import type { Candidate } from './result.js';
 import type { Json } from './wire/json.js';
 import type { ScoreEnvelope } from './wire/score.js';
@@ -20,8 +20,11 @@ export class Mailbox<I = Json> {
   readonly scores: ScoreEnvelope[] = [];
   /** Scores that arrived after the decision. */
   readonly late: ScoreEnvelope[] = [];
-  /** Arrival time (clock ms) of each score, by model key. */
-  private readonly arrivals = new Map<string, number>();
+  /**
+   * Arrival time (clock ms) of each score, with its model version. A request hears from a few
+   * versions: a scan of this array costs less than a map and the key strings it needs.
+   */
+  private readonly arrivals: { readonly model: ModelRef; readonly at: number }[] = [];
   /** Models alive when the request was decided; the mailbox closes once all of them reported. */
   awaited: readonly ModelRef[] = [];
   decided = false;
@@ -39,30 +42,35 @@ export class Mailbox<I = Json> {
 
   /** Records a score; returns `false` if this model version already reported (a redelivery). */
   add(score: ScoreEnvelope, now: number): boolean {
-    const key = modelKey(score.model);
-    if (this.arrivals.has(key)) return false;
-    this.arrivals.set(key, now);
+    if (this.arrival(score.model)) return false;
+    this.arrivals.push({ model: score.model, at: now });
     (this.decided ? this.late : this.scores).push(score);
     return true;
   }
 
   /** Whether every awaited model has reported. */
   complete(): boolean {
-    for (const m of this.awaited) if (!this.arrivals.has(modelKey(m))) return false;
+    for (const m of this.awaited) if (!this.arrival(m)) return false;
     return true;
   }
 
   /** Candidates for the result: every score received before the decision, and awaited models still pending. */
   candidates(live: readonly ModelRef[]): Candidate[] {
     const out: Candidate[] = this.scores.map((s) => this.candidate(s));
-    for (const m of live)
-      if (!this.arrivals.has(modelKey(m))) out.push({ model: m, status: 'pending' });
+    for (const m of live) if (!this.arrival(m)) out.push({ model: m, status: 'pending' });
     return out;
   }
 
   /** Time from the request's start to the arrival of `model`'s score, in ms. */
   latencyOf(model: ModelRef): number {
-    return (this.arrivals.get(modelKey(model)) ?? this.startedAt) - this.startedAt;
+    return (this.arrival(model)?.at ?? this.startedAt) - this.startedAt;
+  }
+
+  /** The arrival of `model`'s version (same name and version, as `modelKey` compares). */
+  private arrival(model: ModelRef): { readonly at: number } | undefined {
+    for (const a of this.arrivals)
+      if (a.model.name === model.name && a.model.version === model.version) return a;
+    return undefined;
   }
 
   lateCandidates(): Candidate[] {

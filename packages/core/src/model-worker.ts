@@ -4,18 +4,20 @@ import { type CombinedInstrumentation, combineInstrumentation } from './combine-
 import { DeadLetters } from './dead-letters.js';
 import { NotStartedError, RendezvousError, toRendezvousError } from './errors.js';
 import { modelKey } from './model-ref.js';
-import { retryWithBackoff } from './retry.js';
 import { DEFAULT_STREAMS, type Delivery, type StreamNames, type Transport } from './transport.js';
 import type { Decoded } from './wire/decoded.js';
 import type { Json } from './wire/json.js';
 import type { ModelIdentity } from './wire/model-identity.js';
-import { decodeRequest, type RequestEnvelope } from './wire/request.js';
-import { WIRE_VERSION } from './wire/version.js';
-import { buildScore } from './worker/build-score.js';
+import { decodeRequestMessage, type RequestEnvelope } from './wire/request.js';
+import { type Answering, answer } from './worker/answer.js';
 import { DeliverySettler } from './worker/delivery-settler.js';
 import { GroupMembership } from './worker/group-membership.js';
 import type { ModelWorkerOptions } from './worker/model-worker-options.js';
-import { type BudgetedPrediction, predictWithinBudget } from './worker/predict-within-budget.js';
+import {
+  type BudgetedPrediction,
+  isThenable,
+  predictWithinBudget,
+} from './worker/predict-within-budget.js';
 import { RetireListener } from './worker/retire-listener.js';
 import { validateWorkerOptions } from './worker/validate-worker-options.js';
 import { WaitingQueue } from './worker/waiting-queue.js';
@@ -73,6 +75,8 @@ export class ModelWorker<I = Json, O = Json> {
   private readonly membership: GroupMembership;
   private readonly waiting: WaitingQueue<Job>;
   private readonly settler: DeliverySettler;
+  /** What {@link answer} needs of this worker. */
+  private readonly answering: Answering;
   /** With `retirable` (the default): drains on a `retire` message for this version. */
   private readonly retire: RetireListener | undefined;
   /** Jobs in progress, with or without a slot; `stop()` waits until it is 0. */
@@ -102,6 +106,11 @@ export class ModelWorker<I = Json, O = Json> {
     this.settler = new DeliverySettler(this.clock, options.replyRetry ?? {}, (e) =>
       this.emitError(e),
     );
+    this.answering = {
+      ...{ transport: this.transport, settler: this.settler, clock: this.clock },
+      ...{ model: this.model, counters: this.counters },
+      event: (e) => this.events.next(e),
+    };
     this.heartbeats = new WorkerHeartbeats(
       this.transport,
       this.streams.heartbeats,
@@ -244,7 +253,7 @@ export class ModelWorker<I = Json, O = Json> {
     if (this.state !== 'running') return; // left unacknowledged: redelivered to another member
     const job: Job = {
       delivery,
-      request: decodeRequest(delivery.payload),
+      request: decodeRequestMessage(delivery),
       receivedAt: this.clock.now(),
     };
     const deadline = job.request.ok ? job.request.value.deadline : undefined;
@@ -258,7 +267,13 @@ export class ModelWorker<I = Json, O = Json> {
     this.pending++;
     if (slot) this.counters.active++;
     const done = (): void => this.finished(slot);
-    this.handle(job).then(done, (error: unknown) => {
+    let handled: Promise<void>;
+    try {
+      handled = this.handle(job);
+    } catch (error) {
+      handled = Promise.reject(error);
+    }
+    handled.then(done, (error: unknown) => {
       this.emitError(error);
       done();
     });
@@ -281,7 +296,11 @@ export class ModelWorker<I = Json, O = Json> {
     }
   }
 
-  private async handle({ delivery, request: decoded, receivedAt }: Job): Promise<void> {
+  /**
+   * The fast path: no async frame. A synchronous `predict` goes decode → predict → score →
+   * reply → ack on the reply's promise chain alone; an asynchronous one adds its own promise.
+   */
+  private handle({ delivery, request: decoded, receivedAt }: Job): Promise<void> {
     if (!decoded.ok) return this.deadLetter(delivery, decoded.error);
     if (delivery.deliveryCount > this.maxDeliveries) {
       const why = `delivered ${delivery.deliveryCount} times (max ${this.maxDeliveries})`;
@@ -298,40 +317,11 @@ export class ModelWorker<I = Json, O = Json> {
       ...{ requestId: request.id, model: this.model, meta: request.meta, receivedAt, startedAt },
       deliveryCount: delivery.deliveryCount,
     });
-    const outcome = await predictWithinBudget({ ...this.prediction, request, hooks });
-    if (outcome.kind === 'expired') {
-      hooks?.finished?.({ outcome: 'expired', finishedAt: this.clock.now() });
-      this.counters.expiredPredictions++;
-      this.events.next({ type: 'expired', requestId: request.id, stage: 'predict' });
-      return this.settler.ack(delivery);
-    }
-    const score = buildScore(
-      { v: WIRE_VERSION, requestId: request.id, model: this.model, receivedAt, startedAt },
-      outcome,
-      this.clock.now(),
-    );
-    if (!score.envelope.ok) this.counters.failedPredictions++;
-    try {
-      await retryWithBackoff(
-        () => this.transport.reply(request.replyTo, { key: request.id, payload: score.payload }),
-        this.settler.replyRetry(request.deadline),
-      );
-    } catch (error) {
-      hooks?.finished?.({ outcome: 'unsent', finishedAt: score.envelope.finishedAt });
-      return this.settler.unsent(delivery, request, error, {
-        event: (e) => this.events.next(e),
-        count: (counter) => this.counters[counter]++,
-      });
-    }
-    const sent = score.envelope;
-    const { finishedAt } = sent;
-    hooks?.finished?.(
-      sent.ok ? { outcome: 'ok', finishedAt } : { outcome: 'error', finishedAt, error: sent.error },
-    );
-    await this.settler.ack(delivery);
-    this.counters.scored++;
-    const durationMs = finishedAt - startedAt;
-    this.events.next({ type: 'scored', requestId: request.id, ok: sent.ok, durationMs });
+    const outcome = predictWithinBudget({ ...this.prediction, request, hooks });
+    const answered = { delivery, request, hooks, receivedAt, startedAt };
+    return isThenable(outcome)
+      ? outcome.then((o) => answer(this.answering, answered, o))
+      : answer(this.answering, answered, outcome);
   }
 
   private async deadLetter(delivery: Delivery, error: RendezvousError): Promise<void> {

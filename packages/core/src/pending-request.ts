@@ -27,6 +27,12 @@ export interface PendingRequestHost<I = Json, O = Json> {
   decided(request: PendingRequest<I, O>, error: RendezvousError | undefined): void;
   /** Called once, when the mailbox closes, with the final record (late scores included). */
   closed(request: PendingRequest<I, O>, result: RendezvousResult<I, O> | undefined): void;
+  /**
+   * Whether anyone reads the final record (a `results$` subscriber, `publishResults`). When
+   * false, `closed` gets the decision record as is: no record with the late scores is built.
+   * Absent: always built.
+   */
+  recordWanted?(): boolean;
 }
 
 /** What became of a score given to {@link PendingRequest.score}. */
@@ -169,8 +175,9 @@ export class PendingRequest<I = Json, O = Json> {
     this.closedFlag = true;
     const box = this.box;
     box.clearTimers();
+    const wanted = this.hooks?.closed !== undefined || this.host.recordWanted?.() !== false;
     const result =
-      this.result && box.late.length > 0
+      wanted && this.result && box.late.length > 0
         ? { ...this.result, late: box.lateCandidates() as RendezvousResult<I, O>['late'] }
         : this.result;
     this.host.closed(this, result);
@@ -200,20 +207,25 @@ export class PendingRequest<I = Json, O = Json> {
     box.deadlineTimer?.cancel();
     box.deadlineTimer =
       box.deadline > now ? clock.setTimeout(() => this.close(), box.deadline - now) : undefined;
-    const base = {
-      requestId: box.requestId,
-      input: box.input,
-      candidates: box.candidates(live) as RendezvousResult<I, O>['candidates'],
-      late: [],
-      decidedBy,
-      startedAt: box.startedAt,
-      decidedAt: now,
-      latencyMs: now - box.startedAt,
-    };
+    const candidates = box.candidates(live) as RendezvousResult<I, O>['candidates'];
+    const { requestId, input, startedAt } = box;
+    const latencyMs = now - startedAt;
+    // One literal per outcome, no spread: this runs on every request.
     if (answer) {
-      const latencyMs = box.latencyOf(answer.score.model);
-      const chosen = { model: answer.score.model, output: answer.score.output as O, latencyMs };
-      this.result = { ...base, status: 'answered', chosen };
+      const { model, output } = answer.score;
+      const chosen = { model, output: output as O, latencyMs: box.latencyOf(model) };
+      this.result = {
+        requestId,
+        input,
+        candidates,
+        late: [],
+        decidedBy,
+        startedAt,
+        decidedAt: now,
+        latencyMs,
+        status: 'answered',
+        chosen,
+      };
       this.resolve(this.result);
       this.host.decided(this, undefined);
       this.hooks?.decided?.(this.result as RendezvousResult);
@@ -223,7 +235,18 @@ export class PendingRequest<I = Json, O = Json> {
         new DeadlineExceededError('deadline exceeded', now - box.startedAt, {
           requestId: box.requestId,
         });
-      this.result = { ...base, status: 'failed', error: { code: err.code, message: err.message } };
+      this.result = {
+        requestId,
+        input,
+        candidates,
+        late: [],
+        decidedBy,
+        startedAt,
+        decidedAt: now,
+        latencyMs,
+        status: 'failed',
+        error: { code: err.code, message: err.message },
+      };
       this.reject(err);
       this.host.decided(this, err);
       this.hooks?.decided?.(this.result as RendezvousResult);

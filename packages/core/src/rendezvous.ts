@@ -34,7 +34,7 @@ import {
   type Transport,
 } from './transport.js';
 import type { Json } from './wire/json.js';
-import { decodeScore } from './wire/score.js';
+import { decodeScoreMessage } from './wire/score.js';
 
 export type { RendezvousOptions, RequestOptions } from './rendezvous-options.js';
 export type { RendezvousStats } from './rendezvous-stats.js';
@@ -112,13 +112,9 @@ export class Rendezvous<I = Json, O = Json> {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.publishRetry = options.publishRetry ?? {};
+    const resultRetry = options.resultPublishRetry ?? {};
     this.publisher = options.publishResults
-      ? new ResultPublisher(
-          this.transport,
-          this.streams.results,
-          options.resultPublishRetry ?? {},
-          this.clock,
-        )
+      ? new ResultPublisher(this.transport, this.streams.results, resultRetry, this.clock)
       : undefined;
     this.instanceId = options.instanceId ?? `fe-${Math.random().toString(36).slice(2, 10)}`;
     const instrumentation = combineInstrumentation(options.instrumentation);
@@ -136,6 +132,7 @@ export class Rendezvous<I = Json, O = Json> {
       noLiveModel: `no model is live: no worker of any model answered a probe or sent a heartbeat on "${this.streams.heartbeats}"; start a ModelWorker on the same transport and stream names${this.transport.capabilities.multiProcess ? '' : ` (the ${this.transport.name} transport is in-process: give the workers this transport instance, or transports sharing its broker)`}`,
       decided: (_pending, error) => this.onDecided(error),
       closed: (pending, result) => this.onClosed(pending, result),
+      recordWanted: () => this.publisher !== undefined || this.results.observed,
     };
     this.deadLetters = new DeadLetters(
       this.transport,
@@ -246,15 +243,17 @@ export class Rendezvous<I = Json, O = Json> {
     const now = this.clock.now();
     const replyTo = this.returnAddress.address;
     const meta = options.meta ?? {};
-    const built = buildRequest({ id, now, deadlineMs, replyTo, input, meta }, this.instrumented);
+    const { envelopes } = this.transport.capabilities; // true: sealed, not encoded
+    const fields = { id, now, deadlineMs, replyTo, input, meta, envelopes };
+    const built = buildRequest(fields, this.instrumented);
     if (built instanceof InvalidInputError) return Promise.reject(built);
-    const { envelope, payload, hooks } = built;
+    const { envelope, message, hooks } = built;
     const box = new Mailbox<I>(id, input, now, envelope.deadline, this.random());
     return new Promise<RendezvousResult<I, O>>((resolve, reject) => {
       const pending = new PendingRequest<I, O>(this.host, box, resolve, reject, hooks);
       this.entries.set(id, pending);
       this.undecided++;
-      retryWithBackoff(() => this.transport.publish(this.streams.requests, { key: id, payload }), {
+      retryWithBackoff(() => this.transport.publish(this.streams.requests, message), {
         ...this.publishRetry,
         until: envelope.deadline,
         clock: this.clock,
@@ -307,7 +306,7 @@ export class Rendezvous<I = Json, O = Json> {
   }
 
   private onReply(message: IncomingMessage): void {
-    const decoded = decodeScore(message.payload);
+    const decoded = decodeScoreMessage(message);
     if (!decoded.ok) {
       this.counters.invalidScores++;
       this.rejected.report('score', message.payload, decoded.error, this.clock.now());

@@ -20,6 +20,13 @@ export interface TransportCapabilities {
   readonly redeliversUnacked: boolean;
   /** `consume(REPLY_TAP, ...)` lets a group (archivers) read the replies sent to every return address. */
   readonly replyTap: boolean;
+  /**
+   * The transport carries the `envelope` object of an {@link OutgoingMessage} to its readers
+   * as is, in-process (the memory transport). The core then sends sealed envelope objects,
+   * frozen JSON snapshots, and skips the JSON text round trip; `payload` still reads as the same
+   * text. Absent or false (every transport that crosses a process): text only, as before.
+   */
+  readonly envelopes?: boolean;
 }
 
 /**
@@ -34,6 +41,13 @@ export interface TransportCapabilities {
 export interface OutgoingMessage {
   readonly key?: string;
   readonly payload: string;
+  /**
+   * The envelope as a frozen object, set by the core only for a transport with
+   * `capabilities.envelopes`. `payload` is then computed on first read (once): a transport that
+   * reads it gets the text as always. A transport that carries `envelope` hands it on unchanged
+   * as {@link IncomingMessage.envelope}; any other transport ignores it.
+   */
+  readonly envelope?: unknown;
 }
 
 /**
@@ -51,6 +65,12 @@ export interface IncomingMessage {
   readonly id: string;
   readonly key?: string;
   readonly payload: string;
+  /**
+   * The sender's envelope object, on a transport with `capabilities.envelopes` when the sender
+   * set one; read-only. The core trusts only envelopes its own `sealEnvelope` made in this
+   * process and decodes `payload` otherwise.
+   */
+  readonly envelope?: unknown;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 import { type ConformanceTarget, conformanceContext } from './conformance-context.js';
 import { deliveryCases } from './delivery-cases.js';
+import { envelopeConformance } from './envelope-conformance.js';
 import { replyCases } from './reply-cases.js';
 
 /**
@@ -14,6 +15,7 @@ import { replyCases } from './reply-cases.js';
 export function transportConformance(name: string, target: ConformanceTarget): void {
   describe(`transport conformance: ${name}`, () => {
     const ctx = conformanceContext(name, target);
+    envelopeConformance(ctx);
     deliveryCases(ctx);
     replyCases(ctx);
   });

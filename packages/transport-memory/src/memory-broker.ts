@@ -6,6 +6,7 @@ import {
   systemClock,
 } from '@rendezvous-ml/core';
 import type { Subscriber } from 'rxjs';
+import { deliveryOf, received } from './received.js';
 
 /**
  * Options of {@link MemoryBroker}.
@@ -59,7 +60,8 @@ interface Entry {
   readonly id: string;
   readonly source: string;
   readonly key: string | undefined;
-  readonly payload: string;
+  /** As published: its `payload` may be computed on first read, and `envelope` is carried on. */
+  readonly message: OutgoingMessage;
 }
 
 interface Slot {
@@ -126,15 +128,10 @@ class Group {
       slot.holder = member;
       member.holding.add(slot);
       const { entry } = slot;
-      const delivery: Delivery = {
-        source: entry.source,
-        id: entry.id,
-        payload: entry.payload,
-        deliveryCount: slot.deliveryCount,
-        ack: () => member.ack(slot),
-        release: (options) => member.release(slot, options?.delayMs ?? 0),
-        ...(entry.key === undefined ? {} : { key: entry.key }),
-      };
+      const ack = (): Promise<void> => member.ack(slot);
+      const release: Delivery['release'] = (options) => member.release(slot, options?.delayMs ?? 0);
+      const { source, id, key, message } = entry;
+      const delivery = deliveryOf({ source, id, key }, message, slot.deliveryCount, ack, release);
       member.subscriber.next(delivery);
     }
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
@@ -227,7 +224,7 @@ export class MemoryBroker {
       id: String(++this.seq),
       source: stream,
       key: message.key,
-      payload: message.payload,
+      message,
     };
     for (const group of groups.values()) {
       group.push({ entry, deliveryCount: 1, done: false, holder: undefined });
@@ -298,12 +295,7 @@ export class MemoryBroker {
     const target = this.addresses.get(address);
     if (target) {
       queueMicrotask(() =>
-        target.next({
-          source: address,
-          id,
-          payload: message.payload,
-          ...(message.key === undefined ? {} : { key: message.key }),
-        }),
+        target.next(received({ source: address, id, key: message.key }, message)),
       );
     } else {
       this.counters.droppedReplies++;

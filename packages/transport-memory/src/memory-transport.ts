@@ -29,6 +29,12 @@ export interface MemoryTransportOptions {
   readonly broker?: MemoryBroker;
   /** Unacknowledged deliveries per member when `consume` is not given `prefetch`. Default 256. */
   readonly defaultPrefetch?: number;
+  /**
+   * Carry the core's sealed envelope objects instead of JSON text (`capabilities.envelopes`).
+   * Default true; `false` gives the text path of transports that cross a process (for tests
+   * and comparisons). Either way a reader of `payload` gets the same text.
+   */
+  readonly envelopes?: boolean;
 }
 
 /**
@@ -49,13 +55,7 @@ export interface MemoryTransportOptions {
  */
 export class MemoryTransport implements Transport {
   readonly name = 'memory';
-  readonly capabilities: TransportCapabilities = {
-    durable: false,
-    multiProcess: false,
-    orderedByKey: true,
-    redeliversUnacked: true,
-    replyTap: true,
-  };
+  readonly capabilities: TransportCapabilities;
   /** The broker this transport is connected to. */
   readonly broker: MemoryBroker;
   private readonly defaultPrefetch: number;
@@ -67,6 +67,14 @@ export class MemoryTransport implements Transport {
   constructor(options: MemoryTransportOptions = {}) {
     this.broker = options.broker ?? new MemoryBroker();
     this.defaultPrefetch = options.defaultPrefetch ?? 256;
+    this.capabilities = {
+      durable: false,
+      multiProcess: false,
+      orderedByKey: true,
+      redeliversUnacked: true,
+      replyTap: true,
+      envelopes: options.envelopes ?? true,
+    };
   }
 
   async publish(stream: string, message: OutgoingMessage): Promise<void> {

@@ -3,6 +3,7 @@ import { assertWireJson } from './json.js';
 import type { RequestEnvelope } from './request.js';
 import type { ResultEnvelope } from './result-envelope.js';
 import type { ScoreEnvelope } from './score.js';
+import { sealJson } from './sealed.js';
 
 type AnyEnvelope =
   | RequestEnvelope<unknown>
@@ -42,4 +43,22 @@ export function encodeEnvelope(
   // One check walk, then the native serialiser at full speed (a replacer would slow it down).
   assertWireJson(envelope, '');
   return JSON.stringify(envelope);
+}
+
+/**
+ * The object form of {@link encodeEnvelope}, for a transport with `capabilities.envelopes`:
+ * the same checks and errors, and instead of the text a frozen snapshot of what the text would
+ * read back as (the caller's objects are not referenced). Send it with `envelopeMessage`.
+ *
+ * @example
+ * ```ts
+ * const sealed = sealEnvelope(req); // throws InvalidEnvelopeError where encodeEnvelope would
+ * await transport.publish('requests', envelopeMessage(req.id, sealed));
+ * ```
+ */
+export function sealEnvelope<
+  E extends RequestEnvelope<unknown> | ScoreEnvelope<unknown> | ResultEnvelope<unknown, unknown>,
+>(envelope: E): E {
+  requirePayload(envelope);
+  return sealJson(envelope);
 }

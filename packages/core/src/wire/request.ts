@@ -1,6 +1,7 @@
 import type { Decoded } from './decoded.js';
 import { fail, guard, meta, num, object, parseJson, str, version } from './fields.js';
 import type { Json } from './json.js';
+import { decodeMessage, thawJson } from './sealed.js';
 import { WIRE_VERSION } from './version.js';
 
 /**
@@ -37,18 +38,37 @@ export interface RequestEnvelope<I = Json> {
  * ```
  */
 export function decodeRequest(raw: string): Decoded<RequestEnvelope> {
-  return guard(() => {
-    const o = object(parseJson(raw), '');
-    version(o, '');
-    if (!('input' in o)) fail('missing', '/input');
-    return {
-      v: WIRE_VERSION,
-      id: str(o, 'id', ''),
-      ts: num(o, 'ts', ''),
-      deadline: num(o, 'deadline', ''),
-      replyTo: str(o, 'replyTo', ''),
-      input: o.input as Json,
-      meta: meta(o.meta, '/meta'),
-    };
-  });
+  return guard(() => readRequest(parseJson(raw), false));
+}
+
+/**
+ * {@link decodeRequest} of an incoming message: its envelope object when it carries one
+ * (same checks; the input and meta are copied, as each parse gave its own), its text otherwise.
+ *
+ * @example
+ * ```ts
+ * const r = decodeRequestMessage(delivery);
+ * ```
+ */
+export function decodeRequestMessage(message: {
+  readonly payload: string;
+  readonly envelope?: unknown;
+}): Decoded<RequestEnvelope> {
+  return decodeMessage(message, readRequest, decodeRequest);
+}
+
+function readRequest(parsed: unknown, thaw: boolean): RequestEnvelope {
+  const o = object(parsed, '');
+  version(o, '');
+  if (!('input' in o)) fail('missing', '/input');
+  const m = meta(o.meta, '/meta');
+  return {
+    v: WIRE_VERSION,
+    id: str(o, 'id', ''),
+    ts: num(o, 'ts', ''),
+    deadline: num(o, 'deadline', ''),
+    replyTo: str(o, 'replyTo', ''),
+    input: thaw ? thawJson(o.input) : (o.input as Json),
+    meta: thaw ? { ...m } : m,
+  };
 }

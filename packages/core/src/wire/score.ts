@@ -3,6 +3,7 @@ import { fail, guard, model, num, object, parseJson, str, version } from './fiel
 import type { Json } from './json.js';
 import type { ModelIdentity } from './model-identity.js';
 import type { ScoreError } from './score-error.js';
+import { decodeMessage, thawJson } from './sealed.js';
 import { WIRE_VERSION } from './version.js';
 
 /**
@@ -37,29 +38,47 @@ export type ScoreEnvelope<O = Json> = {
  * ```
  */
 export function decodeScore(raw: string): Decoded<ScoreEnvelope> {
-  return guard(() => {
-    const o = object(parseJson(raw), '');
-    version(o, '');
-    const base = {
-      v: WIRE_VERSION,
-      requestId: str(o, 'requestId', ''),
-      model: model(o.model, '/model'),
-      receivedAt: num(o, 'receivedAt', ''),
-      startedAt: num(o, 'startedAt', ''),
-      finishedAt: num(o, 'finishedAt', ''),
-    } as const;
-    if (o.ok === true) {
-      if (!('output' in o)) fail('missing', '/output');
-      return { ...base, ok: true, output: o.output as Json };
-    }
-    if (o.ok === false) {
-      const e = object(o.error, '/error');
-      return {
-        ...base,
-        ok: false,
-        error: { code: str(e, 'code', '/error'), message: str(e, 'message', '/error', true) },
-      };
-    }
-    return fail('expected a boolean', '/ok');
-  });
+  return guard(() => readScore(parseJson(raw), false));
+}
+
+/**
+ * {@link decodeScore} of an incoming message: its envelope object when it carries one
+ * (same checks; the output is copied, as each parse gave its own), its text otherwise.
+ *
+ * @example
+ * ```ts
+ * const s = decodeScoreMessage(message);
+ * ```
+ */
+export function decodeScoreMessage(message: {
+  readonly payload: string;
+  readonly envelope?: unknown;
+}): Decoded<ScoreEnvelope> {
+  return decodeMessage(message, readScore, decodeScore);
+}
+
+function readScore(parsed: unknown, thaw: boolean): ScoreEnvelope {
+  const o = object(parsed, '');
+  version(o, '');
+  const base = {
+    v: WIRE_VERSION,
+    requestId: str(o, 'requestId', ''),
+    model: model(o.model, '/model'),
+    receivedAt: num(o, 'receivedAt', ''),
+    startedAt: num(o, 'startedAt', ''),
+    finishedAt: num(o, 'finishedAt', ''),
+  } as const;
+  if (o.ok === true) {
+    if (!('output' in o)) fail('missing', '/output');
+    return { ...base, ok: true, output: thaw ? thawJson(o.output) : (o.output as Json) };
+  }
+  if (o.ok === false) {
+    const e = object(o.error, '/error');
+    return {
+      ...base,
+      ok: false,
+      error: { code: str(e, 'code', '/error'), message: str(e, 'message', '/error', true) },
+    };
+  }
+  return fail('expected a boolean', '/ok');
 }

@@ -1,7 +1,9 @@
 import { InvalidEnvelopeError } from '../errors.js';
-import { encodeEnvelope } from '../wire/encode-envelope.js';
+import type { OutgoingMessage } from '../transport.js';
+import { encodeEnvelope, sealEnvelope } from '../wire/encode-envelope.js';
 import type { Json } from '../wire/json.js';
 import type { ScoreEnvelope } from '../wire/score.js';
+import { envelopeMessage } from '../wire/sealed.js';
 import type { PredictOutcome } from './predict-within-budget.js';
 
 /**
@@ -17,8 +19,9 @@ export type ScoreBase = Omit<ScoreEnvelope, 'ok' | 'output' | 'error' | 'finishe
 const FIX = 'return null, a boolean, a finite number, a string, an array or a plain object';
 
 /**
- * Builds the score of a finished prediction and encodes it with the one strict wire encoder
- * ({@link encodeEnvelope}, which checks values with `assertWireJson`). An output JSON cannot
+ * Builds the score of a finished prediction and its message, encoded with the one strict wire
+ * encoder ({@link encodeEnvelope}, which checks values with `assertWireJson`), or with
+ * `envelopes` sealed with the same checks ({@link sealEnvelope}). An output JSON cannot
  * carry unchanged (`undefined`, `NaN`, a `BigInt`, a cycle, a `Date`...) becomes an
  * `OUTPUT_NOT_SERIALIZABLE` error score that says what `predict` returned and where, so the
  * front end can fall back at once instead of discarding a score it cannot read and waiting for
@@ -26,7 +29,7 @@ const FIX = 'return null, a boolean, a finite number, a string, an array or a pl
  *
  * @example
  * ```ts
- * const { envelope, payload } = buildScore(base, { kind: 'output', output: Number.NaN }, clock.now());
+ * const { envelope, message } = buildScore(base, { kind: 'output', output: Number.NaN }, clock.now());
  * // envelope.ok === false, envelope.error.code === 'OUTPUT_NOT_SERIALIZABLE'
  * ```
  */
@@ -34,15 +37,22 @@ export function buildScore<O>(
   base: ScoreBase,
   outcome: Exclude<PredictOutcome<O>, { kind: 'expired' }>,
   finishedAt: number,
-): { envelope: ScoreEnvelope; payload: string } {
-  const failed = (code: string, message: string) => {
-    const envelope: ScoreEnvelope = { ...base, finishedAt, ok: false, error: { code, message } };
-    return { envelope, payload: encodeEnvelope(envelope) };
-  };
+  envelopes = false,
+): { envelope: ScoreEnvelope; message: OutgoingMessage } {
+  const key = base.requestId;
+  const wire = (
+    envelope: ScoreEnvelope,
+  ): { envelope: ScoreEnvelope; message: OutgoingMessage } => ({
+    envelope,
+    message: envelopes
+      ? envelopeMessage(key, sealEnvelope(envelope))
+      : { key, payload: encodeEnvelope(envelope) },
+  });
+  const failed = (code: string, message: string) =>
+    wire({ ...base, finishedAt, ok: false, error: { code, message } });
   if (outcome.kind === 'error') return failed(outcome.error.code, outcome.error.message);
-  const envelope: ScoreEnvelope = { ...base, finishedAt, ok: true, output: outcome.output as Json };
   try {
-    return { envelope, payload: encodeEnvelope(envelope) };
+    return wire({ ...base, finishedAt, ok: true, output: outcome.output as Json });
   } catch (error) {
     const why =
       error instanceof InvalidEnvelopeError || error instanceof Error

@@ -54,7 +54,8 @@ function asPredictError(error: unknown): RendezvousError {
  * `ctx.signal` is aborted and the outcome is `PREDICT_TIMEOUT` (the timeout came first) or
  * `expired` (the deadline came first); whatever `predict` does later is ignored. A `predict`
  * that ignores its signal cannot be stopped: it keeps its CPU and memory until it returns.
- * Never rejects.
+ * Never rejects or throws. A synchronous `predict` (or `parseInput` failure) gives its outcome
+ * at once, without a promise (the worker's fast path); an asynchronous one gives a promise.
  *
  * @example
  * ```ts
@@ -64,7 +65,7 @@ function asPredictError(error: unknown): RendezvousError {
  */
 export function predictWithinBudget<I, O>(
   job: BudgetedPrediction<I, O>,
-): Promise<PredictOutcome<O>> {
+): PredictOutcome<O> | Promise<PredictOutcome<O>> {
   const { request, clock, predictTimeoutMs } = job;
   // The AbortController is created only if predict reads `signal` (an allocation and listeners
   // on the hot path otherwise).
@@ -85,10 +86,10 @@ export function predictWithinBudget<I, O>(
       ? hooks.run(() => parseAndPredict(job, context))
       : parseAndPredict(job, context);
   } catch (error) {
-    return Promise.resolve({ kind: 'error', error: asPredictError(error) });
+    return { kind: 'error', error: asPredictError(error) };
   }
-  // A synchronous predict has already returned: no budget timer to arm.
-  if (!isThenable(result)) return Promise.resolve({ kind: 'output', output: result });
+  // A synchronous predict has already returned: no budget timer to arm, no promise.
+  if (!isThenable(result)) return { kind: 'output', output: result };
   const now = clock.now();
   const timeoutAt =
     predictTimeoutMs === undefined ? Number.POSITIVE_INFINITY : now + predictTimeoutMs;
@@ -134,7 +135,15 @@ function parseAndPredict<I, O>(
   return job.predict(input, context);
 }
 
-function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
+/**
+ * Whether a value is a promise (or any thenable).
+ *
+ * @example
+ * ```ts
+ * isThenable(Promise.resolve(1)); // true
+ * ```
+ */
+export function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
   return (
     typeof value === 'object' &&
     value !== null &&
