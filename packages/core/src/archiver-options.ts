@@ -2,7 +2,8 @@ import type { ArchiveSink } from './archive-sink.js';
 import type { Clock } from './clock.js';
 import type { RendezvousError } from './errors.js';
 import type { RetryOptions } from './retry.js';
-import type { StreamNames, Transport } from './transport.js';
+import { resolveStreams } from './stream-names.js';
+import { REPLY_TAP, type StreamNames, type Transport } from './transport.js';
 
 /**
  * What an {@link Archiver} reads: the requests stream, every score (the reply tap), or the
@@ -117,3 +118,27 @@ export type ArchiverEvent =
       readonly retryInMs?: number;
     }
   | { readonly type: 'dead-lettered'; readonly id: string; readonly error: RendezvousError };
+
+/**
+ * The streams an archiver of `options` reads and dead-letters to: its source's stream (the
+ * reply tap for `scores`) and the dead-letter stream.
+ *
+ * @example
+ * ```ts
+ * archiverStreams({ ...options, source: 'requests', streams: { requests: 'rq' } }).source; // 'rq'
+ * ```
+ */
+export function archiverStreams(options: ArchiverOptions): { source: string; deadLetter: string } {
+  const streams = resolveStreams('archiver', options.streams, {
+    requests: { option: 'requestsStream', value: options.requestsStream },
+    results: { option: 'resultsStream', value: options.resultsStream },
+    deadLetter: { option: 'deadLetterStream', value: options.deadLetterStream },
+  });
+  const source =
+    options.source === 'requests'
+      ? streams.requests
+      : options.source === 'results'
+        ? streams.results
+        : REPLY_TAP;
+  return { source, deadLetter: streams.deadLetter };
+}

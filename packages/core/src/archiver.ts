@@ -1,11 +1,12 @@
 import { type Observable, Subject, type Subscription } from 'rxjs';
 import { writeIsolatingPoison } from './archive-batch-writer.js';
 import type { ArchiveRecord, ArchiveSink } from './archive-sink.js';
-import type {
-  ArchiverEvent,
-  ArchiverOptions,
-  ArchiverSource,
-  ArchiverStats,
+import {
+  type ArchiverEvent,
+  type ArchiverOptions,
+  type ArchiverSource,
+  type ArchiverStats,
+  archiverStreams,
 } from './archiver-options.js';
 import { type Clock, systemClock, type Timer } from './clock.js';
 import { DeadLetters } from './dead-letters.js';
@@ -16,9 +17,8 @@ import {
   toRendezvousError,
 } from './errors.js';
 import type { RetryOptions } from './retry.js';
-import { resolveStreams } from './stream-names.js';
 import { toArchiveRecord } from './to-archive-record.js';
-import { type Delivery, REPLY_TAP, type Transport } from './transport.js';
+import type { Delivery, Transport } from './transport.js';
 import { WritePause } from './write-pause.js';
 
 export type { ArchiverEvent, ArchiverOptions, ArchiverSource, ArchiverStats };
@@ -114,17 +114,8 @@ export class Archiver {
     };
     this.maxDeliveries = options.maxDeliveries ?? 50;
     if (!(this.maxDeliveries >= 1)) throw new ConfigurationError('maxDeliveries must be >= 1');
-    const streams = resolveStreams('archiver', options.streams, {
-      requests: { option: 'requestsStream', value: options.requestsStream },
-      results: { option: 'resultsStream', value: options.resultsStream },
-      deadLetter: { option: 'deadLetterStream', value: options.deadLetterStream },
-    });
-    this.stream =
-      this.source === 'requests'
-        ? streams.requests
-        : this.source === 'results'
-          ? streams.results
-          : REPLY_TAP;
+    const streams = archiverStreams(options);
+    this.stream = streams.source;
     this.clock = options.clock ?? systemClock;
     this.deadLetters = new DeadLetters(
       this.transport,
