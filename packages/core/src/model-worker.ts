@@ -4,7 +4,8 @@ import { type CombinedInstrumentation, combineInstrumentation } from './combine-
 import { DeadLetters } from './dead-letters.js';
 import { NotStartedError, RendezvousError, toRendezvousError } from './errors.js';
 import { modelKey } from './model-ref.js';
-import { DEFAULT_STREAMS, type Delivery, type StreamNames, type Transport } from './transport.js';
+import { resolveStreams } from './stream-names.js';
+import type { Delivery, StreamNames, Transport } from './transport.js';
 import type { Decoded } from './wire/decoded.js';
 import type { Json } from './wire/json.js';
 import type { ModelIdentity } from './wire/model-identity.js';
@@ -97,7 +98,7 @@ export class ModelWorker<I = Json, O = Json> {
     };
     this.concurrency = options.concurrency ?? 8;
     this.maxDeliveries = options.maxDeliveries ?? 5;
-    this.streams = { ...DEFAULT_STREAMS, ...options.streams };
+    this.streams = resolveStreams('model worker', options.streams);
     this.clock = options.clock ?? systemClock;
     const { predict, parseInput, predictTimeoutMs } = options;
     this.prediction = { predict, parseInput, predictTimeoutMs, clock: this.clock };

@@ -27,12 +27,8 @@ import type { RendezvousResult } from './result.js';
 import { ResultPublisher } from './result-publisher.js';
 import { type RetryOptions, retryWithBackoff } from './retry.js';
 import { ReturnAddress } from './return-address.js';
-import {
-  DEFAULT_STREAMS,
-  type IncomingMessage,
-  type StreamNames,
-  type Transport,
-} from './transport.js';
+import { resolveStreams } from './stream-names.js';
+import type { IncomingMessage, StreamNames, Transport } from './transport.js';
 import type { Json } from './wire/json.js';
 import { decodeScoreMessage } from './wire/score.js';
 
@@ -108,7 +104,7 @@ export class Rendezvous<I = Json, O = Json> {
     this.deadlineMs = options.deadlineMs ?? 1000;
     this.maxInFlight = options.maxInFlight ?? 10_000;
     this.discoveryMs = options.discoveryMs ?? DEFAULT_DISCOVERY_MS;
-    this.streams = { ...DEFAULT_STREAMS, ...options.streams };
+    this.streams = resolveStreams('rendezvous', options.streams);
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.publishRetry = options.publishRetry ?? {};
