@@ -20,7 +20,7 @@ export default defineConfig({
       '@rendezvous-ml/transport-kafka': src('transport-kafka'),
       '@rendezvous-ml/transport-nats': src('transport-nats'),
       '@rendezvous-ml/archiver-elasticsearch': src('archiver-elasticsearch'),
-      '@rendezvous-ml/transport-conformance': src('transport-conformance'),
+      '@rendezvous-ml/test-kit': src('test-kit'),
       '@rendezvous-ml/scorecard': src('scorecard'),
       '@rendezvous-ml/replay': src('replay'),
       '@rendezvous-ml/rollout': src('rollout'),

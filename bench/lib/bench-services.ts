@@ -32,7 +32,7 @@ export class BenchServices {
     if (needed.has('redis')) {
       const t0 = Date.now();
       log('starting redis-server ...');
-      const starting = import('../../packages/transport-conformance/src/services/redis-server.js')
+      const starting = import('../../packages/test-kit/src/services/redis-server.js')
         // No AOF: the benchmark measures the transport, not fsync (the fault tests use AOF).
         .then(({ startRedisServer }) => startRedisServer({ appendonly: false }));
       const server = await this.own(starting);
@@ -45,7 +45,7 @@ export class BenchServices {
       const t0 = Date.now();
       log('starting a Kafka broker (fetches its jars on first use) ...');
       const starting = import(
-        '../../packages/transport-conformance/src/services/kafka-broker.js'
+        '../../packages/test-kit/src/services/kafka-broker.js'
       ).then(({ startKafkaBroker }) => startKafkaBroker());
       const broker = await this.own(starting);
       if (broker) {
@@ -57,7 +57,7 @@ export class BenchServices {
       const t0 = Date.now();
       log('starting nats-server (JetStream, file storage) ...');
       const starting = import(
-        '../../packages/transport-conformance/src/services/nats-server.js'
+        '../../packages/test-kit/src/services/nats-server.js'
       ).then(({ startNatsServer }) => startNatsServer());
       const server = await this.own(starting);
       if (server) {

@@ -9,10 +9,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startIrisProcess } from '../../examples/iris/test/support/iris-processes.js';
-import { freePort } from '../../packages/transport-conformance/src/services/free-port.js';
-import { startKafkaBroker } from '../../packages/transport-conformance/src/services/kafka-broker.js';
-import { startNatsServer } from '../../packages/transport-conformance/src/services/nats-server.js';
-import { startRedisServer } from '../../packages/transport-conformance/src/services/redis-server.js';
+import { freePort } from '../../packages/test-kit/src/services/free-port.js';
+import { startKafkaBroker } from '../../packages/test-kit/src/services/kafka-broker.js';
+import { startNatsServer } from '../../packages/test-kit/src/services/nats-server.js';
+import { startRedisServer } from '../../packages/test-kit/src/services/redis-server.js';
 
 const TICKS_PER_SECOND = 100;
 async function cpuTicks(pid: number): Promise<number> {

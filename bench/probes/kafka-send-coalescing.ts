@@ -5,7 +5,7 @@
  */
 
 import kafkajs from 'kafkajs';
-import { startKafkaBroker } from '../../packages/transport-conformance/src/services/kafka-broker.js';
+import { startKafkaBroker } from '../../packages/test-kit/src/services/kafka-broker.js';
 import { ProduceBatcher } from '../../packages/transport-kafka/src/produce-batcher.js';
 
 const SENDERS = 50;

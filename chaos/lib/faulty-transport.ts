@@ -1,6 +1,6 @@
 import { ConnectionLostError, type OutgoingMessage } from '@rendezvous-ml/core';
 // The file, not the package: its index imports vitest, which cannot load outside a test run.
-import { DelegatingTransport } from '../../packages/transport-conformance/src/delegating-transport.js';
+import { DelegatingTransport } from '../../packages/test-kit/src/delegating-transport.js';
 
 /**
  * A transport that forwards everything to `inner`, except that `reply()` rejects (with a

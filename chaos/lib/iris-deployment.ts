@@ -9,7 +9,7 @@ import {
   type IrisProcess,
   startIrisProcess,
 } from '../../examples/iris/test/support/iris-processes.js';
-import { freePort } from '../../packages/transport-conformance/src/services/free-port.js';
+import { freePort } from '../../packages/test-kit/src/services/free-port.js';
 import type { Outcome } from './settlement-tracker.js';
 import { sleep, within } from './steady-load.js';
 

@@ -1,9 +1,9 @@
 import type { Transport } from '@rendezvous-ml/core';
 import { KafkaTransport } from '@rendezvous-ml/transport-kafka';
 import { RedisTransport } from '@rendezvous-ml/transport-redis';
-import { startElasticsearchNode } from '../../packages/transport-conformance/src/services/elasticsearch-node.js';
-import { startKafkaBroker } from '../../packages/transport-conformance/src/services/kafka-broker.js';
-import { startRedisServer } from '../../packages/transport-conformance/src/services/redis-server.js';
+import { startElasticsearchNode } from '../../packages/test-kit/src/services/elasticsearch-node.js';
+import { startKafkaBroker } from '../../packages/test-kit/src/services/kafka-broker.js';
+import { startRedisServer } from '../../packages/test-kit/src/services/redis-server.js';
 import type { ServiceName, Services } from './types.js';
 
 /** Starts services on first need; remembers why one could not start. */

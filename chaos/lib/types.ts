@@ -1,6 +1,6 @@
-import type { ElasticsearchNode } from '../../packages/transport-conformance/src/services/elasticsearch-node.js';
-import type { KafkaBroker } from '../../packages/transport-conformance/src/services/kafka-broker.js';
-import type { RedisServer } from '../../packages/transport-conformance/src/services/redis-server.js';
+import type { ElasticsearchNode } from '../../packages/test-kit/src/services/elasticsearch-node.js';
+import type { KafkaBroker } from '../../packages/test-kit/src/services/kafka-broker.js';
+import type { RedisServer } from '../../packages/test-kit/src/services/redis-server.js';
 import type { ArchiveCheck } from './archive-check.js';
 import type { LoadSummary } from './settlement-tracker.js';
 

@@ -8,7 +8,7 @@ import {
   type RedisServer,
   requireService,
   startRedisServer,
-} from '@rendezvous-ml/transport-conformance';
+} from '@rendezvous-ml/test-kit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../lib/run-scenario.js';
 import { ServicePool } from '../lib/services.js';

@@ -11,7 +11,7 @@ import {
   type RedisServer,
   requireService,
   startRedisServer,
-} from '@rendezvous-ml/transport-conformance';
+} from '@rendezvous-ml/test-kit';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import type { Subscription } from 'rxjs';

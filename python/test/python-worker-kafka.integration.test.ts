@@ -14,7 +14,7 @@ import {
   startKafkaBroker,
   startWorkerProcess,
   waitFor,
-} from '@rendezvous-ml/transport-conformance';
+} from '@rendezvous-ml/test-kit';
 import { KafkaTransport } from '@rendezvous-ml/transport-kafka';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findPython } from './support/find-python.js';

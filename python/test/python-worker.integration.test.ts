@@ -13,7 +13,7 @@ import {
   startWorkerProcess,
   type WorkerProcess,
   waitFor,
-} from '@rendezvous-ml/transport-conformance';
+} from '@rendezvous-ml/test-kit';
 import { RedisTransport } from '@rendezvous-ml/transport-redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findPython } from './support/find-python.js';

@@ -9,7 +9,7 @@ import {
   requireService,
   runWorkerConformance,
   startRedisServer,
-} from '@rendezvous-ml/transport-conformance';
+} from '@rendezvous-ml/test-kit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findPython } from './support/find-python.js';
 

@@ -6,7 +6,7 @@ import {
   type ServiceGate,
   startElasticsearchNode,
   startRedisServer,
-} from '@rendezvous-ml/transport-conformance';
+} from '@rendezvous-ml/test-kit';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ES_INDICES } from '../src/elasticsearch.js';

@@ -6,7 +6,7 @@ import {
   type KafkaBroker,
   requireService,
   startKafkaBroker,
-} from '@rendezvous-ml/transport-conformance';
+} from '@rendezvous-ml/test-kit';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MODELS_DIR } from '../src/iris-models.js';

@@ -14,7 +14,7 @@ import {
   startRedisServer,
   startWorkerProcess,
   waitFor,
-} from '@rendezvous-ml/transport-conformance';
+} from '@rendezvous-ml/test-kit';
 import { RedisTransport } from '@rendezvous-ml/transport-redis';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';

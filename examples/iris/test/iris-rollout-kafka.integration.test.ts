@@ -2,7 +2,7 @@ import {
   type KafkaBroker,
   requireService,
   startKafkaBroker,
-} from '@rendezvous-ml/transport-conformance';
+} from '@rendezvous-ml/test-kit';
 import { afterAll, describe, it } from 'vitest';
 import { irisRolloutScenario } from './support/iris-rollout-scenario.js';
 

@@ -6,7 +6,7 @@ import {
   requireService,
   sinkConformance,
   startElasticsearchNode,
-} from '@rendezvous-ml/transport-conformance';
+} from '@rendezvous-ml/test-kit';
 import { afterAll, describe } from 'vitest';
 import type { ArchiveDocument } from '../src/archive-document.js';
 import { ElasticsearchSink } from '../src/elasticsearch-sink.js';

@@ -13,7 +13,7 @@ import {
   freePort,
   requireService,
   startElasticsearchNode,
-} from '@rendezvous-ml/transport-conformance';
+} from '@rendezvous-ml/test-kit';
 import { MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { afterAll, describe, expect, it } from 'vitest';
 import {

@@ -11,7 +11,7 @@ import {
   requireService,
   servicesRequired,
   startElasticsearchNode,
-} from '@rendezvous-ml/transport-conformance';
+} from '@rendezvous-ml/test-kit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ElasticsearchSink } from '../src/index.js';
 import { irisRequest } from './iris-envelopes.js';

@@ -15,7 +15,7 @@ import {
   type VirtualClock,
 } from '@rendezvous-ml/core';
 import { encodeEnvelope } from '@rendezvous-ml/core/wire';
-import { DelegatingTransport } from '@rendezvous-ml/transport-conformance';
+import { DelegatingTransport } from '@rendezvous-ml/test-kit';
 import { map, type Observable } from 'rxjs';
 
 /** How a {@link FaultySink} refuses a poison record. */

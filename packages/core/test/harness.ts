@@ -1,4 +1,4 @@
-export { AckSpyTransport } from '@rendezvous-ml/transport-conformance';
+export { AckSpyTransport } from '@rendezvous-ml/test-kit';
 
 /**
  * Shared fixtures of the core behaviour tests: a front end, scripted model workers and a

@@ -7,7 +7,7 @@ import {
   RollingGzipJsonlSink,
   readJsonlArchive,
 } from '@rendezvous-ml/core';
-import { sinkConformance } from '@rendezvous-ml/transport-conformance';
+import { sinkConformance } from '@rendezvous-ml/test-kit';
 import { afterAll } from 'vitest';
 
 const directory = realpathSync(mkdtempSync(join(tmpdir(), 'rendezvous-sink-conformance-')));

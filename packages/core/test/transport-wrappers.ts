@@ -9,7 +9,7 @@ import {
   type Transport,
   type VirtualClock,
 } from '@rendezvous-ml/core';
-import { DelegatingTransport } from '@rendezvous-ml/transport-conformance';
+import { DelegatingTransport } from '@rendezvous-ml/test-kit';
 import { Observable, type Subscription } from 'rxjs';
 
 export { DelegatingTransport };

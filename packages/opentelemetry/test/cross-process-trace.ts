@@ -17,7 +17,7 @@ import {
   openTelemetry,
   RendezvousSpans as S,
 } from '@rendezvous-ml/opentelemetry';
-import { startWorkerProcess, waitFor } from '@rendezvous-ml/transport-conformance';
+import { startWorkerProcess, waitFor } from '@rendezvous-ml/test-kit';
 import { expect } from 'vitest';
 import type { TracedWorkerConfig } from './fixtures/traced-worker.js';
 import { enableContext, inSpan, memoryTracing, type SpanRecord } from './span-records.js';

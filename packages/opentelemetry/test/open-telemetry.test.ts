@@ -15,7 +15,7 @@ import {
   openTelemetry,
   RendezvousSpans as S,
 } from '@rendezvous-ml/opentelemetry';
-import { waitFor } from '@rendezvous-ml/transport-conformance';
+import { waitFor } from '@rendezvous-ml/test-kit';
 import { MemoryBroker, MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { enableContext, inSpan, memoryTracing, type SpanRecord } from './span-records.js';

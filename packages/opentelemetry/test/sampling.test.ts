@@ -16,7 +16,7 @@ import {
   type RequestStart,
 } from '@rendezvous-ml/core';
 import { openTelemetry, RendezvousSpans as S } from '@rendezvous-ml/opentelemetry';
-import { waitFor } from '@rendezvous-ml/transport-conformance';
+import { waitFor } from '@rendezvous-ml/test-kit';
 import { MemoryBroker, MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { enableContext, memoryTracing } from './span-records.js';

@@ -1,4 +1,4 @@
-import { requireService, startKafkaBroker } from '@rendezvous-ml/transport-conformance';
+import { requireService, startKafkaBroker } from '@rendezvous-ml/test-kit';
 import { KafkaTransport } from '@rendezvous-ml/transport-kafka';
 import { afterAll, describe, it } from 'vitest';
 import { crossProcessTrace } from './cross-process-trace.js';

@@ -1,4 +1,4 @@
-import { requireService, startRedisServer } from '@rendezvous-ml/transport-conformance';
+import { requireService, startRedisServer } from '@rendezvous-ml/test-kit';
 import { RedisTransport } from '@rendezvous-ml/transport-redis';
 import { afterAll, describe, it } from 'vitest';
 import { crossProcessTrace } from './cross-process-trace.js';

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { type ArchiveRecord, Decoy, ModelWorker } from '@rendezvous-ml/core';
 import { replay, replayStreams } from '@rendezvous-ml/replay';
-import { requireService, startRedisServer } from '@rendezvous-ml/transport-conformance';
+import { requireService, startRedisServer } from '@rendezvous-ml/test-kit';
 import { RedisTransport } from '@rendezvous-ml/transport-redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedFigures } from './expected-figures.js';

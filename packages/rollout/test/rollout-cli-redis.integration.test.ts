@@ -6,7 +6,7 @@ import {
   type RendezvousResult,
   shadow,
 } from '@rendezvous-ml/core';
-import { requireService, startRedisServer } from '@rendezvous-ml/transport-conformance';
+import { requireService, startRedisServer } from '@rendezvous-ml/test-kit';
 import { RedisTransport } from '@rendezvous-ml/transport-redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';

@@ -13,7 +13,7 @@ import {
   readJsonlArchive,
   type Transport,
 } from '@rendezvous-ml/core';
-import { requireService, startRedisServer, waitFor } from '@rendezvous-ml/transport-conformance';
+import { requireService, startRedisServer, waitFor } from '@rendezvous-ml/test-kit';
 import { RedisTransport } from '@rendezvous-ml/transport-redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Scorecard } from '../src/index.js';

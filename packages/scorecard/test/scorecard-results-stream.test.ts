@@ -9,7 +9,7 @@ import {
   Rendezvous,
   VirtualClock,
 } from '@rendezvous-ml/core';
-import { AckSpyTransport } from '@rendezvous-ml/transport-conformance';
+import { AckSpyTransport } from '@rendezvous-ml/test-kit';
 import { MemoryBroker, MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { describe, expect, it } from 'vitest';
 import { Scorecard, type ScorecardSnapshot } from '../src/index.js';

@@ -1,5 +1,5 @@
 import type { Delivery } from '@rendezvous-ml/core';
-import { requireService, startKafkaBroker, waitFor } from '@rendezvous-ml/transport-conformance';
+import { requireService, startKafkaBroker, waitFor } from '@rendezvous-ml/test-kit';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Subscription } from 'rxjs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';

@@ -7,7 +7,7 @@ import {
   ModelWorker,
   Rendezvous,
 } from '@rendezvous-ml/core';
-import { requireService, startKafkaBroker, waitFor } from '@rendezvous-ml/transport-conformance';
+import { requireService, startKafkaBroker, waitFor } from '@rendezvous-ml/test-kit';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import type { Subscription } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

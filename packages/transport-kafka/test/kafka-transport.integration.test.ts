@@ -17,7 +17,7 @@ import {
   startKafkaBroker,
   transportConformance,
   waitFor,
-} from '@rendezvous-ml/transport-conformance';
+} from '@rendezvous-ml/test-kit';
 import type { Subscription } from 'rxjs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type KafkaLogEntry, KafkaTransport, type KafkaTransportOptions } from '../src/index.js';

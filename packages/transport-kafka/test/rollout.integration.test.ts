@@ -3,7 +3,7 @@ import {
   lateJoinScenario,
   requireService,
   startKafkaBroker,
-} from '@rendezvous-ml/transport-conformance';
+} from '@rendezvous-ml/test-kit';
 import { afterAll, describe, it } from 'vitest';
 import { KafkaTransport } from '../src/index.js';
 

@@ -1,4 +1,4 @@
-import { transportConformance } from '@rendezvous-ml/transport-conformance';
+import { transportConformance } from '@rendezvous-ml/test-kit';
 import { MemoryBroker, MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { describe, expect, it } from 'vitest';
 

@@ -2,7 +2,7 @@ import {
   requireService,
   startNatsServer,
   transportConformance,
-} from '@rendezvous-ml/transport-conformance';
+} from '@rendezvous-ml/test-kit';
 import { NatsTransport } from '@rendezvous-ml/transport-nats';
 import { afterAll, describe } from 'vitest';
 

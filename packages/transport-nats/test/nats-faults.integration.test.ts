@@ -6,7 +6,7 @@ import {
   ModelWorker,
   Rendezvous,
 } from '@rendezvous-ml/core';
-import { requireService, startNatsServer, waitFor } from '@rendezvous-ml/transport-conformance';
+import { requireService, startNatsServer, waitFor } from '@rendezvous-ml/test-kit';
 import { NatsTransport, type NatsTransportOptions } from '@rendezvous-ml/transport-nats';
 import type { Subscription } from 'rxjs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Delivery, RendezvousError } from '@rendezvous-ml/core';
-import { requireService, startNatsServer, waitFor } from '@rendezvous-ml/transport-conformance';
+import { requireService, startNatsServer, waitFor } from '@rendezvous-ml/test-kit';
 import { NatsTransport, type NatsTransportOptions } from '@rendezvous-ml/transport-nats';
 import type { Subscription } from 'rxjs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';

@@ -10,7 +10,7 @@ import {
   servicesRequired,
   startRedisServer,
   transportConformance,
-} from '@rendezvous-ml/transport-conformance';
+} from '@rendezvous-ml/test-kit';
 import { RedisTransport } from '@rendezvous-ml/transport-redis';
 import type { Redis, RedisOptions } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -14,7 +14,7 @@ import {
   type RendezvousResult,
   type StreamNames,
 } from '@rendezvous-ml/core';
-import { requireService, startRedisServer, waitFor } from '@rendezvous-ml/transport-conformance';
+import { requireService, startRedisServer, waitFor } from '@rendezvous-ml/test-kit';
 import { RedisTransport } from '@rendezvous-ml/transport-redis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 

@@ -11,7 +11,7 @@ import {
   startRedisServer,
   transportConformance,
   waitFor,
-} from '@rendezvous-ml/transport-conformance';
+} from '@rendezvous-ml/test-kit';
 import { RedisTransport, type RedisTransportOptions } from '@rendezvous-ml/transport-redis';
 import { Redis } from 'ioredis';
 import type { Subscription } from 'rxjs';

@@ -1,5 +1,5 @@
 import type { Delivery, RendezvousError } from '@rendezvous-ml/core';
-import { requireService, startRedisServer, waitFor } from '@rendezvous-ml/transport-conformance';
+import { requireService, startRedisServer, waitFor } from '@rendezvous-ml/test-kit';
 import { RedisTransport } from '@rendezvous-ml/transport-redis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 

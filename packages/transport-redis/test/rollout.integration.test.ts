@@ -5,7 +5,7 @@ import {
   lateJoinScenario,
   requireService,
   startRedisServer,
-} from '@rendezvous-ml/transport-conformance';
+} from '@rendezvous-ml/test-kit';
 import { RedisTransport } from '@rendezvous-ml/transport-redis';
 import { afterAll, describe, it } from 'vitest';
 

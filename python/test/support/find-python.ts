@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { servicesRequired } from '@rendezvous-ml/transport-conformance';
+import { servicesRequired } from '@rendezvous-ml/test-kit';
 
 /** A Python interpreter that can import what a test needs, or why there is none. */
 export type PythonGate =

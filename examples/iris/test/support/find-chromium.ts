@@ -1,5 +1,5 @@
 import { accessSync, constants } from 'node:fs';
-import { servicesRequired } from '@rendezvous-ml/transport-conformance';
+import { servicesRequired } from '@rendezvous-ml/test-kit';
 
 /** Debian's chromium for playwright-core, or why there is none. */
 export type ChromiumGate =

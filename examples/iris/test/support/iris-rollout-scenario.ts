@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readJsonlArchive } from '@rendezvous-ml/core';
-import { freePort } from '@rendezvous-ml/transport-conformance';
+import { freePort } from '@rendezvous-ml/test-kit';
 import { pino } from 'pino';
 import { expect } from 'vitest';
 import { DEFAULT_MODELS_DIR } from '../../src/iris-models.js';

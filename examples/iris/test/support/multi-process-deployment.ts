@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@rendezvous-ml/transport-conformance';
+import { freePort } from '@rendezvous-ml/test-kit';
 import { expect } from 'vitest';
 import { get, poll } from './http.js';
 import type { IrisDeployment } from './iris-end-to-end.js';

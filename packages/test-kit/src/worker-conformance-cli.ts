@@ -2,7 +2,7 @@
  * `rendezvous-worker-conformance`: checks a worker written in any language against the wire
  * protocol (docs/protocol.md), on a real broker.
  *
- *   npx tsx packages/transport-conformance/src/worker-conformance-cli.ts \
+ *   npx tsx packages/test-kit/src/worker-conformance-cli.ts \
  *     --transport redis --url redis://127.0.0.1:6379 --cmd "python3 -u worker.py"
  *   ... --transport kafka --brokers 127.0.0.1:9092 --cmd "..." [--cwd DIR] [--model echo@1]
  *
