@@ -44,9 +44,9 @@ export class BenchServices {
     if (needed.has('kafka') && !this.disposed) {
       const t0 = Date.now();
       log('starting a Kafka broker (fetches its jars on first use) ...');
-      const starting = import(
-        '../../packages/test-kit/src/services/kafka-broker.js'
-      ).then(({ startKafkaBroker }) => startKafkaBroker());
+      const starting = import('../../packages/test-kit/src/services/kafka-broker.js').then(
+        ({ startKafkaBroker }) => startKafkaBroker(),
+      );
       const broker = await this.own(starting);
       if (broker) {
         this.kafkaBrokers = broker.brokers;
@@ -56,9 +56,9 @@ export class BenchServices {
     if (needed.has('nats') && !this.disposed) {
       const t0 = Date.now();
       log('starting nats-server (JetStream, file storage) ...');
-      const starting = import(
-        '../../packages/test-kit/src/services/nats-server.js'
-      ).then(({ startNatsServer }) => startNatsServer());
+      const starting = import('../../packages/test-kit/src/services/nats-server.js').then(
+        ({ startNatsServer }) => startNatsServer(),
+      );
       const server = await this.own(starting);
       if (server) {
         this.natsUrl = server.url;

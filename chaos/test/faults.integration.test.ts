@@ -4,11 +4,7 @@
  * and the system answers well again after the fault.
  */
 
-import {
-  type RedisServer,
-  requireService,
-  startRedisServer,
-} from '@rendezvous-ml/test-kit';
+import { type RedisServer, requireService, startRedisServer } from '@rendezvous-ml/test-kit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runScenario } from '../lib/run-scenario.js';
 import { ServicePool } from '../lib/services.js';

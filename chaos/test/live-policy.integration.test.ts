@@ -7,11 +7,7 @@
 
 import { PolicyController, type RendezvousResult } from '@rendezvous-ml/core';
 import { decodeResult } from '@rendezvous-ml/core/wire';
-import {
-  type RedisServer,
-  requireService,
-  startRedisServer,
-} from '@rendezvous-ml/test-kit';
+import { type RedisServer, requireService, startRedisServer } from '@rendezvous-ml/test-kit';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import type { Subscription } from 'rxjs';

@@ -2,11 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type KafkaBroker,
-  requireService,
-  startKafkaBroker,
-} from '@rendezvous-ml/test-kit';
+import { type KafkaBroker, requireService, startKafkaBroker } from '@rendezvous-ml/test-kit';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MODELS_DIR } from '../src/iris-models.js';

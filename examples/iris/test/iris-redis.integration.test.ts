@@ -1,8 +1,4 @@
-import {
-  type RedisServer,
-  requireService,
-  startRedisServer,
-} from '@rendezvous-ml/test-kit';
+import { type RedisServer, requireService, startRedisServer } from '@rendezvous-ml/test-kit';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { DEFAULT_MODELS_DIR } from '../src/iris-models.js';

@@ -1,8 +1,4 @@
-import {
-  type KafkaBroker,
-  requireService,
-  startKafkaBroker,
-} from '@rendezvous-ml/test-kit';
+import { type KafkaBroker, requireService, startKafkaBroker } from '@rendezvous-ml/test-kit';
 import { afterAll, describe, it } from 'vitest';
 import { irisRolloutScenario } from './support/iris-rollout-scenario.js';
 

@@ -1,8 +1,4 @@
-import {
-  type RedisServer,
-  requireService,
-  startRedisServer,
-} from '@rendezvous-ml/test-kit';
+import { type RedisServer, requireService, startRedisServer } from '@rendezvous-ml/test-kit';
 import { afterAll, describe, it } from 'vitest';
 import { irisRolloutScenario } from './support/iris-rollout-scenario.js';
 

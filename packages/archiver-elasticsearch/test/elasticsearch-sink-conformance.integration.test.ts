@@ -2,11 +2,7 @@
 // a write failed by a fault) against ElasticsearchSink on a real Elasticsearch node.
 import { Client } from '@elastic/elasticsearch';
 import type { ArchiveRecord, Json } from '@rendezvous-ml/core';
-import {
-  requireService,
-  sinkConformance,
-  startElasticsearchNode,
-} from '@rendezvous-ml/test-kit';
+import { requireService, sinkConformance, startElasticsearchNode } from '@rendezvous-ml/test-kit';
 import { afterAll, describe } from 'vitest';
 import type { ArchiveDocument } from '../src/archive-document.js';
 import { ElasticsearchSink } from '../src/elasticsearch-sink.js';

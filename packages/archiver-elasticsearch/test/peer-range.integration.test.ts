@@ -7,11 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client, ClientOptions } from '@elastic/elasticsearch';
 import { type ArchiveRecord, SinkWriteError } from '@rendezvous-ml/core';
-import {
-  requireService,
-  servicesRequired,
-  startElasticsearchNode,
-} from '@rendezvous-ml/test-kit';
+import { requireService, servicesRequired, startElasticsearchNode } from '@rendezvous-ml/test-kit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ElasticsearchSink } from '../src/index.js';
 import { irisRequest } from './iris-envelopes.js';

@@ -1,8 +1,4 @@
-import {
-  requireService,
-  startNatsServer,
-  transportConformance,
-} from '@rendezvous-ml/test-kit';
+import { requireService, startNatsServer, transportConformance } from '@rendezvous-ml/test-kit';
 import { NatsTransport } from '@rendezvous-ml/transport-nats';
 import { afterAll, describe } from 'vitest';
 
