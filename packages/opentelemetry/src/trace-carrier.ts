@@ -2,9 +2,13 @@ import {
   type Context,
   defaultTextMapGetter,
   defaultTextMapSetter,
+  isSpanContextValid,
   propagation,
+  type Span,
   type TextMapPropagator,
+  trace,
 } from '@opentelemetry/api';
+import { actsAsW3C, fastInject, onlyTraceparent, parseTraceparent } from './w3c-fast-path.js';
 
 /**
  * Writes a context into a request's `meta` and reads it back: through the given propagator, or
@@ -20,13 +24,19 @@ import {
  */
 export interface TraceCarrier {
   inject(ctx: Context, meta: Record<string, string>): void;
+  /** `inject(trace.setSpan(parent, span), meta)`, without building that context when it can. */
+  injectSpan(parent: Context, span: Span, meta: Record<string, string>): void;
   extract(ctx: Context, meta: Readonly<Record<string, string>>): Context;
   /** The meta keys the propagator writes (`traceparent`, `tracestate`); none for a no-op one. */
   fields(): string[];
 }
 
 /**
- * The {@link TraceCarrier} of `propagator`, or of the global propagation API without one.
+ * The {@link TraceCarrier} of `propagator`, or of the global propagation API without one. A
+ * given propagator that acts as the W3C trace-context one (checked once: see `actsAsW3C`) is
+ * stood in for, on the hot path, by a plain formatter and character scan of `traceparent`
+ * whenever the result is the same: a `meta` with nothing but `traceparent`, a context with no
+ * baggage and no trace state. Anything else goes through the propagator.
  *
  * @example
  * ```ts
@@ -34,15 +44,48 @@ export interface TraceCarrier {
  * ```
  */
 export function traceCarrier(propagator?: TextMapPropagator): TraceCarrier {
-  if (propagator)
-    return {
-      inject: (ctx, meta) => propagator.inject(ctx, meta, defaultTextMapSetter),
-      extract: (ctx, meta) => propagator.extract(ctx, meta, defaultTextMapGetter),
-      fields: () => propagator.fields(),
-    };
+  if (propagator) return new GivenCarrier(propagator, actsAsW3C(propagator));
   return {
     inject: (ctx, meta) => propagation.inject(ctx, meta),
+    injectSpan: (parent, span, meta) => propagation.inject(trace.setSpan(parent, span), meta),
     extract: (ctx, meta) => propagation.extract(ctx, meta),
     fields: () => propagation.fields(),
   };
+}
+
+class GivenCarrier implements TraceCarrier {
+  constructor(
+    private readonly propagator: TextMapPropagator,
+    private readonly w3c: boolean,
+  ) {}
+
+  inject(ctx: Context, meta: Record<string, string>): void {
+    this.propagator.inject(ctx, meta, defaultTextMapSetter);
+  }
+
+  injectSpan(parent: Context, span: Span, meta: Record<string, string>): void {
+    if (this.w3c) {
+      const sc = span.spanContext();
+      if (!isSpanContextValid(sc)) return; // the W3C propagator writes nothing either
+      const traceparent = fastInject(parent, sc);
+      if (traceparent !== undefined) {
+        meta.traceparent = traceparent;
+        return;
+      }
+    }
+    this.propagator.inject(trace.setSpan(parent, span), meta, defaultTextMapSetter);
+  }
+
+  extract(ctx: Context, meta: Readonly<Record<string, string>>): Context {
+    if (this.w3c) {
+      const traceparent = onlyTraceparent(meta);
+      const sc = traceparent === undefined ? undefined : parseTraceparent(traceparent);
+      if (sc) return trace.setSpanContext(ctx, sc);
+    }
+    return this.propagator.extract(ctx, meta, defaultTextMapGetter);
+  }
+
+  fields(): string[] {
+    return this.propagator.fields();
+  }
 }
