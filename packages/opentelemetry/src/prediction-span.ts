@@ -2,7 +2,6 @@ import {
   type Attributes,
   type Context,
   context,
-  isSpanContextValid,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
@@ -45,7 +44,7 @@ export function startPredictionSpan(
   if (
     from !== undefined &&
     (from.traceFlags & TraceFlags.SAMPLED) === 0 &&
-    isSpanContextValid(from)
+    carrier.isValid(from)
   )
     return new UnsampledPrediction(parent);
   const attributes: Attributes = {

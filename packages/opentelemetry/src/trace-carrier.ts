@@ -5,10 +5,17 @@ import {
   isSpanContextValid,
   propagation,
   type Span,
+  type SpanContext,
   type TextMapPropagator,
   trace,
 } from '@opentelemetry/api';
-import { actsAsW3C, fastInject, onlyTraceparent, parseTraceparent } from './w3c-fast-path.js';
+import {
+  actsAsW3C,
+  fastInject,
+  hasLowercaseIds,
+  onlyTraceparent,
+  parseTraceparent,
+} from './w3c-fast-path.js';
 
 /**
  * Writes a context into a request's `meta` and reads it back: through the given propagator, or
@@ -27,6 +34,8 @@ export interface TraceCarrier {
   /** `inject(trace.setSpan(parent, span), meta)`, without building that context when it can. */
   injectSpan(parent: Context, span: Span, meta: Record<string, string>): void;
   extract(ctx: Context, meta: Readonly<Record<string, string>>): Context;
+  /** `isSpanContextValid(sc)`, known without a check for the one `extract` just parsed. */
+  isValid(sc: SpanContext): boolean;
   /** The meta keys the propagator writes (`traceparent`, `tracestate`); none for a no-op one. */
   fields(): string[];
 }
@@ -49,11 +58,15 @@ export function traceCarrier(propagator?: TextMapPropagator): TraceCarrier {
     inject: (ctx, meta) => propagation.inject(ctx, meta),
     injectSpan: (parent, span, meta) => propagation.inject(trace.setSpan(parent, span), meta),
     extract: (ctx, meta) => propagation.extract(ctx, meta),
+    isValid: isSpanContextValid,
     fields: () => propagation.fields(),
   };
 }
 
 class GivenCarrier implements TraceCarrier {
+  /** The span context the fast path parsed last (valid by construction). */
+  private parsed: SpanContext | undefined;
+
   constructor(
     private readonly propagator: TextMapPropagator,
     private readonly w3c: boolean,
@@ -66,8 +79,8 @@ class GivenCarrier implements TraceCarrier {
   injectSpan(parent: Context, span: Span, meta: Record<string, string>): void {
     if (this.w3c) {
       const sc = span.spanContext();
-      if (!isSpanContextValid(sc)) return; // the W3C propagator writes nothing either
-      const traceparent = fastInject(parent, sc);
+      // Lowercase hex and not all zeros: valid, and written as is (else the propagator decides).
+      const traceparent = hasLowercaseIds(sc) ? fastInject(parent, sc) : undefined;
       if (traceparent !== undefined) {
         meta.traceparent = traceparent;
         return;
@@ -80,9 +93,16 @@ class GivenCarrier implements TraceCarrier {
     if (this.w3c) {
       const traceparent = onlyTraceparent(meta);
       const sc = traceparent === undefined ? undefined : parseTraceparent(traceparent);
-      if (sc) return trace.setSpanContext(ctx, sc);
+      if (sc) {
+        this.parsed = sc;
+        return trace.setSpanContext(ctx, sc);
+      }
     }
     return this.propagator.extract(ctx, meta, defaultTextMapGetter);
+  }
+
+  isValid(sc: SpanContext): boolean {
+    return sc === this.parsed || isSpanContextValid(sc);
   }
 
   fields(): string[] {

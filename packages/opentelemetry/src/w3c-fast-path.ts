@@ -31,6 +31,22 @@ function isId(s: string, from: number, to: number): boolean {
 }
 
 /**
+ * Whether both ids of `sc` are lowercase hex of the right length and not all zeros: valid by
+ * `isSpanContextValid`, and written by the W3C propagator as they are.
+ *
+ * @example
+ * ```ts
+ * hasLowercaseIds(span.spanContext()); // true for the SDK's random ids
+ * ```
+ */
+export function hasLowercaseIds(sc: SpanContext): boolean {
+  const { traceId, spanId } = sc;
+  return (
+    traceId.length === 32 && spanId.length === 16 && isId(traceId, 0, 32) && isId(spanId, 0, 16)
+  );
+}
+
+/**
  * The span context of a version-00 `traceparent` of exactly the W3C form, or `undefined` for
  * anything else (other versions, surrounding spaces, bad ids): those take the propagator's
  * own, slower parse. A plain character scan, no regular expression, no match array.
