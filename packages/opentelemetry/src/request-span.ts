@@ -81,14 +81,11 @@ export function startRequestSpan(
   // The attributes go to startSpan so that a sampler can decide on them.
   const span = tracer.startSpan(S.REQUEST, { kind: SpanKind.PRODUCER, attributes }, parent);
   const meta: Record<string, string> = {};
-  // Not recorded: nothing to add to it, and ending a non-recording span does nothing; its
-  // context is only written to `meta` (without building a context object, when it can).
-  if (!span.isRecording()) {
-    carrier.injectSpan(parent, span, meta);
-    return { meta };
-  }
+  carrier.injectSpan(parent, span, meta);
+  // Not recorded: nothing to add to it, and ending a non-recording span does nothing (and no
+  // context object is built for it).
+  if (!span.isRecording()) return { meta };
   const withSpan = trace.setSpan(parent, span);
-  carrier.inject(withSpan, meta);
   return new RecordedRequest(tracer, span, withSpan, start.requestId, start.startedAt, meta);
 }
 

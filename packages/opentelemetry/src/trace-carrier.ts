@@ -26,12 +26,11 @@ import {
  * ```ts
  * const carrier = traceCarrier(new W3CTraceContextPropagator());
  * const meta: Record<string, string> = {};
- * carrier.inject(trace.setSpan(context.active(), span), meta); // meta.traceparent is set
+ * carrier.injectSpan(context.active(), span, meta); // meta.traceparent is set
  * ```
  */
 export interface TraceCarrier {
-  inject(ctx: Context, meta: Record<string, string>): void;
-  /** `inject(trace.setSpan(parent, span), meta)`, without building that context when it can. */
+  /** Writes the context of `span` under `parent` (without building that context when it can). */
   injectSpan(parent: Context, span: Span, meta: Record<string, string>): void;
   extract(ctx: Context, meta: Readonly<Record<string, string>>): Context;
   /** `isSpanContextValid(sc)`, known without a check for the one `extract` just parsed. */
@@ -55,7 +54,6 @@ export interface TraceCarrier {
 export function traceCarrier(propagator?: TextMapPropagator): TraceCarrier {
   if (propagator) return new GivenCarrier(propagator, actsAsW3C(propagator));
   return {
-    inject: (ctx, meta) => propagation.inject(ctx, meta),
     injectSpan: (parent, span, meta) => propagation.inject(trace.setSpan(parent, span), meta),
     extract: (ctx, meta) => propagation.extract(ctx, meta),
     isValid: isSpanContextValid,
@@ -71,10 +69,6 @@ class GivenCarrier implements TraceCarrier {
     private readonly propagator: TextMapPropagator,
     private readonly w3c: boolean,
   ) {}
-
-  inject(ctx: Context, meta: Record<string, string>): void {
-    this.propagator.inject(ctx, meta, defaultTextMapSetter);
-  }
 
   injectSpan(parent: Context, span: Span, meta: Record<string, string>): void {
     if (this.w3c) {

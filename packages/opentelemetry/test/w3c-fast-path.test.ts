@@ -10,7 +10,11 @@ import {
   TraceFlags,
   trace,
 } from '@opentelemetry/api';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  CompositePropagator,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+} from '@opentelemetry/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { traceCarrier } from '../src/trace-carrier.js';
@@ -29,8 +33,18 @@ const traceparents = fc.oneof(
   fc
     .tuple(
       fc.constantFrom('00', '01', 'ff', '0g', '0A'),
-      fc.oneof(hex(32), nearHex(32), fc.constant('0'.repeat(32)), fc.string({ minLength: 30, maxLength: 34 })),
-      fc.oneof(hex(16), nearHex(16), fc.constant('0'.repeat(16)), fc.string({ minLength: 15, maxLength: 17 })),
+      fc.oneof(
+        hex(32),
+        nearHex(32),
+        fc.constant('0'.repeat(32)),
+        fc.string({ minLength: 30, maxLength: 34 }),
+      ),
+      fc.oneof(
+        hex(16),
+        nearHex(16),
+        fc.constant('0'.repeat(16)),
+        fc.string({ minLength: 15, maxLength: 17 }),
+      ),
       fc.oneof(hex(2), nearHex(2), fc.constantFrom('0G', 'FF', '1')),
       fc.constantFrom('-', '_'),
       fc.constantFrom('', ' ', '-00', '-x'),
