@@ -78,6 +78,13 @@ export function combineInstrumentation(
   return list.length === 0 ? undefined : new Combined(list);
 }
 
+/** Whether every own enumerable value of `meta` is a string (a hook could return anything). */
+function onlyStrings(meta: Readonly<Record<string, unknown>>): boolean {
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) return false;
+  for (const k of Object.keys(meta)) if (typeof meta[k] !== 'string') return false;
+  return true;
+}
+
 /** Where the guarded hooks count the throws they swallowed. */
 interface ErrorCount {
   hookErrors: number;
@@ -97,7 +104,8 @@ class Combined implements CombinedInstrumentation, ErrorCount {
   // with nothing to call back (an unsampled trace adds only `meta`) leave just that `meta`.
   request(start: RequestStart): RequestHooks | undefined {
     let all: RequestHooks[] | undefined;
-    let meta: Record<string, string> | undefined;
+    let meta: Readonly<Record<string, string>> | undefined;
+    let copied = false; // whether `meta` is our own object (else one hook's, not to be written)
     for (const i of this.requesters) {
       try {
         const hooks = i.request?.(start);
@@ -109,10 +117,20 @@ class Combined implements CombinedInstrumentation, ErrorCount {
         }
         const extra = hooks.meta;
         if (extra === undefined) continue;
-        meta ??= {};
+        // The first hook's entries as they are when they are all strings (the common case: one
+        // tracer's `traceparent`); a copy as soon as there is anything to filter or merge.
+        if (meta === undefined && onlyStrings(extra)) {
+          meta = extra;
+          continue;
+        }
+        const into: Record<string, string> = copied
+          ? (meta as Record<string, string>)
+          : { ...meta };
+        copied = true;
+        meta = into;
         for (const k of Object.keys(extra)) {
           const v = extra[k];
-          if (typeof v === 'string' && !(k in meta)) meta[k] = v;
+          if (typeof v === 'string' && !(k in into)) into[k] = v;
         }
       } catch {
         this.hookErrors++;

@@ -323,6 +323,27 @@ describe('Instrumentation: a hook that throws changes nothing', () => {
     ]);
   });
 
+  it("the combined meta: an earlier hook's entries win, non-strings are dropped, no hook's object is written", () => {
+    const first = { traceparent: 'a' };
+    const second = { traceparent: 'b', tracestate: 's', bad: 1 as unknown as string };
+    const start = {
+      ...{ requestId: 'r', frontEnd: 'fe', policy: 'first', policyVersion: undefined },
+      ...{ meta: {}, startedAt: 0, deadline: 1 },
+    };
+    const both = combineInstrumentation([
+      { request: () => ({ meta: first }) },
+      { request: () => ({ meta: second }) },
+    ])!;
+    expect(both.request(start)!.meta).toEqual({ traceparent: 'a', tracestate: 's' });
+    expect(first).toEqual({ traceparent: 'a' });
+    const filtered = combineInstrumentation([
+      { request: () => ({ meta: second }) },
+      { request: () => ({ meta: first }) },
+    ])!;
+    expect(filtered.request(start)!.meta).toEqual({ traceparent: 'b', tracestate: 's' });
+    expect(second).toHaveProperty('bad', 1);
+  });
+
   it('the combined instrumentation counts each throw; a run hook that throws still runs predict once', () => {
     const combined = combineInstrumentation([
       throwing,

@@ -2,7 +2,6 @@ import {
   type Attributes,
   type Context,
   context,
-  isSpanContextValid,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
@@ -42,11 +41,7 @@ export function startPredictionSpan(
   // The request's own context, not whatever the transport's callback happened to run in.
   const parent = carrier.extract(ROOT_CONTEXT, start.meta);
   const from = trace.getSpanContext(parent);
-  if (
-    from !== undefined &&
-    (from.traceFlags & TraceFlags.SAMPLED) === 0 &&
-    isSpanContextValid(from)
-  )
+  if (from !== undefined && (from.traceFlags & TraceFlags.SAMPLED) === 0 && carrier.isValid(from))
     return new UnsampledPrediction(parent);
   const attributes: Attributes = {
     [A.REQUEST_ID]: start.requestId,

@@ -80,11 +80,12 @@ export function startRequestSpan(
   if (start.policyVersion !== undefined) attributes[A.POLICY_VERSION] = start.policyVersion;
   // The attributes go to startSpan so that a sampler can decide on them.
   const span = tracer.startSpan(S.REQUEST, { kind: SpanKind.PRODUCER, attributes }, parent);
-  const withSpan = trace.setSpan(parent, span);
   const meta: Record<string, string> = {};
-  carrier.inject(withSpan, meta);
-  // Not recorded: nothing to add to it, and ending a non-recording span does nothing.
+  carrier.injectSpan(parent, span, meta);
+  // Not recorded: nothing to add to it, and ending a non-recording span does nothing (and no
+  // context object is built for it).
   if (!span.isRecording()) return { meta };
+  const withSpan = trace.setSpan(parent, span);
   return new RecordedRequest(tracer, span, withSpan, start.requestId, start.startedAt, meta);
 }
 
