@@ -315,7 +315,11 @@ export class ModelWorker<I = Json, O = Json> {
       return this.settler.ack(delivery);
     }
     const hooks = this.instrumentation?.prediction({
-      ...{ requestId: request.id, model: this.model, meta: request.meta, receivedAt, startedAt },
+      requestId: request.id,
+      model: this.model,
+      meta: request.meta,
+      receivedAt,
+      startedAt,
       deliveryCount: delivery.deliveryCount,
     });
     const outcome = predictWithinBudget({ ...this.prediction, request, hooks });

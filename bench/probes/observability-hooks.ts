@@ -2,7 +2,7 @@
  * The direct cost of the observability hooks for an unsampled request, in a tight loop:
  * `openTelemetry()` (W3C propagator, parent-based sampler that samples nothing) and the
  * Prometheus worker hooks, combined as the front end and the worker combine them. Prints µs
- * per call. Run: `node --import tsx bench/observability-hooks.ts`. Not a scenario: a tight loop
+ * per call. Run: `node --import tsx bench/probes/observability-hooks.ts`. Not a scenario: a tight loop
  * is kinder to caches than the stack is, so it is a floor of the per-request cost.
  */
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
