@@ -1,6 +1,6 @@
-import { connect } from 'node:net';
 import { freePort } from './free-port.js';
 import { type RestartableServer, startRestartableServer } from './restartable-server.js';
+import { textProbe } from './text-probe.js';
 
 /** A nats-server process with JetStream (file storage) owned by a test file. */
 export interface NatsServer extends RestartableServer {
@@ -11,28 +11,17 @@ export interface NatsServer extends RestartableServer {
 
 /** True once the server answers a PING on its client port (after its INFO and our CONNECT). */
 function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let data = '';
-    let sent = false;
-    socket.setTimeout(500);
-    socket.on('data', (chunk) => {
-      data += chunk.toString();
+  let sent = false;
+  return textProbe(port, {
+    answer: (data, send) => {
       if (!sent && data.includes('\r\n')) {
         sent = true;
-        socket.write('CONNECT {"verbose":false,"pedantic":false}\r\nPING\r\n');
+        send('CONNECT {"verbose":false,"pedantic":false}\r\nPING\r\n');
       }
-      if (data.includes('PONG') || data.includes('-ERR')) {
-        socket.destroy();
-        // A server that requires credentials refuses the anonymous CONNECT: it is up.
-        resolve(data.includes('PONG') || /authorization violation/i.test(data));
-      }
-    });
-    socket.on('error', () => resolve(false));
-    socket.on('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
+      if (!data.includes('PONG') && !data.includes('-ERR')) return undefined;
+      // A server that requires credentials refuses the anonymous CONNECT: it is up.
+      return data.includes('PONG') || /authorization violation/i.test(data);
+    },
   });
 }
 

@@ -1,6 +1,6 @@
-import { connect } from 'node:net';
 import { freePort } from './free-port.js';
 import { type RestartableServer, startRestartableServer } from './restartable-server.js';
+import { textProbe } from './text-probe.js';
 
 /** A redis-server process owned by a test file, which it can kill and restart. */
 export interface RedisServer extends RestartableServer {
@@ -9,23 +9,11 @@ export interface RedisServer extends RestartableServer {
   readonly url: string;
 }
 
+/** True once the server answers PING (a server with a password answers NOAUTH: it is up). */
 function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    let data = '';
-    socket.setTimeout(500);
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (chunk) => {
-      data += chunk.toString();
-      socket.destroy();
-      // A server with a password answers NOAUTH: it is up.
-      resolve(data.startsWith('+PONG') || data.startsWith('-NOAUTH'));
-    });
-    socket.on('error', () => resolve(false));
-    socket.on('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
+  return textProbe(port, {
+    hello: 'PING\r\n',
+    answer: (data) => data.startsWith('+PONG') || data.startsWith('-NOAUTH'),
   });
 }
 
