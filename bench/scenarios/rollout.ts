@@ -36,7 +36,9 @@ function settings(quick: boolean, broker: Broker) {
       }
     : {
         runs: 3,
-        rate: 500,
+        // The Kafka system saturates near 100 req/s here: at 500 every request fails and the
+        // run never ends (a full run of 2026-12-01 was stopped after 21 minutes in one stage).
+        rate: broker === 'kafka' ? 50 : 500,
         warmupMs,
         steadyMs: 20_000,
         tailMs: 5000,
