@@ -33,6 +33,8 @@ function settings(quick: boolean, broker: Broker) {
         steadyMs: 5000,
         tailMs: 3000,
         gate: { minSamples: 200, minStageMs: 2000, maxStageMs: 60_000 },
+        // Both rollouts pass in about a minute; a saturated system ends the run here instead.
+        rolloutBudgetMs: 180_000,
       }
     : {
         runs: 3,
@@ -43,6 +45,8 @@ function settings(quick: boolean, broker: Broker) {
         steadyMs: 20_000,
         tailMs: 5000,
         gate: { minSamples: 1000, minStageMs: 10_000, maxStageMs: 120_000 },
+        // Both rollouts pass in 2-3 minutes; a saturated system ends the run here instead.
+        rolloutBudgetMs: 360_000,
       };
 }
 
@@ -174,6 +178,7 @@ async function measureBroker(broker: Broker, address: string, quick: boolean) {
         steadyMs: s.steadyMs,
         tailMs: s.tailMs,
         gate: s.gate,
+        rolloutBudgetMs: s.rolloutBudgetMs,
         tag: `bench-${Date.now().toString(36)}-${i}`,
         log: (m) => console.log(`  ${m}`),
       }),

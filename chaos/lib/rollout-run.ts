@@ -50,6 +50,12 @@ export interface RolloutRunOptions {
   /** Unique per run: consumer groups of the harness. */
   readonly tag: string;
   readonly log: (message: string) => void;
+  /**
+   * Time both rollouts may take together (default 10 minutes). Past it the running rollout is
+   * aborted (it rolls back), the next one is not started, and the run records a failure, so a
+   * saturated system ends the run instead of holding it for `stages × maxStageMs`.
+   */
+  readonly rolloutBudgetMs?: number;
   /** Registers a cleanup that must run even if the run is abandoned (chaos time limit). */
   readonly defer?: (cleanup: () => Promise<unknown>) => void;
 }
@@ -157,6 +163,7 @@ export async function runRolloutUnderLoad(o: RolloutRunOptions): Promise<Rollout
   let steadyStart = 0;
   let cpuSteady = 0;
   let cpuEnd = 0;
+  let budgetTimer: NodeJS.Timeout | undefined;
   try {
     await controller.start();
     // On Kafka the controller's subscription can start after its query: the front ends'
@@ -198,7 +205,16 @@ export async function runRolloutUnderLoad(o: RolloutRunOptions): Promise<Rollout
       steadyStart = Date.now();
       cpuSteady = cpu.total();
       await sleep(o.steadyMs);
+      const budgetMs = o.rolloutBudgetMs ?? 600_000;
+      let active: Rollout | undefined;
+      let overBudget = false;
+      budgetTimer = setTimeout(() => {
+        overBudget = true;
+        failures.push(`the rollouts did not finish within ${budgetMs} ms`);
+        active?.abort(`the run's rollout budget of ${budgetMs} ms is spent`);
+      }, budgetMs);
       const rollOut = async (candidate: string, current: string, retire: boolean) => {
+        if (overBudget) return { status: 'not-started', reason: 'the rollout budget is spent' };
         const rollout = new Rollout({
           candidate,
           current,
@@ -215,19 +231,22 @@ export async function runRolloutUnderLoad(o: RolloutRunOptions): Promise<Rollout
           if (e.type !== 'gate-figures')
             o.log(`${o.broker}: ${e.type} ${label(e)}${e.reason ? ` (${e.reason})` : ''}`);
         });
+        active = rollout;
         const outcome = await rollout.run();
+        active = undefined;
         outcomes.push({ candidate, status: outcome.status, reason: outcome.reason ?? '' });
         return outcome;
       };
       const first = await rollOut('dt@2', 'dt@1', true);
       if (first.status !== 'completed')
         failures.push(`the rollout of dt@2 did not complete: ${first.reason}`);
-      else {
+      else if (!overBudget) {
         const second = await rollOut('bad@1', 'dt@2', false);
         if (second.status !== 'rolled-back') failures.push('bad@1 was not rolled back');
       }
       await sleep(o.tailMs);
     } finally {
+      clearTimeout(budgetTimer);
       await load.stop();
       loadEnd = Date.now();
       cpuEnd = cpu.total();
