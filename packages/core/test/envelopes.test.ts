@@ -262,3 +262,48 @@ describe('envelopes: invalid messages', () => {
     });
   });
 });
+
+describe('payload numbers that overflow', () => {
+  const request = (input: string) =>
+    `{"v":1,"id":"r1","ts":1,"deadline":2,"replyTo":"fe","input":${input}}`;
+
+  it('refuses an input whose literal parses to ±Infinity, with its path', () => {
+    for (const [input, path] of [
+      ['1e400', '/input'],
+      ['-2E+999', '/input'],
+      ['{"a":[1,3e308]}', '/input/a/1'],
+      [`${'9'.repeat(400)}`, '/input'],
+    ] as const) {
+      const d = decodeRequest(request(input));
+      expect(d.ok).toBe(false);
+      if (!d.ok) {
+        expect(d.error).toBeInstanceOf(InvalidEnvelopeError);
+        expect(d.error.path).toBe(path);
+      }
+    }
+  });
+
+  it('accepts large finite numbers, underflow to 0 and exponent-like strings', () => {
+    for (const input of ['1e308', '1e-400', '"1e400"', '{"e999":[0.5e100]}']) {
+      const d = decodeRequest(request(input));
+      expect(d.ok).toBe(true);
+      if (d.ok) expect(d.value.input).toEqual(JSON.parse(input));
+    }
+  });
+
+  it('refuses an overflowing score output and a result’s chosen or candidate output', () => {
+    const score = decodeScore(
+      '{"v":1,"requestId":"r1","model":{"name":"m","version":"1","instance":"i"},"receivedAt":1,"startedAt":1,"finishedAt":1,"ok":true,"output":[1e400]}',
+    );
+    expect(score.ok ? '' : score.error.path).toBe('/output/0');
+    const overflowAt = (edit: (r: Record<string, any>) => void) => {
+      const r = JSON.parse(encodeEnvelope(answered));
+      edit(r);
+      const d = decodeResult(JSON.stringify(r).replace('"__X__"', '1e400'));
+      return d.ok ? 'accepted' : d.error.path;
+    };
+    expect(overflowAt((r) => (r.chosen.output = '__X__'))).toBe('/chosen/output');
+    expect(overflowAt((r) => (r.candidates[0].output = '__X__'))).toBe('/candidates/0/output');
+    expect(overflowAt((r) => (r.input = { x: '__X__' }))).toBe('/input/x');
+  });
+});

@@ -161,6 +161,7 @@ const edgeCases: Record<Kind, readonly string[]> = {
     '{"v":1,"id":"","ts":1,"deadline":2,"replyTo":"fe","input":1}',
     '{"v":1,"id":"r1","ts":"1","deadline":2,"replyTo":"fe","input":1}',
     '{"v":1,"id":"r1","ts":1,"deadline":1e400,"replyTo":"fe","input":1}',
+    '{"v":1,"id":"r1","ts":1,"deadline":2,"replyTo":"fe","input":{"a":[1,1e400]}}',
     '{"v":1,"id":"r1","ts":1,"deadline":2,"replyTo":"fe","input":1,"meta":{"a":1}}',
     '{"v":1,"id":"r1","ts":1,"deadline":2,"replyTo":"fe","input":1,"meta":null}',
     '{"v":1,"id":"r1","ts":1,"deadline":2,"replyTo":"fe","input":1,"meta":[]}',
@@ -174,6 +175,7 @@ const edgeCases: Record<Kind, readonly string[]> = {
   score: [
     '{"v":1,"requestId":"r1","model":{"name":"dt","version":1,"instance":"a"},"ok":true,"output":1,"receivedAt":1,"startedAt":1,"finishedAt":1}',
     '{"v":1,"requestId":"r1","model":{"name":"dt","version":"1","instance":"a"},"ok":true,"receivedAt":1,"startedAt":1,"finishedAt":1}',
+    '{"v":1,"requestId":"r1","model":{"name":"dt","version":"1","instance":"a"},"ok":true,"output":{"p":[1e400]},"receivedAt":1,"startedAt":1,"finishedAt":1}',
     '{"v":1,"requestId":"r1","model":{"name":"dt","version":"1","instance":"a"},"ok":false,"output":1,"receivedAt":1,"startedAt":1,"finishedAt":1}',
     '{"v":1,"requestId":"r1","model":{"name":"dt","version":"1","instance":"a"},"ok":false,"error":{"code":"","message":"m"},"receivedAt":1,"startedAt":1,"finishedAt":1}',
     '{"v":1,"requestId":"r1","model":{"name":"dt","version":"1","instance":"a"},"ok":true,"output":1,"error":7,"receivedAt":1,"startedAt":1,"finishedAt":1}',

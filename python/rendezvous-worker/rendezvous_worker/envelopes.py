@@ -77,6 +77,20 @@ def _parse_object(raw: str) -> dict:
     return value
 
 
+def _finite_json(value: Any, path: str) -> Any:
+    """A payload (any JSON) whose numbers are finite: a literal such as 1e400 parses to inf,
+    which JSON cannot carry back, so it is refused with its path, as the TypeScript decoder does."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InvalidEnvelope(f"{value} is not JSON (JSON would write null)", path)
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            _finite_json(item, f"{path}/{i}")
+    elif isinstance(value, dict):
+        for k, item in value.items():
+            _finite_json(item, f"{path}/{k.replace('~', '~0').replace('/', '~1')}")
+    return value
+
+
 def decode_request(raw: str) -> Request:
     """Reads a request envelope; raises InvalidEnvelope naming the first bad field."""
     o = _parse_object(raw)
@@ -92,7 +106,7 @@ def decode_request(raw: str) -> Request:
     for k, v in meta.items():
         if not isinstance(v, str):
             raise InvalidEnvelope("expected a string", f"/meta/{k}")
-    return Request(request_id, ts, deadline, reply_to, o["input"], meta)
+    return Request(request_id, ts, deadline, reply_to, _finite_json(o["input"], "/input"), meta)
 
 
 def _to_json_value(value: Any) -> Any:

@@ -16,6 +16,7 @@ VALID = [
     '{"v":1,"id":"r1","ts":1,"deadline":2,"replyTo":"rendezvous.__reply.fe","input":null}',
     '{"v":1,"id":"r1","ts":-1.5,"deadline":0,"replyTo":"x","input":"text","meta":{},"extra":1}',
     '{"v":1.0,"id":"r1","ts":1,"deadline":2,"replyTo":"fe","input":1}',
+    '{"v":1,"id":"r1","ts":1,"deadline":2,"replyTo":"fe","input":[1e308,1e-400,"1e400"]}',
 ]
 INVALID = {
     '{"v":1,"id":"r1","ts":1,"deadline":2,"replyTo":"fe"}': "/input",
@@ -26,6 +27,8 @@ INVALID = {
     '{"v":1,"id":"r1","ts":"1","deadline":2,"replyTo":"fe","input":1}': "/ts",
     '{"v":1,"id":"r1","ts":true,"deadline":2,"replyTo":"fe","input":1}': "/ts",
     '{"v":1,"id":"r1","ts":1,"deadline":1e400,"replyTo":"fe","input":1}': "/deadline",
+    '{"v":1,"id":"r1","ts":1,"deadline":2,"replyTo":"fe","input":1e400}': "/input",
+    '{"v":1,"id":"r1","ts":1,"deadline":2,"replyTo":"fe","input":{"a/b":[1,-2e999]}}': "/input/a~1b/1",
     '{"v":1,"id":"r1","ts":1,"deadline":NaN,"replyTo":"fe","input":1}': "",
     '{"v":1,"id":"r1","ts":1,"deadline":2,"replyTo":"","input":1}': "/replyTo",
     '{"v":1,"id":"r1","ts":1,"deadline":2,"replyTo":"fe","input":1,"meta":{"a":1}}': "/meta/a",

@@ -6,7 +6,7 @@
 import { InvalidEnvelopeError } from '../errors.js';
 import type { Candidate, Decision } from '../result.js';
 import type { Decoded } from './decoded.js';
-import type { Json } from './json.js';
+import { assertWireJson, type Json } from './json.js';
 import type { ModelIdentity } from './model-identity.js';
 import type { ScoreError } from './score-error.js';
 import { WIRE_VERSION } from './version.js';
@@ -23,6 +23,27 @@ export function parseJson(raw: string): unknown {
   } catch (cause) {
     throw new InvalidEnvelopeError('payload is not valid JSON', '', { cause });
   }
+}
+
+/**
+ * Whether JSON text may hold a number literal that `JSON.parse` turns into ±Infinity (an
+ * exponent of three digits or more, or 309 digits in a row). Only then are the payload fields
+ * walked ({@link payload}): on ordinary text the check costs one regular-expression scan.
+ */
+export function mayOverflow(raw: string): boolean {
+  return OVERFLOW.test(raw);
+}
+const OVERFLOW = /[eE]\+?\d{3}|\d{309}/;
+
+/**
+ * A payload field (a model's input or output: any JSON). When `deep` (the text
+ * {@link mayOverflow}), it is checked like an outgoing value, so a literal such as `1e400`,
+ * which would come back as `null` once re-encoded, is refused with its path, as the
+ * envelope's own number fields are.
+ */
+export function payload(value: unknown, path: string, deep: boolean): Json {
+  if (deep) assertWireJson(value, path);
+  return value as Json;
 }
 
 export function object(value: unknown, path: string): Obj {
@@ -74,7 +95,7 @@ export function scoreError(value: unknown, path: string): ScoreError {
   return { code: str(e, 'code', path), message: str(e, 'message', path, true) };
 }
 
-export function candidate(value: unknown, path: string): Candidate {
+export function candidate(value: unknown, path: string, deep = false): Candidate {
   const o = object(value, path);
   if (o.status === 'pending')
     return { model: modelRef(o.model, `${path}/model`), status: 'pending' };
@@ -84,7 +105,7 @@ export function candidate(value: unknown, path: string): Candidate {
     return {
       model: m,
       status: 'ok',
-      output: o.output as Json,
+      output: payload(o.output, `${path}/output`, deep),
       latencyMs: num(o, 'latencyMs', path),
     };
   }

@@ -1,5 +1,16 @@
 import type { Decoded } from './decoded.js';
-import { fail, guard, meta, num, object, parseJson, str, version } from './fields.js';
+import {
+  fail,
+  guard,
+  mayOverflow,
+  meta,
+  num,
+  object,
+  parseJson,
+  payload,
+  str,
+  version,
+} from './fields.js';
 import type { Json } from './json.js';
 import { decodeMessage, thawJson } from './sealed.js';
 import { WIRE_VERSION } from './version.js';
@@ -38,7 +49,7 @@ export interface RequestEnvelope<I = Json> {
  * ```
  */
 export function decodeRequest(raw: string): Decoded<RequestEnvelope> {
-  return guard(() => readRequest(parseJson(raw), false));
+  return guard(() => readRequest(parseJson(raw), false, mayOverflow(raw)));
 }
 
 /**
@@ -57,7 +68,7 @@ export function decodeRequestMessage(message: {
   return decodeMessage(message, readRequest, decodeRequest);
 }
 
-function readRequest(parsed: unknown, thaw: boolean): RequestEnvelope {
+function readRequest(parsed: unknown, thaw: boolean, deep = false): RequestEnvelope {
   const o = object(parsed, '');
   version(o, '');
   if (!('input' in o)) fail('missing', '/input');
@@ -68,7 +79,7 @@ function readRequest(parsed: unknown, thaw: boolean): RequestEnvelope {
     ts: num(o, 'ts', ''),
     deadline: num(o, 'deadline', ''),
     replyTo: str(o, 'replyTo', ''),
-    input: thaw ? thawJson(o.input) : (o.input as Json),
+    input: thaw ? thawJson(o.input) : payload(o.input, '/input', deep),
     meta: thaw ? { ...m } : m,
   };
 }

@@ -6,10 +6,12 @@ import {
   decision,
   fail,
   guard,
+  mayOverflow,
   model,
   num,
   object,
   parseJson,
+  payload,
   scoreError,
   str,
   version,
@@ -49,16 +51,17 @@ export interface ResultEnvelope<I = Json, O = Json> extends RendezvousResult<I, 
 export function decodeResult(raw: string): Decoded<ResultEnvelope> {
   return guard(() => {
     const o = object(parseJson(raw), '');
+    const deep = mayOverflow(raw);
     version(o, '');
     if (!('input' in o)) fail('missing', '/input');
     const base = {
       v: WIRE_VERSION,
       requestId: str(o, 'requestId', ''),
-      input: o.input as Json,
+      input: payload(o.input, '/input', deep),
       candidates: array(o.candidates, '/candidates').map((c, i) =>
-        candidate(c, `/candidates/${i}`),
+        candidate(c, `/candidates/${i}`, deep),
       ),
-      late: array(o.late, '/late').map((c, i) => candidate(c, `/late/${i}`)),
+      late: array(o.late, '/late').map((c, i) => candidate(c, `/late/${i}`, deep)),
       decidedBy: decision(o.decidedBy, '/decidedBy'),
       startedAt: num(o, 'startedAt', ''),
       decidedAt: num(o, 'decidedAt', ''),
@@ -72,7 +75,7 @@ export function decodeResult(raw: string): Decoded<ResultEnvelope> {
         status: 'answered',
         chosen: {
           model: model(c.model, '/chosen/model'),
-          output: c.output as Json,
+          output: payload(c.output, '/chosen/output', deep),
           latencyMs: num(c, 'latencyMs', '/chosen'),
         },
       };

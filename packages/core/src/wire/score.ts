@@ -1,5 +1,16 @@
 import type { Decoded } from './decoded.js';
-import { fail, guard, model, num, object, parseJson, str, version } from './fields.js';
+import {
+  fail,
+  guard,
+  mayOverflow,
+  model,
+  num,
+  object,
+  parseJson,
+  payload,
+  str,
+  version,
+} from './fields.js';
 import type { Json } from './json.js';
 import type { ModelIdentity } from './model-identity.js';
 import type { ScoreError } from './score-error.js';
@@ -38,7 +49,7 @@ export type ScoreEnvelope<O = Json> = {
  * ```
  */
 export function decodeScore(raw: string): Decoded<ScoreEnvelope> {
-  return guard(() => readScore(parseJson(raw), false));
+  return guard(() => readScore(parseJson(raw), false, mayOverflow(raw)));
 }
 
 /**
@@ -57,7 +68,7 @@ export function decodeScoreMessage(message: {
   return decodeMessage(message, readScore, decodeScore);
 }
 
-function readScore(parsed: unknown, thaw: boolean): ScoreEnvelope {
+function readScore(parsed: unknown, thaw: boolean, deep = false): ScoreEnvelope {
   const o = object(parsed, '');
   version(o, '');
   const base = {
@@ -70,7 +81,11 @@ function readScore(parsed: unknown, thaw: boolean): ScoreEnvelope {
   } as const;
   if (o.ok === true) {
     if (!('output' in o)) fail('missing', '/output');
-    return { ...base, ok: true, output: thaw ? thawJson(o.output) : (o.output as Json) };
+    return {
+      ...base,
+      ok: true,
+      output: thaw ? thawJson(o.output) : payload(o.output, '/output', deep),
+    };
   }
   if (o.ok === false) {
     const e = object(o.error, '/error');
