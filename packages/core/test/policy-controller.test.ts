@@ -29,6 +29,45 @@ const setup = () => {
 };
 
 describe('PolicyController', () => {
+  it('shares the component lifecycle: a stop ends the start window at once; stopped means stopped', async () => {
+    const clock = new VirtualClock(0);
+    const controller = new PolicyController({
+      transport: new MemoryTransport({ broker: new MemoryBroker() }),
+      clock,
+      queryMs: 3000,
+    });
+    const start = track(controller.start(), clock);
+    await clock.tick();
+    expect(start.state).toBe('pending'); // in its query window
+    const stop = track(controller.stop(), clock);
+    await clock.tick();
+    expect(start.state).toBe('resolved');
+    expect(stop).toMatchObject({ state: 'resolved', at: 0 });
+    await expect(controller.publish({ policy: 'first' })).rejects.toThrow(
+      'PolicyController is stopped: create a new PolicyController to publish again',
+    );
+    await expect(controller.start()).rejects.toThrow(NotStartedError);
+    expect(controller.stop()).toBe(controller.stop());
+  });
+
+  it('a start whose query cannot be sent rejects, and can be retried', async () => {
+    const broker = new MemoryBroker();
+    const transport = new MemoryTransport({ broker });
+    const broadcast = transport.broadcast.bind(transport);
+    let failures = 1;
+    transport.broadcast = (channel, payload) =>
+      failures-- > 0 ? Promise.reject(new Error('broker down')) : broadcast(channel, payload);
+    const clock = new VirtualClock(0);
+    const controller = new PolicyController({ transport, clock, queryMs: 0 });
+    await expect(controller.start()).rejects.toThrow('broker down');
+    await expect(controller.publish({ policy: 'first' })).rejects.toThrow('not started');
+    await controller.start();
+    const report = track(controller.publish({ policy: 'first' }, { waitMs: 10 }), clock);
+    await clock.advance(10);
+    expect(report.value?.version).toBe(1);
+    await controller.stop();
+  });
+
   it('refuses to publish before start()', async () => {
     const { controller } = setup();
     await expect(controller.publish({ policy: 'first' })).rejects.toThrow(NotStartedError);

@@ -1,6 +1,7 @@
 import { type Observable, Subject, type Subscription } from 'rxjs';
 import { type Clock, systemClock, type Timer } from '../clock.js';
 import { ConfigurationError, NotStartedError } from '../errors.js';
+import { Lifecycle } from '../lifecycle.js';
 import type { ModelRef } from '../model-ref.js';
 import { type PolicySpec, policyFromSpec } from '../policy-spec.js';
 import { resolveStreams } from '../stream-names.js';
@@ -115,6 +116,7 @@ export class PolicyController {
   private readonly reports = new Map<string, FrontEndReport>();
   private readonly events = new Subject<PolicyMessage | AppliedMessage | RejectedMessage>();
   private subscription: Subscription | undefined;
+  private readonly lifecycle = new Lifecycle('PolicyController', 'PolicyController');
   /** The highest version seen; 0 before any (so the first published is 1). */
   private highest = 0;
   private readonly waits = new Set<() => void>();
@@ -144,21 +146,32 @@ export class PolicyController {
    * become active late); resolves at the end of that window, having learnt the current version
    * and the front ends that answered.
    */
-  async start(): Promise<void> {
-    if (this.subscription) return;
+  start(): Promise<void> {
+    return this.lifecycle.start(() => this.join());
+  }
+
+  private async join(): Promise<void> {
     this.subscription = this.transport.listen(this.channel).subscribe({
       next: (m) => this.onMessage(m.payload),
       error: () => undefined,
     });
+    this.lifecycle.enterRunning(); // publish() may be called from here on
     const step = this.queryMs / 3;
-    for (let i = 0; i < 3; i++) {
-      await this.send({
-        v: WIRE_VERSION,
-        kind: 'query',
-        instance: this.instance,
-        ts: this.clock.now(),
-      });
-      if (step > 0) await this.sleep(step);
+    try {
+      for (let i = 0; i < 3 && this.lifecycle.running; i++) {
+        await this.send({
+          v: WIRE_VERSION,
+          kind: 'query',
+          instance: this.instance,
+          ts: this.clock.now(),
+        });
+        if (step > 0) await this.sleep(step);
+      }
+    } catch (error) {
+      // Not started after all: stop listening, so that start() can be called again.
+      this.subscription?.unsubscribe();
+      this.subscription = undefined;
+      throw error;
     }
   }
 
@@ -177,9 +190,11 @@ export class PolicyController {
    * have reported that version applied (or a newer one) or rejected.
    */
   async publish(spec: PolicySpec, options: PublishOptions = {}): Promise<PublishReport> {
-    if (!this.subscription)
+    if (!this.lifecycle.running)
       throw new NotStartedError(
-        'PolicyController is not started: call `await controller.start()` first',
+        this.lifecycle.stopRequested
+          ? 'PolicyController is stopped: create a new PolicyController to publish again'
+          : 'PolicyController is not started: call `await controller.start()` first',
       );
     policyFromSpec(spec);
     const version = options.version ?? this.highest + 1;
@@ -236,12 +251,21 @@ export class PolicyController {
     });
   }
 
-  /** Stops listening; waits in progress end at once. */
-  async stop(): Promise<void> {
-    this.subscription?.unsubscribe();
-    this.subscription = undefined;
-    for (const wake of [...this.waits]) wake();
-    this.events.complete();
+  /**
+   * Stops listening; waits in progress (a `start()`'s query window, a `publish()`'s wait for
+   * reports) end at once. Idempotent; a stopped controller cannot start again.
+   */
+  stop(): Promise<void> {
+    const wakeAll = () => {
+      for (const wake of [...this.waits]) wake();
+    };
+    const stopping = this.lifecycle.stop(async () => {
+      this.subscription?.unsubscribe();
+      this.subscription = undefined;
+      this.events.complete();
+    }, wakeAll);
+    wakeAll(); // a publish() in progress ends its wait too
+    return stopping;
   }
 
   private onMessage(payload: string): void {
