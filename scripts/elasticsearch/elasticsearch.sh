@@ -146,8 +146,6 @@ ready_line() { echo "ELASTICSEARCH_URL=http://127.0.0.1:$1"; }
 
 SERVICE=node PID_NAME=es.pid NOT_READY="not healthy"
 START_TIMEOUT="${ES_START_TIMEOUT:-120}" STOP_TIMEOUT="${ES_STOP_TIMEOUT:-30}"
-# shellcheck source-path=SCRIPTDIR source=../lib/service.sh
-source "$SCRIPT_DIR/../lib/service.sh"
 # shellcheck source-path=SCRIPTDIR source=../lib/jvm-service.sh
 source "$SCRIPT_DIR/../lib/jvm-service.sh"
 

@@ -96,8 +96,6 @@ ready_line() { echo "KAFKA_BROKERS=127.0.0.1:$1"; }
 
 SERVICE=broker PID_NAME=kafka.pid NOT_READY="not ready"
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-60}" STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-20}"
-# shellcheck source-path=SCRIPTDIR source=../lib/service.sh
-source "$SCRIPT_DIR/../lib/service.sh"
 # shellcheck source-path=SCRIPTDIR source=../lib/jvm-service.sh
 source "$SCRIPT_DIR/../lib/jvm-service.sh"
 

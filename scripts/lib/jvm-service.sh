@@ -1,6 +1,7 @@
 # Shared by scripts/kafka/kafka.sh and scripts/elasticsearch/elasticsearch.sh, on top of
-# service.sh: the Maven fetch into a cache, the pid file, a start that finds the service already
-# running, waiting for a fresh start to be ready, and stop. Source it after service.sh, with set:
+# service.sh (sourced here): the Maven fetch into a cache, the pid file, a start that finds the
+# service already running, waiting for a fresh start to be ready, and stop. Source it after
+# defining what service.sh needs (`log`, `die`, `usage`, `pid_alive PID`), with set:
 #   SERVICE        what the messages call the process: broker, node
 #   PID_NAME       the pid file's name in DIR: kafka.pid, es.pid
 #   START_TIMEOUT  seconds a start waits for readiness; STOP_TIMEOUT: after SIGTERM before SIGKILL
@@ -8,6 +9,9 @@
 # and defined: wait_ready PORT PID TIMEOUT (0 ready, 1 timeout, 2 process gone), log_tail, and
 # ready_line PORT (the one stdout line, such as KAFKA_BROKERS=127.0.0.1:<port>).
 # shellcheck shell=bash
+
+# shellcheck source=service.sh
+source "$(dirname "${BASH_SOURCE[0]}")/service.sh"
 
 maven_fetch() { # maven_fetch WHAT LOG OUTDIR [-Dname=value...]: the runtime jars of $SCRIPT_DIR/pom.xml into OUTDIR
   local what="$1" mvnlog="$2" out="$3" status=0
