@@ -1,6 +1,6 @@
 import { toMeasurement } from './measurement.js';
 import { closedLoopRunner, type LoadTarget } from './two-worker-path.js';
-import type { BenchOptions, Measurement } from './types.js';
+import type { BenchOptions, Measurement, Scenario } from './types.js';
 
 /**
  * What a broker scenario compares: the bare client loop (the floor) and the full rendezvous
@@ -9,34 +9,47 @@ import type { BenchOptions, Measurement } from './types.js';
 export interface BrokerPathPlan {
   /** The scenario's name in the measurements (`redis`, `nats`). */
   readonly scenario: string;
+  /** The bench option that says where the broker is: `redisUrl`, `natsUrl`. */
+  readonly urlOption: 'redisUrl' | 'natsUrl';
   /** The floor's name: `bare ioredis loop` reads `floor: bare ioredis loop c=16`. */
   readonly floor: string;
   /** Whether the floor is also measured at c=64 (then the c=64 row says `rpsVsBareC64`). */
   readonly floorAtC64: boolean;
-  readonly bare: () => Promise<LoadTarget>;
-  readonly rendezvous: () => Promise<LoadTarget>;
+  /** The bare client loop on the broker at `url`. */
+  readonly bare: (url: string) => Promise<LoadTarget>;
+  /** The front end and two workers on the transport under test, on the broker at `url`. */
+  readonly rendezvous: (url: string) => Promise<LoadTarget>;
   /** The issue's targets, recorded with the rows (`targetP50Ms` at c=1, `targetRps` at c=64). */
   readonly targets?: { readonly p50Ms?: number; readonly rps?: number };
 }
 
 /**
- * Measures a broker scenario: the bare loop at c=1 and 16 (and 64), then the rendezvous path at
- * c=1 and 64, each row of the path with its ratio to the floor.
+ * A broker scenario: the bare loop at c=1 and 16 (and 64), then the rendezvous path at c=1 and
+ * 64, each row of the path with its ratio to the floor. It needs the broker's URL in its option.
  *
  * @example
  * ```ts
- * return measureBrokerPath(options, { scenario: 'redis', floor: 'bare ioredis loop', floorAtC64: true, bare, rendezvous });
+ * export const redis = brokerPathScenario({ scenario: 'redis', urlOption: 'redisUrl', floor: 'bare ioredis loop', floorAtC64: true, bare, rendezvous });
  * ```
  */
-export async function measureBrokerPath(
+export function brokerPathScenario(plan: BrokerPathPlan): Scenario {
+  return async (options) => {
+    const url = options[plan.urlOption];
+    if (!url) throw new Error(`the ${plan.scenario} scenario needs options.${plan.urlOption}`);
+    return measureBrokerPath(options, plan, url);
+  };
+}
+
+async function measureBrokerPath(
   options: BenchOptions,
   plan: BrokerPathPlan,
+  url: string,
 ): Promise<Measurement[]> {
   const { n, run } = closedLoopRunner(options);
   const floor = (c: number) => `floor: ${plan.floor} c=${c}`;
   const out: Measurement[] = [];
 
-  const bare = await plan.bare();
+  const bare = await plan.bare(url);
   const bare1 = await run(bare, 1, n(1000, 5000));
   const bare16 = await run(bare, 16, n(5000, 40_000));
   const bare64 = plan.floorAtC64 ? await run(bare, 64, n(10_000, 60_000)) : undefined;
@@ -45,7 +58,7 @@ export async function measureBrokerPath(
   out.push(toMeasurement(plan.scenario, floor(16), true, 16, bare16));
   if (bare64) out.push(toMeasurement(plan.scenario, floor(64), true, 64, bare64));
 
-  const full = await plan.rendezvous();
+  const full = await plan.rendezvous(url);
   const rv1 = await run(full, 1, n(1000, 5000));
   const rv64 = await run(full, 64, n(10_000, 60_000));
   await full.stop();

@@ -14,9 +14,9 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { NatsTransport } from '@rendezvous-ml/transport-nats';
-import { measureBrokerPath } from '../lib/broker-path-scenario.js';
+import { brokerPathScenario } from '../lib/broker-path-scenario.js';
 import { type LoadTarget, twoWorkerPath } from '../lib/two-worker-path.js';
-import type { BenchOptions, Scenario } from '../lib/types.js';
+import type { Scenario } from '../lib/types.js';
 
 /** The bare loop: what nats-server and the @nats-io clients cost without the SDK. */
 async function bareLoop(url: string): Promise<LoadTarget> {
@@ -89,14 +89,11 @@ async function rendezvousPath(url: string): Promise<LoadTarget> {
 }
 
 /** Benchmark scenario of the NATS JetStream transport (needs `options.natsUrl`). */
-export const nats: Scenario = async (options: BenchOptions) => {
-  const url = options.natsUrl;
-  if (!url) throw new Error('the nats scenario needs options.natsUrl');
-  return measureBrokerPath(options, {
-    scenario: 'nats',
-    floor: 'bare @nats-io loop',
-    floorAtC64: false,
-    bare: () => bareLoop(url),
-    rendezvous: () => rendezvousPath(url),
-  });
-};
+export const nats: Scenario = brokerPathScenario({
+  scenario: 'nats',
+  urlOption: 'natsUrl',
+  floor: 'bare @nats-io loop',
+  floorAtC64: false,
+  bare: bareLoop,
+  rendezvous: rendezvousPath,
+});

@@ -11,9 +11,9 @@
  */
 import { RedisTransport } from '@rendezvous-ml/transport-redis';
 import { Redis } from 'ioredis';
-import { measureBrokerPath } from '../lib/broker-path-scenario.js';
+import { brokerPathScenario } from '../lib/broker-path-scenario.js';
 import { type LoadTarget, twoWorkerPath } from '../lib/two-worker-path.js';
-import type { BenchOptions, Scenario } from '../lib/types.js';
+import type { Scenario } from '../lib/types.js';
 
 /** The bare loop: what Redis and ioredis cost without the SDK. */
 async function bareLoop(url: string): Promise<LoadTarget> {
@@ -104,15 +104,12 @@ async function rendezvousPath(url: string): Promise<LoadTarget> {
 }
 
 /** Benchmark scenario of the Redis transport (needs `options.redisUrl`). */
-export const redis: Scenario = async (options: BenchOptions) => {
-  const url = options.redisUrl;
-  if (!url) throw new Error('the redis scenario needs options.redisUrl');
-  return measureBrokerPath(options, {
-    scenario: 'redis',
-    floor: 'bare ioredis loop',
-    floorAtC64: true,
-    bare: () => bareLoop(url),
-    rendezvous: () => rendezvousPath(url),
-    targets: { p50Ms: 0.6, rps: 8000 },
-  });
-};
+export const redis: Scenario = brokerPathScenario({
+  scenario: 'redis',
+  urlOption: 'redisUrl',
+  floor: 'bare ioredis loop',
+  floorAtC64: true,
+  bare: bareLoop,
+  rendezvous: rendezvousPath,
+  targets: { p50Ms: 0.6, rps: 8000 },
+});
