@@ -14,6 +14,7 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { NatsTransport } from '@rendezvous-ml/transport-nats';
+import { bareCalls } from '../lib/bare-calls.js';
 import { brokerPathScenario } from '../lib/broker-path-scenario.js';
 import { type LoadTarget, twoWorkerPath } from '../lib/two-worker-path.js';
 import type { Scenario } from '../lib/types.js';
@@ -32,7 +33,7 @@ async function bareLoop(url: string): Promise<LoadTarget> {
     deliver_policy: DeliverPolicy.New,
     max_ack_pending: -1,
   });
-  const waiting = new Map<string, () => void>();
+  const calls = bareCalls((id) => js.publish(`${tag}.requests`, id));
   const model = await (await js.consumers.get(`${tag}-requests`, 'model')).consume({
     max_messages: 64,
   });
@@ -52,24 +53,12 @@ async function bareLoop(url: string): Promise<LoadTarget> {
   ).consume({ max_messages: 256 });
   const replyLoop = (async () => {
     for await (const m of replies) {
-      const id = m.string();
-      const done = waiting.get(id);
-      if (done) {
-        waiting.delete(id);
-        done();
-      }
+      calls.answer(m.string());
     }
   })();
   await new Promise((r) => setTimeout(r, 200)); // let the consumers reach the server
-  let seq = 0;
   return {
-    call: () => {
-      const id = String(++seq);
-      return new Promise<void>((resolve, reject) => {
-        waiting.set(id, resolve);
-        js.publish(`${tag}.requests`, id).catch(reject);
-      });
-    },
+    call: calls.call,
     stop: async () => {
       await model.close();
       await replies.close();

@@ -11,6 +11,7 @@
  */
 import { RedisTransport } from '@rendezvous-ml/transport-redis';
 import { Redis } from 'ioredis';
+import { bareCalls } from '../lib/bare-calls.js';
 import { brokerPathScenario } from '../lib/broker-path-scenario.js';
 import { type LoadTarget, twoWorkerPath } from '../lib/two-worker-path.js';
 import type { Scenario } from '../lib/types.js';
@@ -25,7 +26,9 @@ async function bareLoop(url: string): Promise<LoadTarget> {
   const modelWrite = client.duplicate();
   const replyRead = client.duplicate();
   await client.call('XGROUP', 'CREATE', requests, 'model', '$', 'MKSTREAM');
-  const waiting = new Map<string, () => void>();
+  const calls = bareCalls((id) =>
+    client.call('XADD', requests, 'MAXLEN', '~', 100_000, '*', 'p', id),
+  );
   let running = true;
   const model = (async () => {
     while (running) {
@@ -62,24 +65,13 @@ async function bareLoop(url: string): Promise<LoadTarget> {
       if (!reply) continue;
       for (const [id, fields] of reply[0]![1]) {
         cursor = id;
-        const done = waiting.get(fields[1]!);
-        if (done) {
-          waiting.delete(fields[1]!);
-          done();
-        }
+        calls.answer(fields[1]!);
       }
     }
   })();
   await new Promise((r) => setTimeout(r, 50)); // let the blocking reads reach the server
-  let seq = 0;
   return {
-    call: () => {
-      const id = String(++seq);
-      return new Promise<void>((resolve, reject) => {
-        waiting.set(id, resolve);
-        client.call('XADD', requests, 'MAXLEN', '~', 100_000, '*', 'p', id).catch(reject);
-      });
-    },
+    call: calls.call,
     stop: async () => {
       running = false;
       await Promise.all([model, readerLoop]);
