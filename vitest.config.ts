@@ -22,6 +22,9 @@ export default defineConfig({
       '@rendezvous-ml/archiver-elasticsearch': src('archiver-elasticsearch'),
       '@rendezvous-ml/test-kit': src('test-kit'),
       '@rendezvous-ml/scorecard': src('scorecard'),
+      '@rendezvous-ml/replay/cli-kit': fileURLToPath(
+        new URL('./packages/replay/src/cli-kit.ts', import.meta.url),
+      ),
       '@rendezvous-ml/replay': src('replay'),
       '@rendezvous-ml/rollout': src('rollout'),
       '@rendezvous-ml/dashboard': src('dashboard'),

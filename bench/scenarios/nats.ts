@@ -14,28 +14,13 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { NatsTransport } from '@rendezvous-ml/transport-nats';
-import type { LoopResult } from '../lib/closed-loop.js';
-import { toMeasurement } from '../lib/measurement.js';
-import { closedLoopRunner, type LoadTarget, twoWorkerPath } from '../lib/two-worker-path.js';
-import type { BenchOptions, Measurement, Scenario } from '../lib/types.js';
-
-const SCENARIO = 'nats';
-
-function measurement(
-  variant: string,
-  isFloor: boolean,
-  concurrency: number,
-  r: LoopResult,
-  extra?: Record<string, number | string>,
-): Measurement {
-  return toMeasurement(SCENARIO, variant, isFloor, concurrency, r, extra);
-}
+import { bareCalls } from '../lib/bare-calls.js';
+import { brokerPathScenario } from '../lib/broker-path-scenario.js';
+import { type LoadTarget, twoWorkerPath } from '../lib/two-worker-path.js';
+import type { Scenario } from '../lib/types.js';
 
 /** The bare loop: what nats-server and the @nats-io clients cost without the SDK. */
-async function bareLoop(url: string): Promise<{
-  call: (i: number) => Promise<unknown>;
-  stop: () => Promise<void>;
-}> {
+async function bareLoop(url: string): Promise<LoadTarget> {
   const tag = `bench-bare-${Date.now().toString(36)}`;
   const nc = await connect({ servers: url });
   const jsm = await jetstreamManager(nc);
@@ -48,7 +33,7 @@ async function bareLoop(url: string): Promise<{
     deliver_policy: DeliverPolicy.New,
     max_ack_pending: -1,
   });
-  const waiting = new Map<string, () => void>();
+  const calls = bareCalls((id) => js.publish(`${tag}.requests`, id));
   const model = await (await js.consumers.get(`${tag}-requests`, 'model')).consume({
     max_messages: 64,
   });
@@ -68,24 +53,12 @@ async function bareLoop(url: string): Promise<{
   ).consume({ max_messages: 256 });
   const replyLoop = (async () => {
     for await (const m of replies) {
-      const id = m.string();
-      const done = waiting.get(id);
-      if (done) {
-        waiting.delete(id);
-        done();
-      }
+      calls.answer(m.string());
     }
   })();
   await new Promise((r) => setTimeout(r, 200)); // let the consumers reach the server
-  let seq = 0;
   return {
-    call: () => {
-      const id = String(++seq);
-      return new Promise<void>((resolve, reject) => {
-        waiting.set(id, resolve);
-        js.publish(`${tag}.requests`, id).catch(reject);
-      });
-    },
+    call: calls.call,
     stop: async () => {
       await model.close();
       await replies.close();
@@ -105,32 +78,11 @@ async function rendezvousPath(url: string): Promise<LoadTarget> {
 }
 
 /** Benchmark scenario of the NATS JetStream transport (needs `options.natsUrl`). */
-export const nats: Scenario = async (options: BenchOptions) => {
-  const url = options.natsUrl;
-  if (!url) throw new Error('the nats scenario needs options.natsUrl');
-  const { n, run } = closedLoopRunner(options);
-  const out: Measurement[] = [];
-
-  const bare = await bareLoop(url);
-  const bare1 = await run(bare, 1, n(1000, 5000));
-  const bare16 = await run(bare, 16, n(5000, 40_000));
-  await bare.stop();
-  out.push(measurement('floor: bare @nats-io loop c=1', true, 1, bare1));
-  out.push(measurement('floor: bare @nats-io loop c=16', true, 16, bare16));
-
-  const full = await rendezvousPath(url);
-  const rv1 = await run(full, 1, n(1000, 5000));
-  const rv64 = await run(full, 64, n(10_000, 60_000));
-  await full.stop();
-  out.push(
-    measurement('rendezvous c=1 (front end + 2 workers)', false, 1, rv1, {
-      p50VsBare: Number((rv1.p50Ms / bare1.p50Ms).toFixed(2)),
-    }),
-  );
-  out.push(
-    measurement('rendezvous c=64 (front end + 2 workers)', false, 64, rv64, {
-      rpsVsBareC16: Number((rv64.rps / bare16.rps).toFixed(2)),
-    }),
-  );
-  return out;
-};
+export const nats: Scenario = brokerPathScenario({
+  scenario: 'nats',
+  urlOption: 'natsUrl',
+  floor: 'bare @nats-io loop',
+  floorAtC64: false,
+  bare: bareLoop,
+  rendezvous: rendezvousPath,
+});

@@ -11,28 +11,13 @@
  */
 import { RedisTransport } from '@rendezvous-ml/transport-redis';
 import { Redis } from 'ioredis';
-import type { LoopResult } from '../lib/closed-loop.js';
-import { toMeasurement } from '../lib/measurement.js';
-import { closedLoopRunner, type LoadTarget, twoWorkerPath } from '../lib/two-worker-path.js';
-import type { BenchOptions, Measurement, Scenario } from '../lib/types.js';
-
-const SCENARIO = 'redis';
-
-function measurement(
-  variant: string,
-  isFloor: boolean,
-  concurrency: number,
-  r: LoopResult,
-  extra?: Record<string, number | string>,
-): Measurement {
-  return toMeasurement(SCENARIO, variant, isFloor, concurrency, r, extra);
-}
+import { bareCalls } from '../lib/bare-calls.js';
+import { brokerPathScenario } from '../lib/broker-path-scenario.js';
+import { type LoadTarget, twoWorkerPath } from '../lib/two-worker-path.js';
+import type { Scenario } from '../lib/types.js';
 
 /** The bare loop: what Redis and ioredis cost without the SDK. */
-async function bareLoop(url: string): Promise<{
-  call: (i: number) => Promise<unknown>;
-  stop: () => Promise<void>;
-}> {
+async function bareLoop(url: string): Promise<LoadTarget> {
   const tag = `bench-bare-${Date.now().toString(36)}`;
   const requests = `${tag}:requests`;
   const replies = `${tag}:replies`;
@@ -41,7 +26,9 @@ async function bareLoop(url: string): Promise<{
   const modelWrite = client.duplicate();
   const replyRead = client.duplicate();
   await client.call('XGROUP', 'CREATE', requests, 'model', '$', 'MKSTREAM');
-  const waiting = new Map<string, () => void>();
+  const calls = bareCalls((id) =>
+    client.call('XADD', requests, 'MAXLEN', '~', 100_000, '*', 'p', id),
+  );
   let running = true;
   const model = (async () => {
     while (running) {
@@ -78,24 +65,13 @@ async function bareLoop(url: string): Promise<{
       if (!reply) continue;
       for (const [id, fields] of reply[0]![1]) {
         cursor = id;
-        const done = waiting.get(fields[1]!);
-        if (done) {
-          waiting.delete(fields[1]!);
-          done();
-        }
+        calls.answer(fields[1]!);
       }
     }
   })();
   await new Promise((r) => setTimeout(r, 50)); // let the blocking reads reach the server
-  let seq = 0;
   return {
-    call: () => {
-      const id = String(++seq);
-      return new Promise<void>((resolve, reject) => {
-        waiting.set(id, resolve);
-        client.call('XADD', requests, 'MAXLEN', '~', 100_000, '*', 'p', id).catch(reject);
-      });
-    },
+    call: calls.call,
     stop: async () => {
       running = false;
       await Promise.all([model, readerLoop]);
@@ -120,37 +96,12 @@ async function rendezvousPath(url: string): Promise<LoadTarget> {
 }
 
 /** Benchmark scenario of the Redis transport (needs `options.redisUrl`). */
-export const redis: Scenario = async (options: BenchOptions) => {
-  const url = options.redisUrl;
-  if (!url) throw new Error('the redis scenario needs options.redisUrl');
-  const { n, run } = closedLoopRunner(options);
-  const out: Measurement[] = [];
-
-  const bare = await bareLoop(url);
-  const bare1 = await run(bare, 1, n(1000, 5000));
-  const bare16 = await run(bare, 16, n(5000, 40_000));
-  const bare64 = await run(bare, 64, n(10_000, 60_000));
-  await bare.stop();
-  out.push(measurement('floor: bare ioredis loop c=1', true, 1, bare1));
-  out.push(measurement('floor: bare ioredis loop c=16', true, 16, bare16));
-  out.push(measurement('floor: bare ioredis loop c=64', true, 64, bare64));
-
-  const full = await rendezvousPath(url);
-  const rv1 = await run(full, 1, n(1000, 5000));
-  const rv64 = await run(full, 64, n(10_000, 60_000));
-  await full.stop();
-  out.push(
-    measurement('rendezvous c=1 (front end + 2 workers)', false, 1, rv1, {
-      p50VsBare: Number((rv1.p50Ms / bare1.p50Ms).toFixed(2)),
-      targetP50Ms: 0.6,
-    }),
-  );
-  out.push(
-    measurement('rendezvous c=64 (front end + 2 workers)', false, 64, rv64, {
-      rpsVsBareC16: Number((rv64.rps / bare16.rps).toFixed(2)),
-      rpsVsBareC64: Number((rv64.rps / bare64.rps).toFixed(2)),
-      targetRps: 8000,
-    }),
-  );
-  return out;
-};
+export const redis: Scenario = brokerPathScenario({
+  scenario: 'redis',
+  urlOption: 'redisUrl',
+  floor: 'bare ioredis loop',
+  floorAtC64: true,
+  bare: bareLoop,
+  rendezvous: rendezvousPath,
+  targets: { p50Ms: 0.6, rps: 8000 },
+});

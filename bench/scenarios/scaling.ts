@@ -99,22 +99,25 @@ async function inFlight(ns: readonly number[], quick: boolean): Promise<Measurem
         () => closedLoop(1, probes, call),
       );
       const c64 = await closedLoop(64, probes * 2, call);
+      // One row per in-flight count: the probe's latency, the heap per request held, and
+      // (when measured) the front end's own share of it.
+      const probeRow = (frontEnd: { frontEndBytesPerInFlight?: number }) =>
+        toMeasurement(
+          'scaling',
+          `${n === ns[0] ? 'floor: ' : ''}probe with ${n.toLocaleString('en-US')} in flight`,
+          n === ns[0],
+          1,
+          r,
+          {
+            inFlight: n,
+            bytesPerInFlight: Math.round((after - before) / n),
+            ...frontEnd,
+            rpsAtC64: Math.round(c64.rps),
+          },
+        );
       // Front end alone (a quick run measures it at the largest count only).
       if (quick && n !== ns[ns.length - 1]) {
-        out.push(
-          toMeasurement(
-            'scaling',
-            `${n === ns[0] ? 'floor: ' : ''}probe with ${n.toLocaleString('en-US')} in flight`,
-            n === ns[0],
-            1,
-            r,
-            {
-              inFlight: n,
-              bytesPerInFlight: Math.round((after - before) / n),
-              rpsAtC64: Math.round(c64.rps),
-            },
-          ),
-        );
+        out.push(probeRow({}));
         for (const release of releases.splice(0)) release();
         await Promise.all(pending);
         continue;
@@ -127,21 +130,7 @@ async function inFlight(ns: readonly number[], quick: boolean): Promise<Measurem
         throw new Error(
           `front-end-only requests were decided early: ${JSON.stringify(frontEndOnly.stats())} n=${n}`,
         );
-      out.push(
-        toMeasurement(
-          'scaling',
-          `${n === ns[0] ? 'floor: ' : ''}probe with ${n.toLocaleString('en-US')} in flight`,
-          n === ns[0],
-          1,
-          r,
-          {
-            inFlight: n,
-            bytesPerInFlight: Math.round((after - before) / n),
-            frontEndBytesPerInFlight: Math.round((feAfter - feBefore) / n),
-            rpsAtC64: Math.round(c64.rps),
-          },
-        ),
-      );
+      out.push(probeRow({ frontEndBytesPerInFlight: Math.round((feAfter - feBefore) / n) }));
       // Release the held requests; the front-end-only ones expire at their deadline.
       for (const release of releases.splice(0)) release();
       await Promise.all(pending);

@@ -1,5 +1,6 @@
+import { M2_AND_M1, redisLoad } from '../lib/redis-load.js';
 import { runSdkFault } from '../lib/sdk-run.js';
-import { kafkaConnect, redisConnect } from '../lib/services.js';
+import { kafkaConnect } from '../lib/services.js';
 import { sleep } from '../lib/steady-load.js';
 import type { Scenario } from '../lib/types.js';
 
@@ -13,13 +14,8 @@ export const redisRestart: Scenario = {
   run: (ctx) => {
     const redis = ctx.services.redis!;
     return runSdkFault(ctx, {
-      connect: redisConnect(redis.url, ctx.tag),
-      models: [
-        { name: 'm', version: '2' },
-        { name: 'm', version: '1' },
-      ],
-      deadlineMs: 1000,
-      rate: 40,
+      ...redisLoad(ctx),
+      models: M2_AND_M1,
       beforeMs: ctx.quick ? 1500 : 3000,
       afterMs: ctx.quick ? 4000 : 6000,
       catchUpBoundMs: 30_000,
@@ -43,10 +39,7 @@ export const kafkaRestart: Scenario = {
     const kafka = ctx.services.kafka!;
     return runSdkFault(ctx, {
       connect: kafkaConnect(kafka.brokers, ctx.tag),
-      models: [
-        { name: 'm', version: '2' },
-        { name: 'm', version: '1' },
-      ],
+      models: M2_AND_M1,
       deadlineMs: 2000,
       rate: 20,
       beforeMs: ctx.quick ? 2000 : 4000,

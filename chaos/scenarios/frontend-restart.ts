@@ -1,5 +1,5 @@
+import { M2_AND_M1, redisLoad } from '../lib/redis-load.js';
 import { runSdkFault } from '../lib/sdk-run.js';
-import { redisConnect } from '../lib/services.js';
 import type { Scenario } from '../lib/types.js';
 
 const FIRST = 20;
@@ -13,13 +13,8 @@ export const frontendRestart: Scenario = {
   run: async (ctx) => {
     let restartedAt = 0;
     return runSdkFault(ctx, {
-      connect: redisConnect(ctx.services.redis!.url, ctx.tag),
-      models: [
-        { name: 'm', version: '2' },
-        { name: 'm', version: '1' },
-      ],
-      deadlineMs: 1000,
-      rate: 40,
+      ...redisLoad(ctx),
+      models: M2_AND_M1,
       beforeMs: ctx.quick ? 1000 : 2000,
       afterMs: ctx.quick ? 2000 : 4000,
       catchUpBoundMs: 15_000,

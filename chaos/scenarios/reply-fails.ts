@@ -1,6 +1,6 @@
 import { FaultyTransport } from '../lib/faulty-transport.js';
+import { redisLoad } from '../lib/redis-load.js';
 import { runSdkFault } from '../lib/sdk-run.js';
-import { redisConnect } from '../lib/services.js';
 import { sleep } from '../lib/steady-load.js';
 import type { Scenario } from '../lib/types.js';
 
@@ -14,7 +14,7 @@ export const replyFails: Scenario = {
   run: async (ctx) => {
     let faulty: FaultyTransport | undefined;
     const result = await runSdkFault(ctx, {
-      connect: redisConnect(ctx.services.redis!.url, ctx.tag),
+      ...redisLoad(ctx),
       models: [
         {
           name: 'm',
@@ -26,8 +26,6 @@ export const replyFails: Scenario = {
         },
         { name: 'm', version: '1' },
       ],
-      deadlineMs: 1000,
-      rate: 40,
       beforeMs: ctx.quick ? 1500 : 3000,
       afterMs: ctx.quick ? 4000 : 6000,
       catchUpBoundMs: 15_000,

@@ -1,6 +1,6 @@
 import { FaultySink } from '../lib/archive-sinks.js';
+import { redisLoad } from '../lib/redis-load.js';
 import { runSdkFault } from '../lib/sdk-run.js';
-import { redisConnect } from '../lib/services.js';
 import { sleep } from '../lib/steady-load.js';
 import type { Scenario } from '../lib/types.js';
 
@@ -15,14 +15,12 @@ export const sinkFails: Scenario = {
     let sink: FaultySink | undefined;
     const faultMs = ctx.quick ? 4000 : 10_000;
     const result = await runSdkFault(ctx, {
-      connect: redisConnect(ctx.services.redis!.url, ctx.tag),
+      ...redisLoad(ctx),
       models: [{ name: 'm', version: '1' }],
       decoySinks: (file) => {
         sink = new FaultySink(file);
         return [sink];
       },
-      deadlineMs: 1000,
-      rate: 40,
       beforeMs: ctx.quick ? 1000 : 2000,
       afterMs: ctx.quick ? 2000 : 4000,
       catchUpBoundMs: 20_000,

@@ -85,17 +85,9 @@ cmd_fetch() {
   mkdir -p "$tmp"
   log "fetching org.elasticsearch:elasticsearch:${ES_VERSION} + transport-netty4 from Maven Central ..."
   local start=$SECONDS
-  # A line on stderr every 5 s while maven works, so a first fetch does not look hung. Maven's
-  # output is kept for failures only (Debian's mvn 3.8 prints stray ANSI resets even with -q).
   mkdir -p "$(dirname "$ES_HOME")"
-  local mvnlog="$ES_HOME.mvn.log" status=0
-  start_ticker "fetching Elasticsearch ${ES_VERSION} with maven"
-  mvn -B -q -Dstyle.color=never -f "$SCRIPT_DIR/pom.xml" -Des.version="$ES_VERSION" \
-    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp/libs" \
-    </dev/null >"$mvnlog" 2>&1 || status=$?
-  stop_ticker
-  if ((status != 0)); then
-    sed 's/\x1b\[[0-9;]*m//g' "$mvnlog" | tail -n 40 >&2
+  local mvnlog="$ES_HOME.mvn.log"
+  if ! maven_fetch "Elasticsearch ${ES_VERSION}" "$mvnlog" "$tmp/libs" -Des.version="$ES_VERSION"; then
     rm -rf "$tmp"
     die "maven failed to resolve Elasticsearch ${ES_VERSION} (full log: $mvnlog)"
   fi
@@ -138,11 +130,7 @@ java.version=21
 elasticsearch.version=${ES_VERSION}
 EOF
   fetch_key >"$tmp/.complete"
-  # Swap in atomically so a concurrent start never sees a half-filled directory.
-  rm -rf "$ES_HOME.old.$$"
-  [[ -d "$ES_HOME" ]] && mv "$ES_HOME" "$ES_HOME.old.$$"
-  mv "$tmp" "$ES_HOME"
-  rm -rf "$ES_HOME.old.$$"
+  swap_in "$tmp" "$ES_HOME"
   log "fetched $(find "$ES_HOME" -name '*.jar' | wc -l) jars in $((SECONDS - start)) s"
 }
 
@@ -154,17 +142,12 @@ pid_alive() { # pid_alive PID -> running EsNode process?
     tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q ' EsNode '
 }
 
-# shellcheck source-path=SCRIPTDIR source=../lib/service.sh
-source "$SCRIPT_DIR/../lib/service.sh"
+ready_line() { echo "ELASTICSEARCH_URL=http://127.0.0.1:$1"; }
 
-cmd_stop() { # cmd_stop TERM|KILL --dir DIR
-  local sig="$1"
-  shift
-  parse_args "$@"
-  stop_service "$DIR/es.pid" "$sig" "${ES_STOP_TIMEOUT:-30}"
-}
-
-read_pid() { if [[ -f "$DIR/es.pid" ]]; then cat "$DIR/es.pid"; fi; }
+SERVICE=node PID_NAME=es.pid NOT_READY="not healthy"
+START_TIMEOUT="${ES_START_TIMEOUT:-120}" STOP_TIMEOUT="${ES_STOP_TIMEOUT:-30}"
+# shellcheck source-path=SCRIPTDIR source=../lib/jvm-service.sh
+source "$SCRIPT_DIR/../lib/jvm-service.sh"
 
 log_tail() {
   if [[ -s "$DIR/logs/es.log" ]]; then
@@ -242,19 +225,8 @@ link_native_libs() {
 
 cmd_start() {
   parse_args "$@"
+  report_running && return 0
   local pid
-  pid="$(read_pid)"
-  if pid_alive "$pid"; then
-    local running_port
-    running_port="$(cat "$DIR/port" 2>/dev/null || true)"
-    [[ -z "$PORT" || "$PORT" == "$running_port" ]] ||
-      die "a node is already running in $DIR (pid $pid) on port $running_port"
-    log "already running (pid $pid)"
-    wait_ready "$running_port" "$pid" "${ES_START_TIMEOUT:-120}" || die "running node is not healthy"
-    echo "ELASTICSEARCH_URL=http://127.0.0.1:${running_port}"
-    return 0
-  fi
-  rm -f "$DIR/es.pid"
 
   command -v curl >/dev/null || die "curl not found"
   local jh
@@ -297,20 +269,8 @@ cmd_start() {
   (cd "$DIR" && exec setsid "$jh/bin/java" $heap "${jvm[@]}" EsNode "$ES_HOME" "$DIR/config" \
     </dev/null >>"$DIR/logs/es.log" 2>&1) &
   pid=$!
-  echo "$pid" >"$DIR/es.pid"
   log "started pid $pid (Elasticsearch ${ES_VERSION}, $(basename "$jh")), http 127.0.0.1:$PORT, transport 127.0.0.1:$tport; waiting for yellow health"
-
-  local rc=0 t0=$SECONDS timeout="${ES_START_TIMEOUT:-120}"
-  wait_ready "$PORT" "$pid" "$timeout" || rc=$?
-  if ((rc != 0)); then
-    if ((rc == 2)); then log "node process exited during startup"; else log "node not healthy within $timeout s"; fi
-    log_tail
-    kill -9 "$pid" 2>/dev/null || true
-    rm -f "$DIR/es.pid"
-    exit 1
-  fi
-  log "ready in $((SECONDS - t0)) s"
-  echo "ELASTICSEARCH_URL=http://127.0.0.1:${PORT}"
+  await_started "$pid"
 }
 
 

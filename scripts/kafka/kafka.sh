@@ -74,26 +74,13 @@ cmd_fetch() {
   rm -rf "$tmp"
   log "fetching kafka_2.13:${KAFKA_VERSION} from Maven Central into $LIBS ..."
   local start=$SECONDS
-  # Maven output is kept only for failures (Debian's mvn 3.8 prints stray ANSI resets even with -q);
-  # meanwhile a line on stderr every 5 s says it is still at it.
-  start_ticker "fetching kafka_2.13:${KAFKA_VERSION} with maven"
-  local status=0
-  mvn -B -q -Dstyle.color=never -f "$SCRIPT_DIR/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
-    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" \
-    </dev/null >"$CACHE_DIR/mvn.log" 2>&1 || status=$?
-  stop_ticker
-  if ((status != 0)); then
-    sed 's/\x1b\[[0-9;]*m//g' "$CACHE_DIR/mvn.log" | tail -n 40 >&2
+  if ! maven_fetch "kafka_2.13:${KAFKA_VERSION}" "$CACHE_DIR/mvn.log" "$tmp" -Dkafka.version="$KAFKA_VERSION"; then
     rm -rf "$tmp"
     die "maven failed to resolve kafka_2.13:${KAFKA_VERSION} (full log: $CACHE_DIR/mvn.log)"
   fi
   ls "$tmp"/kafka_2.13-*.jar >/dev/null 2>&1 || { rm -rf "$tmp"; die "no kafka_2.13 jar after maven run"; }
   fetch_key >"$tmp/.complete"
-  # Swap in atomically so a concurrent start never sees a half-filled libs dir.
-  rm -rf "$LIBS.old.$$"
-  [[ -d "$LIBS" ]] && mv "$LIBS" "$LIBS.old.$$"
-  mv "$tmp" "$LIBS"
-  rm -rf "$LIBS.old.$$"
+  swap_in "$tmp" "$LIBS"
   log "fetched $(find "$LIBS" -name '*.jar' | wc -l) jars in $((SECONDS - start)) s"
 }
 
@@ -105,17 +92,12 @@ pid_alive() { # pid_alive PID -> is it our broker (kafka.Kafka with DIR/server.p
     tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "kafka.Kafka $DIR/server.properties"
 }
 
-# shellcheck source-path=SCRIPTDIR source=../lib/service.sh
-source "$SCRIPT_DIR/../lib/service.sh"
+ready_line() { echo "KAFKA_BROKERS=127.0.0.1:$1"; }
 
-cmd_stop() { # cmd_stop TERM|KILL --dir DIR
-  local sig="$1"
-  shift
-  parse_args "$@"
-  stop_service "$DIR/kafka.pid" "$sig" "${KAFKA_STOP_TIMEOUT:-20}"
-}
-
-read_pid() { if [[ -f "$DIR/kafka.pid" ]]; then cat "$DIR/kafka.pid"; fi; }
+SERVICE=broker PID_NAME=kafka.pid NOT_READY="not ready"
+START_TIMEOUT="${KAFKA_START_TIMEOUT:-60}" STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-20}"
+# shellcheck source-path=SCRIPTDIR source=../lib/jvm-service.sh
+source "$SCRIPT_DIR/../lib/jvm-service.sh"
 
 log_tail() {
   local f
@@ -290,19 +272,8 @@ random_cluster_id() { # Kafka Uuid string: 16 random bytes, base64url without pa
 
 cmd_start() {
   parse_args "$@"
+  report_running && return 0
   local pid
-  pid="$(read_pid)"
-  if pid_alive "$pid"; then
-    local running_port
-    running_port="$(cat "$DIR/port" 2>/dev/null || true)"
-    [[ -z "$PORT" || "$PORT" == "$running_port" ]] ||
-      die "a broker is already running in $DIR (pid $pid) on port $running_port"
-    log "already running (pid $pid)"
-    wait_ready "$running_port" "$pid" "${KAFKA_START_TIMEOUT:-60}" || die "running broker is not healthy"
-    echo "KAFKA_BROKERS=127.0.0.1:${running_port}"
-    return 0
-  fi
-  rm -f "$DIR/kafka.pid"
 
   check_java
   cmd_fetch
@@ -349,24 +320,8 @@ cmd_start() {
   $(command -v setsid || echo nohup) "$java" $heap $jvm "${cp_opts[@]}" kafka.Kafka "$DIR/server.properties" \
     </dev/null >"$DIR/kafka.out" 2>&1 &
   pid=$!
-  echo "$pid" >"$DIR/kafka.pid"
   log "started pid $pid, PLAINTEXT 127.0.0.1:$PORT, CONTROLLER 127.0.0.1:$cport; waiting for readiness"
-
-  local rc=0 t0=$SECONDS
-  wait_ready "$PORT" "$pid" "${KAFKA_START_TIMEOUT:-60}" || rc=$?
-  if ((rc != 0)); then
-    if ((rc == 2)); then
-      log "broker process exited during startup"
-    else
-      log "broker not ready within ${KAFKA_START_TIMEOUT:-60} s"
-    fi
-    log_tail
-    kill -9 "$pid" 2>/dev/null || true
-    rm -f "$DIR/kafka.pid"
-    exit 1
-  fi
-  log "ready in $((SECONDS - t0)) s"
-  echo "KAFKA_BROKERS=127.0.0.1:${PORT}"
+  await_started "$pid"
 }
 
 

@@ -1,4 +1,4 @@
-# Shared by scripts/kafka/kafka.sh and scripts/elasticsearch/elasticsearch.sh: argument parsing,
+# Shared by scripts/kafka/kafka.sh and scripts/elasticsearch/elasticsearch.sh (with jvm-service.sh): argument parsing,
 # free loopback ports, stopping a service process, and progress lines for long steps. Source it after defining `log`, `die`,
 # `usage` and `pid_alive PID` (which recognises the script's own process).
 # shellcheck shell=bash

@@ -3,18 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Transport } from '@rendezvous-ml/core';
 import type { Logger } from 'pino';
-import {
-  type ArchiveStream,
-  type ArchivingRole,
-  archiveSinks,
-  drainAndStop,
-  startIrisDecoy,
-  startIrisResultArchiver,
-  startIrisScoreArchiver,
-} from './archiving.js';
+import { drainAndStop } from './archiving.js';
+import { startIrisArchiving } from './archiving-roles.js';
 import { HELP } from './cli-help.js';
 import { type IrisConfig, modelRefs, readConfig } from './config.js';
-import { elasticsearchSinks } from './elasticsearch.js';
 import { runLoad, runReplay, runScorecard } from './evaluation-commands.js';
 import { startIrisFrontend } from './frontend.js';
 import { EXAMPLE_INPUT } from './iris-input.js';
@@ -131,26 +123,15 @@ async function runWorker(config: IrisConfig, model: string | undefined): Promise
 async function runArchiving(config: IrisConfig, role: 'decoy' | 'archiver'): Promise<void> {
   const logger = createLogger(role, config.logLevel);
   const transport: Transport = await transportFactory(config, logger)();
-  const es = config.elasticsearchUrl
-    ? await elasticsearchSinks(config.elasticsearchUrl, logger)
-    : undefined;
-  const sinks = (stream: ArchiveStream) => archiveSinks(config, stream, es ? [es[stream]] : []);
   // A start can fail for a while on a broker that is itself starting (a topic just created by
   // another role, a coordinator loading): retry it with backoff instead of exiting (issue #11).
-  const start = (what: string, run: () => Promise<ArchivingRole>) =>
-    startWithRetry(run, { what, logger });
   // The archiver role archives both the scores and the front ends' results.
-  const archiving: ArchivingRole[] =
-    role === 'decoy'
-      ? [await start('decoy', () => startIrisDecoy(transport, sinks('decoy'), logger))]
-      : [
-          await start('score archiver', () =>
-            startIrisScoreArchiver(transport, sinks('scores'), logger),
-          ),
-          await start('results archiver', () =>
-            startIrisResultArchiver(transport, sinks('results'), logger),
-          ),
-        ];
+  const archiving = await startIrisArchiving(
+    config,
+    role === 'decoy' ? { decoy: transport } : { archiver: transport },
+    logger,
+    { start: (what, run) => startWithRetry(run, { what, logger }) },
+  );
   onShutdown(logger, async () => {
     await Promise.all(archiving.map((a) => drainAndStop(a, logger)));
     await transport.close();

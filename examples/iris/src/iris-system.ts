@@ -1,15 +1,8 @@
 import type { ModelWorker, Transport } from '@rendezvous-ml/core';
 import type { Logger } from 'pino';
-import {
-  type ArchivingRole,
-  archiveSinks,
-  drainAndStop,
-  startIrisDecoy,
-  startIrisResultArchiver,
-  startIrisScoreArchiver,
-} from './archiving.js';
+import { type ArchivingRole, drainAndStop } from './archiving.js';
+import { startIrisArchiving } from './archiving-roles.js';
 import type { IrisConfig } from './config.js';
-import { elasticsearchSinks } from './elasticsearch.js';
 import { type IrisFrontend, startIrisFrontend } from './frontend.js';
 import type { IrisInput } from './iris-input.js';
 import { loadIrisModelRef } from './iris-models.js';
@@ -68,29 +61,14 @@ export async function startIrisSystem(
     transports.set(role, t);
     return t;
   };
-  const es = config.elasticsearchUrl
-    ? await elasticsearchSinks(config.elasticsearchUrl, logger)
-    : undefined;
-
   // The score and results archivers share one connection, as in the multi-process `archiver`.
   const archiverTransport = await open('archiver');
-  const archiving = [
-    await startIrisDecoy(
-      await open('decoy'),
-      archiveSinks(config, 'decoy', es ? [es.decoy] : []),
-      logger.child({ component: 'decoy' }),
-    ),
-    await startIrisScoreArchiver(
-      archiverTransport,
-      archiveSinks(config, 'scores', es ? [es.scores] : []),
-      logger.child({ component: 'archiver' }),
-    ),
-    await startIrisResultArchiver(
-      archiverTransport,
-      archiveSinks(config, 'results', es ? [es.results] : []),
-      logger.child({ component: 'archiver' }),
-    ),
-  ];
+  const archiving = await startIrisArchiving(
+    config,
+    { decoy: await open('decoy'), archiver: archiverTransport },
+    logger,
+    { childLoggers: true },
+  );
   for (const a of archiving) metrics.rendezvous.observeArchiver(a, a.name);
 
   const workers = new Map<string, ModelWorker<IrisInput, number>>();

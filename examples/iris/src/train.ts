@@ -8,6 +8,49 @@ import {
   trainAndSave,
 } from './iris-models.js';
 
+/** Where and how `train` and `trainChallenger` work, and where their summary goes. */
+export interface TrainOptions {
+  /** Default `examples/iris/models`. */
+  dir?: string;
+  /** Default {@link DEFAULT_SEED}. */
+  seed?: number;
+  /** Each line of the summary. Default `console.log`, with progress on stderr. */
+  print?: (line: string) => void;
+}
+
+/** What one training command trains and how it describes it. */
+interface Training {
+  /** The progress line on stderr (with the seed), when the caller prints nowhere else. */
+  readonly progress: (seed: number) => string;
+  /** The summary's first line, before the time it took. */
+  readonly heading: (seed: number) => string;
+  readonly role: (m: SavedIrisModel) => string;
+  readonly file: (m: SavedIrisModel) => string;
+  readonly run: (dir: string, seed: number) => Promise<[SavedIrisModel, SavedIrisModel]>;
+}
+
+async function trainAndPrint(
+  options: TrainOptions,
+  training: Training,
+): Promise<[SavedIrisModel, SavedIrisModel]> {
+  const dir = options.dir ?? DEFAULT_MODELS_DIR;
+  const seed = options.seed ?? DEFAULT_SEED;
+  const print = options.print ?? ((line: string) => console.log(line));
+  // Progress on stderr (the summary below is the output), unless the caller prints elsewhere.
+  if (!options.print) process.stderr.write(`${training.progress(seed)}\n`);
+  const started = Date.now();
+  const models = await training.run(dir, seed);
+  print(`${training.heading(seed)} in ${Date.now() - started} ms:`);
+  for (const m of models) {
+    print(
+      `  ${m.name}@${m.version} (${training.role(m)}, ${m.algorithm}): ` +
+        `held-out accuracy ${(m.heldOutAccuracy * 100).toFixed(1)}% on ${m.testSize} flowers ` +
+        `(trained on ${m.trainSize}) -> ${dir}/${training.file(m)}`,
+    );
+  }
+  return models;
+}
+
 /**
  * Trains both models with `seed`, saves them under `dir` and prints their held-out accuracy.
  *
@@ -16,29 +59,15 @@ import {
  * await train({ dir: 'examples/iris/models', seed: 42 });
  * ```
  */
-export async function train(
-  options: { dir?: string; seed?: number; print?: (line: string) => void } = {},
-): Promise<[SavedIrisModel, SavedIrisModel]> {
-  const dir = options.dir ?? DEFAULT_MODELS_DIR;
-  const seed = options.seed ?? DEFAULT_SEED;
-  const print = options.print ?? ((line: string) => console.log(line));
-  // Progress on stderr (the summary below is the output), unless the caller prints elsewhere.
-  if (!options.print)
-    process.stderr.write(
-      `training dt@1 (decision tree) and lr@0 (logistic regression), seed ${seed} ...\n`,
-    );
-  const started = Date.now();
-  const models = await trainAndSave(dir, seed);
-  print(`Trained the iris models with seed ${seed} in ${Date.now() - started} ms:`);
-  for (const m of models) {
-    const role = m.name === 'dt' ? 'production' : 'canary baseline';
-    print(
-      `  ${m.name}@${m.version} (${role}, ${m.algorithm}): ` +
-        `held-out accuracy ${(m.heldOutAccuracy * 100).toFixed(1)}% on ${m.testSize} flowers ` +
-        `(trained on ${m.trainSize}) -> ${dir}/${m.name}.json`,
-    );
-  }
-  return models;
+export function train(options: TrainOptions = {}): Promise<[SavedIrisModel, SavedIrisModel]> {
+  return trainAndPrint(options, {
+    progress: (seed) =>
+      `training dt@1 (decision tree) and lr@0 (logistic regression), seed ${seed} ...`,
+    heading: (seed) => `Trained the iris models with seed ${seed}`,
+    role: (m) => (m.name === 'dt' ? 'production' : 'canary baseline'),
+    file: (m) => `${m.name}.json`,
+    run: trainAndSave,
+  });
 }
 
 /**
@@ -50,27 +79,16 @@ export async function train(
  * await trainChallenger({ dir: 'examples/iris/models', seed: 42 });
  * ```
  */
-export async function trainChallenger(
-  options: { dir?: string; seed?: number; print?: (line: string) => void } = {},
+export function trainChallenger(
+  options: TrainOptions = {},
 ): Promise<[SavedIrisModel, SavedIrisModel]> {
-  const dir = options.dir ?? DEFAULT_MODELS_DIR;
-  const seed = options.seed ?? DEFAULT_SEED;
-  const print = options.print ?? ((line: string) => console.log(line));
-  // Progress on stderr (the summary below is the output), unless the caller prints elsewhere.
-  if (!options.print)
-    process.stderr.write(`training the challengers dt@2 and bad@1, seed ${seed} ...\n`);
-  const started = Date.now();
-  const models = await trainAndSaveChallengers(dir, seed);
-  print(`Trained the challengers with seed ${seed} in ${Date.now() - started} ms:`);
-  for (const m of models) {
-    const role = m.name === 'dt' ? 'challenger' : 'deliberately worse';
-    print(
-      `  ${m.name}@${m.version} (${role}, ${m.algorithm}): ` +
-        `held-out accuracy ${(m.heldOutAccuracy * 100).toFixed(1)}% on ${m.testSize} flowers ` +
-        `(trained on ${m.trainSize}) -> ${dir}/${m.name}@${m.version}.json`,
-    );
-  }
-  return models;
+  return trainAndPrint(options, {
+    progress: (seed) => `training the challengers dt@2 and bad@1, seed ${seed} ...`,
+    heading: (seed) => `Trained the challengers with seed ${seed}`,
+    role: (m) => (m.name === 'dt' ? 'challenger' : 'deliberately worse'),
+    file: (m) => `${m.name}@${m.version}.json`,
+    run: trainAndSaveChallengers,
+  });
 }
 
 /** Trains the models (with the default seed) unless both are already under `dir`. */

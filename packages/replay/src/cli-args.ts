@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { TRANSPORT_FLAG_OPTIONS, type TransportFlags, transportFlags } from './cli-transport.js';
 
 /**
  * The parsed command line of `rendezvous-replay`.
@@ -8,17 +9,12 @@ import { parseArgs } from 'node:util';
  * const args = parseCliArgs(['--archive', 'data/archive/decoy', '--model', './dt2.mjs', '--rate', '100']);
  * ```
  */
-export interface CliArgs {
+export interface CliArgs extends TransportFlags<'memory' | 'redis' | 'kafka' | 'nats'> {
   readonly archive: string;
   readonly scores?: string;
   readonly results?: string;
   readonly models: readonly string[];
   readonly expect: readonly string[];
-  readonly transport: 'memory' | 'redis' | 'kafka';
-  readonly redisUrl: string;
-  readonly kafkaBrokers: readonly string[];
-  /** Key prefix (Redis) or topic prefix (Kafka) of the broker the workers use. */
-  readonly brokerPrefix?: string;
   readonly namespace: string;
   readonly rate?: number;
   readonly limit?: number;
@@ -56,10 +52,11 @@ New versions (at least one)
                          (or an array of them), run in-process on the replay streams; repeatable
   --expect <name@ver>    a version whose workers run elsewhere on the replay streams; repeatable
 Transport
-  --transport <t>        memory (default; needs --model), redis or kafka
+  --transport <t>        memory (default; needs --model), redis, kafka or nats
   --redis-url <url>      default redis://127.0.0.1:6379
   --kafka-brokers <list> comma-separated, default 127.0.0.1:9092
-  --broker-prefix <p>    Redis key prefix / Kafka topic prefix the workers use (default: the transport's)
+  --nats-servers <list>  comma-separated, default nats://127.0.0.1:4222
+  --broker-prefix <p>    Redis key / Kafka topic / NATS prefix the workers use (default: the transport's)
   --namespace <ns>       prefix of the replay's stream names (default replay: replay.requests, ...)
 Selection and pace
   --since <time>         only requests with ts >= time (ISO 8601 or ms since the epoch)
@@ -113,10 +110,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | 'help' {
       results: { type: 'string' },
       model: { type: 'string', multiple: true },
       expect: { type: 'string', multiple: true },
-      transport: { type: 'string' },
-      'redis-url': { type: 'string' },
-      'kafka-brokers': { type: 'string' },
-      'broker-prefix': { type: 'string' },
+      ...TRANSPORT_FLAG_OPTIONS,
       namespace: { type: 'string' },
       rate: { type: 'string' },
       limit: { type: 'string' },
@@ -135,18 +129,19 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | 'help' {
   });
   if (v.help) return 'help';
   if (!v.archive) throw new TypeError('--archive is required: the folder of the decoy archive');
-  const transport = v.transport ?? 'memory';
-  if (transport !== 'memory' && transport !== 'redis' && transport !== 'kafka')
-    throw new TypeError(`--transport must be memory, redis or kafka, got "${transport}"`);
+  const flags = transportFlags(v, {
+    choices: ['memory', 'redis', 'kafka', 'nats'],
+    fallback: 'memory',
+  });
   const models = v.model ?? [];
   const expect = v.expect ?? [];
   if (models.length + expect.length === 0)
     throw new TypeError(
       'name the new versions: --model <module> (in-process) or --expect <name@version> (running elsewhere)',
     );
-  if (transport === 'memory' && expect.length > 0)
+  if (flags.transport === 'memory' && expect.length > 0)
     throw new TypeError(
-      '--expect needs a broker (--transport redis or kafka): on memory, workers elsewhere cannot join',
+      '--expect needs a broker (--transport redis, kafka or nats): on memory, workers elsewhere cannot join',
     );
   const limit = positive('--limit', v.limit);
   if (limit !== undefined && !Number.isInteger(limit))
@@ -159,10 +154,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | 'help' {
     results: v.results,
     models,
     expect,
-    transport,
-    redisUrl: v['redis-url'] ?? 'redis://127.0.0.1:6379',
-    kafkaBrokers: (v['kafka-brokers'] ?? '127.0.0.1:9092').split(',').map((b) => b.trim()),
-    brokerPrefix: v['broker-prefix'],
+    ...flags,
     namespace: v.namespace ?? 'replay',
     rate: positive('--rate', v.rate),
     limit,

@@ -2,8 +2,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Clock, Transport } from '@rendezvous-ml/core';
-import { CLI_USAGE, type CliArgs, parseCliArgs } from './cli-args.js';
+import { CLI_USAGE, parseCliArgs } from './cli-args.js';
+import {
+  type CommandOutput,
+  parseCommandLine,
+  processOutput,
+  runCommandProcess,
+} from './cli-command.js';
 import { type CliProgress, cliProgress } from './cli-progress.js';
+import { openTransport } from './cli-transport.js';
 import { renderMarkdownReport } from './markdown-report.js';
 import { replay } from './replay.js';
 import type { ReplayModel } from './replay-options.js';
@@ -13,9 +20,7 @@ export { CLI_USAGE, type CliArgs, parseCliArgs } from './cli-args.js';
 /**
  * Where the CLI writes: the report (stdout unless `--markdown` names a file) and progress.
  */
-export interface CliIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
+export interface CliIo extends CommandOutput {
   /** Aborted on SIGINT by the bin: the replay stops feeding and reports what it replayed. */
   readonly signal?: AbortSignal;
   /** The clock of the progress lines (a `VirtualClock` in tests). Default: the system clock. */
@@ -43,26 +48,6 @@ async function loadModels(paths: readonly string[]): Promise<ReplayModel[]> {
   return models;
 }
 
-async function openTransport(args: CliArgs): Promise<Transport> {
-  if (args.transport === 'memory') {
-    const { MemoryTransport } = await import('@rendezvous-ml/transport-memory');
-    return new MemoryTransport();
-  }
-  if (args.transport === 'redis') {
-    const { RedisTransport } = await import('@rendezvous-ml/transport-redis');
-    return new RedisTransport({
-      url: args.redisUrl,
-      ...(args.brokerPrefix === undefined ? {} : { keyPrefix: args.brokerPrefix }),
-    });
-  }
-  const { KafkaTransport } = await import('@rendezvous-ml/transport-kafka');
-  return new KafkaTransport({
-    brokers: args.kafkaBrokers,
-    clientId: 'rendezvous-replay',
-    ...(args.brokerPrefix === undefined ? {} : { topicPrefix: args.brokerPrefix }),
-  });
-}
-
 async function write(path: string, text: string): Promise<void> {
   await mkdir(dirname(resolve(path)), { recursive: true });
   await writeFile(path, text);
@@ -81,30 +66,15 @@ async function write(path: string, text: string): Promise<void> {
  */
 export async function runCli(
   argv: readonly string[],
-  io: CliIo = {
-    stdout: (s) => void process.stdout.write(s),
-    stderr: (s) => void process.stderr.write(s),
-  },
+  io: CliIo = processOutput(),
 ): Promise<number> {
-  let args: CliArgs | 'help';
-  try {
-    args = parseCliArgs(argv);
-  } catch (error) {
-    io.stderr(
-      `rendezvous-replay: ${error instanceof Error ? error.message : String(error)}\n\n${CLI_USAGE}`,
-    );
-    return 2;
-  }
-  if (args === 'help') {
-    io.stdout(CLI_USAGE);
-    return 0;
-  }
-  const a = args;
+  const a = parseCommandLine('rendezvous-replay', argv, io, parseCliArgs, CLI_USAGE);
+  if (typeof a === 'number') return a;
   let transport: Transport | undefined;
   let progress: CliProgress | undefined;
   try {
     const models = await loadModels(a.models);
-    transport = await openTransport(a);
+    transport = await openTransport(a, 'rendezvous-replay');
     if (!a.quiet) {
       io.stderr(
         `replay: ${a.archive} through ${models.map((m) => `${m.name}@${m.version}`).join(', ')} on ${a.transport}${a.limit === undefined ? '' : `, at most ${a.limit} requests`} ...\n`,
@@ -173,15 +143,8 @@ export async function runCli(
  * ```
  */
 export function runCliProcess(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
-  const controller = new AbortController();
-  process.once('SIGINT', () => {
-    process.stderr.write('replay: stopping after the requests in flight (Ctrl-C again to quit)\n');
-    controller.abort();
-    process.once('SIGINT', () => process.exit(130));
-  });
-  return runCli(argv, {
-    stdout: (s) => void process.stdout.write(s),
-    stderr: (s) => void process.stderr.write(s),
-    signal: controller.signal,
-  });
+  return runCommandProcess(
+    'replay: stopping after the requests in flight (Ctrl-C again to quit)\n',
+    (io) => runCli(argv, io),
+  );
 }

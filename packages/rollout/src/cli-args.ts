@@ -1,4 +1,9 @@
 import { parseArgs } from 'node:util';
+import {
+  TRANSPORT_FLAG_OPTIONS,
+  type TransportFlags,
+  transportFlags,
+} from '@rendezvous-ml/replay/cli-kit';
 import type { RolloutGate } from './rollout-gate.js';
 import type { RolloutStage } from './rollout-stage.js';
 
@@ -10,17 +15,12 @@ import type { RolloutStage } from './rollout-stage.js';
  * const args = parseCliArgs(['--candidate', 'dt@2', '--current', 'dt@1', '--keep', 'lr']);
  * ```
  */
-export interface CliArgs {
+export interface CliArgs extends TransportFlags<'redis' | 'kafka' | 'nats'> {
   readonly candidate: string;
   readonly current: string;
   readonly keep: readonly string[];
   readonly stages: readonly RolloutStage[];
   readonly gate: Partial<RolloutGate>;
-  readonly transport: 'redis' | 'kafka';
-  readonly redisUrl: string;
-  readonly kafkaBrokers: readonly string[];
-  /** Key prefix (Redis) or topic prefix (Kafka) of the system. */
-  readonly brokerPrefix?: string;
   readonly controlChannel?: string;
   readonly resultsStream?: string;
   readonly resultsGroup: string;
@@ -71,10 +71,11 @@ Gate (every stage)
   --min-stage-ms <ms>      shortest stay in a stage (default 0)
   --max-stage-ms <ms>      longest stay: a gate still pending then rolls back (default 600000)
 System
-  --transport <t>          redis (default) or kafka
+  --transport <t>          redis (default), kafka or nats
   --redis-url <url>        default redis://127.0.0.1:6379
   --kafka-brokers <list>   comma-separated, default 127.0.0.1:9092
-  --broker-prefix <p>      Redis key prefix / Kafka topic prefix of the system
+  --nats-servers <list>    comma-separated, default nats://127.0.0.1:4222
+  --broker-prefix <p>      Redis key / Kafka topic / NATS prefix of the system
   --control-channel <c>    default control
   --results-stream <s>     the front ends' results (publishResults: true); default results
   --results-group <g>      the rollout's own consumer group of it (default rollout)
@@ -156,10 +157,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | 'help' {
       'max-failed-rate': { type: 'string' },
       'min-stage-ms': { type: 'string' },
       'max-stage-ms': { type: 'string' },
-      transport: { type: 'string' },
-      'redis-url': { type: 'string' },
-      'kafka-brokers': { type: 'string' },
-      'broker-prefix': { type: 'string' },
+      ...TRANSPORT_FLAG_OPTIONS,
       'control-channel': { type: 'string' },
       'results-stream': { type: 'string' },
       'results-group': { type: 'string' },
@@ -178,9 +176,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | 'help' {
     throw new TypeError('--candidate is required: the version to roll out, such as dt@2');
   if (!v.current)
     throw new TypeError('--current is required: the version it replaces, such as dt@1');
-  const transport = v.transport ?? 'redis';
-  if (transport !== 'redis' && transport !== 'kafka')
-    throw new TypeError(`--transport must be redis or kafka, got "${transport}"`);
+  const flags = transportFlags(v, { choices: ['redis', 'kafka', 'nats'], fallback: 'redis' });
   const minSamples = positive('--min-samples', v['min-samples']);
   if (minSamples !== undefined && !Number.isInteger(minSamples))
     throw new TypeError('--min-samples must be an integer');
@@ -215,10 +211,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs | 'help' {
     keep: v.keep ?? [],
     stages: stagesOf(v.shares, v.shadow ?? true, v.retire ?? true),
     gate: Object.fromEntries(Object.entries(gate).filter(([, x]) => x !== undefined)),
-    transport,
-    redisUrl: v['redis-url'] ?? 'redis://127.0.0.1:6379',
-    kafkaBrokers: (v['kafka-brokers'] ?? '127.0.0.1:9092').split(',').map((b) => b.trim()),
-    brokerPrefix: v['broker-prefix'],
+    ...flags,
     controlChannel: v['control-channel'],
     resultsStream: v['results-stream'],
     resultsGroup: v['results-group'] ?? 'rollout',

@@ -1,26 +1,11 @@
-import type { Clock, Transport } from '@rendezvous-ml/core';
+import type { Clock } from '@rendezvous-ml/core';
+import { openTransport } from '@rendezvous-ml/replay/cli-kit';
 import type { CliArgs } from './cli-args.js';
 import { connectRollout, type RolloutConnection } from './rollout-connection.js';
 
-async function openTransport(args: CliArgs): Promise<Transport> {
-  if (args.transport === 'redis') {
-    const { RedisTransport } = await import('@rendezvous-ml/transport-redis');
-    return new RedisTransport({
-      url: args.redisUrl,
-      ...(args.brokerPrefix === undefined ? {} : { keyPrefix: args.brokerPrefix }),
-    });
-  }
-  const { KafkaTransport } = await import('@rendezvous-ml/transport-kafka');
-  return new KafkaTransport({
-    brokers: args.kafkaBrokers,
-    clientId: 'rendezvous-rollout',
-    ...(args.brokerPrefix === undefined ? {} : { topicPrefix: args.brokerPrefix }),
-  });
-}
-
 /**
  * Connects to the system the command line names: its transport (`--transport`, `--redis-url`,
- * `--kafka-brokers`, `--broker-prefix`), then {@link connectRollout}. `close()` also closes
+ * `--kafka-brokers`, `--nats-servers`, `--broker-prefix`), then {@link connectRollout}. `close()` also closes
  * the transport.
  *
  * @example
@@ -29,7 +14,7 @@ async function openTransport(args: CliArgs): Promise<Transport> {
  * ```
  */
 export async function connectFromArgs(args: CliArgs, clock: Clock): Promise<RolloutConnection> {
-  const transport = await openTransport(args);
+  const transport = await openTransport(args, 'rendezvous-rollout');
   try {
     const where = {
       streams: { control: args.controlChannel, results: args.resultsStream },

@@ -4,6 +4,12 @@ import {
   RollingGzipJsonlSink,
   systemClock,
 } from '@rendezvous-ml/core';
+import {
+  type CommandOutput,
+  parseCommandLine,
+  processOutput,
+  runCommandProcess,
+} from '@rendezvous-ml/replay/cli-kit';
 import { CLI_USAGE, type CliArgs, parseCliArgs } from './cli-args.js';
 import { connectFromArgs } from './cli-connection.js';
 import { eventLine } from './event-line.js';
@@ -16,9 +22,7 @@ export { connectFromArgs } from './cli-connection.js';
 /**
  * Where the CLI writes, what stops it, and (for tests and embedding) what it connects to.
  */
-export interface CliIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
+export interface CliIo extends CommandOutput {
   /** Aborted on Ctrl-C by the bin: the rollout rolls back. */
   readonly signal?: AbortSignal;
   /** Default: {@link connectFromArgs} (the transport, core's PolicyController, the results stream). */
@@ -39,25 +43,10 @@ export interface CliIo {
  */
 export async function runCli(
   argv: readonly string[],
-  io: CliIo = {
-    stdout: (s) => void process.stdout.write(s),
-    stderr: (s) => void process.stderr.write(s),
-  },
+  io: CliIo = processOutput(),
 ): Promise<number> {
-  let args: CliArgs | 'help';
-  try {
-    args = parseCliArgs(argv);
-  } catch (error) {
-    io.stderr(
-      `rendezvous-rollout: ${error instanceof Error ? error.message : String(error)}\n\n${CLI_USAGE}`,
-    );
-    return 2;
-  }
-  if (args === 'help') {
-    io.stdout(CLI_USAGE);
-    return 0;
-  }
-  const a = args;
+  const a = parseCommandLine('rendezvous-rollout', argv, io, parseCliArgs, CLI_USAGE);
+  if (typeof a === 'number') return a;
   const clock = io.clock ?? systemClock;
   let connection: RolloutConnection | undefined;
   let archive: ArchiveSink | undefined;
@@ -122,15 +111,7 @@ export async function runCli(
  * ```
  */
 export function runCliProcess(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
-  const controller = new AbortController();
-  process.once('SIGINT', () => {
-    process.stderr.write('rollout: rolling back (Ctrl-C again to quit at once)\n');
-    controller.abort();
-    process.once('SIGINT', () => process.exit(130));
-  });
-  return runCli(argv, {
-    stdout: (s) => void process.stdout.write(s),
-    stderr: (s) => void process.stderr.write(s),
-    signal: controller.signal,
-  });
+  return runCommandProcess('rollout: rolling back (Ctrl-C again to quit at once)\n', (io) =>
+    runCli(argv, io),
+  );
 }

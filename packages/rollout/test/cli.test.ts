@@ -130,7 +130,7 @@ describe('rendezvous-rollout', () => {
       /--min-agreement must be within \[0, 1\]/,
     );
     expect(() => parseCliArgs([...BASE, '--transport', 'memory'])).toThrow(
-      /--transport must be redis or kafka/,
+      /--transport must be redis, kafka or nats/,
     );
     expect(() => parseCliArgs([...BASE, '--wat'])).toThrow();
   });
@@ -156,5 +156,24 @@ describe('rendezvous-rollout', () => {
       transport: 'redis',
       resultsGroup: 'rollout',
     });
+  });
+});
+
+describe('rendezvous-rollout --transport', () => {
+  it('accepts redis, kafka and nats (not memory), and exits 2 naming them otherwise', async () => {
+    const base = ['--candidate', 'dt@2', '--current', 'dt@1'];
+    for (const t of ['redis', 'kafka', 'nats'])
+      expect(parseCliArgs([...base, '--transport', t])).toMatchObject({ transport: t });
+    expect(parseCliArgs(base)).toMatchObject({ transport: 'redis' });
+    for (const t of ['memory', 'pulsar']) {
+      const h = harness();
+      expect(await runCli([...base, '--transport', t], h.io)).toBe(2);
+      expect(h.out()).toBe('');
+      expect(h.err()).toMatch(
+        new RegExp(
+          `^rendezvous-rollout: --transport must be redis, kafka or nats, got "${t}"\\n\\nUsage: rendezvous-rollout`,
+        ),
+      );
+    }
   });
 });

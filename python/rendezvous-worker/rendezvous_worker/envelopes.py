@@ -127,38 +127,31 @@ def model_identity(name: str, version: str, instance: str) -> dict:
     return {"name": name, "version": version, "instance": instance}
 
 
-def score_ok(request_id: str, model: dict, output: Any, times: tuple) -> str:
-    """The wire form of a successful score; raises ValueError/TypeError if `output` is not JSON."""
+def _score(request_id: str, model: dict, outcome: dict, times: tuple) -> str:
+    """A score's wire form around its outcome (`ok` with `output` or `error`), fields in wire order."""
     received, started, finished = times
     return encode_json(
         {
             "v": WIRE_VERSION,
             "requestId": request_id,
             "model": model,
-            "ok": True,
-            "output": output,
+            **outcome,
             "receivedAt": received,
             "startedAt": started,
             "finishedAt": finished,
         }
     )
+
+
+def score_ok(request_id: str, model: dict, output: Any, times: tuple) -> str:
+    """The wire form of a successful score; raises ValueError/TypeError if `output` is not JSON."""
+    return _score(request_id, model, {"ok": True, "output": output}, times)
 
 
 def score_error(request_id: str, model: dict, code: str, message: str, times: tuple) -> str:
     """The wire form of an error score."""
-    received, started, finished = times
-    return encode_json(
-        {
-            "v": WIRE_VERSION,
-            "requestId": request_id,
-            "model": model,
-            "ok": False,
-            "error": {"code": code or "PREDICT_FAILED", "message": message},
-            "receivedAt": received,
-            "startedAt": started,
-            "finishedAt": finished,
-        }
-    )
+    error = {"code": code or "PREDICT_FAILED", "message": message}
+    return _score(request_id, model, {"ok": False, "error": error}, times)
 
 
 def heartbeat(kind: str, model: dict, interval_ms: float, ts: float) -> str:

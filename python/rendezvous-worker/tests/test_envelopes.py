@@ -54,6 +54,19 @@ class EnvelopesTest(unittest.TestCase):
                 decode_request(raw)
             self.assertEqual(caught.exception.path, path, raw)
 
+    def test_scores_are_written_in_wire_order(self):
+        model = envelopes.model_identity("dt", "1", "a")
+        head = '{"v":1,"requestId":"r1","model":{"name":"dt","version":"1","instance":"a"},'
+        times = '"receivedAt":1,"startedAt":2,"finishedAt":3}'
+        self.assertEqual(
+            envelopes.score_ok("r1", model, [0.5, 1], (1, 2, 3)),
+            head + '"ok":true,"output":[0.5,1],' + times,
+        )
+        self.assertEqual(
+            envelopes.score_error("r1", model, "BAD_INPUT", "no", (1, 2, 3)),
+            head + '"ok":false,"error":{"code":"BAD_INPUT","message":"no"},' + times,
+        )
+
     def test_scores_and_heartbeats_are_strict_json(self):
         model = envelopes.model_identity("dt", "1", "a")
         with self.assertRaises(ValueError):
