@@ -59,7 +59,7 @@ if [ -n "$refusing" ]; then
   strict=()
   step "note: not engine-strict on Node $(node -v): $refusing"
 fi
-step "npm install ${strict[*]:-} the tarballs + rxjs, typescript, @types/node from the registry"
+step "npm install${strict[*]:+ ${strict[*]}} the tarballs + rxjs, typescript, @types/node from the registry"
 ts_version=$(node -p "require('$root/node_modules/typescript/package.json').version")
 npm install --no-audit --no-fund --loglevel=error "${strict[@]}" \
   "$work"/tarballs/*.tgz rxjs@^7.8.2 "typescript@$ts_version" "@types/node@^$(node -p "process.versions.node.split('.')[0]")" >/dev/null
