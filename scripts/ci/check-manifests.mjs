@@ -4,7 +4,8 @@
 //     every tsup entry is exported;
 //   - every file the manifest references (exports, main, module, types) exists after the build
 //     and is inside the `files` allow-list;
-//   - exports/sideEffects:false/engines node>=20/files/LICENSE/README/repository/keywords/license;
+//   - exports/sideEffects:false/engines.node (from a major CI tests; check-engines.mjs checks it
+//     against the dependencies)/files/LICENSE/README/repository/keywords/license;
 //   - broker clients are peer dependencies, never dependencies; peerDependenciesMeta only names
 //     declared peers, and an optional peer must be marked optional.
 // Usage: node scripts/ci/check-manifests.mjs   (after `npm run build`)
@@ -12,6 +13,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import semver from 'semver';
 import { stemOf, tsupEntries } from './entry-points.mjs';
+import { TESTED_NODE_MAJORS } from './node-runtimes.mjs';
 import { readyPackages } from './published-packages.mjs';
 
 const BROKER_CLIENTS = ['kafkajs', 'ioredis', '@elastic/elasticsearch'];
@@ -37,8 +39,10 @@ for (const pkg of readyPackages()) {
   if (m.sideEffects !== false) fail('`sideEffects` must be false');
   const nodeRange = m.engines?.node;
   if (!nodeRange || !semver.validRange(nodeRange)) fail('`engines.node` missing or invalid');
-  else if (semver.minVersion(nodeRange)?.major !== 20)
-    fail(`engines.node "${nodeRange}" must start at node 20`);
+  else if (!TESTED_NODE_MAJORS.includes(semver.minVersion(nodeRange)?.major))
+    fail(
+      `engines.node "${nodeRange}" must start at a major CI tests (${TESTED_NODE_MAJORS.join(', ')})`,
+    );
   if (!Array.isArray(m.files) || m.files.length === 0) fail('no `files` allow-list');
   if (m.license !== 'Apache-2.0') fail('`license` must be "Apache-2.0"');
   for (const f of ['LICENSE', 'README.md']) if (!existsSync(join(dir, f))) fail(`no ${f} file`);

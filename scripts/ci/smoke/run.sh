@@ -3,12 +3,15 @@
 #   1. `npm pack` every published package (packages/*/package.json without "private": true);
 #   2. install the tarballs, rxjs, typescript and @types/node into a fresh project made with
 #      mktemp -d, outside the workspace (so nothing resolves through the workspace's node_modules);
+#      with --engine-strict when every package's `engines` admits this node, so a dependency
+#      (npm installs the peers too) that does not admit it fails the install;
 #   3. load every entry point (subpaths included) through `import` and through `require` (same
 #      export names);
 #   4. type-check a small consumer with `tsc --strict` under moduleResolution nodenext (ESM and
 #      a .cts CommonJS file) and bundler, library .d.ts included (skipLibCheck: false);
 #   5. run a two-model rendezvous on the in-memory transport end to end, from the ESM and the
 #      CJS builds, and assert the answer.
+# Runs on the `node` first on the PATH (check-smoke.sh runs it once per runtime of the matrix).
 # Assumes `npm run build` ran. A package without src/index.ts yet is skipped with a note.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
@@ -44,10 +47,22 @@ JSON
   echo "export const all: readonly object[] = [$(for ((j = 0; j < i; j++)); do printf 'p%s, ' "$j"; done)];"
 } > all-packages.ts
 
-step "npm install the tarballs + rxjs, typescript, @types/node from the registry"
+# The packages whose `engines.node` does not admit this node (none: the install is engine-strict).
+refusing=$(cd "$root" && node -e '
+  const semver = require("semver");
+  const out = process.argv.slice(1).map((d) => require(`./${d}/package.json`))
+    .filter((m) => !semver.satisfies(process.version, m.engines?.node ?? "*"))
+    .map((m) => `${m.name} (${m.engines.node})`);
+  console.log(out.join(", "));' "${dirs[@]}")
+strict=(--engine-strict)
+if [ -n "$refusing" ]; then
+  strict=()
+  step "note: not engine-strict on Node $(node -v): $refusing"
+fi
+step "npm install${strict[*]:+ ${strict[*]}} the tarballs + rxjs, typescript, @types/node from the registry"
 ts_version=$(node -p "require('$root/node_modules/typescript/package.json').version")
-npm install --no-audit --no-fund --loglevel=error \
-  "$work"/tarballs/*.tgz rxjs@^7.8.2 "typescript@$ts_version" "@types/node@^20" >/dev/null
+npm install --no-audit --no-fund --loglevel=error "${strict[@]}" \
+  "$work"/tarballs/*.tgz rxjs@^7.8.2 "typescript@$ts_version" "@types/node@^$(node -p "process.versions.node.split('.')[0]")" >/dev/null
 
 step "import (ESM) and require (CJS) of every entry point of every package"
 mapfile -t specifiers < <(cd "$root" && node scripts/ci/entry-points.mjs)
@@ -73,4 +88,4 @@ step "memory-transport rendezvous with two models, end to end"
 timeout 60 node e2e.mjs
 timeout 60 node e2e.cjs
 
-echo "smoke: OK — ${#names[@]} package(s) packed and installed outside the workspace; ESM + CJS load, tsc --strict (nodenext, bundler), two-model rendezvous"
+echo "smoke: OK on Node $(node -v)${strict[*]:+ (engine-strict install)} — ${#names[@]} package(s) packed and installed outside the workspace; ESM + CJS load, tsc --strict (nodenext, bundler), two-model rendezvous"
