@@ -90,7 +90,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     rendezvous,
     workers,
     close: async () => {
-      await rendezvous.close();
+      await rendezvous.stop();
       for (const w of workers) await w.stop();
       for (const t of transports) await t.close();
     },

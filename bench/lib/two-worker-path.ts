@@ -62,7 +62,7 @@ export async function twoWorkerPath(
   return {
     call: (i) => rendezvous.request(i),
     stop: async () => {
-      await rendezvous.close();
+      await rendezvous.stop();
       for (const w of workers) await w.stop();
       await options.cleanup?.();
       await Promise.all(transports.map((t) => t.close()));

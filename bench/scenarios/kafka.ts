@@ -119,7 +119,7 @@ async function fullPath(brokers: string[], tag: string) {
   return {
     call: () => rendezvous.request({ x: 1 }),
     close: async () => {
-      await rendezvous.close();
+      await rendezvous.stop();
       for (const w of workers) await w.stop();
       await Promise.all(transports.map((t) => t.close()));
     },

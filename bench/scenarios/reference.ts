@@ -207,7 +207,7 @@ async function measureOn(setup: Setup, quick: boolean): Promise<Measurement[]> {
       async () => undefined,
       () => closedLoop(CONCURRENCY, ourRequests, call),
     );
-    await rendezvous.close();
+    await rendezvous.stop();
     out.push(
       toMeasurement(
         'reference',

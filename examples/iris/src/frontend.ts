@@ -124,7 +124,7 @@ export async function startIrisFrontend(
       closing ??= (async () => {
         await app.close();
         await dashboard.stop();
-        await rendezvous.close();
+        await rendezvous.stop();
         // After the Rendezvous: its last results (drained requests) are still counted.
         await scorecard.stop();
       })();

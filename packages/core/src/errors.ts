@@ -133,7 +133,7 @@ export class TransportClosedError extends RendezvousError {
 // The default message of TransportClosedError: what happened, and the fix.
 const TRANSPORT_CLOSED_MESSAGE =
   'transport is closed: close a transport only after every component using it has stopped ' +
-  '(await rendezvous.close(), worker.stop(), decoy.stop(), archiver.stop() first), or give the component a new transport';
+  '(await rendezvous.stop(), worker.stop(), decoy.stop(), archiver.stop() first), or give the component a new transport';
 
 /**
  * The component has not been started yet (or its start failed): call `start()` and wait for it

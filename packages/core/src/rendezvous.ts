@@ -21,7 +21,8 @@ import {
   type RendezvousOptions,
   type RequestOptions,
 } from './rendezvous-options.js';
-import { notRunningError, type RendezvousState } from './rendezvous-state.js';
+import { Lifecycle } from './lifecycle.js';
+import { notRunningError } from './rendezvous-state.js';
 import { type RendezvousStats, zeroCounters } from './rendezvous-stats.js';
 import type { RendezvousResult } from './result.js';
 import { ResultPublisher } from './result-publisher.js';
@@ -49,7 +50,7 @@ const DEFAULT_DISCOVERY_MS = 300;
  * await rendezvous.start();
  * const result = await rendezvous.request({ sepalLength: 5.1, sepalWidth: 3.5, petalLength: 1.4, petalWidth: 0.2 });
  * console.log(result.chosen?.model.name, result.chosen?.output);
- * await rendezvous.close();
+ * await rendezvous.stop();
  * ```
  */
 export class Rendezvous<I = Json, O = Json> {
@@ -70,17 +71,15 @@ export class Rendezvous<I = Json, O = Json> {
   private readonly results = new Subject<RendezvousResult<I, O>>();
   private readonly counters = zeroCounters();
   private readonly rejected = new Rejections();
-  /** With `publishResults`: publishes final results; `close()` waits for it. */
+  /** With `publishResults`: publishes final results; `stop()` waits for it. */
   private readonly publisher: ResultPublisher | undefined;
   private undecided = 0;
   private seq = 0;
   private readonly returnAddress: ReturnAddress;
   private subscriptions: Subscription[] = [];
-  /** See {@link RendezvousState}. */
-  private state: RendezvousState = 'new';
+  private readonly lifecycle = new Lifecycle('rendezvous', 'Rendezvous');
   /** The start in progress, shared by concurrent start() calls. */
   private starting: Promise<void> | undefined;
-  private closing: Promise<void> | undefined;
   private drained: (() => void) | undefined;
 
   /** This instance's name; request ids start with it. */
@@ -89,12 +88,12 @@ export class Rendezvous<I = Json, O = Json> {
   readonly registry: ModelRegistry;
   /**
    * One record per decided request, emitted when its mailbox closes: once every model alive at
-   * the decision has reported, or at the deadline. Includes late scores. Completes on `close()`.
+   * the decision has reported, or at the deadline. Includes late scores. Completes on `stop()`.
    */
   readonly results$: Observable<RendezvousResult<I, O>> = this.results.asObservable();
   /**
    * Every score and heartbeat this front end received and could not use, with the reason (a
-   * foreign worker's mistakes show here; scores are also dead-lettered). Completes on `close()`.
+   * foreign worker's mistakes show here; scores are also dead-lettered). Completes on `stop()`.
    */
   readonly rejections$: Observable<Rejection> = this.rejected.rejections$;
 
@@ -179,40 +178,27 @@ export class Rendezvous<I = Json, O = Json> {
    * running: it resolves once the `discoveryMs` window is over, so the first request waits for
    * every live model version. Calls made while a start is in progress share it. If it fails
    * (the broker is not up yet), the front end is back where it was and `start()` may be called
-   * again. If `close()` is called before it finishes, it resolves and the front end stays closed.
+   * again. If `stop()` is called before it finishes, it resolves and the front end stays
+   * stopped. A stopped front end cannot start again (rejects with `NotStartedError`).
    */
   start(): Promise<void> {
-    if (this.state === 'new') {
-      this.state = 'starting';
-      const starting = this.open().finally(() => {
-        if (this.starting === starting) this.starting = undefined;
-      });
-      this.starting = starting;
-    }
-    return this.starting ?? Promise.resolve();
+    return this.lifecycle.start(() => this.open());
   }
 
   private async open(): Promise<void> {
-    try {
-      await this.returnAddress.open();
-    } catch (error) {
-      if (this.state !== 'starting') return; // closed meanwhile: close() wins
-      this.state = 'new';
-      throw error;
-    }
-    if (this.state !== 'starting') return; // close() was called meanwhile: it released the address
+    await this.returnAddress.open();
+    if (this.lifecycle.stopRequested) return; // stop() won: it releases the address
     this.subscriptions.push(
       this.registry.changes$.subscribe((change) => {
         if (change.kind === 'left') for (const p of this.entries.values()) p.evaluate('registry');
       }),
     );
     this.registry.start();
-    // close() ends both windows at once. With `control`, it adopts what the others run.
+    // stop() ends both windows at once. With `control`, it adopts what the others run.
     await Promise.all([
       this.registry.discover(this.discoveryMs),
       this.livePolicy.start(this.discoveryMs),
     ]);
-    if (this.state === 'starting') this.state = 'running';
   }
 
   /**
@@ -221,7 +207,8 @@ export class Rendezvous<I = Json, O = Json> {
    * `TransportClosedError` or `InvalidInputError`.
    */
   request(input: I, options: RequestOptions = {}): Promise<RendezvousResult<I, O>> {
-    if (this.state !== 'running') return Promise.reject(notRunningError(this.state));
+    const state = this.lifecycle.state;
+    if (state !== 'running') return Promise.reject(notRunningError(state));
     if (this.returnAddress.lost) return Promise.reject(this.returnAddress.lost);
     if (this.undecided >= this.maxInFlight) {
       this.counters.overloaded++;
@@ -276,17 +263,31 @@ export class Rendezvous<I = Json, O = Json> {
   /**
    * Graceful shutdown: refuses new requests, waits for the ones in flight to be decided
    * (bounded by their deadlines), emits their results (and, with `publishResults`, waits until
-   * they are published), completes `results$` and releases the return address. The transport
-   * itself stays open; close it after.
+   * they are published), completes `results$` and releases the return address. Wins over a
+   * `start()` in progress (its discovery window ends at once). The transport itself stays open;
+   * close it after. Idempotent.
    */
-  close(): Promise<void> {
-    this.closing ??= this.shutdown();
-    return this.closing;
+  stop(): Promise<void> {
+    return this.lifecycle.stop(
+      (was) => this.shutdown(was === 'running'),
+      () => {
+        this.livePolicy.stop();
+        this.registry.stop();
+      },
+    );
   }
 
-  private async shutdown(): Promise<void> {
-    const wasRunning = this.state === 'running';
-    this.state = 'closing';
+  /**
+   * The former name of {@link Rendezvous.stop}: components are started and stopped, resources
+   * (a transport, a sink) are closed.
+   *
+   * @deprecated Use `stop()`; `close()` will be removed in the next minor version.
+   */
+  close(): Promise<void> {
+    return this.stop();
+  }
+
+  private async shutdown(wasRunning: boolean): Promise<void> {
     if (wasRunning && this.undecided > 0)
       await new Promise<void>((resolve) => (this.drained = resolve));
     for (const pending of [...this.entries.values()]) pending.close();
@@ -298,7 +299,6 @@ export class Rendezvous<I = Json, O = Json> {
     await this.returnAddress.close();
     this.results.complete();
     this.rejected.complete();
-    this.state = 'closed';
   }
 
   private onReply(message: IncomingMessage): void {

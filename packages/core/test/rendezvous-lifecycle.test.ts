@@ -76,6 +76,18 @@ describe('Rendezvous lifecycle: start', () => {
     await rv.close();
   });
 
+  it('close(), the deprecated name of stop(), is the same stop', async () => {
+    const rv = new Rendezvous({
+      transport: new MemoryTransport(),
+      policy: first(),
+      discoveryMs: 0,
+    });
+    await rv.start();
+    expect(rv.close()).toBe(rv.stop());
+    await rv.stop();
+    await expect(rv.request(1)).rejects.toThrow('rendezvous is stopped');
+  });
+
   it('close() during start wins: start() resolves, the front end stays closed and releases the address', async () => {
     const clock = new VirtualClock(0);
     const inner = new MemoryTransport();
@@ -89,7 +101,10 @@ describe('Rendezvous lifecycle: start', () => {
     expect(closing.state).toBe('resolved');
     const e = await rv.request(1).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(TransportClosedError);
-    await rv.start(); // a closed front end stays closed
+    // A stopped front end stays stopped, and says what to do instead.
+    await expect(rv.start()).rejects.toThrow(
+      'rendezvous was stopped and cannot start again: create a new Rendezvous',
+    );
     await expect(rv.request(1)).rejects.toBeInstanceOf(TransportClosedError);
     expect(clock.pendingTimers).toBe(0);
     await inner.close();

@@ -314,7 +314,10 @@ describe('Rendezvous: input validation and lifecycle', () => {
     await rv.start();
     await rv.close();
     await expect(rv.request(1)).rejects.toBeInstanceOf(TransportClosedError);
-    await rv.start(); // a closed front end stays closed
+    // A stopped front end stays stopped, and says what to do instead.
+    await expect(rv.start()).rejects.toThrow(
+      'rendezvous was stopped and cannot start again: create a new Rendezvous',
+    );
     await expect(rv.request(1)).rejects.toBeInstanceOf(TransportClosedError);
   });
 
