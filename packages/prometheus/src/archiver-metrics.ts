@@ -1,8 +1,8 @@
 import type { ArchiverEvent, ArchiverStats, Clock } from '@rendezvous-ml/core';
 import type { Gauge } from 'prom-client';
-import type { Observable, Subscription } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { MetricFactory } from './metric-factory.js';
-import { StatsSources } from './stats-sources.js';
+import { observeUntilDone, StatsSources } from './stats-sources.js';
 
 /**
  * What the metrics read of an archiver: an `Archiver` or a `Decoy`.
@@ -65,23 +65,8 @@ export class ArchiverMetrics {
    */
   observe(archiver: ObservedArchiver, name: string): () => void {
     const retire = this.sources.add({ archiver: name }, () => archiver.stats());
-    let done = false;
-    let subscription: Subscription | undefined;
-    const end = () => {
-      if (done) return;
-      done = true;
-      retire();
-      subscription?.unsubscribe();
-    };
-    subscription = archiver.events$.subscribe({
-      next: (event) => {
-        if (event.type === 'flushed')
-          this.lastFlush.set({ archiver: name }, this.clock.now() / 1000);
-      },
-      complete: end,
-      error: end,
+    return observeUntilDone(archiver.events$, retire, (event) => {
+      if (event.type === 'flushed') this.lastFlush.set({ archiver: name }, this.clock.now() / 1000);
     });
-    if (done) subscription.unsubscribe();
-    return end;
   }
 }

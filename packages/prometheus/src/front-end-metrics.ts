@@ -1,10 +1,10 @@
 import type { ModelRef, RendezvousResult, RendezvousStats } from '@rendezvous-ml/core';
-import type { Observable, Subscription } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { type CounterSeries, HotCounter } from './hot-counter.js';
 import { type HistogramSeries, HotHistogram } from './hot-histogram.js';
 import type { MetricFactory } from './metric-factory.js';
 import { type ModelLabels, type ModelLabelValues, OTHER_MODEL } from './model-labels.js';
-import { StatsSources } from './stats-sources.js';
+import { observeUntilDone, StatsSources } from './stats-sources.js';
 
 /**
  * What the metrics read of a front end (a `Rendezvous` of any input and output types).
@@ -109,22 +109,11 @@ export class FrontEndMetrics {
   observe(frontEnd: ObservedFrontEnd): () => void {
     const retire = this.sources.add({}, () => frontEnd.stats());
     this.registries.add(frontEnd.registry);
-    let done = false;
-    let subscription: Subscription | undefined;
-    const end = () => {
-      if (done) return;
-      done = true;
+    const detach = () => {
       retire();
       this.registries.delete(frontEnd.registry);
-      subscription?.unsubscribe();
     };
-    subscription = frontEnd.results$.subscribe({
-      next: (result) => this.record(result),
-      complete: end,
-      error: end,
-    });
-    if (done) subscription.unsubscribe();
-    return end;
+    return observeUntilDone(frontEnd.results$, detach, (result) => this.record(result));
   }
 
   // On every result: the series of a model version, a trigger or a status are found in maps

@@ -1,3 +1,5 @@
+import type { Observable, Subscription } from 'rxjs';
+
 /** Label values of one series. */
 export type Labels = Readonly<Record<string, string>>;
 
@@ -95,4 +97,31 @@ function numbers(stats: object): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(stats)) if (typeof v === 'number') out[k] = v;
   return out;
+}
+
+/**
+ * Follows `events$` (each event to `next`) until it completes or errors, or the returned
+ * function is called, whichever is first; then `retire` runs, once, and the subscription ends.
+ *
+ * @example
+ * ```ts
+ * const detach = observeUntilDone(worker.events$, sources.add(labels, () => worker.stats()));
+ * ```
+ */
+export function observeUntilDone<T>(
+  events$: Observable<T>,
+  retire: () => void,
+  next?: (event: T) => void,
+): () => void {
+  let done = false;
+  let subscription: Subscription | undefined;
+  const end = () => {
+    if (done) return;
+    done = true;
+    retire();
+    subscription?.unsubscribe();
+  };
+  subscription = events$.subscribe({ next, complete: end, error: end });
+  if (done) subscription.unsubscribe();
+  return end;
 }

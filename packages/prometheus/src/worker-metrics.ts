@@ -6,10 +6,10 @@ import type {
   PredictionHooks,
   PredictionStart,
 } from '@rendezvous-ml/core';
-import type { Observable, Subscription } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { type HistogramSeries, HotHistogram } from './hot-histogram.js';
 import type { MetricFactory } from './metric-factory.js';
-import { StatsSources } from './stats-sources.js';
+import { observeUntilDone, StatsSources } from './stats-sources.js';
 
 /**
  * What the metrics read of a model worker (a `ModelWorker` of any input and output types).
@@ -96,17 +96,7 @@ export class WorkerMetrics {
   observe(worker: ObservedWorker): () => void {
     const { name, version } = worker.model;
     const retire = this.sources.add({ model: name, version }, () => worker.stats());
-    let done = false;
-    let subscription: Subscription | undefined;
-    const end = () => {
-      if (done) return;
-      done = true;
-      retire();
-      subscription?.unsubscribe();
-    };
-    subscription = worker.events$.subscribe({ complete: end, error: end });
-    if (done) subscription.unsubscribe();
-    return end;
+    return observeUntilDone(worker.events$, retire);
   }
 
   // On every prediction: its version's series are found by the worker's model identity (one
