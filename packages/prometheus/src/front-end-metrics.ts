@@ -74,19 +74,11 @@ export class FrontEndMetrics {
         this.inc({ ...labels, status: 'failed' }, stats.failed);
       }
     });
-    for (const [name, stat] of STAT_COUNTERS)
-      make.counter(name, function () {
-        this.reset();
-        for (const { labels, stats } of sources.sums([stat], true)) this.inc(labels, stats[stat]);
-      });
-    for (const [name, stat] of [
+    sources.counters(make, STAT_COUNTERS);
+    sources.gauges(make, [
       ['rendezvous_in_flight_requests', 'inFlight'],
       ['rendezvous_open_mailboxes', 'openMailboxes'],
-    ] as const)
-      make.gauge(name, function () {
-        this.reset();
-        for (const { labels, stats } of sources.sums([stat], false)) this.set(labels, stats[stat]);
-      });
+    ]);
     const registries = this.registries;
     const capped = this.models;
     make.gauge('rendezvous_live_models', function () {
