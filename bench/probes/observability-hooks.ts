@@ -54,7 +54,7 @@ time('worker: prediction hooks', (i) => {
     ...{ requestId: 'r', model, meta: parsed[i % parsed.length]!, receivedAt: i, startedAt: i },
     deliveryCount: 1,
   })!;
-  hooks.run!(predict);
+  hooks.run!(predict, undefined);
   hooks.finished!({ outcome: 'ok', finishedAt: i + 1 });
 });
 time('context.with (for scale)', () => context.with(ROOT_CONTEXT, predict));

@@ -231,47 +231,58 @@ class GuardedRunningPredictionHooks extends GuardedPredictionHooks {
     super(errors, all);
   }
 
-  run<T>(fn: () => T): T {
-    return this.runFrom(0, fn);
+  run<A, T>(fn: (arg: A) => T, arg: A): T {
+    return this.runFrom(0, fn, arg);
   }
 
-  /** `runners[index].run` around the rest of them, around `fn`. */
-  private runFrom<T>(index: number, fn: () => T): T {
-    const hooks = this.runners[index]!;
-    const rest = index + 1 < this.runners.length ? () => this.runFrom(index + 1, fn) : fn;
-    return runGuarded(this.errors, hooks, rest);
+  /**
+   * `runners[index].run` around the rest of them, around `fn(arg)`, where only `fn`'s own throw
+   * passes through: if the hook throws around it, `fn`'s value is kept; if the hook never
+   * called it, it is called here. One {@link RunFrame} per runner, no closure.
+   */
+  runFrom<A, T>(index: number, fn: (arg: A) => T, arg: A): T {
+    if (index === this.runners.length) return fn(arg);
+    const frame = new RunFrame(this, index, fn, arg);
+    try {
+      const returned = this.runners[index]!.run!(enterFrame, frame);
+      if (frame.called) return returned as T;
+    } catch {
+      if (frame.threw) throw frame.thrown;
+      if (frame.called) {
+        this.errors.hookErrors++;
+        return frame.value as T;
+      }
+    }
+    this.errors.hookErrors++; // the hook never called fn (or not with its argument): call it here
+    return this.runFrom(index + 1, fn, arg);
   }
 }
 
-/**
- * `hooks.run(fn)`, where only `fn`'s own throw passes through: if the hook throws around it,
- * `fn`'s value is kept; if the hook never called `fn`, it is called here.
- */
-function runGuarded<T>(errors: ErrorCount, hooks: PredictionHooks, fn: () => T): T {
-  let called = false;
-  let value: T | undefined;
-  let threw = false;
-  let thrown: unknown;
+/** What one runner's guard knows of the call it wraps: the rest of the runners around `fn`. */
+class RunFrame<A, T> {
+  called = false;
+  threw = false;
+  thrown: unknown;
+  value: T | undefined;
+
+  constructor(
+    readonly owner: GuardedRunningPredictionHooks,
+    readonly index: number,
+    readonly fn: (arg: A) => T,
+    readonly arg: A,
+  ) {}
+}
+
+/** The `fn` every runner is given, with its frame as the argument: the rest of the chain. */
+function enterFrame<A, T>(frame: RunFrame<A, T>): T {
+  frame.called = true;
   try {
-    const returned = hooks.run!(() => {
-      called = true;
-      try {
-        value = fn();
-        return value;
-      } catch (error) {
-        threw = true;
-        thrown = error;
-        throw error;
-      }
-    });
-    if (called) return returned;
-  } catch {
-    if (threw) throw thrown;
-    if (called) {
-      errors.hookErrors++;
-      return value as T;
-    }
+    const value = frame.owner.runFrom(frame.index + 1, frame.fn, frame.arg);
+    frame.value = value;
+    return value;
+  } catch (error) {
+    frame.threw = true;
+    frame.thrown = error;
+    throw error;
   }
-  errors.hookErrors++; // the hook never called fn: call it here
-  return fn();
 }

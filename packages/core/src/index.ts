@@ -54,15 +54,8 @@ export {
   TransportClosedError,
   UnexpectedReplyError,
 } from './errors.js';
-export type {
-  Instrumentation,
-  PredictionEnd,
-  PredictionHooks,
-  PredictionStart,
-  RequestHooks,
-  RequestStart,
-  ScoreArrival,
-} from './instrumentation.js';
+// Every name of the instrumentation seam: its file holds nothing else.
+export type * from './instrumentation.js';
 export { compareVersions, type ModelRef, matchesSelector, modelKey } from './model-ref.js';
 export { ModelRegistry, type ModelRegistryOptions, type RegistryChange } from './model-registry.js';
 export {

@@ -81,8 +81,14 @@ export interface PredictionEnd {
  * One prediction's hooks, returned by {@link Instrumentation.prediction}.
  */
 export interface PredictionHooks {
-  /** Runs the model's `predict` call inside `fn` (so spans it opens have the right parent). */
-  run?<T>(fn: () => T): T;
+  /**
+   * Calls `fn(arg)` (the model's `parseInput` and `predict`) inside whatever the hook wraps
+   * around it, and returns what it returns: a tracer makes its span's context active, so spans
+   * `predict` opens have the right parent. `fn` takes its argument from here, rather than
+   * closing over it, so that no function is built per prediction: pass `arg` on, as
+   * `context.with(ctx, fn, undefined, arg)` does.
+   */
+  run?<A, T>(fn: (arg: A) => T, arg: A): T;
   finished?(end: PredictionEnd): void;
 }
 

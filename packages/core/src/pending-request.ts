@@ -210,46 +210,38 @@ export class PendingRequest<I = Json, O = Json> {
     const candidates = box.candidates(live) as RendezvousResult<I, O>['candidates'];
     const { requestId, input, startedAt } = box;
     const latencyMs = now - startedAt;
-    // One literal per outcome, no spread: this runs on every request.
+    // One literal, no spread (this runs on every request); the outcome's own property is added
+    // last, so each outcome keeps one shape with the keys in the order they always had.
+    const result: Mutable<RendezvousResult<I, O>> = {
+      requestId,
+      input,
+      candidates,
+      late: [],
+      decidedBy,
+      startedAt,
+      decidedAt: now,
+      latencyMs,
+      status: answer ? 'answered' : 'failed',
+    };
+    let err: RendezvousError | undefined;
     if (answer) {
       const { model, output } = answer.score;
-      const chosen = { model, output: output as O, latencyMs: box.latencyOf(model) };
-      this.result = {
-        requestId,
-        input,
-        candidates,
-        late: [],
-        decidedBy,
-        startedAt,
-        decidedAt: now,
-        latencyMs,
-        status: 'answered',
-        chosen,
-      };
-      this.resolve(this.result);
-      this.host.decided(this, undefined);
-      this.hooks?.decided?.(this.result as RendezvousResult);
+      result.chosen = { model, output: output as O, latencyMs: box.latencyOf(model) };
     } else {
-      const err =
+      err =
         error ??
         new DeadlineExceededError('deadline exceeded', now - box.startedAt, {
           requestId: box.requestId,
         });
-      this.result = {
-        requestId,
-        input,
-        candidates,
-        late: [],
-        decidedBy,
-        startedAt,
-        decidedAt: now,
-        latencyMs,
-        status: 'failed',
-        error: { code: err.code, message: err.message },
-      };
-      this.reject(err);
-      this.host.decided(this, err);
-      this.hooks?.decided?.(this.result as RendezvousResult);
+      result.error = { code: err.code, message: err.message };
     }
+    this.result = result;
+    if (err) this.reject(err);
+    else this.resolve(result);
+    this.host.decided(this, err);
+    this.hooks?.decided?.(result as RendezvousResult);
   }
 }
+
+/** `T` with its own properties writable (a record built in steps before it is handed out). */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };

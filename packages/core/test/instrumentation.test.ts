@@ -7,6 +7,7 @@ import {
   ModelWorker,
   modelKey,
   type PredictionEnd,
+  type PredictionHooks,
   type PredictionStart,
   priority,
   Rendezvous,
@@ -41,9 +42,9 @@ function recorder(log: string[], meta: Record<string, string> = { traceparent: '
       predictions.push(start);
       log.push(`prediction ${modelKey(start.model)} #${start.deliveryCount}`);
       return {
-        run: (fn) => {
+        run: (fn, arg) => {
           log.push('run');
-          return fn();
+          return fn(arg);
         },
         finished: (end) => {
           ends.push(end);
@@ -200,10 +201,10 @@ describe('Instrumentation: the worker calls each prediction hook once per predic
           const hooks = rec.instrumentation.prediction!(start)!;
           return {
             ...hooks,
-            run: (fn) => {
+            run: (fn, arg) => {
               insideRun = true;
               try {
-                return hooks.run!(fn);
+                return hooks.run!(fn, arg);
               } finally {
                 insideRun = false;
               }
@@ -369,15 +370,63 @@ describe('Instrumentation: a hook that throws changes nothing', () => {
       ...{ receivedAt: 0, startedAt: 0, deliveryCount: 1 },
     })!;
     let calls = 0;
-    expect(p.run!(() => ++calls)).toBe(1);
+    expect(p.run!(() => ++calls, undefined)).toBe(1);
     expect(calls).toBe(1);
     expect(() =>
       p.run!(() => {
         throw new Error('predict itself');
-      }),
+      }, undefined),
     ).toThrow('predict itself');
     p.finished?.({ outcome: 'ok', finishedAt: 1 });
     expect(combined.hookErrors).toBe(6);
+  });
+});
+
+describe('Instrumentation: the combined run hooks', () => {
+  const model = { name: 'm', version: '1', instance: 'i' };
+  const start = {
+    ...{ requestId: 'r', model, meta: {} },
+    ...{ receivedAt: 0, startedAt: 0, deliveryCount: 1 },
+  };
+
+  it('nest in the order given, each around the next, and pass the argument down to predict', () => {
+    const log: string[] = [];
+    const wrapper = (name: string): Instrumentation => ({
+      prediction: () => ({
+        run: (fn, arg) => {
+          log.push(`${name} in`);
+          try {
+            return fn(arg);
+          } finally {
+            log.push(`${name} out`);
+          }
+        },
+      }),
+    });
+    const combined = combineInstrumentation([wrapper('a'), {}, wrapper('b')])!;
+    const p = combined.prediction(start)!;
+    const predict = (x: number) => {
+      log.push(`predict ${x}`);
+      return x + 1;
+    };
+    expect(p.run!(predict, 41)).toBe(42);
+    expect(log).toEqual(['a in', 'b in', 'predict 41', 'b out', 'a out']);
+    expect(combined.hookErrors).toBe(0);
+  });
+
+  it('a hook that calls fn without its argument (the run(fn) of before) is counted, and predict still runs once with it', () => {
+    const seen: unknown[] = [];
+    const combined = combineInstrumentation([
+      { prediction: () => ({ run: (fn: () => unknown) => fn() }) as unknown as PredictionHooks },
+    ])!;
+    const p = combined.prediction(start)!;
+    const predict = (x: string) => {
+      seen.push(x);
+      return x.length;
+    };
+    expect(p.run!(predict, 'input')).toBe(5);
+    expect(seen).toEqual(['input']);
+    expect(combined.hookErrors).toBe(1);
   });
 });
 

@@ -29,7 +29,7 @@ import type { TraceCarrier } from './trace-carrier.js';
  * @example
  * ```ts
  * const hooks = startPredictionSpan(tracer, traceCarrier(), start);
- * hooks.run?.(() => predict(input));
+ * hooks.run?.((x) => predict(x), input);
  * hooks.finished?.({ outcome: 'ok', finishedAt: clock.now() });
  * ```
  */
@@ -59,8 +59,8 @@ export function startPredictionSpan(
 class UnsampledPrediction implements PredictionHooks {
   constructor(private readonly active: Context) {}
 
-  run<T>(fn: () => T): T {
-    return context.with(this.active, fn);
+  run<A, T>(fn: (arg: A) => T, arg: A): T {
+    return context.with(this.active, fn, undefined, arg);
   }
 }
 
@@ -74,8 +74,8 @@ class TracedPrediction implements PredictionHooks {
     private readonly startedAt: number,
   ) {}
 
-  run<T>(fn: () => T): T {
-    return context.with(this.active, fn);
+  run<A, T>(fn: (arg: A) => T, arg: A): T {
+    return context.with(this.active, fn, undefined, arg);
   }
 
   finished(end: PredictionEnd): void {

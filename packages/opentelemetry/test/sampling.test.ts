@@ -65,11 +65,11 @@ describe('openTelemetry(): the sampling decision is taken once, at the front end
     const otel = openTelemetry({ tracer: wk.tracer, propagator });
     const hooks = otel.prediction?.(predictionStart(`00-${TRACE_ID}-${SPAN_ID}-00`));
     expect(hooks?.finished).toBeUndefined();
-    const inside = hooks?.run?.(() => trace.getSpanContext(context.active()));
+    const inside = hooks?.run?.(() => trace.getSpanContext(context.active()), undefined);
     expect(inside).toMatchObject({ traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: 0 });
     // A span predict opens with the SDK's default (parent-based) sampler follows the decision.
     const model = memoryTracing('model');
-    hooks?.run?.(() => model.tracer.startSpan('model.inference').end());
+    hooks?.run?.(() => model.tracer.startSpan('model.inference').end(), undefined);
     expect(model.spans()).toEqual([]);
     expect(wk.spans()).toEqual([]);
   });
@@ -79,7 +79,7 @@ describe('openTelemetry(): the sampling decision is taken once, at the front end
     const hooks = openTelemetry({ tracer: wk.tracer, propagator }).prediction?.(
       predictionStart(`00-${TRACE_ID}-${SPAN_ID}-01`),
     );
-    const inside = hooks?.run?.(() => trace.getSpanContext(context.active()));
+    const inside = hooks?.run?.(() => trace.getSpanContext(context.active()), undefined);
     hooks?.finished?.({ outcome: 'ok', finishedAt: 3 });
     const [span] = wk.spans();
     expect(span).toMatchObject({ name: S.PREDICTION, traceId: TRACE_ID, parentSpanId: SPAN_ID });
@@ -89,7 +89,7 @@ describe('openTelemetry(): the sampling decision is taken once, at the front end
   it('no trace context at all (a front end without tracing): the worker’s sampler decides, as before', () => {
     const wk = memoryTracing('worker');
     const hooks = openTelemetry({ tracer: wk.tracer, propagator }).prediction?.(predictionStart());
-    hooks?.run?.(() => undefined);
+    hooks?.run?.(() => undefined, undefined);
     hooks?.finished?.({ outcome: 'ok', finishedAt: 3 });
     expect(wk.spans()).toMatchObject([{ name: S.PREDICTION, parentSpanId: undefined }]);
     expect(trace.getSpanContext(ROOT_CONTEXT)).toBeUndefined();

@@ -72,6 +72,32 @@ describe('the W3C fast path', () => {
     );
   });
 
+  it('refuses ids with a character outside ASCII whose low bits spell a hex digit', () => {
+    // U+0130 and U+0161 end in the bits of '0' and 'a': a scan that masks to 7 bits must not
+    // take them for hex.
+    const fast = traceCarrier(w3c);
+    for (const odd of ['\u0130', '\u0161', '\u00e1'])
+      for (const [at, id] of [
+        [3, 'trace id'],
+        [40, 'span id'],
+      ] as const) {
+        const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+        const meta = { traceparent: tp.slice(0, at) + odd + tp.slice(at + 1) };
+        const theirs = w3c.extract(ROOT_CONTEXT, meta, defaultTextMapGetter);
+        expect(spanContextOf(fast.extract(ROOT_CONTEXT, meta)), id).toEqual(spanContextOf(theirs));
+        const sc: SpanContext = {
+          traceId: at === 3 ? `${odd}${'a'.repeat(31)}` : 'a'.repeat(32),
+          spanId: at === 3 ? 'b'.repeat(16) : `${odd}${'b'.repeat(15)}`,
+          traceFlags: TraceFlags.SAMPLED,
+        };
+        const mine: Record<string, string> = {};
+        fast.injectSpan(ROOT_CONTEXT, trace.wrapSpanContext(sc), mine);
+        const written: Record<string, string> = {};
+        w3c.inject(trace.setSpanContext(ROOT_CONTEXT, sc), written, defaultTextMapSetter);
+        expect(mine, id).toEqual(written);
+      }
+  });
+
   it('writes every span context exactly as the W3C propagator does', () => {
     const fast = traceCarrier(w3c);
     const contexts = fc.record({

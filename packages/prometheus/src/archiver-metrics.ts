@@ -1,8 +1,7 @@
 import type { ArchiverEvent, ArchiverStats, Clock } from '@rendezvous-ml/core';
 import type { Gauge } from 'prom-client';
-import type { Observable, Subscription } from 'rxjs';
 import type { MetricFactory } from './metric-factory.js';
-import { StatsSources } from './stats-sources.js';
+import { type ObservedStats, observeUntilDone, StatsSources } from './stats-sources.js';
 
 /**
  * What the metrics read of an archiver: an `Archiver` or a `Decoy`.
@@ -12,18 +11,7 @@ import { StatsSources } from './stats-sources.js';
  * const observed: ObservedArchiver = new Decoy({ transport, sinks });
  * ```
  */
-export interface ObservedArchiver {
-  readonly events$: Observable<ArchiverEvent>;
-  stats(): ArchiverStats;
-}
-
-const COUNTERS = [
-  ['rendezvous_archiver_records_total', 'archived'],
-  ['rendezvous_archiver_batches_total', 'batches'],
-  ['rendezvous_archiver_failed_batches_total', 'failedBatches'],
-  ['rendezvous_archiver_released_total', 'released'],
-  ['rendezvous_archiver_dead_letters_total', 'deadLettered'],
-] as const satisfies readonly (readonly [string, keyof ArchiverStats])[];
+export type ObservedArchiver = ObservedStats<ArchiverStats, ArchiverEvent>;
 
 /**
  * The archiver metrics, labelled by the archiver's name (`decoy`, `scores`, `results`...):
@@ -44,17 +32,14 @@ export class ArchiverMetrics {
     make: MetricFactory,
     private readonly clock: Clock,
   ) {
-    const sources = this.sources;
-    for (const [name, stat] of COUNTERS)
-      make.counter(name, function () {
-        this.reset();
-        for (const { labels, stats } of sources.sums([stat], true)) this.inc(labels, stats[stat]);
-      });
-    make.gauge('rendezvous_archiver_pending_records', function () {
-      this.reset();
-      for (const { labels, stats } of sources.sums(['pending'], false))
-        this.set(labels, stats.pending);
-    });
+    this.sources.counters(make, [
+      ['rendezvous_archiver_records_total', 'archived'],
+      ['rendezvous_archiver_batches_total', 'batches'],
+      ['rendezvous_archiver_failed_batches_total', 'failedBatches'],
+      ['rendezvous_archiver_released_total', 'released'],
+      ['rendezvous_archiver_dead_letters_total', 'deadLettered'],
+    ]);
+    this.sources.gauges(make, [['rendezvous_archiver_pending_records', 'pending']]);
     this.lastFlush = make.gauge('rendezvous_archiver_last_flush_timestamp_seconds');
   }
 
@@ -65,23 +50,8 @@ export class ArchiverMetrics {
    */
   observe(archiver: ObservedArchiver, name: string): () => void {
     const retire = this.sources.add({ archiver: name }, () => archiver.stats());
-    let done = false;
-    let subscription: Subscription | undefined;
-    const end = () => {
-      if (done) return;
-      done = true;
-      retire();
-      subscription?.unsubscribe();
-    };
-    subscription = archiver.events$.subscribe({
-      next: (event) => {
-        if (event.type === 'flushed')
-          this.lastFlush.set({ archiver: name }, this.clock.now() / 1000);
-      },
-      complete: end,
-      error: end,
+    return observeUntilDone(archiver.events$, retire, (event) => {
+      if (event.type === 'flushed') this.lastFlush.set({ archiver: name }, this.clock.now() / 1000);
     });
-    if (done) subscription.unsubscribe();
-    return end;
   }
 }

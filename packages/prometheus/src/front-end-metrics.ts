@@ -1,10 +1,10 @@
 import type { ModelRef, RendezvousResult, RendezvousStats } from '@rendezvous-ml/core';
-import type { Observable, Subscription } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { type CounterSeries, HotCounter } from './hot-counter.js';
 import { type HistogramSeries, HotHistogram } from './hot-histogram.js';
 import type { MetricFactory } from './metric-factory.js';
 import { type ModelLabels, type ModelLabelValues, OTHER_MODEL } from './model-labels.js';
-import { StatsSources } from './stats-sources.js';
+import { observeUntilDone, StatsSources } from './stats-sources.js';
 
 /**
  * What the metrics read of a front end (a `Rendezvous` of any input and output types).
@@ -74,19 +74,11 @@ export class FrontEndMetrics {
         this.inc({ ...labels, status: 'failed' }, stats.failed);
       }
     });
-    for (const [name, stat] of STAT_COUNTERS)
-      make.counter(name, function () {
-        this.reset();
-        for (const { labels, stats } of sources.sums([stat], true)) this.inc(labels, stats[stat]);
-      });
-    for (const [name, stat] of [
+    sources.counters(make, STAT_COUNTERS);
+    sources.gauges(make, [
       ['rendezvous_in_flight_requests', 'inFlight'],
       ['rendezvous_open_mailboxes', 'openMailboxes'],
-    ] as const)
-      make.gauge(name, function () {
-        this.reset();
-        for (const { labels, stats } of sources.sums([stat], false)) this.set(labels, stats[stat]);
-      });
+    ]);
     const registries = this.registries;
     const capped = this.models;
     make.gauge('rendezvous_live_models', function () {
@@ -109,22 +101,11 @@ export class FrontEndMetrics {
   observe(frontEnd: ObservedFrontEnd): () => void {
     const retire = this.sources.add({}, () => frontEnd.stats());
     this.registries.add(frontEnd.registry);
-    let done = false;
-    let subscription: Subscription | undefined;
-    const end = () => {
-      if (done) return;
-      done = true;
+    const detach = () => {
       retire();
       this.registries.delete(frontEnd.registry);
-      subscription?.unsubscribe();
     };
-    subscription = frontEnd.results$.subscribe({
-      next: (result) => this.record(result),
-      complete: end,
-      error: end,
-    });
-    if (done) subscription.unsubscribe();
-    return end;
+    return observeUntilDone(frontEnd.results$, detach, (result) => this.record(result));
   }
 
   // On every result: the series of a model version, a trigger or a status are found in maps

@@ -16,4 +16,5 @@ export {
   type RendezvousMetricsOptions,
 } from './rendezvous-metrics.js';
 export type { ObservedScorecard } from './scorecard-metrics.js';
+export type { ObservedStats } from './stats-sources.js';
 export type { ObservedWorker } from './worker-metrics.js';

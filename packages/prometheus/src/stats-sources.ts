@@ -1,5 +1,22 @@
+import { type Counter, Gauge } from 'prom-client';
+import type { Observable, Subscription } from 'rxjs';
+import type { MetricName } from './metric-catalogue.js';
+import type { MetricFactory } from './metric-factory.js';
+
 /** Label values of one series. */
 export type Labels = Readonly<Record<string, string>>;
+
+/** Pairs of a name (a metric's, or a label value) and the stat of `S` it reports. */
+export type StatTable<S> = readonly (readonly [string, keyof S & string])[];
+
+/**
+ * A component whose counters the metrics read at scrape time (`stats()`) and which they follow
+ * until its `events$` completes.
+ */
+export interface ObservedStats<S, E> {
+  readonly events$: Observable<E>;
+  stats(): S;
+}
 
 /** One observed component: its labels and how to read its counters. */
 interface Source<S> {
@@ -54,6 +71,30 @@ export class StatsSources<S extends object> {
     };
   }
 
+  /**
+   * One counter per `[metric, stat]` of `table`, set at scrape time to the stat summed over the
+   * retired and live components of each label set.
+   */
+  counters(make: MetricFactory, table: readonly (readonly [MetricName, keyof S & string])[]): void {
+    for (const [name, stat] of table) make.counter(name, this.collector(stat, true));
+  }
+
+  /** One gauge per `[metric, stat]` of `table`: the stat summed over the live components. */
+  gauges(make: MetricFactory, table: readonly (readonly [MetricName, keyof S & string])[]): void {
+    for (const [name, stat] of table) make.gauge(name, this.collector(stat, false));
+  }
+
+  /** The `collect` of a metric that reports `stat`: a counter (`retired`) or a gauge. */
+  private collector(stat: keyof S & string, retired: boolean) {
+    const sums = () => this.sums([stat], retired);
+    return function (this: Counter<string> | Gauge<string>): void {
+      this.reset();
+      for (const { labels, stats } of sums())
+        if (this instanceof Gauge) this.set(labels, stats[stat]);
+        else this.inc(labels, stats[stat]);
+    };
+  }
+
   /** How many live components each label set has. */
   count(): LabelledStats<number>[] {
     const out = new Map<string, { labels: Labels; stats: number }>();
@@ -95,4 +136,31 @@ function numbers(stats: object): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(stats)) if (typeof v === 'number') out[k] = v;
   return out;
+}
+
+/**
+ * Follows `events$` (each event to `next`) until it completes or errors, or the returned
+ * function is called, whichever is first; then `retire` runs, once, and the subscription ends.
+ *
+ * @example
+ * ```ts
+ * const detach = observeUntilDone(worker.events$, sources.add(labels, () => worker.stats()));
+ * ```
+ */
+export function observeUntilDone<T>(
+  events$: Observable<T>,
+  retire: () => void,
+  next?: (event: T) => void,
+): () => void {
+  let done = false;
+  let subscription: Subscription | undefined;
+  const end = () => {
+    if (done) return;
+    done = true;
+    retire();
+    subscription?.unsubscribe();
+  };
+  subscription = events$.subscribe({ next, complete: end, error: end });
+  if (done) subscription.unsubscribe();
+  return end;
 }

@@ -6,10 +6,14 @@ import type {
   PredictionHooks,
   PredictionStart,
 } from '@rendezvous-ml/core';
-import type { Observable, Subscription } from 'rxjs';
 import { type HistogramSeries, HotHistogram } from './hot-histogram.js';
 import type { MetricFactory } from './metric-factory.js';
-import { StatsSources } from './stats-sources.js';
+import {
+  type ObservedStats,
+  observeUntilDone,
+  StatsSources,
+  type StatTable,
+} from './stats-sources.js';
 
 /**
  * What the metrics read of a model worker (a `ModelWorker` of any input and output types).
@@ -19,10 +23,8 @@ import { StatsSources } from './stats-sources.js';
  * const observed: ObservedWorker = new ModelWorker({ transport, model: { name: 'dt', version: '1' }, predict });
  * ```
  */
-export interface ObservedWorker {
+export interface ObservedWorker extends ObservedStats<ModelWorkerStats, unknown> {
   readonly model: ModelIdentity;
-  readonly events$: Observable<unknown>;
-  stats(): ModelWorkerStats;
 }
 
 /** `rendezvous_worker_requests_total{outcome}` → the stat that counts it. */
@@ -33,7 +35,7 @@ const OUTCOMES = [
   ['expired_unsent', 'expiredUnsent'],
   ['dead_lettered', 'deadLettered'],
   ['reply_failed', 'replyFailures'],
-] as const satisfies readonly (readonly [string, keyof ModelWorkerStats])[];
+] as const satisfies StatTable<ModelWorkerStats>;
 
 /**
  * The worker metrics: counters and gauges read from each worker's `stats()` at scrape time,
@@ -69,16 +71,8 @@ export class WorkerMetrics {
       ['rendezvous_worker_prediction_errors_total', 'failedPredictions'],
       ['rendezvous_worker_consumer_losses_total', 'consumerLosses'],
     ] as const;
-    for (const [name, stat] of simple)
-      make.counter(name, function () {
-        this.reset();
-        for (const { labels, stats } of sources.sums([stat], true)) this.inc(labels, stats[stat]);
-      });
-    make.gauge('rendezvous_worker_active_predictions', function () {
-      this.reset();
-      for (const { labels, stats } of sources.sums(['active'], false))
-        this.set(labels, stats.active);
-    });
+    sources.counters(make, simple);
+    sources.gauges(make, [['rendezvous_worker_active_predictions', 'active']]);
     make.gauge('rendezvous_worker_instances', function () {
       this.reset();
       for (const { labels, stats } of sources.count()) this.set(labels, stats);
@@ -96,17 +90,7 @@ export class WorkerMetrics {
   observe(worker: ObservedWorker): () => void {
     const { name, version } = worker.model;
     const retire = this.sources.add({ model: name, version }, () => worker.stats());
-    let done = false;
-    let subscription: Subscription | undefined;
-    const end = () => {
-      if (done) return;
-      done = true;
-      retire();
-      subscription?.unsubscribe();
-    };
-    subscription = worker.events$.subscribe({ complete: end, error: end });
-    if (done) subscription.unsubscribe();
-    return end;
+    return observeUntilDone(worker.events$, retire);
   }
 
   // On every prediction: its version's series are found by the worker's model identity (one

@@ -83,7 +83,7 @@ export function predictWithinBudget<I, O>(
   try {
     const hooks = job.hooks;
     result = hooks?.run
-      ? hooks.run(() => parseAndPredict(job, context))
+      ? hooks.run(parseAndPredictCall, { job, context })
       : parseAndPredict(job, context);
   } catch (error) {
     return { kind: 'error', error: asPredictError(error) };
@@ -116,6 +116,14 @@ export function predictWithinBudget<I, O>(
       (error: unknown) => finish({ kind: 'error', error: asPredictError(error) }),
     );
   });
+}
+
+/** `parseAndPredict` of one argument, for `hooks.run` (which passes it on: no closure). */
+function parseAndPredictCall<I, O>(call: {
+  readonly job: BudgetedPrediction<I, O>;
+  readonly context: PredictContext;
+}): O | Promise<O> {
+  return parseAndPredict(call.job, call.context);
 }
 
 function parseAndPredict<I, O>(
