@@ -9,6 +9,7 @@ import {
   type RendezvousError,
   toRendezvousError,
 } from './errors.js';
+import { Lifecycle } from './lifecycle.js';
 import { LivePolicy } from './live-policy.js';
 import { Mailbox } from './mailbox.js';
 import { ModelRegistry } from './model-registry.js';
@@ -21,7 +22,6 @@ import {
   type RendezvousOptions,
   type RequestOptions,
 } from './rendezvous-options.js';
-import { Lifecycle } from './lifecycle.js';
 import { notRunningError } from './rendezvous-state.js';
 import { type RendezvousStats, zeroCounters } from './rendezvous-stats.js';
 import type { RendezvousResult } from './result.js';

@@ -296,14 +296,19 @@ describe('payload numbers that overflow', () => {
       '{"v":1,"requestId":"r1","model":{"name":"m","version":"1","instance":"i"},"receivedAt":1,"startedAt":1,"finishedAt":1,"ok":true,"output":[1e400]}',
     );
     expect(score.ok ? '' : score.error.path).toBe('/output/0');
-    const overflowAt = (edit: (r: Record<string, any>) => void) => {
+    type Editable = {
+      chosen: { output: unknown };
+      candidates: { output?: unknown }[];
+      input: unknown;
+    };
+    const overflowAt = (edit: (r: Editable) => void) => {
       const r = JSON.parse(encodeEnvelope(answered));
       edit(r);
       const d = decodeResult(JSON.stringify(r).replace('"__X__"', '1e400'));
       return d.ok ? 'accepted' : d.error.path;
     };
     expect(overflowAt((r) => (r.chosen.output = '__X__'))).toBe('/chosen/output');
-    expect(overflowAt((r) => (r.candidates[0].output = '__X__'))).toBe('/candidates/0/output');
+    expect(overflowAt((r) => (r.candidates[0]!.output = '__X__'))).toBe('/candidates/0/output');
     expect(overflowAt((r) => (r.input = { x: '__X__' }))).toBe('/input/x');
   });
 });
