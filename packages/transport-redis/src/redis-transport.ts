@@ -18,6 +18,7 @@ import { Observable, type Subscriber } from 'rxjs';
 import { BroadcastListeners } from './broadcast-listeners.js';
 import { createGroup, GroupCommands } from './group-commands.js';
 import { type ConsumedStreams, GroupConsumer } from './group-consumer.js';
+import { groupLagOf } from './group-lag.js';
 import { RedisConnections, secretsOf } from './redis-connections.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisReplyChannel } from './redis-reply-channel.js';
@@ -78,6 +79,7 @@ export class RedisTransport implements Transport {
     orderedByKey: true,
     redeliversUnacked: true,
     replyTap: true,
+    groupLag: true,
   };
   /** Errors met in the background (lost connections, failed reads). Completes on `close()`. */
   readonly errors$: Observable<RendezvousError>;
@@ -184,6 +186,17 @@ export class RedisTransport implements Transport {
         if (consumer) this.track(consumer.stop());
       };
     });
+  }
+
+  /** `XINFO GROUPS` `pending` + `lag` (entries counted when Redis reports no lag); see {@link Transport.groupLag}. */
+  async groupLag(stream: string, group: string): Promise<number> {
+    const command = await this.connections.connect();
+    try {
+      if (stream === REPLY_TAP) return await this.tap.groupLag(command, group);
+      return await groupLagOf(command, this.keys.stream(stream), group);
+    } catch (error) {
+      throw this.errors.toError(error, 'groupLag');
+    }
   }
 
   async openReplyChannel(): Promise<ReplyChannel> {
