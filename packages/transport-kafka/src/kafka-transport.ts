@@ -8,6 +8,7 @@ import type {
   TransportCapabilities,
 } from '@rendezvous-ml/core';
 import { ConfigurationError, REPLY_TAP } from '@rendezvous-ml/core';
+import { brokerCapabilities } from '@rendezvous-ml/core/transport';
 import type { Observable } from 'rxjs';
 import { BroadcastListeners } from './broadcast-listeners.js';
 import { GroupMember } from './group-member.js';
@@ -51,13 +52,7 @@ import { TransportOps } from './transport-ops.js';
  */
 export class KafkaTransport implements Transport {
   readonly name = 'kafka';
-  readonly capabilities: TransportCapabilities = {
-    durable: true,
-    multiProcess: true,
-    orderedByKey: true,
-    redeliversUnacked: true,
-    replyTap: true,
-  };
+  readonly capabilities: TransportCapabilities = brokerCapabilities();
   /** How logical names map to topics and groups. */
   private readonly names: TopicNames;
   private readonly partitions: number;

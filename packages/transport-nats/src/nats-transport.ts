@@ -13,7 +13,12 @@ import {
   type TransportCapabilities,
   TransportClosedError,
 } from '@rendezvous-ml/core';
-import { positiveOption, settleWithin, TransportErrors } from '@rendezvous-ml/core/transport';
+import {
+  brokerCapabilities,
+  positiveOption,
+  settleWithin,
+  TransportErrors,
+} from '@rendezvous-ml/core/transport';
 import { Observable, type Subscriber } from 'rxjs';
 import { BroadcastListeners } from './broadcast-listeners.js';
 import { isNotFound, JetStreamTopology } from './jetstream-topology.js';
@@ -66,15 +71,9 @@ export interface NatsTransportStats {
  */
 export class NatsTransport implements Transport {
   readonly name = 'nats';
-  readonly capabilities: TransportCapabilities = {
-    durable: true,
-    multiProcess: true,
-    // The members of a group share one consumer, which hands the next message to whichever
-    // member pulls: two messages of one key can be processed at once by two members.
-    orderedByKey: false,
-    redeliversUnacked: true,
-    replyTap: true,
-  };
+  // The members of a group share one consumer, which hands the next message to whichever
+  // member pulls: two messages of one key can be processed at once by two members.
+  readonly capabilities: TransportCapabilities = brokerCapabilities({ orderedByKey: false });
   /** Errors met in the background (lost connections, failed pulls). Completes on `close()`. */
   readonly errors$: Observable<RendezvousError>;
 

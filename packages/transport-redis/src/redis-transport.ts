@@ -12,7 +12,12 @@ import {
   type TransportCapabilities,
   TransportClosedError,
 } from '@rendezvous-ml/core';
-import { positiveOption, settleWithin, TransportErrors } from '@rendezvous-ml/core/transport';
+import {
+  brokerCapabilities,
+  positiveOption,
+  settleWithin,
+  TransportErrors,
+} from '@rendezvous-ml/core/transport';
 import type { Redis } from 'ioredis';
 import { Observable, type Subscriber } from 'rxjs';
 import { BroadcastListeners } from './broadcast-listeners.js';
@@ -73,14 +78,7 @@ export interface RedisTransportStats {
  */
 export class RedisTransport implements Transport {
   readonly name = 'redis';
-  readonly capabilities: TransportCapabilities = {
-    durable: true,
-    multiProcess: true,
-    orderedByKey: true,
-    redeliversUnacked: true,
-    replyTap: true,
-    groupLag: true,
-  };
+  readonly capabilities: TransportCapabilities = brokerCapabilities({ groupLag: true });
   /** Errors met in the background (lost connections, failed reads). Completes on `close()`. */
   readonly errors$: Observable<RendezvousError>;
 
