@@ -17,6 +17,7 @@ import {
   brokerCapabilities,
   positiveOption,
   settleWithin,
+  type TransportErrorCounts,
   TransportErrors,
 } from '@rendezvous-ml/core/transport';
 import { Observable, type Subscriber } from 'rxjs';
@@ -38,15 +39,11 @@ import { toTransportError } from './to-transport-error.js';
  * const { published, malformedMessages } = transport.stats();
  * ```
  */
-export interface NatsTransportStats {
+export interface NatsTransportStats extends TransportErrorCounts {
   readonly published: number;
   readonly replies: number;
   /** Messages whose bytes were not UTF-8 (a foreign writer), passed on as a base64 JSON dump. */
   readonly malformedMessages: number;
-  /** Errors reported on `errors$`. */
-  readonly errors: number;
-  /** Among them, answers of the server this transport could not read (`UNEXPECTED_REPLY`). */
-  readonly unexpectedReplies: number;
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   brokerCapabilities,
   positiveOption,
   settleWithin,
+  type TransportErrorCounts,
   TransportErrors,
 } from '@rendezvous-ml/core/transport';
 import type { Redis } from 'ioredis';
@@ -40,17 +41,13 @@ import { toTransportError } from './to-transport-error.js';
  * const { malformedEntries, claimedEntries } = transport.stats();
  * ```
  */
-export interface RedisTransportStats {
+export interface RedisTransportStats extends TransportErrorCounts {
   readonly published: number;
   readonly replies: number;
   /** Stream entries not written by this transport (no payload field), passed on as JSON dumps. */
   readonly malformedEntries: number;
   /** Entries claimed from other members (crash recovery). */
   readonly claimedEntries: number;
-  /** Errors reported on `errors$`. */
-  readonly errors: number;
-  /** Replies from Redis this transport could not read (`UNEXPECTED_REPLY`, also on `errors$`). */
-  readonly unexpectedReplies: number;
   /**
    * Replies not written because their return address is gone (its front end closed and its
    * stream expired): nobody would read them, and writing would re-create the stream.

@@ -33,6 +33,10 @@ export { redactFields } from './redact-fields.js';
 export { settleWithin } from './settle-within.js';
 export { sleep } from './sleep.js';
 export { type TransportErrorMapper, transportErrorMapper } from './transport-error-mapper.js';
-export { type FailureMapper, TransportErrors } from './transport-errors.js';
+export {
+  type FailureMapper,
+  type TransportErrorCounts,
+  TransportErrors,
+} from './transport-errors.js';
 export { satisfiesVersionRange } from './version-range.js';
 export { WakeablePause } from './wakeable-pause.js';
