@@ -68,9 +68,11 @@ export interface NatsTransportStats extends TransportErrorCounts {
  */
 export class NatsTransport implements Transport {
   readonly name = 'nats';
-  // The members of a group share one consumer, which hands the next message to whichever
-  // member pulls: two messages of one key can be processed at once by two members.
-  readonly capabilities: TransportCapabilities = brokerCapabilities({ orderedByKey: false });
+  // A group's members share one consumer: two messages of one key may be processed at once.
+  readonly capabilities: TransportCapabilities = brokerCapabilities({
+    orderedByKey: false,
+    groupLag: true,
+  });
   /** Errors met in the background (lost connections, failed pulls). Completes on `close()`. */
   readonly errors$: Observable<RendezvousError>;
 
@@ -172,6 +174,15 @@ export class NatsTransport implements Transport {
         this.members.delete(subscriber);
         this.track(member.stop());
       };
+    });
+  }
+
+  /** The group's consumer info: `num_pending` + `num_ack_pending`; see {@link Transport.groupLag}. */
+  async groupLag(stream: string, group: string): Promise<number> {
+    const link = await this.link('groupLag');
+    const target = stream === REPLY_TAP ? this.names.repliesStream : this.names.stream(stream);
+    return this.topology.lagOf(link, target, this.names.consumer(group)).catch((error: unknown) => {
+      throw this.errors.toError(error, 'groupLag');
     });
   }
 
