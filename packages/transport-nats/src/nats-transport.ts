@@ -19,8 +19,9 @@ import {
   settleWithin,
   type TransportErrorCounts,
   TransportErrors,
+  whileOpen,
 } from '@rendezvous-ml/core/transport';
-import { Observable, type Subscriber } from 'rxjs';
+import type { Observable, Subscriber } from 'rxjs';
 import { BroadcastListeners } from './broadcast-listeners.js';
 import { isNotFound, JetStreamTopology } from './jetstream-topology.js';
 import { headersOf } from './nats-message.js';
@@ -144,37 +145,36 @@ export class NatsTransport implements Transport {
   }
 
   consume(stream: string, options: ConsumeOptions): Observable<Delivery> {
-    return new Observable<Delivery>((subscriber) => {
-      if (this.closed) {
-        subscriber.error(new TransportClosedError());
-        return undefined;
-      }
-      const tap = stream === REPLY_TAP;
-      const member = new PullMember(
-        {
-          consumer: (again) => this.consumerOf(stream, options.group, again),
-          sourceOf: tap ? (subject) => this.names.addressOf(subject) : () => stream,
-          prefetch: options.prefetch ?? this.defaultPrefetch,
-          fetchExpiresMs: this.fetchExpiresMs,
-          ackWaitMs: this.ackWaitMs,
-          apiTimeoutMs: this.apiTimeoutMs,
-          request: async (subject, payload) => {
-            const link = await this.link('release');
-            return link.nc.request(subject, payload, { timeout: this.apiTimeoutMs });
+    return whileOpen<Delivery>(
+      () => this.closed,
+      (subscriber) => {
+        const tap = stream === REPLY_TAP;
+        const member = new PullMember(
+          {
+            consumer: (again) => this.consumerOf(stream, options.group, again),
+            sourceOf: tap ? (subject) => this.names.addressOf(subject) : () => stream,
+            prefetch: options.prefetch ?? this.defaultPrefetch,
+            fetchExpiresMs: this.fetchExpiresMs,
+            ackWaitMs: this.ackWaitMs,
+            apiTimeoutMs: this.apiTimeoutMs,
+            request: async (subject, payload) => {
+              const link = await this.link('release');
+              return link.nc.request(subject, payload, { timeout: this.apiTimeoutMs });
+            },
+            flush: async () => this.session.current?.nc.flush(),
+            errors: this.errors,
+            counts: this.counters,
           },
-          flush: async () => this.session.current?.nc.flush(),
-          errors: this.errors,
-          counts: this.counters,
-        },
-        subscriber,
-      );
-      this.members.set(subscriber, member);
-      member.start();
-      return () => {
-        this.members.delete(subscriber);
-        this.track(member.stop());
-      };
-    });
+          subscriber,
+        );
+        this.members.set(subscriber, member);
+        member.start();
+        return () => {
+          this.members.delete(subscriber);
+          this.track(member.stop());
+        };
+      },
+    );
   }
 
   /** The group's consumer info: `num_pending` + `num_ack_pending`; see {@link Transport.groupLag}. */

@@ -12,15 +12,16 @@ import {
   type TransportCapabilities,
   TransportClosedError,
 } from '@rendezvous-ml/core';
+import type { TransportErrorCounts } from '@rendezvous-ml/core/transport';
 import {
   brokerCapabilities,
   positiveOption,
   settleWithin,
-  type TransportErrorCounts,
   TransportErrors,
+  whileOpen,
 } from '@rendezvous-ml/core/transport';
 import type { Redis } from 'ioredis';
-import { Observable, type Subscriber } from 'rxjs';
+import type { Observable, Subscriber } from 'rxjs';
 import { BroadcastListeners } from './broadcast-listeners.js';
 import { createGroup, GroupCommands } from './group-commands.js';
 import { type ConsumedStreams, GroupConsumer } from './group-consumer.js';
@@ -155,32 +156,31 @@ export class RedisTransport implements Transport {
   }
 
   consume(stream: string, options: ConsumeOptions): Observable<Delivery> {
-    return new Observable<Delivery>((subscriber) => {
-      if (this.closed) {
-        subscriber.error(new TransportClosedError());
-        return undefined;
-      }
-      let consumer: GroupConsumer | undefined;
-      let left = false;
-      this.connections.connect().then(
-        (command) => {
-          if (left) return;
-          if (this.closed) {
-            subscriber.complete();
-            return;
-          }
-          consumer = this.createConsumer(command, stream, options, subscriber);
-          this.consumers.set(subscriber, consumer);
-          consumer.start();
-        },
-        (error: unknown) => subscriber.error(this.errors.toError(error, 'consume')),
-      );
-      return () => {
-        left = true;
-        this.consumers.delete(subscriber);
-        if (consumer) this.track(consumer.stop());
-      };
-    });
+    return whileOpen<Delivery>(
+      () => this.closed,
+      (subscriber) => {
+        let consumer: GroupConsumer | undefined;
+        let left = false;
+        this.connections.connect().then(
+          (command) => {
+            if (left) return;
+            if (this.closed) {
+              subscriber.complete();
+              return;
+            }
+            consumer = this.createConsumer(command, stream, options, subscriber);
+            this.consumers.set(subscriber, consumer);
+            consumer.start();
+          },
+          (error: unknown) => subscriber.error(this.errors.toError(error, 'consume')),
+        );
+        return () => {
+          left = true;
+          this.consumers.delete(subscriber);
+          if (consumer) this.track(consumer.stop());
+        };
+      },
+    );
   }
 
   /** `XINFO GROUPS` `pending` + `lag` (entries counted when Redis reports no lag); see {@link Transport.groupLag}. */

@@ -40,3 +40,4 @@ export {
 } from './transport-errors.js';
 export { satisfiesVersionRange } from './version-range.js';
 export { WakeablePause } from './wakeable-pause.js';
+export { whileOpen } from './while-open.js';
