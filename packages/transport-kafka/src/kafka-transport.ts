@@ -1,13 +1,14 @@
-import type {
-  ConsumeOptions,
-  Delivery,
-  IncomingMessage,
-  OutgoingMessage,
-  ReplyChannel,
-  Transport,
-  TransportCapabilities,
+import {
+  ConfigurationError,
+  type ConsumeOptions,
+  type Delivery,
+  type IncomingMessage,
+  type OutgoingMessage,
+  REPLY_TAP,
+  type ReplyChannel,
+  type Transport,
+  type TransportCapabilities,
 } from '@rendezvous-ml/core';
-import { ConfigurationError, REPLY_TAP } from '@rendezvous-ml/core';
 import { brokerCapabilities } from '@rendezvous-ml/core/transport';
 import type { Observable } from 'rxjs';
 import { BroadcastListeners } from './broadcast-listeners.js';
