@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import {
   Archiver,
+  type ArchiverDrainOptions,
+  type ArchiverDrainResult,
   type ArchiverStats,
   type ArchiveSink,
   Decoy,
@@ -42,11 +44,12 @@ export function archiveSinks(
   ];
 }
 
-/** What a role that archives exposes: its counters, its events and a graceful stop. */
+/** What a role that archives exposes: its counters, its events, its drain and a graceful stop. */
 export interface ArchivingRole {
   readonly name: ArchiveStream;
   readonly events$: Archiver['events$'];
   stats(): ArchiverStats;
+  drain(options?: ArchiverDrainOptions): Promise<ArchiverDrainResult>;
   stop(): Promise<void>;
 }
 
@@ -74,6 +77,7 @@ export async function startIrisDecoy(
     name: 'decoy',
     events$: decoy.events$,
     stats: () => decoy.stats(),
+    drain: (options) => decoy.drain(options),
     stop: () => decoy.stop(),
   };
 }
@@ -117,20 +121,33 @@ async function startArchiverRole(
     name: source,
     events$: archiver.events$,
     stats: () => archiver.stats(),
+    drain: (options) => archiver.drain(options),
     stop: () => archiver.stop(),
   };
 }
 
 /**
- * Waits until an archiving role has taken in everything still coming its way (its counters
- * have not moved for `quietMs`, several flush intervals), then stops it, which flushes the
- * rest to disk. Bounded by `maxMs`. Call it once the producers (front ends, workers) are down.
+ * Waits until an archiving role has caught up with its stream (the transport reports its
+ * group's lag at 0: everything published is archived or dead-lettered), then stops it. Bounded
+ * by `maxMs`. Call it once the producers (front ends, workers) are down. On a transport that
+ * cannot report lag, it falls back to waiting until the role's counters have not moved for
+ * `quietMs` (several flush intervals).
  */
 export async function drainAndStop(
   role: ArchivingRole,
   logger: Logger,
   { quietMs = 6 * FLUSH_INTERVAL_MS, maxMs = 15_000 } = {},
 ): Promise<void> {
+  const drained = await role.drain({ caughtUp: true, timeoutMs: maxMs });
+  if (drained.outcome === 'settled') await untilQuiet(role, quietMs, maxMs);
+  if (drained.outcome === 'timed-out')
+    logger.warn({ lag: drained.lag }, `${role.name} archive did not catch up within ${maxMs} ms`);
+  await role.stop();
+  logger.info({ ...role.stats() }, `${role.name} archive flushed`);
+}
+
+/** The fallback: waits until the counters of `role` have not moved for `quietMs`, at most `maxMs`. */
+async function untilQuiet(role: ArchivingRole, quietMs: number, maxMs: number): Promise<void> {
   const seen = (): number => {
     const s = role.stats();
     return s.archived + s.pending + s.deadLettered;
@@ -146,6 +163,4 @@ export async function drainAndStop(
       stableSince = Date.now();
     }
   }
-  await role.stop();
-  logger.info({ ...role.stats() }, `${role.name} archive flushed`);
 }

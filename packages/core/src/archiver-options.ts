@@ -1,6 +1,6 @@
 import type { ArchiveSink } from './archive-sink.js';
 import type { Clock } from './clock.js';
-import type { RendezvousError } from './errors.js';
+import { ConfigurationError, type RendezvousError } from './errors.js';
 import type { RetryOptions } from './retry.js';
 import { resolveStreams } from './stream-names.js';
 import { REPLY_TAP, type StreamNames, type Transport } from './transport.js';
@@ -141,4 +141,30 @@ export function archiverStreams(options: ArchiverOptions): { source: string; dea
         ? streams.results
         : REPLY_TAP;
   return { source, deadLetter: streams.deadLetter };
+}
+
+/**
+ * The batching and redelivery limits of an archiver of `options`, with their defaults, checked.
+ *
+ * @example
+ * ```ts
+ * archiverLimits({ ...options, batchSize: 0 }); // throws ConfigurationError
+ * ```
+ */
+export function archiverLimits(options: ArchiverOptions): {
+  batchSize: number;
+  flushIntervalMs: number;
+  backoff: { readonly initial: number; readonly max: number };
+  maxDeliveries: number;
+} {
+  const batchSize = options.batchSize ?? 500;
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new ConfigurationError('batchSize must be a positive integer');
+  const maxDeliveries = options.maxDeliveries ?? 50;
+  if (!(maxDeliveries >= 1)) throw new ConfigurationError('maxDeliveries must be >= 1');
+  const backoff = {
+    initial: options.redeliveryBackoff?.initialDelayMs ?? 500,
+    max: options.redeliveryBackoff?.maxDelayMs ?? 10_000,
+  };
+  return { batchSize, flushIntervalMs: options.flushIntervalMs ?? 1000, backoff, maxDeliveries };
 }

@@ -2,10 +2,16 @@ import { type Observable, Subject, type Subscription } from 'rxjs';
 import { writeIsolatingPoison } from './archive-batch-writer.js';
 import type { ArchiveRecord, ArchiveSink } from './archive-sink.js';
 import {
+  type ArchiverDrainOptions,
+  type ArchiverDrainResult,
+  drainArchiver,
+} from './archiver-drain.js';
+import {
   type ArchiverEvent,
   type ArchiverOptions,
   type ArchiverSource,
   type ArchiverStats,
+  archiverLimits,
   archiverStreams,
 } from './archiver-options.js';
 import { type Clock, systemClock, type Timer } from './clock.js';
@@ -103,17 +109,10 @@ export class Archiver {
       throw new ConfigurationError('an archiver needs at least one sink');
     this.group = options.group ?? `archiver:${options.source}`;
     this.consumer = options.consumer ?? `${this.group}-${Math.random().toString(36).slice(2, 8)}`;
-    this.batchSize = options.batchSize ?? 500;
-    this.flushIntervalMs = options.flushIntervalMs ?? 1000;
-    if (!Number.isInteger(this.batchSize) || this.batchSize < 1)
-      throw new ConfigurationError('batchSize must be a positive integer');
+    const limits = archiverLimits(options);
+    ({ batchSize: this.batchSize, flushIntervalMs: this.flushIntervalMs } = limits);
+    ({ backoff: this.backoff, maxDeliveries: this.maxDeliveries } = limits);
     this.writeRetry = options.writeRetry ?? {};
-    this.backoff = {
-      initial: options.redeliveryBackoff?.initialDelayMs ?? 500,
-      max: options.redeliveryBackoff?.maxDelayMs ?? 10_000,
-    };
-    this.maxDeliveries = options.maxDeliveries ?? 50;
-    if (!(this.maxDeliveries >= 1)) throw new ConfigurationError('maxDeliveries must be >= 1');
     const streams = archiverStreams(options);
     this.stream = streams.source;
     this.clock = options.clock ?? systemClock;
@@ -164,12 +163,17 @@ export class Archiver {
   }
 
   /**
-   * Resolves when everything received so far is settled: written and acknowledged, handed back,
-   * or dead-lettered (the dead-letter write included).
+   * Resolves when everything received so far is settled: acknowledged once written, handed back,
+   * or dead-lettered. With `caughtUp: true`, also when the group has caught up with the stream
+   * (`groupLag` reads 0), up to `timeoutMs`: see {@link ArchiverDrainResult}. Never rejects for a timeout.
    */
-  async drain(): Promise<void> {
-    await this.flush();
-    await Promise.all([...this.inFlight]);
+  drain(options: ArchiverDrainOptions = {}): Promise<ArchiverDrainResult> {
+    const { transport, stream, group } = this;
+    const readable = this.state === 'running' && transport.capabilities.groupLag;
+    const lag =
+      readable && transport.groupLag ? () => transport.groupLag!(stream, group) : undefined;
+    const settle = () => this.flush().then(() => Promise.all([...this.inFlight]));
+    return drainArchiver({ settle, lag, clock: this.clock }, options);
   }
 
   /**

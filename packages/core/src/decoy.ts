@@ -1,5 +1,6 @@
 import type { ArchiveSink } from './archive-sink.js';
 import { Archiver, type ArchiverOptions, type ArchiverStats } from './archiver.js';
+import type { ArchiverDrainOptions, ArchiverDrainResult } from './archiver-drain.js';
 import type { Transport } from './transport.js';
 
 /**
@@ -55,9 +56,13 @@ export class Decoy {
     return this.archiver.flush();
   }
 
-  /** Resolves when every input received so far is archived, handed back or dead-lettered. */
-  drain(): Promise<void> {
-    return this.archiver.drain();
+  /**
+   * Resolves when every input received so far is archived, handed back or dead-lettered; with
+   * `caughtUp`, once the decoy's group has caught up with the requests stream. See
+   * {@link Archiver.drain}.
+   */
+  drain(options?: ArchiverDrainOptions): Promise<ArchiverDrainResult> {
+    return this.archiver.drain(options);
   }
 
   /**

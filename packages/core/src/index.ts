@@ -16,6 +16,7 @@ export {
   type ArchiverSource,
   type ArchiverStats,
 } from './archiver.js';
+export type { ArchiverDrainOptions, ArchiverDrainResult } from './archiver-drain.js';
 export {
   type Clock,
   MAX_TIMER_DELAY_MS,

@@ -27,6 +27,12 @@ export interface TransportCapabilities {
    * text. Absent or false (every transport that crosses a process): text only, as before.
    */
   readonly envelopes?: boolean;
+  /**
+   * The transport implements {@link Transport.groupLag}: it can tell how much of a stream a
+   * group has not acknowledged yet. Absent or false: it cannot, and `groupLag` is absent too
+   * (an archiver's `drain({ caughtUp: true })` then settles only what it has received).
+   */
+  readonly groupLag?: boolean;
 }
 
 /**
@@ -163,6 +169,7 @@ export interface ReplyChannel {
  *   first joined); members share them.
  * - A reply sent to an address reaches only the channel that owns it, with one broker write.
  * - `broadcast` reaches every current `listen`er of the channel (best effort, not stored).
+ * - With `capabilities.groupLag`, `groupLag` counts what a group has not acknowledged.
  * - After `close`, Observables complete, timers are released and every call rejects with
  *   `TransportClosedError`.
  *
@@ -193,6 +200,18 @@ export interface Transport {
   broadcast(channel: string, payload: string): Promise<void>;
   /** Listens to a broadcast channel. */
   listen(channel: string): Observable<IncomingMessage>;
+  /**
+   * How many messages of `stream` (or {@link REPLY_TAP}) `group` has not acknowledged yet: those
+   * published after the group was created and not yet delivered to any member, plus those
+   * delivered (or handed back with `release`) but not acknowledged. A message that was trimmed
+   * away before the group read it no longer counts. 0 means the group has acknowledged
+   * everything the stream holds for it: its members have caught up.
+   *
+   * Present exactly when `capabilities.groupLag` is true; branch on the flag. Counts are exact
+   * on a quiet stream; while messages are published or acked concurrently it is a snapshot.
+   * A group that does not exist yet has lag 0. Rejects with `TransportClosedError` after `close`.
+   */
+  groupLag?(stream: string, group: string): Promise<number>;
   /** Releases every connection, subscription and timer. Idempotent. */
   close(): Promise<void>;
 }

@@ -38,6 +38,11 @@ export class DelegatingTransport implements Transport {
   consume(stream: string, options: ConsumeOptions): Observable<Delivery> {
     return this.inner.consume(stream, options);
   }
+  /** Forwards to `inner`; present on every wrapper, meaningful when `capabilities.groupLag`. */
+  groupLag(stream: string, group: string): Promise<number> {
+    if (!this.inner.groupLag) return Promise.reject(new Error(`${this.name} has no groupLag`));
+    return this.inner.groupLag(stream, group);
+  }
   openReplyChannel(): Promise<ReplyChannel> {
     return this.inner.openReplyChannel();
   }

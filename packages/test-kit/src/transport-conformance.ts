@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import { type ConformanceTarget, conformanceContext } from './conformance-context.js';
 import { deliveryCases } from './delivery-cases.js';
 import { envelopeConformance } from './envelope-conformance.js';
+import { lagCases } from './lag-cases.js';
 import { replyCases } from './reply-cases.js';
 
 /**
@@ -18,5 +19,6 @@ export function transportConformance(name: string, target: ConformanceTarget): v
     envelopeConformance(ctx);
     deliveryCases(ctx);
     replyCases(ctx);
+    lagCases(ctx);
   });
 }

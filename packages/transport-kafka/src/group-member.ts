@@ -92,6 +92,24 @@ export class GroupMember {
     this.lifecycle.refresh();
   }
 
+  /** The group this member belongs to. */
+  get groupId(): string {
+    return this.options.groupId;
+  }
+
+  /** Commits what was acknowledged; resolves when that commit has finished (or failed). */
+  commitNow(): Promise<void> {
+    return this.committer.commitNow();
+  }
+
+  /**
+   * How many offsets in `[from, to)` of `topic`'s `partition` this member acknowledged that
+   * no commit covers yet: they follow an offset it still holds (commits are a contiguous prefix).
+   */
+  ackedAhead(topic: string, partition: number, from: number, to: number): number {
+    return this.ledgers.get(key(topic, partition))?.ackedBetween(from, to) ?? 0;
+  }
+
   /** Commits what was acknowledged and leaves the group. Idempotent. */
   stop(): Promise<void> {
     this.stopped ??= (async () => {

@@ -1,15 +1,18 @@
-import type {
-  ConsumeOptions,
-  Delivery,
-  IncomingMessage,
-  OutgoingMessage,
-  ReplyChannel,
-  Transport,
-  TransportCapabilities,
+import {
+  ConfigurationError,
+  type ConsumeOptions,
+  type Delivery,
+  type IncomingMessage,
+  type OutgoingMessage,
+  REPLY_TAP,
+  type ReplyChannel,
+  type Transport,
+  type TransportCapabilities,
 } from '@rendezvous-ml/core';
-import { ConfigurationError, REPLY_TAP } from '@rendezvous-ml/core';
+import { brokerCapabilities } from '@rendezvous-ml/core/transport';
 import type { Observable } from 'rxjs';
 import { BroadcastListeners } from './broadcast-listeners.js';
+import { type AckedAhead, topicLag } from './group-lag.js';
 import { GroupMember } from './group-member.js';
 import type { GroupMemberOptions } from './group-member-options.js';
 import { type KafkaConnection, KafkaConnector } from './kafka-connector.js';
@@ -51,13 +54,7 @@ import { TransportOps } from './transport-ops.js';
  */
 export class KafkaTransport implements Transport {
   readonly name = 'kafka';
-  readonly capabilities: TransportCapabilities = {
-    durable: true,
-    multiProcess: true,
-    orderedByKey: true,
-    redeliversUnacked: true,
-    replyTap: true,
-  };
+  readonly capabilities: TransportCapabilities = brokerCapabilities({ groupLag: true });
   /** How logical names map to topics and groups. */
   private readonly names: TopicNames;
   private readonly partitions: number;
@@ -72,6 +69,9 @@ export class KafkaTransport implements Transport {
   private readonly replyChannels: ReplyChannels;
   private readonly listeners: BroadcastListeners;
   private closing: Promise<void> | undefined;
+  private readonly members = new Set<GroupMember>();
+  /** Tap groups declared here: they read a new reply topic from its beginning. */
+  private readonly tapGroups = new Set<string>();
 
   constructor(options: KafkaTransportOptions) {
     if (!options.kafka && !options.brokers)
@@ -126,7 +126,10 @@ export class KafkaTransport implements Transport {
   async ensureGroup(stream: string, group: string): Promise<void> {
     await this.ops.setup(`ensureGroup ${group} on ${stream}`, async (c) => {
       const groupId = this.names.group(group);
-      if (stream === REPLY_TAP) return this.tap.positionAtEnd(c, groupId);
+      if (stream === REPLY_TAP) {
+        this.tapGroups.add(groupId);
+        return this.tap.positionAtEnd(c, groupId);
+      }
       const topic = this.names.stream(stream);
       await this.topics.ensureTopic(c, topic, this.partitions);
       await this.topics.positionAtEnd(c, groupId, topic);
@@ -151,11 +154,37 @@ export class KafkaTransport implements Transport {
         evict: this.connector.evict,
       });
       if (tap) this.tap.add(member);
+      this.members.add(member);
       member.start();
       return () => {
+        this.members.delete(member);
         this.tap.delete(member);
         this.work.keep(member.stop());
       };
+    });
+  }
+
+  /**
+   * End offsets minus committed offsets, summed over the stream's partitions (every reply topic
+   * for {@link REPLY_TAP}). The members of this transport commit what they acknowledged first,
+   * and what they acknowledged after a message they still hold is not counted; members in other
+   * processes commit right after each ack, so theirs count only until that commit lands. A tap
+   * group declared or consumed here counts a reply topic it has no offset on from its beginning
+   * (where its members will read it); one declared only elsewhere counts such a topic as 0.
+   */
+  async groupLag(stream: string, group: string): Promise<number> {
+    const groupId = this.names.group(group);
+    const mine = [...this.members].filter((m) => m.groupId === groupId);
+    await Promise.all(mine.map((m) => m.commitNow()));
+    const ahead: AckedAhead = (...at) => mine.reduce((n, m) => n + m.ackedAhead(...at), 0);
+    const tap = stream === REPLY_TAP;
+    const fromEarliest = tap && (this.tapGroups.has(groupId) || mine.length > 0);
+    return this.ops.setup(`groupLag ${group} on ${stream}`, async (c) => {
+      const topics = tap ? await this.tap.topics(c) : [this.names.stream(stream)];
+      let lag = 0;
+      for (const topic of topics)
+        lag += await topicLag(c.admin, groupId, topic, ahead, fromEarliest);
+      return lag;
     });
   }
 

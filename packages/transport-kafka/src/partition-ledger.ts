@@ -80,6 +80,13 @@ export class PartitionLedger {
     return false;
   }
 
+  /** How many offsets in `[from, to)` are acknowledged but not committable yet (after a gap). */
+  ackedBetween(from: number, to: number): number {
+    let n = 0;
+    for (const o of this.acked) if (o >= from && o < to) n++;
+    return n;
+  }
+
   /** The offset to commit now, or undefined if nothing new is committable. */
   commitOffset(): number | undefined {
     if (this.ackedUpTo === undefined) return undefined;

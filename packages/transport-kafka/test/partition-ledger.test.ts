@@ -70,3 +70,17 @@ describe('PartitionLedger', () => {
     );
   });
 });
+
+describe('PartitionLedger.ackedBetween', () => {
+  it('counts the offsets acknowledged after a gap, within the range asked', () => {
+    const ledger = new PartitionLedger();
+    for (const o of [10, 11, 12, 13]) ledger.delivered(o);
+    ledger.ack(11);
+    ledger.ack(13);
+    expect(ledger.ackedBetween(10, 14)).toBe(2);
+    expect(ledger.ackedBetween(12, 14)).toBe(1);
+    expect(ledger.ackedBetween(14, 20)).toBe(0);
+    ledger.ack(10); // 10 and 11 become the committable prefix
+    expect(ledger.ackedBetween(10, 14)).toBe(1);
+  });
+});

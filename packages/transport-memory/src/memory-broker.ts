@@ -84,6 +84,8 @@ interface Member {
 class Group {
   private queue: Slot[] = [];
   private head = 0;
+  /** Published to the group and not acknowledged: queued, held by a member, or released. */
+  readonly unacked = new Set<Slot>();
   readonly members: Member[] = [];
   private next = 0;
 
@@ -98,7 +100,9 @@ class Group {
 
   push(slot: Slot): void {
     this.queue.push(slot);
+    this.unacked.add(slot);
     if (this.backlog > this.maxLength) {
+      this.unacked.delete(this.queue[this.head]!);
       this.head++;
       this.broker.countTrimmed();
     }
@@ -198,6 +202,11 @@ export class MemoryBroker {
     this.append(stream, message);
   }
 
+  /** @internal What `group` has not acknowledged of `stream`; 0 for a group that does not exist. */
+  groupLag(stream: string, groupName: string): number {
+    return this.streams.get(stream)?.get(groupName)?.unacked.size ?? 0;
+  }
+
   /** @internal Creates a group positioned at the end of `stream`. */
   ensureGroup(stream: string, groupName: string): void {
     this.group(stream, groupName);
@@ -251,6 +260,7 @@ export class MemoryBroker {
         onAck();
         if (slot.done) return;
         slot.done = true;
+        g.unacked.delete(slot);
         slot.holder?.holding.delete(slot);
         slot.holder = undefined;
         this.markDirty(g);

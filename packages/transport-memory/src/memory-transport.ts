@@ -74,6 +74,7 @@ export class MemoryTransport implements Transport {
       redeliversUnacked: true,
       replyTap: true,
       envelopes: options.envelopes ?? true,
+      groupLag: true,
     };
   }
 
@@ -99,6 +100,11 @@ export class MemoryTransport implements Transport {
   async ensureGroup(stream: string, group: string): Promise<void> {
     this.assertOpen();
     this.broker.ensureGroup(stream === REPLY_TAP ? REPLY_TAP_STREAM : stream, group);
+  }
+
+  async groupLag(stream: string, group: string): Promise<number> {
+    this.assertOpen();
+    return this.broker.groupLag(stream === REPLY_TAP ? REPLY_TAP_STREAM : stream, group);
   }
 
   async openReplyChannel(): Promise<ReplyChannel> {

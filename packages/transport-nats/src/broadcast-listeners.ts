@@ -1,6 +1,6 @@
-import { type IncomingMessage, TransportClosedError } from '@rendezvous-ml/core';
-import { ChannelListeners, type TransportErrors } from '@rendezvous-ml/core/transport';
-import { Observable } from 'rxjs';
+import type { IncomingMessage } from '@rendezvous-ml/core';
+import { ChannelListeners, type TransportErrors, whileOpen } from '@rendezvous-ml/core/transport';
+import type { Observable } from 'rxjs';
 import { decodeMessage, toIncoming } from './nats-message.js';
 import type { NatsNames } from './nats-names.js';
 import type { NatsSession } from './nats-session.js';
@@ -21,11 +21,7 @@ export class BroadcastListeners {
   ) {}
 
   listen(channel: string): Observable<IncomingMessage> {
-    return new Observable<IncomingMessage>((subscriber) => {
-      if (this.closed()) {
-        subscriber.error(new TransportClosedError());
-        return undefined;
-      }
+    return whileOpen<IncomingMessage>(this.closed, (subscriber) => {
       this.listeners.add(channel, subscriber);
       let unsubscribe: (() => void) | undefined;
       let left = false;

@@ -94,6 +94,21 @@ export class JetStreamTopology {
     return p;
   }
 
+  /**
+   * What the durable consumer `name` of `stream` has not acknowledged: `num_pending` (not yet
+   * delivered) plus `num_ack_pending` (delivered, or nak'ed with a delay, and not acked).
+   * 0 when the stream or the consumer does not exist.
+   */
+  async lagOf({ jsm }: NatsLink, stream: string, name: string): Promise<number> {
+    try {
+      const info = await jsm.consumers.info(stream, name);
+      return info.num_pending + info.num_ack_pending;
+    } catch (error) {
+      if (isNotFound(error)) return 0;
+      throw error;
+    }
+  }
+
   /** Forgets what it knew of `stream` (and its consumers): the next ensure checks the server. */
   forget(stream: string): void {
     this.streams.delete(stream);

@@ -13,8 +13,15 @@ import {
   type TransportCapabilities,
   TransportClosedError,
 } from '@rendezvous-ml/core';
-import { positiveOption, settleWithin, TransportErrors } from '@rendezvous-ml/core/transport';
-import { Observable, type Subscriber } from 'rxjs';
+import {
+  brokerCapabilities,
+  positiveOption,
+  settleWithin,
+  type TransportErrorCounts,
+  TransportErrors,
+  whileOpen,
+} from '@rendezvous-ml/core/transport';
+import type { Observable, Subscriber } from 'rxjs';
 import { BroadcastListeners } from './broadcast-listeners.js';
 import { isNotFound, JetStreamTopology } from './jetstream-topology.js';
 import { headersOf } from './nats-message.js';
@@ -33,15 +40,11 @@ import { toTransportError } from './to-transport-error.js';
  * const { published, malformedMessages } = transport.stats();
  * ```
  */
-export interface NatsTransportStats {
+export interface NatsTransportStats extends TransportErrorCounts {
   readonly published: number;
   readonly replies: number;
   /** Messages whose bytes were not UTF-8 (a foreign writer), passed on as a base64 JSON dump. */
   readonly malformedMessages: number;
-  /** Errors reported on `errors$`. */
-  readonly errors: number;
-  /** Among them, answers of the server this transport could not read (`UNEXPECTED_REPLY`). */
-  readonly unexpectedReplies: number;
 }
 
 /**
@@ -66,15 +69,11 @@ export interface NatsTransportStats {
  */
 export class NatsTransport implements Transport {
   readonly name = 'nats';
-  readonly capabilities: TransportCapabilities = {
-    durable: true,
-    multiProcess: true,
-    // The members of a group share one consumer, which hands the next message to whichever
-    // member pulls: two messages of one key can be processed at once by two members.
+  // A group's members share one consumer: two messages of one key may be processed at once.
+  readonly capabilities: TransportCapabilities = brokerCapabilities({
     orderedByKey: false,
-    redeliversUnacked: true,
-    replyTap: true,
-  };
+    groupLag: true,
+  });
   /** Errors met in the background (lost connections, failed pulls). Completes on `close()`. */
   readonly errors$: Observable<RendezvousError>;
 
@@ -146,36 +145,44 @@ export class NatsTransport implements Transport {
   }
 
   consume(stream: string, options: ConsumeOptions): Observable<Delivery> {
-    return new Observable<Delivery>((subscriber) => {
-      if (this.closed) {
-        subscriber.error(new TransportClosedError());
-        return undefined;
-      }
-      const tap = stream === REPLY_TAP;
-      const member = new PullMember(
-        {
-          consumer: (again) => this.consumerOf(stream, options.group, again),
-          sourceOf: tap ? (subject) => this.names.addressOf(subject) : () => stream,
-          prefetch: options.prefetch ?? this.defaultPrefetch,
-          fetchExpiresMs: this.fetchExpiresMs,
-          ackWaitMs: this.ackWaitMs,
-          apiTimeoutMs: this.apiTimeoutMs,
-          request: async (subject, payload) => {
-            const link = await this.link('release');
-            return link.nc.request(subject, payload, { timeout: this.apiTimeoutMs });
+    return whileOpen<Delivery>(
+      () => this.closed,
+      (subscriber) => {
+        const tap = stream === REPLY_TAP;
+        const member = new PullMember(
+          {
+            consumer: (again) => this.consumerOf(stream, options.group, again),
+            sourceOf: tap ? (subject) => this.names.addressOf(subject) : () => stream,
+            prefetch: options.prefetch ?? this.defaultPrefetch,
+            fetchExpiresMs: this.fetchExpiresMs,
+            ackWaitMs: this.ackWaitMs,
+            apiTimeoutMs: this.apiTimeoutMs,
+            request: async (subject, payload) => {
+              const link = await this.link('release');
+              return link.nc.request(subject, payload, { timeout: this.apiTimeoutMs });
+            },
+            flush: async () => this.session.current?.nc.flush(),
+            errors: this.errors,
+            counts: this.counters,
           },
-          flush: async () => this.session.current?.nc.flush(),
-          errors: this.errors,
-          counts: this.counters,
-        },
-        subscriber,
-      );
-      this.members.set(subscriber, member);
-      member.start();
-      return () => {
-        this.members.delete(subscriber);
-        this.track(member.stop());
-      };
+          subscriber,
+        );
+        this.members.set(subscriber, member);
+        member.start();
+        return () => {
+          this.members.delete(subscriber);
+          this.track(member.stop());
+        };
+      },
+    );
+  }
+
+  /** The group's consumer info: `num_pending` + `num_ack_pending`; see {@link Transport.groupLag}. */
+  async groupLag(stream: string, group: string): Promise<number> {
+    const link = await this.link('groupLag');
+    const target = stream === REPLY_TAP ? this.names.repliesStream : this.names.stream(stream);
+    return this.topology.lagOf(link, target, this.names.consumer(group)).catch((error: unknown) => {
+      throw this.errors.toError(error, 'groupLag');
     });
   }
 

@@ -1,11 +1,7 @@
-import {
-  type IncomingMessage,
-  type RendezvousError,
-  TransportClosedError,
-} from '@rendezvous-ml/core';
-import { ChannelListeners, type TransportErrors } from '@rendezvous-ml/core/transport';
+import type { IncomingMessage, RendezvousError } from '@rendezvous-ml/core';
+import { ChannelListeners, type TransportErrors, whileOpen } from '@rendezvous-ml/core/transport';
 import type { Redis } from 'ioredis';
-import { Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { RedisConnections } from './redis-connections.js';
 import type { RedisKeys } from './redis-keys.js';
 
@@ -26,11 +22,7 @@ export class BroadcastListeners {
   ) {}
 
   listen(channel: string): Observable<IncomingMessage> {
-    return new Observable<IncomingMessage>((subscriber) => {
-      if (this.closed()) {
-        subscriber.error(new TransportClosedError());
-        return undefined;
-      }
+    return whileOpen<IncomingMessage>(this.closed, (subscriber) => {
       const name = this.keys.channel(channel);
       if (this.listeners.add(name, subscriber)) {
         this.pubsub().then(

@@ -12,12 +12,20 @@ import {
   type TransportCapabilities,
   TransportClosedError,
 } from '@rendezvous-ml/core';
-import { positiveOption, settleWithin, TransportErrors } from '@rendezvous-ml/core/transport';
+import type { TransportErrorCounts } from '@rendezvous-ml/core/transport';
+import {
+  brokerCapabilities,
+  positiveOption,
+  settleWithin,
+  TransportErrors,
+  whileOpen,
+} from '@rendezvous-ml/core/transport';
 import type { Redis } from 'ioredis';
-import { Observable, type Subscriber } from 'rxjs';
+import type { Observable, Subscriber } from 'rxjs';
 import { BroadcastListeners } from './broadcast-listeners.js';
 import { createGroup, GroupCommands } from './group-commands.js';
 import { type ConsumedStreams, GroupConsumer } from './group-consumer.js';
+import { groupLagOf } from './group-lag.js';
 import { RedisConnections, secretsOf } from './redis-connections.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisReplyChannel } from './redis-reply-channel.js';
@@ -34,17 +42,13 @@ import { toTransportError } from './to-transport-error.js';
  * const { malformedEntries, claimedEntries } = transport.stats();
  * ```
  */
-export interface RedisTransportStats {
+export interface RedisTransportStats extends TransportErrorCounts {
   readonly published: number;
   readonly replies: number;
   /** Stream entries not written by this transport (no payload field), passed on as JSON dumps. */
   readonly malformedEntries: number;
   /** Entries claimed from other members (crash recovery). */
   readonly claimedEntries: number;
-  /** Errors reported on `errors$`. */
-  readonly errors: number;
-  /** Replies from Redis this transport could not read (`UNEXPECTED_REPLY`, also on `errors$`). */
-  readonly unexpectedReplies: number;
   /**
    * Replies not written because their return address is gone (its front end closed and its
    * stream expired): nobody would read them, and writing would re-create the stream.
@@ -72,13 +76,7 @@ export interface RedisTransportStats {
  */
 export class RedisTransport implements Transport {
   readonly name = 'redis';
-  readonly capabilities: TransportCapabilities = {
-    durable: true,
-    multiProcess: true,
-    orderedByKey: true,
-    redeliversUnacked: true,
-    replyTap: true,
-  };
+  readonly capabilities: TransportCapabilities = brokerCapabilities({ groupLag: true });
   /** Errors met in the background (lost connections, failed reads). Completes on `close()`. */
   readonly errors$: Observable<RendezvousError>;
 
@@ -158,32 +156,42 @@ export class RedisTransport implements Transport {
   }
 
   consume(stream: string, options: ConsumeOptions): Observable<Delivery> {
-    return new Observable<Delivery>((subscriber) => {
-      if (this.closed) {
-        subscriber.error(new TransportClosedError());
-        return undefined;
-      }
-      let consumer: GroupConsumer | undefined;
-      let left = false;
-      this.connections.connect().then(
-        (command) => {
-          if (left) return;
-          if (this.closed) {
-            subscriber.complete();
-            return;
-          }
-          consumer = this.createConsumer(command, stream, options, subscriber);
-          this.consumers.set(subscriber, consumer);
-          consumer.start();
-        },
-        (error: unknown) => subscriber.error(this.errors.toError(error, 'consume')),
-      );
-      return () => {
-        left = true;
-        this.consumers.delete(subscriber);
-        if (consumer) this.track(consumer.stop());
-      };
-    });
+    return whileOpen<Delivery>(
+      () => this.closed,
+      (subscriber) => {
+        let consumer: GroupConsumer | undefined;
+        let left = false;
+        this.connections.connect().then(
+          (command) => {
+            if (left) return;
+            if (this.closed) {
+              subscriber.complete();
+              return;
+            }
+            consumer = this.createConsumer(command, stream, options, subscriber);
+            this.consumers.set(subscriber, consumer);
+            consumer.start();
+          },
+          (error: unknown) => subscriber.error(this.errors.toError(error, 'consume')),
+        );
+        return () => {
+          left = true;
+          this.consumers.delete(subscriber);
+          if (consumer) this.track(consumer.stop());
+        };
+      },
+    );
+  }
+
+  /** `XINFO GROUPS` `pending` + `lag` (entries counted when Redis reports no lag); see {@link Transport.groupLag}. */
+  async groupLag(stream: string, group: string): Promise<number> {
+    const command = await this.connections.connect();
+    try {
+      if (stream === REPLY_TAP) return await this.tap.groupLag(command, group);
+      return await groupLagOf(command, this.keys.stream(stream), group);
+    } catch (error) {
+      throw this.errors.toError(error, 'groupLag');
+    }
   }
 
   async openReplyChannel(): Promise<ReplyChannel> {

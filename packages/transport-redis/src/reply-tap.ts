@@ -2,6 +2,7 @@ import type { TransportErrors } from '@rendezvous-ml/core/transport';
 import type { Redis } from 'ioredis';
 import { createGroup } from './group-commands.js';
 import type { ConsumedStreams } from './group-consumer.js';
+import { groupLagOf } from './group-lag.js';
 import type { RedisConnections } from './redis-connections.js';
 import { redisInteger } from './redis-integer.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -92,6 +93,17 @@ export class ReplyTap {
         return usable;
       },
     };
+  }
+
+  /**
+   * What tap group `group` has not acknowledged, over every live reply stream (one whose stream
+   * expired is gone, and so are its replies).
+   */
+  async groupLag(command: Redis, group: string): Promise<number> {
+    let lag = 0;
+    for (const key of await this.liveReplyKeys(command))
+      lag += await groupLagOf(command, key, group);
+    return lag;
   }
 
   /** Stops refreshing (the transport is closing). */

@@ -13,6 +13,7 @@
 export { DeadLetters } from '../dead-letters.js';
 export { toRendezvousError } from '../errors.js';
 export { type BackoffOptions, backoffDelayMs } from './backoff-delay.js';
+export { brokerCapabilities } from './broker-capabilities.js';
 export { ChannelListeners } from './channel-listeners.js';
 export {
   classifyTransportError,
@@ -32,6 +33,11 @@ export { redactFields } from './redact-fields.js';
 export { settleWithin } from './settle-within.js';
 export { sleep } from './sleep.js';
 export { type TransportErrorMapper, transportErrorMapper } from './transport-error-mapper.js';
-export { type FailureMapper, TransportErrors } from './transport-errors.js';
+export {
+  type FailureMapper,
+  type TransportErrorCounts,
+  TransportErrors,
+} from './transport-errors.js';
 export { satisfiesVersionRange } from './version-range.js';
 export { WakeablePause } from './wakeable-pause.js';
+export { whileOpen } from './while-open.js';

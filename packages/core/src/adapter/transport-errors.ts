@@ -8,6 +8,21 @@ import type { AuthenticationError, RendezvousError } from '../errors.js';
 export type FailureMapper = (error: unknown, operation: string, closed: boolean) => RendezvousError;
 
 /**
+ * The error counters every transport's `stats()` reports, as {@link TransportErrors} keeps them.
+ *
+ * @example
+ * ```ts
+ * export interface MyTransportStats extends TransportErrorCounts { readonly published: number }
+ * ```
+ */
+export interface TransportErrorCounts {
+  /** Errors reported on `errors$`. */
+  readonly errors: number;
+  /** Among them, replies of the broker the transport could not read (`UNEXPECTED_REPLY`). */
+  readonly unexpectedReplies: number;
+}
+
+/**
  * The error side of a transport: it turns failures into the core's errors, reports those met in
  * the background on `errors$` (the transport's `errors$`) with counters, and keeps the one
  * failure that is fatal for the transport: the broker refusing the credentials, after which
