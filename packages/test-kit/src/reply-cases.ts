@@ -160,7 +160,7 @@ export function replyCases(ctx: ConformanceContext): void {
     expect(reasons).toEqual([new InvalidEnvelopeError('x').code, 'INVALID_ENVELOPE']);
     expect(worker.stats().deadLettered).toBe(2);
     await Promise.all(dead.map((d) => d.ack()));
-    await rendezvous.close();
+    await rendezvous.stop();
     await worker.stop();
   });
 
@@ -197,7 +197,7 @@ export function replyCases(ctx: ConformanceContext): void {
     const results = await Promise.all([1, 2, 3, 4, 5].map((x) => rendezvous.request(x)));
     expect(results.map((r) => r.chosen?.output)).toEqual([3, 4, 5, 6, 7]);
     expect(results.every((r) => r.chosen?.model.version === '2')).toBe(true);
-    await rendezvous.close();
+    await rendezvous.stop();
     for (const worker of workers) await worker.stop();
   });
 }

@@ -226,7 +226,7 @@ export const WORKER_CHECKS: readonly WorkerCheck[] = [
             `${stats.invalidScores} score(s) were rejected by the front end`,
           );
       } finally {
-        await rendezvous.close();
+        await rendezvous.stop();
       }
     },
   },
