@@ -93,7 +93,7 @@ describe.skipIf(!py.ok || !redis.ok)(
         expect(dt.output()).not.toMatch(/Traceback/);
       } finally {
         sub.unsubscribe();
-        await rendezvous.close();
+        await rendezvous.stop();
         await transport.close();
         await dt.kill('SIGTERM');
         await lr.stop('SIGTERM');

@@ -57,7 +57,7 @@ describe('errors name the fix', () => {
     expect(e?.message).toContain(
       'give the workers this transport instance, or transports sharing its broker',
     );
-    await rv.close();
+    await rv.stop();
     await transport.close();
   });
 
@@ -76,8 +76,8 @@ describe('errors name the fix', () => {
     const e = await settle(rv.request(1));
     expect(e).toMatchObject({ code: 'TRANSPORT_CLOSED', retryable: false });
     expect(e?.message).toMatch(/close a transport only after every component using it has stopped/);
-    expect(e?.message).toContain('await rendezvous.close()');
-    await rv.close();
+    expect(e?.message).toContain('await rendezvous.stop()');
+    await rv.stop();
   });
 
   it('transport closed under a running worker: an error event TRANSPORT_CLOSED that names the fix', async () => {

@@ -161,7 +161,7 @@ export async function frontEndRig(
     calls,
     addWorker,
     async close() {
-      const closing = rendezvous.close();
+      const closing = rendezvous.stop();
       await clock.advance(options.deadlineMs ?? 1000);
       await closing;
     },

@@ -59,7 +59,7 @@ async function firstTenAnswers(transport: Transport, clock: VirtualClock): Promi
   expect(live).toEqual(['dt@1', 'dt@2']);
   await clock.advance(10);
   const chosen = answers.map((a) => (a.value ? modelKey(a.value.chosen!.model) : String(a.error)));
-  await rv.close();
+  await rv.stop();
   return chosen;
 }
 
@@ -94,7 +94,7 @@ describe('Rendezvous: model discovery at start', () => {
     expect(await startThen(rv, clock, () => clock.now())).toBe(300);
     expect(probes.length).toBeGreaterThanOrEqual(3);
     expect(probes.every((t) => t < 300)).toBe(true);
-    await rv.close();
+    await rv.stop();
   });
 
   it('discoveryMs 0 disables the window: start() resolves without moving time, after one probe', async () => {
@@ -107,6 +107,6 @@ describe('Rendezvous: model discovery at start', () => {
     await clock.tick();
     expect(probes).toBe(1);
     expect(clock.now()).toBe(0);
-    await rv.close();
+    await rv.stop();
   });
 });

@@ -139,7 +139,7 @@ async function run(scenario: Scenario): Promise<void> {
   const ids = emitted.map((r) => r.requestId).sort();
   expect(ids).toEqual([...settled.keys()].sort());
   expect(rv.stats()).toMatchObject({ inFlight: 0, openMailboxes: 0 });
-  await rv.close();
+  await rv.stop();
   await models.close();
   await transport.close();
   expect(clock.pendingTimers).toBe(0);

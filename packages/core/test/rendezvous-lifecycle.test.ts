@@ -43,7 +43,7 @@ describe('Rendezvous lifecycle: start', () => {
     const answer = track(rv.request(7), clock);
     await clock.tick();
     expect(answer.value?.chosen?.output).toBe(7);
-    await rv.close();
+    await rv.stop();
     await worker.stop();
   });
 
@@ -62,7 +62,7 @@ describe('Rendezvous lifecycle: start', () => {
     const t = track(rv.request(1, { deadlineMs: 10 }), clock);
     await clock.advance(10);
     expect(t.error).toBeInstanceOf(DeadlineExceededError);
-    await rv.close();
+    await rv.stop();
   });
 
   it('concurrent start() calls that fail all reject, and the front end can start again', async () => {
@@ -73,7 +73,7 @@ describe('Rendezvous lifecycle: start', () => {
     expect([a.status, b.status]).toEqual(['rejected', 'rejected']);
     await rv.start();
     expect(transport.opened).toBe(1);
-    await rv.close();
+    await rv.stop();
   });
 
   it('close(), the deprecated name of stop(), is the same stop', async () => {
@@ -83,7 +83,7 @@ describe('Rendezvous lifecycle: start', () => {
       discoveryMs: 0,
     });
     await rv.start();
-    expect(rv.close()).toBe(rv.stop());
+    expect(rv.close()).toBe(rv.stop()); // the deprecated alias
     await rv.stop();
     await expect(rv.request(1)).rejects.toThrow('rendezvous is stopped');
   });
@@ -94,7 +94,7 @@ describe('Rendezvous lifecycle: start', () => {
     const transport = new SlowConnect(inner);
     const rv = new Rendezvous({ transport, policy: first(), clock });
     const starting = track(rv.start(), clock);
-    const closing = track(rv.close(), clock);
+    const closing = track(rv.stop(), clock);
     transport.open();
     await clock.tick();
     expect(starting.state).toBe('resolved');
@@ -117,7 +117,7 @@ describe('Rendezvous lifecycle: start', () => {
     const starting = track(rv.start(), clock);
     await clock.advance(50);
     expect(starting.state).toBe('pending');
-    await rv.close();
+    await rv.stop();
     await clock.tick();
     expect(starting.state).toBe('resolved');
     expect(starting.at).toBe(50);
@@ -144,7 +144,7 @@ describe('Rendezvous lifecycle: start', () => {
     expect(e.message).toContain('await rendezvous.start()');
     await clock.advance(100);
     await starting;
-    await rv.close();
+    await rv.stop();
   });
 });
 
@@ -160,7 +160,7 @@ describe('Rendezvous: honest failures', () => {
     expect(e.code).toBe('DEADLINE_EXCEEDED');
     expect(e.message).toContain('no worker of any model answered a probe');
     expect(e.message).toContain('start a ModelWorker on the same transport and stream names');
-    await rv.close();
+    await rv.stop();
   });
 
   it('a request whose publish failed is recorded with trigger publish-failed, not deadline', async () => {
@@ -193,7 +193,7 @@ describe('Rendezvous: long deadlines on the system clock', () => {
       expect(t.state).toBe('pending');
       await vi.advanceTimersByTimeAsync(1);
       expect((t.error as RendezvousError).code).toBe('DEADLINE_EXCEEDED');
-      await rv.close();
+      await rv.stop();
       await transport.close();
     } finally {
       vi.useRealTimers();

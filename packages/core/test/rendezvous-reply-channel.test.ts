@@ -46,7 +46,7 @@ describe('Rendezvous: a reply channel lost while it runs', () => {
     await clock.advance(1);
     expect(after.state).toBe('resolved');
     expect(after.value?.chosen?.output).toBe(3);
-    await rv.close();
+    await rv.stop();
     await worker.stop();
   });
 
@@ -59,14 +59,14 @@ describe('Rendezvous: a reply channel lost while it runs', () => {
       code: 'UNEXPECTED_REPLY',
       message: expect.stringMatching(/will not be reopened/),
     });
-    await rv.close();
+    await rv.stop();
     await worker.stop();
   });
 
   it('close() during the reopen backoff cancels it', async () => {
     const { clock, transport, rv, worker } = await system();
     transport.breakAll(new ConnectionLostError('connection reset'));
-    await rv.close();
+    await rv.stop();
     await clock.advance(60_000);
     expect(transport.opened).toBe(1);
     await worker.stop();

@@ -238,7 +238,7 @@ describe('Rendezvous: live model registry', () => {
     const t = track(rv.request(7), clock);
     await clock.tick();
     expect(t.value?.chosen?.output).toBe(7);
-    await rv.close();
+    await rv.stop();
     await worker.stop();
     await transport.close();
   });
@@ -312,7 +312,7 @@ describe('Rendezvous: input validation and lifecycle', () => {
     expect(before).toBeInstanceOf(NotStartedError);
     expect(before).toMatchObject({ code: 'NOT_STARTED', retryable: false });
     await rv.start();
-    await rv.close();
+    await rv.stop();
     await expect(rv.request(1)).rejects.toBeInstanceOf(TransportClosedError);
     // A stopped front end stays stopped, and says what to do instead.
     await expect(rv.start()).rejects.toThrow(
@@ -326,7 +326,7 @@ describe('Rendezvous: input validation and lifecycle', () => {
     const transport = new MemoryTransport();
     const rv = new Rendezvous({ transport, policy: first(), clock });
     const starting = rv.start();
-    await rv.close();
+    await rv.stop();
     await starting;
     await expect(rv.request(1)).rejects.toBeInstanceOf(TransportClosedError);
     // Nothing is left listening: a heartbeat sent now reaches no registry.
@@ -352,7 +352,7 @@ describe('Rendezvous: input validation and lifecycle', () => {
     const lateOpen = track(b.rendezvous.request({ 'a@1': { ms: 5 }, 'b@1': { ms: 900 } }), b.clock);
     await b.clock.advance(5);
     expect(lateOpen.state).toBe('resolved');
-    const closing = track(b.rendezvous.close(), b.clock);
+    const closing = track(b.rendezvous.stop(), b.clock);
     await expect(b.rendezvous.request({})).rejects.toBeInstanceOf(TransportClosedError);
     await b.clock.advance(35);
     expect(answered.state).toBe('resolved');
@@ -375,7 +375,7 @@ describe('Rendezvous: input validation and lifecycle', () => {
     const rv = new Rendezvous({ transport, policy: first(), clock, discoveryMs: 0 });
     await rv.start();
     const t = track(rv.request(1, { deadlineMs: 10 }), clock);
-    const closing = rv.close();
+    const closing = rv.stop();
     await clock.advance(10);
     await closing;
     expect(t.state).toBe('rejected');
@@ -486,7 +486,7 @@ describe('Rendezvous: timers that fire early', () => {
     await clock.advance(97);
     expect(await outcome).toBe('DEADLINE_EXCEEDED');
     expect(rendezvous.stats()).toMatchObject({ inFlight: 0, openMailboxes: 0 });
-    await rendezvous.close();
+    await rendezvous.stop();
     await transport.close();
   });
 });

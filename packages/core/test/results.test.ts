@@ -100,7 +100,7 @@ describe('Rendezvous: publishResults', () => {
     void b.rendezvous.request({ 'a@1': { ms: 5 } }, { id: 'r' });
     await b.clock.advance(10);
     expect(release).toBeDefined();
-    const closed = track(b.rendezvous.close());
+    const closed = track(b.rendezvous.stop());
     await b.clock.advance(100);
     expect(closed.state).toBe('pending');
     release?.();

@@ -337,7 +337,7 @@ describe('DashboardCollector', () => {
     expect(total).toBe(25);
     expect(s.history.reduce((n, p) => n + (p.answers['dt@1'] ?? 0), 0)).toBe(25);
     collector.stop();
-    const closing = rendezvous.close();
+    const closing = rendezvous.stop();
     await clock.advance(1000);
     await closing;
     await worker.stop();

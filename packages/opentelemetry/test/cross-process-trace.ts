@@ -112,7 +112,7 @@ export async function crossProcessTrace(options: {
       [A.CHOSEN_MODEL_INSTANCE]: prediction.attributes[A.MODEL_INSTANCE],
     });
   } finally {
-    await rendezvous.close();
+    await rendezvous.stop();
     stopped = await child.kill('SIGTERM', 15_000);
     if (!stopped) await child.kill('SIGKILL', 5000);
     await transport.close();

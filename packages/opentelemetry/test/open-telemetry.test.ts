@@ -76,7 +76,7 @@ async function system(
   for (const w of workers) await w.start();
   await waitFor(() => rendezvous.registry.live().length === 2, 'both models live');
   cleanups.push(async () => {
-    await rendezvous.close();
+    await rendezvous.stop();
     for (const w of workers) await w.stop();
   });
   return { rendezvous, results, fe, wk };
@@ -219,7 +219,7 @@ describe('openTelemetry(): one trace from the caller to every worker (memory tra
     });
     await worker.start();
     cleanups.push(async () => {
-      await rendezvous.close();
+      await rendezvous.stop();
       await worker.stop();
     });
     await waitFor(() => rendezvous.registry.live().length === 1, 'the model live');
@@ -277,7 +277,7 @@ describe('openTelemetry(): defaults', () => {
     });
     await worker.start();
     cleanups.push(async () => {
-      await rendezvous.close();
+      await rendezvous.stop();
       await worker.stop();
     });
     await waitFor(() => rendezvous.registry.live().length === 1, 'the model live');
@@ -299,7 +299,7 @@ describe('openTelemetry(): defaults', () => {
       instrumentation: openTelemetry(),
     });
     await rendezvous.start();
-    cleanups.push(() => rendezvous.close());
+    cleanups.push(() => rendezvous.stop());
     await expect(rendezvous.request(1)).rejects.toThrow();
     await expect(rendezvous.request(2)).rejects.toThrow();
     expect(warnings.filter((w) => w.includes('no propagator is registered'))).toHaveLength(1);

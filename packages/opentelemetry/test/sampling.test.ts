@@ -129,7 +129,7 @@ describe('openTelemetry(): the sampling decision is taken once, at the front end
     );
     for (const w of workers) await w.start();
     cleanups.push(async () => {
-      await rendezvous.close();
+      await rendezvous.stop();
       for (const w of workers) await w.stop();
     });
     await waitFor(() => rendezvous.registry.live().length === 2, 'both models live');

@@ -102,7 +102,7 @@ describe('Scorecard on the results stream', () => {
       failed: 0,
     });
 
-    await rendezvous.close();
+    await rendezvous.stop();
     for (const w of workers) await w.stop();
     await fromStream.stop();
     await inProcess.stop();
@@ -156,7 +156,7 @@ describe('Scorecard on the results stream', () => {
     await clock.advance(100);
     expect(scorecard.streamStats()).toMatchObject({ read: 1, duplicates: 1 });
     expect(allWindow(scorecard.snapshot()).results).toBe(1);
-    await rendezvous.close();
+    await rendezvous.stop();
     for (const w of workers) await w.stop();
     await scorecard.stop();
   });

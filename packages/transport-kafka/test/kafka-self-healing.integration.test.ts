@@ -216,7 +216,7 @@ describe.skipIf(!gate.ok)('kafka transport self-healing', () => {
       await waitFor(() => rendezvous.registry.live().length === 1, 'the model alive', 10_000);
       expect((await rendezvous.request(1)).chosen?.output).toBe(2);
       for (const d of dead) await d.ack();
-      await rendezvous.close();
+      await rendezvous.stop();
       await worker.stop();
     });
 

@@ -177,7 +177,7 @@ describe.skipIf(!gate.ok)('kafka transport', () => {
       const late = settled.slice(100);
       expect(late.every((s) => s.ok && s.instance === 'b')).toBe(true);
       expect(settled.filter((s) => s.ok).length).toBeGreaterThanOrEqual(100);
-      await rendezvous.close();
+      await rendezvous.stop();
       await b.stop();
     });
 
@@ -334,7 +334,7 @@ describe.skipIf(!gate.ok)('kafka transport', () => {
           Array.from({ length: 20 }, (_, i) => rendezvous.request(i, { deadlineMs: 2000 })),
         );
         expect(after.map((r) => r.chosen?.model.instance)).toEqual(Array(20).fill('b'));
-        await rendezvous.close();
+        await rendezvous.stop();
         await b.stop();
       });
     });
@@ -455,7 +455,7 @@ describe.skipIf(!gate.ok)('kafka transport', () => {
         30_000,
       );
       phase(`archived (${answeredDuring.length}/${outcomes.length} answered during the outage)`);
-      await rendezvous.close();
+      await rendezvous.stop();
       await worker.stop();
       await archiver.stop();
       phase('stopped');

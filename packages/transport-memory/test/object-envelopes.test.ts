@@ -125,7 +125,7 @@ class Rig {
   }
 
   async close(): Promise<void> {
-    await this.rendezvous.close();
+    await this.rendezvous.stop();
     for (const w of this.workers) await w.stop();
     await this.transport.close();
   }

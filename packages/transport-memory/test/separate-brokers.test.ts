@@ -33,7 +33,7 @@ async function ask(workerTransport: MemoryTransport, frontTransport: MemoryTrans
   );
   await clock.advance(100);
   const result = await outcome;
-  await rv.close();
+  await rv.stop();
   await worker.stop();
   return result;
 }

@@ -95,7 +95,7 @@ describe.skipIf(!gate.ok)('NatsTransport faults against nats-server', () => {
     expect(results.every((r) => r.chosen?.model.instance === 'live')).toBe(true);
     // Not before ack_wait (the server cannot know the member died sooner), nor long after.
     expect(Date.now() - killedAt).toBeLessThan(ACK_WAIT_MS + 20_000);
-    await rendezvous.close();
+    await rendezvous.stop();
     await live.stop();
   });
 
@@ -162,7 +162,7 @@ describe.skipIf(!gate.ok)('NatsTransport faults against nats-server', () => {
     await waitFor(() => got.length === 1, 'the message stored before the restart', 20_000);
     expect(got[0]!.payload).toBe('stored before the restart');
     await got[0]!.ack();
-    await rendezvous.close();
+    await rendezvous.stop();
     await worker.stop();
   });
 
@@ -210,7 +210,7 @@ describe.skipIf(!gate.ok)('NatsTransport faults against nats-server', () => {
     expect(tWorker.stats().malformedMessages).toBe(1);
     expect((await rendezvous.request(5)).chosen?.output).toBe(10);
     await Promise.all(dead.map((d) => d.ack()));
-    await rendezvous.close();
+    await rendezvous.stop();
     await worker.stop();
   });
 });

@@ -170,7 +170,7 @@ describe.skipIf(!gate.ok)('redis transport', () => {
       release();
       await live.stop();
       await stuck.stop();
-      await rendezvous.close();
+      await rendezvous.stop();
     });
 
     it('fault (b): reconnects after redis-server restarts during traffic and answers every request sent after recovery', async () => {
@@ -213,7 +213,7 @@ describe.skipIf(!gate.ok)('redis transport', () => {
       expect(after.map((r) => r.chosen?.output)).toEqual(
         Array.from({ length: 30 }, (_, i) => 101 + i),
       );
-      await rendezvous.close();
+      await rendezvous.stop();
       for (const w of workers) await w.stop();
     });
 
@@ -277,7 +277,7 @@ describe.skipIf(!gate.ok)('redis transport', () => {
       expect(worker.stats().deadLettered).toBe(2);
       expect(tWorker.stats().malformedEntries).toBe(2);
       expect((await rendezvous.request(5)).chosen?.output).toBe(10);
-      await rendezvous.close();
+      await rendezvous.stop();
       await worker.stop();
     });
 

@@ -114,7 +114,7 @@ export async function deployment() {
     return settle(Promise.all(settled));
   };
   const stop = async () => {
-    await settle(rendezvous.close());
+    await settle(rendezvous.stop());
     await scorecard.stop();
     for (const w of workers) await settle(w.stop());
     for (const a of [decoy, scores]) await settle(a.stop());
