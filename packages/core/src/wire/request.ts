@@ -1,18 +1,7 @@
 import type { Decoded } from './decoded.js';
-import {
-  fail,
-  guard,
-  mayOverflow,
-  meta,
-  num,
-  object,
-  parseJson,
-  payload,
-  str,
-  version,
-} from './fields.js';
+import { fail, meta, num, object, payload, str, version } from './fields.js';
 import type { Json } from './json.js';
-import { decodeMessage, thawJson } from './sealed.js';
+import { thawJson, wireDecoders } from './sealed.js';
 import { WIRE_VERSION } from './version.js';
 
 /**
@@ -39,6 +28,8 @@ export interface RequestEnvelope<I = Json> {
   readonly meta: Readonly<Record<string, string>>;
 }
 
+const decoders = wireDecoders(readRequest);
+
 /**
  * Reads and validates a request envelope. Never throws: an invalid message yields `ok: false`.
  *
@@ -48,9 +39,7 @@ export interface RequestEnvelope<I = Json> {
  * if (!r.ok) deadLetters.send(delivery, r.error);
  * ```
  */
-export function decodeRequest(raw: string): Decoded<RequestEnvelope> {
-  return guard(() => readRequest(parseJson(raw), false, mayOverflow(raw)));
-}
+export const decodeRequest: (raw: string) => Decoded<RequestEnvelope> = decoders.text;
 
 /**
  * {@link decodeRequest} of an incoming message: its envelope object when it carries one
@@ -61,14 +50,12 @@ export function decodeRequest(raw: string): Decoded<RequestEnvelope> {
  * const r = decodeRequestMessage(delivery);
  * ```
  */
-export function decodeRequestMessage(message: {
+export const decodeRequestMessage: (message: {
   readonly payload: string;
   readonly envelope?: unknown;
-}): Decoded<RequestEnvelope> {
-  return decodeMessage(message, readRequest, decodeRequest);
-}
+}) => Decoded<RequestEnvelope> = decoders.message;
 
-function readRequest(parsed: unknown, thaw: boolean, deep = false): RequestEnvelope {
+function readRequest(parsed: unknown, thaw: boolean, deep: boolean): RequestEnvelope {
   const o = object(parsed, '');
   version(o, '');
   if (!('input' in o)) fail('missing', '/input');

@@ -1,20 +1,9 @@
 import type { Decoded } from './decoded.js';
-import {
-  fail,
-  guard,
-  mayOverflow,
-  model,
-  num,
-  object,
-  parseJson,
-  payload,
-  str,
-  version,
-} from './fields.js';
+import { fail, model, num, object, payload, str, version } from './fields.js';
 import type { Json } from './json.js';
 import type { ModelIdentity } from './model-identity.js';
 import type { ScoreError } from './score-error.js';
-import { decodeMessage, thawJson } from './sealed.js';
+import { thawJson, wireDecoders } from './sealed.js';
 import { WIRE_VERSION } from './version.js';
 
 /**
@@ -39,6 +28,8 @@ export type ScoreEnvelope<O = Json> = {
   | { readonly ok: false; readonly error: ScoreError }
 );
 
+const decoders = wireDecoders(readScore);
+
 /**
  * Reads and validates a score envelope. Never throws: an invalid message yields `ok: false`.
  *
@@ -48,9 +39,7 @@ export type ScoreEnvelope<O = Json> = {
  * if (s.ok) mailbox.add(s.value);
  * ```
  */
-export function decodeScore(raw: string): Decoded<ScoreEnvelope> {
-  return guard(() => readScore(parseJson(raw), false, mayOverflow(raw)));
-}
+export const decodeScore: (raw: string) => Decoded<ScoreEnvelope> = decoders.text;
 
 /**
  * {@link decodeScore} of an incoming message: its envelope object when it carries one
@@ -61,14 +50,12 @@ export function decodeScore(raw: string): Decoded<ScoreEnvelope> {
  * const s = decodeScoreMessage(message);
  * ```
  */
-export function decodeScoreMessage(message: {
+export const decodeScoreMessage: (message: {
   readonly payload: string;
   readonly envelope?: unknown;
-}): Decoded<ScoreEnvelope> {
-  return decodeMessage(message, readScore, decodeScore);
-}
+}) => Decoded<ScoreEnvelope> = decoders.message;
 
-function readScore(parsed: unknown, thaw: boolean, deep = false): ScoreEnvelope {
+function readScore(parsed: unknown, thaw: boolean, deep: boolean): ScoreEnvelope {
   const o = object(parsed, '');
   version(o, '');
   const base = {

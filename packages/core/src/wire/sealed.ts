@@ -9,7 +9,7 @@
  */
 import { InvalidEnvelopeError } from '../errors.js';
 import type { Decoded } from './decoded.js';
-import { guard } from './fields.js';
+import { guard, mayOverflow, parseJson } from './fields.js';
 import { assertWireJson, type Json } from './json.js';
 
 /** Beyond this depth the snapshot defers to the text round trip (as `assertWireJson` does). */
@@ -89,26 +89,34 @@ export function sealJson<T extends object>(envelope: T): T {
 }
 
 /**
- * Decodes an incoming message from its envelope object when it carries one (`read` with `thaw`
- * set: the decoder's field checks, and copies of the parts for user code), from its `payload`
- * text otherwise, or when the object is refused: then the text decides, errors included.
+ * The two decoders of one record kind, built from its field reader: `text` decodes JSON text
+ * (walking the payload fields only when the text {@link mayOverflow}); `message` decodes an
+ * incoming message from its envelope object when it carries one (same checks, the payload
+ * copied with {@link thawJson}) and from its text otherwise.
  *
  * @example
  * ```ts
- * const d = decodeMessage(delivery, readRequest, decodeRequest);
+ * const { text: decodeRequest, message: decodeRequestMessage } = wireDecoders(readRequest);
  * ```
  */
-export function decodeMessage<T>(
-  message: { readonly payload: string; readonly envelope?: unknown },
-  read: (parsed: unknown, thaw: boolean) => T,
-  decodeText: (raw: string) => Decoded<T>,
-): Decoded<T> {
-  const e = message.envelope;
-  if (typeof e === 'object' && e !== null) {
-    const decoded = guard(() => read(e, true));
-    if (decoded.ok) return decoded;
-  }
-  return decodeText(message.payload);
+export function wireDecoders<T>(read: (parsed: unknown, thaw: boolean, deep: boolean) => T): {
+  readonly text: (raw: string) => Decoded<T>;
+  readonly message: (message: {
+    readonly payload: string;
+    readonly envelope?: unknown;
+  }) => Decoded<T>;
+} {
+  const text = (raw: string): Decoded<T> =>
+    guard(() => read(parseJson(raw), false, mayOverflow(raw)));
+  const message = (m: { readonly payload: string; readonly envelope?: unknown }): Decoded<T> => {
+    const e = m.envelope;
+    if (typeof e === 'object' && e !== null) {
+      const decoded = guard(() => read(e, true, false));
+      if (decoded.ok) return decoded;
+    }
+    return text(m.payload);
+  };
+  return { text, message };
 }
 
 /**
