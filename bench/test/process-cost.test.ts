@@ -70,4 +70,13 @@ describe('cost-probe preloaded into a process the bench does not own', () => {
     expect(reading.cpuUs).toBeGreaterThan(0);
     expect(await exited).toBe(0);
   });
+
+  it('does not keep alive a process that has no listener of its own', async () => {
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 50)'], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      env: { ...process.env, NODE_OPTIONS: `--import=${probe}` },
+    });
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    expect(code).toBe(0); // ended by itself: the test's timeout would fail it otherwise
+  });
 });
