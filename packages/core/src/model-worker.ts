@@ -2,7 +2,8 @@ import { type Observable, Subject } from 'rxjs';
 import { type Clock, systemClock } from './clock.js';
 import { type CombinedInstrumentation, combineInstrumentation } from './combine-instrumentation.js';
 import { DeadLetters } from './dead-letters.js';
-import { NotStartedError, RendezvousError, toRendezvousError } from './errors.js';
+import { RendezvousError, toRendezvousError } from './errors.js';
+import { Lifecycle } from './lifecycle.js';
 import { modelKey } from './model-ref.js';
 import { resolveStreams } from './stream-names.js';
 import type { Delivery, StreamNames, Transport } from './transport.js';
@@ -36,8 +37,6 @@ interface Job {
   readonly receivedAt: number;
 }
 
-type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
-
 /**
  * Serves one model version: consumes the requests stream in the group `model:<name>@<version>`
  * (so every version sees every request and instances of a version share them), predicts with a
@@ -69,9 +68,7 @@ export class ModelWorker<I = Json, O = Json> {
   private readonly instrumentation: CombinedInstrumentation | undefined;
   private readonly events = new Subject<WorkerEvent>();
   private readonly counters = zeroWorkerCounters();
-  private state: State = 'new';
-  private starting: Promise<void> | undefined;
-  private stopping: Promise<void> | undefined;
+  private readonly lifecycle: Lifecycle;
   private readonly heartbeats: WorkerHeartbeats;
   private readonly membership: GroupMembership;
   private readonly waiting: WaitingQueue<Job>;
@@ -100,6 +97,7 @@ export class ModelWorker<I = Json, O = Json> {
     this.maxDeliveries = options.maxDeliveries ?? 5;
     this.streams = resolveStreams('model worker', options.streams);
     this.clock = options.clock ?? systemClock;
+    this.lifecycle = new Lifecycle(`worker ${modelKey(this.model)}`, 'ModelWorker');
     const { predict, parseInput, predictTimeoutMs } = options;
     this.prediction = { predict, parseInput, predictTimeoutMs, clock: this.clock };
     this.instrumentation = combineInstrumentation(options.instrumentation);
@@ -157,19 +155,7 @@ export class ModelWorker<I = Json, O = Json> {
    * A stopped worker cannot start again (rejects with `NotStartedError`).
    */
   start(): Promise<void> {
-    if (this.state === 'running') return Promise.resolve();
-    if (this.state === 'starting' && this.starting) return this.starting;
-    if (this.state !== 'new')
-      return Promise.reject(
-        new NotStartedError(
-          `worker ${modelKey(this.model)} was stopped and cannot start again: create a new ModelWorker`,
-        ),
-      );
-    this.state = 'starting';
-    this.starting = this.join().finally(() => {
-      this.starting = undefined;
-    });
-    return this.starting;
+    return this.lifecycle.start(() => this.join());
   }
 
   /** Counters for metrics. */
@@ -195,38 +181,24 @@ export class ModelWorker<I = Json, O = Json> {
   }
 
   private drain(reason: 'stop' | 'retire', retireTs?: number): Promise<void> {
-    this.stopping ??= this.leave(reason, retireTs);
-    return this.stopping;
+    // admit() takes nothing new from the call on; a start in progress settles first.
+    return this.lifecycle.stop((was) => this.leave(was === 'running', reason, retireTs));
   }
 
+  /** A failure (ensureGroup, or a consume that throws) leaves nothing joined: retryable. */
   private async join(): Promise<void> {
-    try {
-      await this.transport.ensureGroup(this.streams.requests, this.group);
-    } catch (error) {
-      if (this.state !== 'starting') return; // stop() was called meanwhile: it wins
-      this.state = 'new'; // nothing was set up: start() can be called again
-      throw error;
-    }
-    if (this.state !== 'starting') return; // stop() was called meanwhile: never join
-    this.state = 'running'; // before subscribing: a transport may deliver synchronously
-    try {
-      // Heartbeats start here, after ensureGroup resolved: a front end that sees this instance
-      // at t can count on it receiving every request published after t.
-      this.membership.join();
-    } catch (error) {
-      // A transport that throws instead of erroring its Observable: undone, stay restartable.
-      this.state = 'new';
-      throw error;
-    }
+    await this.transport.ensureGroup(this.streams.requests, this.group);
+    // Before subscribing, as a transport may deliver synchronously; false if stop() won.
+    if (!this.lifecycle.enterRunning()) return;
+    // Heartbeats start here, after ensureGroup resolved: a front end that sees this instance
+    // at t can count on it receiving every request published after t.
+    this.membership.join();
     this.retire?.start();
   }
 
-  private async leave(reason: 'stop' | 'retire', retireTs?: number): Promise<void> {
-    const was = this.state;
-    this.state = 'stopping'; // admit() takes nothing new from now on
+  private async leave(wasRunning: boolean, reason: 'stop' | 'retire', retireTs?: number) {
     this.retire?.stop();
-    if (was === 'starting') await this.starting?.catch(() => undefined);
-    if (was === 'running') {
+    if (wasRunning) {
       this.waiting.clear(); // not started: left unacknowledged, redelivered to another member
       const inFlight = this.pending;
       this.events.next({
@@ -242,7 +214,6 @@ export class ModelWorker<I = Json, O = Json> {
       await announced;
       await this.heartbeats.leaving(); // again: an `alive` sent just before may arrive after
     }
-    this.state = 'stopped';
     this.events.complete();
   }
 
@@ -251,7 +222,7 @@ export class ModelWorker<I = Json, O = Json> {
    * deadline passes. The queue is bounded by the transport's prefetch (twice the concurrency).
    */
   private admit(delivery: Delivery): void {
-    if (this.state !== 'running') return; // left unacknowledged: redelivered to another member
+    if (!this.lifecycle.running) return; // left unacknowledged: redelivered to another member
     const job: Job = {
       delivery,
       request: decodeRequestMessage(delivery),
@@ -284,7 +255,7 @@ export class ModelWorker<I = Json, O = Json> {
     this.pending--;
     if (slot) {
       this.counters.active--;
-      const next = this.state === 'running' ? this.waiting.shift() : undefined;
+      const next = this.lifecycle.running ? this.waiting.shift() : undefined;
       if (next) {
         this.run(next, true);
         return;

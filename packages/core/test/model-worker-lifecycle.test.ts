@@ -98,12 +98,49 @@ describe('ModelWorker: lifecycle', () => {
     expect([one.state, two.state]).toEqual(['resolved', 'resolved']);
   });
 
-  it('start() after stop() rejects with NotStartedError naming the fix', async () => {
-    const b = await workerRig((x) => x);
+  it('stop() during a start whose ensureGroup then fails still wins: start resolves, nothing joined', async () => {
+    const b = await workerRig((x) => x, {}, { start: false });
+    b.spy.beforeEnsureGroup = async () => {
+      await after(b.clock, 100, undefined);
+      throw new Error('broker not ready');
+    };
+    const starting = track(b.worker.start(), b.clock);
+    const stopping = track(b.worker.stop(), b.clock);
+    await b.clock.advance(100);
+    expect([starting.state, stopping.state]).toEqual(['resolved', 'resolved']);
+    await b.send('r');
+    await b.clock.advance(1000);
+    expect(b.spy.joins).toBe(0);
+    expect(b.eventsCompleted()).toBe(true);
+    await expect(b.worker.start()).rejects.toBeInstanceOf(NotStartedError);
+  });
+
+  it('stop() is idempotent: every call returns the same promise, before, during and after the drain', async () => {
+    const b = await workerRig((x) => after(b.clock, 50, x));
+    await b.send('r');
+    await b.clock.tick();
+    const first = b.worker.stop();
+    expect(b.worker.stop()).toBe(first);
+    await b.clock.advance(50);
+    await first;
+    expect(b.worker.stop()).toBe(first);
+    expect(b.events.filter((e) => e.type === 'draining')).toHaveLength(1);
+  });
+
+  it.each([
+    ['running', { start: true }],
+    ['never started', { start: false }],
+  ])('start() after stop() (%s) rejects with NotStartedError naming the fix', async (_, rig) => {
+    const b = await workerRig((x) => x, {}, rig);
     await b.worker.stop();
     const error = await b.worker.start().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotStartedError);
-    expect((error as Error).message).toMatch(/create a new ModelWorker/);
+    expect(error).toMatchObject({
+      code: 'NOT_STARTED',
+      retryable: false,
+      message: 'worker m@1 was stopped and cannot start again: create a new ModelWorker',
+    });
+    expect(b.spy.joins).toBe(rig.start ? 1 : 0);
   });
 });
 
