@@ -16,12 +16,8 @@ import {
 } from './archiver-options.js';
 import { type Clock, systemClock, type Timer } from './clock.js';
 import { DeadLetters } from './dead-letters.js';
-import {
-  ConfigurationError,
-  RendezvousError,
-  TransportClosedError,
-  toRendezvousError,
-} from './errors.js';
+import { ConfigurationError, RendezvousError, toRendezvousError } from './errors.js';
+import { Lifecycle } from './lifecycle.js';
 import type { RetryOptions } from './retry.js';
 import { toArchiveRecord } from './to-archive-record.js';
 import type { Delivery, Transport } from './transport.js';
@@ -33,8 +29,6 @@ interface Item {
   readonly record: ArchiveRecord;
   readonly delivery: Delivery;
 }
-
-type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 /**
  * Persists what flows through the system: batches records by count and by time, writes each
@@ -52,7 +46,7 @@ type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
  *
  * Lifecycle: `start()` joins the group; `stop()` (which wins over a `start()` in progress)
  * flushes, waits for dead-letter writes, leaves the group and closes the sinks. A failed
- * `start()` can be retried; a stopped archiver cannot be started again.
+ * `start()` can be retried; a stopped archiver cannot be started again (`NotStartedError`).
  *
  * @example
  * ```ts
@@ -85,10 +79,7 @@ export class Archiver {
   private writing: Promise<void> = Promise.resolve(); // the rounds of writes, one at a time
   private inWrite = 0; // items of the round in progress, not yet written or handed back
   private subscription: Subscription | undefined;
-  private state: State = 'new';
-  private starting: Promise<void> | undefined;
-  private stopped: Promise<void> | undefined;
-  private stopRequested = false;
+  private readonly lifecycle: Lifecycle;
   /** Left the group in `stop()`; anything still delivered is handed back. */
   private left = false;
   /** Set while the archiver waits after a failed batch; writes wait for `done`. */
@@ -101,13 +92,19 @@ export class Archiver {
   /** Events of this archiver. Completes on `stop()`. */
   readonly events$: Observable<ArchiverEvent> = this.events.asObservable();
 
-  constructor(options: ArchiverOptions) {
+  /**
+   * @param options What to archive, where, and how; checked here (`ConfigurationError`).
+   * @param kind The class a stopped archiver's `start()` error says to create anew: a `Decoy`
+   * passes its own name.
+   */
+  constructor(options: ArchiverOptions, kind = 'Archiver') {
     this.transport = options.transport;
     this.source = options.source;
     this.sinks = options.sinks;
     if (this.sinks.length === 0)
       throw new ConfigurationError('an archiver needs at least one sink');
     this.group = options.group ?? `archiver:${options.source}`;
+    this.lifecycle = new Lifecycle(`${kind.toLowerCase()} (group ${this.group})`, kind);
     this.consumer = options.consumer ?? `${this.group}-${Math.random().toString(36).slice(2, 8)}`;
     const limits = archiverLimits(options);
     ({ batchSize: this.batchSize, flushIntervalMs: this.flushIntervalMs } = limits);
@@ -132,19 +129,10 @@ export class Archiver {
   /**
    * Joins the consumer group and starts archiving. Resolves without joining when `stop()` was
    * called meanwhile; rejects (and can be called again) when the group cannot be joined; rejects
-   * with `TransportClosedError` once the archiver is stopped.
+   * with `NotStartedError` once the archiver is stopped (create a new one).
    */
   start(): Promise<void> {
-    if (this.state === 'running') return Promise.resolve();
-    if (this.state === 'starting' && this.starting) return this.starting;
-    if (this.state !== 'new')
-      return Promise.reject(new TransportClosedError('the archiver is stopped'));
-    this.state = 'starting';
-    this.starting = this.join().catch((error: unknown) => {
-      if (this.state === 'starting') this.state = 'new';
-      throw error;
-    });
-    return this.starting;
+    return this.lifecycle.start(() => this.join());
   }
 
   /** Counters for metrics. */
@@ -169,7 +157,7 @@ export class Archiver {
    */
   drain(options: ArchiverDrainOptions = {}): Promise<ArchiverDrainResult> {
     const { transport, stream, group } = this;
-    const readable = this.state === 'running' && transport.capabilities.groupLag;
+    const readable = this.lifecycle.running && transport.capabilities.groupLag;
     const lag =
       readable && transport.groupLag ? () => transport.groupLag!(stream, group) : undefined;
     const settle = () => this.flush().then(() => Promise.all([...this.inFlight]));
@@ -182,15 +170,15 @@ export class Archiver {
    * after that, and closes the sinks. Wins over a `start()` in progress. Idempotent.
    */
   stop(): Promise<void> {
-    this.stopped ??= this.shutdown();
-    return this.stopped;
+    return this.lifecycle.stop(() => this.shutdown());
   }
 
+  /** A failure (ensureGroup, or a consume that throws) leaves nothing joined: retryable. */
   private async join(): Promise<void> {
     await this.transport.ensureGroup(this.stream, this.group);
-    if (this.stopRequested) return; // stop() won: never join
+    // Before subscribing, as a transport may deliver synchronously; false if stop() won.
+    if (!this.lifecycle.enterRunning()) return;
     const options = { group: this.group, consumer: this.consumer, prefetch: this.batchSize * 2 };
-    this.state = 'running'; // before subscribing: a transport may deliver synchronously
     this.subscription = this.transport.consume(this.stream, options).subscribe({
       next: (d) => this.onDelivery(d),
       error: (error: unknown) =>
@@ -202,10 +190,8 @@ export class Archiver {
     });
   }
 
+  /** Runs once a start in progress has settled; the subscription is there if it joined. */
   private async shutdown(): Promise<void> {
-    this.stopRequested = true;
-    await this.starting?.catch(() => undefined);
-    this.state = 'stopping';
     this.pause?.end();
     if (this.subscription) {
       for (let round = 0; round < 3; round++) {
@@ -222,7 +208,6 @@ export class Archiver {
     }
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
     for (const sink of this.sinks) await sink.close().catch(() => undefined);
-    this.state = 'stopped';
     this.events.complete();
   }
 
@@ -242,7 +227,7 @@ export class Archiver {
       return;
     }
     this.batch.push({ record, delivery });
-    if (this.state !== 'running') return; // stop() flushes
+    if (!this.lifecycle.running) return; // stop() flushes
     if (this.batch.length >= this.batchSize) void this.enqueue();
     else if (!this.flushTimer)
       this.flushTimer = this.clock.setTimeout(() => void this.enqueue(), this.flushIntervalMs);
@@ -268,7 +253,7 @@ export class Archiver {
    */
   private async writeRound(): Promise<void> {
     if (this.queued.length === 0) return; // an earlier round took them
-    if (this.pause?.active && this.state === 'running') {
+    if (this.pause?.active && this.lifecycle.running) {
       await this.pause.done;
       // The partial batch too, or a redelivery back during the pause misses the round.
       this.takeBatch();
@@ -284,7 +269,7 @@ export class Archiver {
       );
       this.inWrite -= chunk.length;
     }
-    if (pauseMs > 0 && this.state === 'running') this.pause = new WritePause(this.clock, pauseMs);
+    if (pauseMs > 0 && this.lifecycle.running) this.pause = new WritePause(this.clock, pauseMs);
   }
 
   /** Writes one batch to every sink; resolves with the pause its failure asks for, or 0. */

@@ -36,16 +36,16 @@ export class Decoy {
   private readonly archiver: Archiver;
 
   constructor(options: DecoyOptions) {
-    this.archiver = new Archiver({
-      ...options,
-      source: 'requests',
-      group: options.group ?? 'decoy',
-    });
+    this.archiver = new Archiver(
+      { ...options, source: 'requests', group: options.group ?? 'decoy' },
+      'Decoy',
+    );
   }
 
   /**
    * Joins the `decoy` group. Resolves without joining when `stop()` was called meanwhile; a
-   * failed start can be retried. See {@link Archiver.start}.
+   * failed start can be retried; a stopped decoy cannot start again (`NotStartedError`: create
+   * a new one). See {@link Archiver.start}.
    */
   start(): Promise<void> {
     return this.archiver.start();

@@ -4,12 +4,12 @@ import {
   type ArchiverOptions,
   type DeadLetterRecord,
   Decoy,
+  NotStartedError,
   type OutgoingMessage,
-  TransportClosedError,
   VirtualClock,
 } from '@rendezvous-ml/core';
 import { MemoryBroker, MemoryTransport } from '@rendezvous-ml/transport-memory';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   FaultySink,
   HoldTracker,
@@ -172,24 +172,66 @@ describe('Archiver: lifecycle', () => {
     await b.send('x', 'y');
     await b.clock.advance(1000);
     expect(b.transport.holding.size).toBe(0); // nothing delivered to a member that is stopped
-    await expect(b.archiver.start()).rejects.toBeInstanceOf(TransportClosedError);
+    await expect(b.archiver.start()).rejects.toBeInstanceOf(NotStartedError);
   });
 
-  it('a failed start() can be retried', async () => {
+  it('stop() during a start whose ensureGroup then fails still wins: start resolves, nothing joined', async () => {
     const b = await faultRig({}, 'list', false);
-    const ensure = b.transport.ensureGroup.bind(b.transport);
-    let fail = true;
-    b.transport.ensureGroup = async (s, g) => {
-      if (fail) throw new Error('broker unreachable');
-      return ensure(s, g);
-    };
-    await expect(b.archiver.start()).rejects.toThrow('broker unreachable');
-    fail = false;
-    await b.archiver.start();
+    let fail: (e: Error) => void = () => undefined;
+    const gate = new Promise<void>((_, reject) => (fail = reject));
+    b.transport.ensureGroup = () => gate;
+    const consume = vi.spyOn(b.transport, 'consume');
+    const starting = track(b.archiver.start(), b.clock);
+    const stopping = track(b.archiver.stop(), b.clock);
+    fail(new Error('broker unreachable'));
+    await b.clock.tick();
+    expect([starting.state, stopping.state]).toEqual(['resolved', 'resolved']);
+    expect(consume).not.toHaveBeenCalled();
+    expect(b.sink.closed).toBe(true);
+  });
+
+  it.each(['ensureGroup', 'consume'] as const)(
+    'a start() whose %s throws leaves nothing joined, and the retry archives',
+    async (step) => {
+      const b = await faultRig({}, 'list', false);
+      vi.spyOn(b.transport, step).mockImplementationOnce(() => {
+        throw new Error('broker unreachable');
+      });
+      await expect(b.archiver.start()).rejects.toThrow('broker unreachable');
+      await b.archiver.start();
+      await b.send('a');
+      await b.clock.advance(100);
+      expect(b.sink.ids()).toEqual(['a']);
+      await b.archiver.stop();
+    },
+  );
+
+  it('stop() is idempotent: every call returns the same promise, and the sinks close once', async () => {
+    const b = await faultRig();
+    const close = vi.spyOn(b.sink, 'close');
     await b.send('a');
-    await b.clock.advance(100);
+    const first = b.archiver.stop();
+    expect(b.archiver.stop()).toBe(first);
+    await first;
+    expect(b.archiver.stop()).toBe(first);
+    expect(close).toHaveBeenCalledTimes(1);
     expect(b.sink.ids()).toEqual(['a']);
+  });
+
+  it.each([
+    ['running', true],
+    ['never started', false],
+  ])('start() after stop() (%s) rejects with NotStartedError naming the fix', async (_, start) => {
+    const b = await faultRig({}, 'list', start);
     await b.archiver.stop();
+    const error = await b.archiver.start().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotStartedError);
+    expect(error).toMatchObject({
+      code: 'NOT_STARTED',
+      retryable: false,
+      message:
+        'archiver (group archiver:requests) was stopped and cannot start again: create a new Archiver',
+    });
   });
 
   it('drain() resolves once everything received is written and acknowledged or dead-lettered', async () => {
@@ -218,6 +260,10 @@ describe('Archiver: lifecycle', () => {
     await clock.advance(5000);
     expect(transport.holding.size).toBe(0);
     expect(sink.closed).toBe(true);
+    await expect(decoy.start()).rejects.toMatchObject({
+      code: 'NOT_STARTED',
+      message: 'decoy (group decoy) was stopped and cannot start again: create a new Decoy',
+    });
   });
 });
 
