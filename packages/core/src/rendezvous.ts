@@ -78,8 +78,6 @@ export class Rendezvous<I = Json, O = Json> {
   private readonly returnAddress: ReturnAddress;
   private subscriptions: Subscription[] = [];
   private readonly lifecycle = new Lifecycle('rendezvous', 'Rendezvous');
-  /** The start in progress, shared by concurrent start() calls. */
-  private starting: Promise<void> | undefined;
   private drained: (() => void) | undefined;
 
   /** This instance's name; request ids start with it. */
