@@ -43,6 +43,7 @@ describe('PolicyController', () => {
     await clock.tick();
     expect(start.state).toBe('resolved');
     expect(stop).toMatchObject({ state: 'resolved', at: 0 });
+    expect(clock.pendingTimers).toBe(0);
     await expect(controller.publish({ policy: 'first' })).rejects.toThrow(
       'PolicyController is stopped: create a new PolicyController to publish again',
     );
@@ -127,7 +128,8 @@ describe('PolicyController', () => {
     await clock.tick();
     await controller.stop();
     await clock.tick();
-    expect(report.state).toBe('resolved');
+    expect(report).toMatchObject({ state: 'resolved', at: 0 });
+    expect(clock.pendingTimers).toBe(0);
   });
 
   it('refuses a version that is not above the highest seen, and an invalid spec, sending nothing', async () => {

@@ -256,15 +256,13 @@ export class PolicyController {
    * reports) end at once. Idempotent; a stopped controller cannot start again.
    */
   stop(): Promise<void> {
-    const wakeAll = () => {
-      for (const wake of [...this.waits]) wake();
-    };
     const stopping = this.lifecycle.stop(async () => {
       this.subscription?.unsubscribe();
       this.subscription = undefined;
       this.events.complete();
-    }, wakeAll);
-    wakeAll(); // a publish() in progress ends its wait too
+    });
+    // Every wait ends now: a start's query window (the stop awaits that start) or a publish().
+    for (const wake of [...this.waits]) wake();
     return stopping;
   }
 
