@@ -1,3 +1,4 @@
+import type { BackoffOptions } from './adapter/backoff-delay.js';
 import type { ArchiveSink } from './archive-sink.js';
 import type { Clock } from './clock.js';
 import { ConfigurationError, type RendezvousError } from './errors.js';
@@ -121,7 +122,7 @@ export type ArchiverEvent =
 
 /**
  * The streams an archiver of `options` reads and dead-letters to: its source's stream (the
- * reply tap for `scores`) and the dead-letter stream.
+ * reply tap for `scores`, which its transport must offer) and the dead-letter stream.
  *
  * @example
  * ```ts
@@ -140,11 +141,17 @@ export function archiverStreams(options: ArchiverOptions): { source: string; dea
       : options.source === 'results'
         ? streams.results
         : REPLY_TAP;
+  const { transport } = options;
+  if (source === REPLY_TAP && !transport.capabilities.replyTap)
+    throw new ConfigurationError(
+      `transport ${transport.name} cannot read every reply (capabilities.replyTap is false)`,
+    );
   return { source, deadLetter: streams.deadLetter };
 }
 
 /**
- * The batching and redelivery limits of an archiver of `options`, with their defaults, checked.
+ * The batching and redelivery limits of an archiver of `options`, with their defaults, checked
+ * (with its sinks: at least one).
  *
  * @example
  * ```ts
@@ -154,17 +161,19 @@ export function archiverStreams(options: ArchiverOptions): { source: string; dea
 export function archiverLimits(options: ArchiverOptions): {
   batchSize: number;
   flushIntervalMs: number;
-  backoff: { readonly initial: number; readonly max: number };
+  backoff: Required<BackoffOptions>;
   maxDeliveries: number;
 } {
+  if (options.sinks.length === 0)
+    throw new ConfigurationError('an archiver needs at least one sink');
   const batchSize = options.batchSize ?? 500;
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new ConfigurationError('batchSize must be a positive integer');
   const maxDeliveries = options.maxDeliveries ?? 50;
   if (!(maxDeliveries >= 1)) throw new ConfigurationError('maxDeliveries must be >= 1');
   const backoff = {
-    initial: options.redeliveryBackoff?.initialDelayMs ?? 500,
-    max: options.redeliveryBackoff?.maxDelayMs ?? 10_000,
+    initialMs: options.redeliveryBackoff?.initialDelayMs ?? 500,
+    maxMs: options.redeliveryBackoff?.maxDelayMs ?? 10_000,
   };
   return { batchSize, flushIntervalMs: options.flushIntervalMs ?? 1000, backoff, maxDeliveries };
 }

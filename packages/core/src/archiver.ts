@@ -6,6 +6,7 @@ import {
   type ArchiverDrainResult,
   drainArchiver,
 } from './archiver-drain.js';
+import { ArchiverHandBack } from './archiver-hand-back.js';
 import {
   type ArchiverEvent,
   type ArchiverOptions,
@@ -16,7 +17,7 @@ import {
 } from './archiver-options.js';
 import { type Clock, systemClock, type Timer } from './clock.js';
 import { DeadLetters } from './dead-letters.js';
-import { ConfigurationError, RendezvousError, toRendezvousError } from './errors.js';
+import { toRendezvousError } from './errors.js';
 import { Lifecycle } from './lifecycle.js';
 import type { RetryOptions } from './retry.js';
 import { toArchiveRecord } from './to-archive-record.js';
@@ -67,11 +68,11 @@ export class Archiver {
   private readonly batchSize: number;
   private readonly flushIntervalMs: number;
   private readonly writeRetry: Omit<RetryOptions, 'clock'>;
-  private readonly backoff: { readonly initial: number; readonly max: number };
-  private readonly maxDeliveries: number;
   private readonly stream: string;
   private readonly clock: Clock;
   private readonly deadLetters: DeadLetters;
+  /** Releases failed batches with a backoff, dead-letters what cannot be archived. */
+  private readonly handBack: ArchiverHandBack;
   private readonly events = new Subject<ArchiverEvent>();
   private batch: Item[] = [];
   private queued: Item[] = []; // taken from `batch`, waiting for the next round of writes
@@ -84,10 +85,7 @@ export class Archiver {
   private left = false;
   /** Set while the archiver waits after a failed batch; writes wait for `done`. */
   private pause: WritePause | undefined;
-  private consecutiveFailures = 0;
-  /** Dead-letter writes (and their acks) in flight; `stop()` and `drain()` wait for them. */
-  private readonly inFlight = new Set<Promise<void>>();
-  private readonly counters = { archived: 0, batches: 0, failedBatches: 0, released: 0 };
+  private readonly counters = { archived: 0, batches: 0 };
 
   /** Events of this archiver. Completes on `stop()`. */
   readonly events$: Observable<ArchiverEvent> = this.events.asObservable();
@@ -101,14 +99,11 @@ export class Archiver {
     this.transport = options.transport;
     this.source = options.source;
     this.sinks = options.sinks;
-    if (this.sinks.length === 0)
-      throw new ConfigurationError('an archiver needs at least one sink');
     this.group = options.group ?? `archiver:${options.source}`;
     this.lifecycle = new Lifecycle(`${kind.toLowerCase()} (group ${this.group})`, kind);
     this.consumer = options.consumer ?? `${this.group}-${Math.random().toString(36).slice(2, 8)}`;
     const limits = archiverLimits(options);
     ({ batchSize: this.batchSize, flushIntervalMs: this.flushIntervalMs } = limits);
-    ({ backoff: this.backoff, maxDeliveries: this.maxDeliveries } = limits);
     this.writeRetry = options.writeRetry ?? {};
     const streams = archiverStreams(options);
     this.stream = streams.source;
@@ -119,11 +114,7 @@ export class Archiver {
       `archiver ${this.group}`,
       this.clock,
     );
-    if (this.source === 'scores' && !this.transport.capabilities.replyTap) {
-      throw new ConfigurationError(
-        `transport ${this.transport.name} cannot read every reply (capabilities.replyTap is false)`,
-      );
-    }
+    this.handBack = new ArchiverHandBack(this.deadLetters, limits, (e) => this.events.next(e));
   }
 
   /**
@@ -139,6 +130,7 @@ export class Archiver {
   stats(): ArchiverStats {
     return {
       ...this.counters,
+      ...this.handBack.counters,
       deadLettered: this.deadLetters.count,
       pending: this.batch.length + this.queued.length + this.inWrite,
     };
@@ -160,7 +152,7 @@ export class Archiver {
     const readable = this.lifecycle.running && transport.capabilities.groupLag;
     const lag =
       readable && transport.groupLag ? () => transport.groupLag!(stream, group) : undefined;
-    const settle = () => this.flush().then(() => Promise.all([...this.inFlight]));
+    const settle = () => this.flush().then(() => this.handBack.settled());
     return drainArchiver({ settle, lag, clock: this.clock }, options);
   }
 
@@ -204,26 +196,22 @@ export class Archiver {
       this.left = true;
       this.subscription.unsubscribe();
       this.subscription = undefined;
-      await Promise.all(left.map((i) => this.release(i.delivery, 0)));
+      await Promise.all(left.map((i) => this.handBack.release(i.delivery, 0)));
     }
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    await this.handBack.settled();
     for (const sink of this.sinks) await sink.close().catch(() => undefined);
     this.events.complete();
   }
 
   private onDelivery(delivery: Delivery): void {
     if (this.left) {
-      void this.release(delivery, 0); // left the group: hand it back to the other members
+      void this.handBack.release(delivery, 0); // left the group: hand it back to the others
       return;
     }
-    if (delivery.deliveryCount > this.maxDeliveries) {
-      const why = `delivered ${delivery.deliveryCount} times (maxDeliveries ${this.maxDeliveries}) without being archived`;
-      this.deadLetter(delivery, new RendezvousError('REDELIVERY_LIMIT', why));
-      return;
-    }
+    if (this.handBack.overLimit(delivery)) return;
     const record = toArchiveRecord(this.source, delivery.payload, this.clock.now());
     if (record instanceof Error) {
-      this.deadLetter(delivery, record);
+      this.handBack.deadLetter(delivery, record);
       return;
     }
     this.batch.push({ record, delivery });
@@ -265,7 +253,7 @@ export class Archiver {
     for (let i = 0; i < round.length; i += this.batchSize) {
       const chunk = round.slice(i, i + this.batchSize);
       pauseMs = await this.write(chunk).catch((error: unknown) =>
-        this.handBack(chunk, toRendezvousError(error, 'SINK_WRITE_FAILED')),
+        this.handBack.batch(chunk, toRendezvousError(error, 'SINK_WRITE_FAILED')),
       );
       this.inWrite -= chunk.length;
     }
@@ -280,56 +268,15 @@ export class Archiver {
         ...this.writeRetry,
         clock: this.clock,
       });
-      for (const p of out.poisoned) this.deadLetter(p.item.delivery, p.error);
-      if (out.failure) return this.handBack(out.unwritten, out.failure);
+      for (const p of out.poisoned) this.handBack.deadLetter(p.item.delivery, p.error);
+      if (out.failure) return this.handBack.batch(out.unwritten, out.failure);
       pending = out.written;
     }
-    this.consecutiveFailures = 0;
+    this.handBack.written();
     await Promise.all(pending.map((b) => b.delivery.ack().catch(() => undefined)));
     this.counters.archived += pending.length;
     this.counters.batches++;
     this.events.next({ type: 'flushed', records: pending.length });
     return 0;
-  }
-
-  /**
-   * Gives a failed batch back to the transport for a redelivery after a backoff, and resolves
-   * with that backoff, for which the round pauses writing: the sink is probably down.
-   * Deliveries at `maxDeliveries` go to the dead letter instead.
-   */
-  private async handBack(items: readonly Item[], error: RendezvousError): Promise<number> {
-    if (items.length === 0) return 0;
-    this.consecutiveFailures++;
-    const exponent = Math.min(this.consecutiveFailures - 1, 30);
-    const delay = Math.min(this.backoff.max, this.backoff.initial * 2 ** exponent);
-    this.counters.failedBatches++;
-    this.events.next({ type: 'write-failed', records: items.length, error, retryInMs: delay });
-    const back: Promise<void>[] = [];
-    for (const { delivery } of items) {
-      if (delivery.deliveryCount >= this.maxDeliveries) {
-        const why = `not archived after ${delivery.deliveryCount} deliveries: ${error.message}`;
-        this.deadLetter(delivery, new RendezvousError('REDELIVERY_LIMIT', why, { cause: error }));
-      } else {
-        back.push(this.release(delivery, delay));
-      }
-    }
-    await Promise.all(back);
-    return delay;
-  }
-
-  private release(delivery: Delivery, delayMs: number): Promise<void> {
-    this.counters.released++;
-    return delivery.release({ delayMs }).catch(() => undefined);
-  }
-
-  /** Dead-letters and then acknowledges; a failed dead-letter write hands the message back. */
-  private deadLetter(delivery: Delivery, error: RendezvousError): void {
-    this.events.next({ type: 'dead-lettered', id: delivery.id, error });
-    const settled = this.deadLetters
-      .trySend(delivery, error)
-      .then((sent) => (sent ? delivery.ack() : delivery.release({ delayMs: this.backoff.initial })))
-      .catch(() => undefined) // the transport is closed: it redelivers what was not acked
-      .finally(() => this.inFlight.delete(settled));
-    this.inFlight.add(settled);
   }
 }
