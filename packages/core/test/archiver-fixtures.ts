@@ -15,7 +15,7 @@ import {
   type VirtualClock,
 } from '@rendezvous-ml/core';
 import { encodeEnvelope } from '@rendezvous-ml/core/wire';
-import { DelegatingTransport } from '@rendezvous-ml/test-kit';
+import { DelegatingTransport, wrapDelivery } from '@rendezvous-ml/test-kit';
 import { map, type Observable } from 'rxjs';
 
 /** How a {@link FaultySink} refuses a poison record. */
@@ -123,7 +123,7 @@ export class HoldTracker extends DelegatingTransport {
 
   override consume(stream: string, options: ConsumeOptions): Observable<Delivery> {
     return this.inner.consume(stream, options).pipe(
-      map((d): Delivery => {
+      map((d) => {
         this.holding.set(d.id, this.clock.now());
         const settle = (outcome: Outcome) => {
           const at = this.holding.get(d.id);
@@ -132,12 +132,7 @@ export class HoldTracker extends DelegatingTransport {
           this.holding.delete(d.id);
           this.outcomes.push({ id: d.id, outcome, deliveryCount: d.deliveryCount });
         };
-        return {
-          source: d.source,
-          id: d.id,
-          payload: d.payload,
-          ...(d.key === undefined ? {} : { key: d.key }),
-          deliveryCount: d.deliveryCount,
+        return wrapDelivery(d, {
           ack: async () => {
             settle('acked');
             await d.ack();
@@ -146,7 +141,7 @@ export class HoldTracker extends DelegatingTransport {
             settle('released');
             await d.release(o);
           },
-        };
+        });
       }),
     );
   }

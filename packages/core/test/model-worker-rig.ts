@@ -16,6 +16,7 @@ import {
   type WorkerEvent,
 } from '@rendezvous-ml/core';
 import { decodeScore, encodeEnvelope } from '@rendezvous-ml/core/wire';
+import { wrapDelivery } from '@rendezvous-ml/test-kit';
 import { MemoryBroker, MemoryTransport } from '@rendezvous-ml/transport-memory';
 import { map, Observable } from 'rxjs';
 import { AckSpyTransport, tapStream } from './harness.js';
@@ -80,8 +81,7 @@ export class FaultyTransport extends AckSpyTransport {
           receivedAt: this.clock.now(),
         };
         this.ledger.push(entry);
-        return {
-          ...d,
+        return wrapDelivery(d, {
           ack: async () => {
             await d.ack();
             entry.settled ??= { how: 'ack', at: this.clock.now() };
@@ -94,7 +94,7 @@ export class FaultyTransport extends AckSpyTransport {
               ...(o?.delayMs === undefined ? {} : { delayMs: o.delayMs }),
             };
           },
-        };
+        });
       }),
     );
   }

@@ -1,6 +1,7 @@
 import type { ConsumeOptions, Delivery } from '@rendezvous-ml/core';
 import { map, type Observable } from 'rxjs';
 import { DelegatingTransport } from './delegating-transport.js';
+import { wrapDelivery } from './wrap-delivery.js';
 
 /**
  * A transport that delegates everything to another one and records each acknowledgement, in
@@ -17,13 +18,8 @@ export class AckSpyTransport extends DelegatingTransport {
 
   override consume(stream: string, options: ConsumeOptions): Observable<Delivery> {
     return this.inner.consume(stream, options).pipe(
-      map(
-        (d): Delivery => ({
-          source: d.source,
-          id: d.id,
-          payload: d.payload,
-          ...(d.key === undefined ? {} : { key: d.key }),
-          deliveryCount: d.deliveryCount,
+      map((d) =>
+        wrapDelivery(d, {
           ack: async () => {
             await d.ack();
             this.acked.push(d.id);

@@ -40,3 +40,4 @@ export {
   type WorkerConformanceReport,
 } from './worker-conformance.js';
 export { startWorkerProcess, type WorkerProcess } from './worker-process.js';
+export { wrapDelivery } from './wrap-delivery.js';
