@@ -24,6 +24,7 @@ export {
 export { Coalescer, type CoalescerOptions } from './coalescer.js';
 export { CredentialRedactor } from './credential-redactor.js';
 export { type ErrorLink, errorChain } from './error-chain.js';
+export { type GroupMember, GroupMembers } from './group-members.js';
 export { isConnectionFailure } from './is-connection-failure.js';
 export { loadPeer, type PeerDependency } from './load-peer.js';
 export { moduleExport } from './module-export.js';
