@@ -14,7 +14,7 @@ export { DeadLetters } from '../dead-letters.js';
 export { toRendezvousError } from '../errors.js';
 export { type BackoffOptions, backoffDelayMs } from './backoff-delay.js';
 export { brokerCapabilities } from './broker-capabilities.js';
-export { ChannelListeners } from './channel-listeners.js';
+export { ChannelListeners, type ChannelWiring } from './channel-listeners.js';
 export {
   classifyTransportError,
   type TransportErrorOptions,
