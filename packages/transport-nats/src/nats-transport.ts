@@ -7,7 +7,6 @@ import {
   GroupMembers,
   positiveOption,
   settleWithin,
-  type TransportErrorCounts,
   TransportErrors,
   whileOpen,
 } from '@rendezvous-ml/core/transport';
@@ -19,23 +18,9 @@ import { isReturnAddress, NatsNames } from './nats-names.js';
 import { NatsReplyChannel } from './nats-reply-channel.js';
 import { type NatsLink, NatsSession, secretsOf } from './nats-session.js';
 import type { NatsTransportOptions } from './nats-transport-options.js';
+import type { NatsTransportStats } from './nats-transport-stats.js';
 import { PullMember } from './pull-member.js';
 import { toTransportError } from './to-transport-error.js';
-
-/**
- * Counters of a {@link NatsTransport}, for metrics.
- *
- * @example
- * ```ts
- * const { published, malformedMessages } = transport.stats();
- * ```
- */
-export interface NatsTransportStats extends TransportErrorCounts {
-  readonly published: number;
-  readonly replies: number;
-  /** Messages whose bytes were not UTF-8 (a foreign writer), passed on as a base64 JSON dump. */
-  readonly malformedMessages: number;
-}
 
 /**
  * The NATS JetStream transport. Each logical stream is a JetStream stream (file storage,

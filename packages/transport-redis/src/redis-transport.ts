@@ -6,7 +6,6 @@ import {
   GroupMembers,
   positiveOption,
   settleWithin,
-  type TransportErrorCounts,
   TransportErrors,
   whileOpen,
 } from '@rendezvous-ml/core/transport';
@@ -20,31 +19,10 @@ import { RedisConnections, secretsOf } from './redis-connections.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisReplyChannel } from './redis-reply-channel.js';
 import type { RedisTransportOptions } from './redis-transport-options.js';
+import type { RedisTransportStats } from './redis-transport-stats.js';
 import { ReplyTap } from './reply-tap.js';
 import { xaddArgs } from './stream-entry.js';
 import { toTransportError } from './to-transport-error.js';
-
-/**
- * Counters of a {@link RedisTransport}, for metrics.
- *
- * @example
- * ```ts
- * const { malformedEntries, claimedEntries } = transport.stats();
- * ```
- */
-export interface RedisTransportStats extends TransportErrorCounts {
-  readonly published: number;
-  readonly replies: number;
-  /** Stream entries not written by this transport (no payload field), passed on as JSON dumps. */
-  readonly malformedEntries: number;
-  /** Entries claimed from other members (crash recovery). */
-  readonly claimedEntries: number;
-  /**
-   * Replies not written because their return address is gone (its front end closed and its
-   * stream expired): nobody would read them, and writing would re-create the stream.
-   */
-  readonly repliesToClosedAddresses: number;
-}
 
 /**
  * The Redis Streams transport. Each consumer group is a stream group; each member reads with
