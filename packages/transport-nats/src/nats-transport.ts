@@ -140,7 +140,7 @@ export class NatsTransport implements core.Transport {
     );
   }
 
-  /** The group's consumer info: `num_pending` + `num_ack_pending`; see {@link Transport.groupLag}. */
+  /** The group's consumer info: `num_pending` + `num_ack_pending`; see {@link core.Transport.groupLag}. */
   async groupLag(stream: string, group: string): Promise<number> {
     const link = await this.link('groupLag');
     const target = stream === REPLY_TAP ? this.names.repliesStream : this.names.stream(stream);

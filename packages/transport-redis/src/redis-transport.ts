@@ -139,7 +139,7 @@ export class RedisTransport implements core.Transport {
     );
   }
 
-  /** `XINFO GROUPS` `pending` + `lag` (entries counted when Redis reports no lag); see {@link Transport.groupLag}. */
+  /** `XINFO GROUPS` `pending` + `lag` (entries counted when Redis reports no lag); see {@link core.Transport.groupLag}. */
   async groupLag(stream: string, group: string): Promise<number> {
     const command = await this.connections.connect();
     return this.errors.wrap('groupLag', () =>
