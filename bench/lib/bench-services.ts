@@ -26,13 +26,10 @@ const SERVICES: Readonly<
     starting: 'redis-server',
     running: 'redis-server',
     failed: 'redis-server',
+    // No AOF: the benchmark measures the transport, not fsync (the fault tests use AOF).
     start: async () => {
-      const { startRedisServer } = await import(
-        '../../packages/test-kit/src/services/redis-server.js'
-      );
-      // No AOF: the benchmark measures the transport, not fsync (the fault tests use AOF).
-      const server = await startRedisServer({ appendonly: false });
-      return { address: server.url, dispose: () => server.dispose() };
+      const services = await import('../../packages/test-kit/src/services/redis-server.js');
+      return listening(await services.startRedisServer({ appendonly: false }));
     },
   },
   kafka: {
@@ -40,10 +37,8 @@ const SERVICES: Readonly<
     running: 'kafka broker',
     failed: 'the Kafka broker',
     start: async () => {
-      const { startKafkaBroker } = await import(
-        '../../packages/test-kit/src/services/kafka-broker.js'
-      );
-      const broker = await startKafkaBroker();
+      const services = await import('../../packages/test-kit/src/services/kafka-broker.js');
+      const broker = await services.startKafkaBroker();
       return { address: broker.brokers, dispose: () => broker.dispose() };
     },
   },
@@ -52,14 +47,17 @@ const SERVICES: Readonly<
     running: 'nats-server',
     failed: 'nats-server',
     start: async () => {
-      const { startNatsServer } = await import(
-        '../../packages/test-kit/src/services/nats-server.js'
-      );
-      const server = await startNatsServer();
-      return { address: server.url, dispose: () => server.dispose() };
+      const services = await import('../../packages/test-kit/src/services/nats-server.js');
+      return listening(await services.startNatsServer());
     },
   },
 };
+
+/** A started server that listens on `url`. */
+const listening = (server: { readonly url: string; dispose(): Promise<void> }): StartedService => ({
+  address: server.url,
+  dispose: () => server.dispose(),
+});
 
 /**
  * The services of a benchmark run (a dedicated redis-server without AOF, a Kafka broker, a
