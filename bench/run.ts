@@ -25,6 +25,7 @@ import { RunProgress } from './lib/run-progress.js';
 import { stopOnSignal, unlessAborted } from './lib/stop-on-signal.js';
 import { TARGETS, type TargetCheck } from './lib/targets.js';
 import type { BenchOptions, Scenario } from './lib/types.js';
+import { writeRunResults } from './lib/write-run-results.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -330,16 +331,16 @@ async function main(): Promise<void> {
       totalSeconds: (performance.now() - started) / 1000,
     };
   }
-  const results = resolve(root, 'bench/results');
-  await mkdir(results, { recursive: true });
-  const json = `${JSON.stringify(report, null, 2)}\n`;
-  const stamp = date.replace(/[:.]/g, '-');
-  await writeFile(resolve(results, `${stamp}${args.quick ? '-quick' : ''}.json`), json);
-  await writeFile(resolve(results, 'latest.json'), json);
-  await writeFile(resolve(root, 'docs/benchmarks.md'), await markdown(report, root));
-  console.log(
-    `wrote bench/results/${stamp}${args.quick ? '-quick' : ''}.json, bench/results/latest.json and docs/benchmarks.md`,
-  );
+  const file = await writeRunResults({
+    root,
+    dir: 'bench/results',
+    date,
+    quick: args.quick,
+    report,
+    page: 'docs/benchmarks.md',
+    markdown: await markdown(report, root),
+  });
+  console.log(`wrote ${file}, bench/results/latest.json and docs/benchmarks.md`);
   console.log(`total ${Math.round(report.totalSeconds)} s`);
 }
 

@@ -4,13 +4,13 @@
  * under steady load, each within a hard time limit; writes `chaos/results/<date>[-quick].json`,
  * `chaos/results/latest.json` and `docs/reliability.md`.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stopChildProcesses } from '../bench/lib/child-processes.js';
 import { describeMachine } from '../bench/lib/report.js';
 import { RunProgress } from '../bench/lib/run-progress.js';
 import { stopOnSignal } from '../bench/lib/stop-on-signal.js';
+import { writeRunResults } from '../bench/lib/write-run-results.js';
 import { type ChaosRun, reliabilityMarkdown, type ScenarioRow } from './lib/report.js';
 import { runScenario } from './lib/run-scenario.js';
 import { ServicePool } from './lib/services.js';
@@ -113,16 +113,16 @@ async function main(): Promise<void> {
     totalSeconds: (performance.now() - started) / 1000,
     scenarios: rows,
   };
-  const results = resolve(root, 'chaos/results');
-  await mkdir(results, { recursive: true });
-  const json = `${JSON.stringify(run, null, 2)}\n`;
-  const stamp = date.replace(/[:.]/g, '-');
-  await writeFile(resolve(results, `${stamp}${args.quick ? '-quick' : ''}.json`), json);
-  await writeFile(resolve(results, 'latest.json'), json);
-  await writeFile(resolve(root, 'docs/reliability.md'), reliabilityMarkdown(run));
-  console.log(
-    `\nwrote chaos/results/${stamp}${args.quick ? '-quick' : ''}.json and docs/reliability.md (${Math.round(run.totalSeconds)} s)`,
-  );
+  const file = await writeRunResults({
+    root,
+    dir: 'chaos/results',
+    date,
+    quick: args.quick,
+    report: run,
+    page: 'docs/reliability.md',
+    markdown: reliabilityMarkdown(run),
+  });
+  console.log(`\nwrote ${file} and docs/reliability.md (${Math.round(run.totalSeconds)} s)`);
 }
 
 main().then(

@@ -4,6 +4,61 @@ export type BenchService = 'redis' | 'kafka' | 'nats';
 const errorText = (e: unknown) =>
   (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300);
 
+/** A started service: where it listens, and how to stop it for good. */
+interface StartedService {
+  readonly address: string;
+  dispose(): Promise<void>;
+}
+
+/** How each service starts, and what the log lines call it. */
+const SERVICES: Readonly<
+  Record<
+    BenchService,
+    {
+      readonly starting: string;
+      readonly running: string;
+      readonly failed: string;
+      readonly start: () => Promise<StartedService>;
+    }
+  >
+> = {
+  redis: {
+    starting: 'redis-server',
+    running: 'redis-server',
+    failed: 'redis-server',
+    // No AOF: the benchmark measures the transport, not fsync (the fault tests use AOF).
+    start: async () => {
+      const services = await import('../../packages/test-kit/src/services/redis-server.js');
+      return listening(await services.startRedisServer({ appendonly: false }));
+    },
+  },
+  kafka: {
+    starting: 'a Kafka broker (fetches its jars on first use)',
+    running: 'kafka broker',
+    failed: 'the Kafka broker',
+    start: async () => {
+      const services = await import('../../packages/test-kit/src/services/kafka-broker.js');
+      const broker = await services.startKafkaBroker();
+      return { address: broker.brokers, dispose: () => broker.dispose() };
+    },
+  },
+  nats: {
+    starting: 'nats-server (JetStream, file storage)',
+    running: 'nats-server',
+    failed: 'nats-server',
+    start: async () => {
+      const services = await import('../../packages/test-kit/src/services/nats-server.js');
+      return listening(await services.startNatsServer());
+    },
+  },
+};
+
+/** A started server that listens on `url`. */
+const listening = (server: { readonly url: string; dispose(): Promise<void> }): StartedService => ({
+  address: server.url,
+  dispose: () => server.dispose(),
+});
+
 /**
  * The services of a benchmark run (a dedicated redis-server without AOF, a Kafka broker, a
  * nats-server with JetStream on file storage), on
@@ -29,41 +84,12 @@ export class BenchServices {
 
   /** Starts the `needed` services one by one; never throws (see `missing`). */
   async start(needed: ReadonlySet<BenchService>, log: (m: string) => void): Promise<void> {
-    if (needed.has('redis')) {
-      const t0 = Date.now();
-      log('starting redis-server ...');
-      const starting = import('../../packages/test-kit/src/services/redis-server.js')
-        // No AOF: the benchmark measures the transport, not fsync (the fault tests use AOF).
-        .then(({ startRedisServer }) => startRedisServer({ appendonly: false }));
-      const server = await this.own(starting);
-      if (server) {
-        this.redisUrl = server.url;
-        log(`redis-server on ${server.url} (started in ${seconds(t0)})`);
-      } else this.missing.set('redis', `redis-server could not start: ${this.why(starting)}`);
-    }
-    if (needed.has('kafka') && !this.disposed) {
-      const t0 = Date.now();
-      log('starting a Kafka broker (fetches its jars on first use) ...');
-      const starting = import('../../packages/test-kit/src/services/kafka-broker.js').then(
-        ({ startKafkaBroker }) => startKafkaBroker(),
-      );
-      const broker = await this.own(starting);
-      if (broker) {
-        this.kafkaBrokers = broker.brokers;
-        log(`kafka broker on ${broker.brokers} (started in ${seconds(t0)})`);
-      } else this.missing.set('kafka', `the Kafka broker could not start: ${this.why(starting)}`);
-    }
-    if (needed.has('nats') && !this.disposed) {
-      const t0 = Date.now();
-      log('starting nats-server (JetStream, file storage) ...');
-      const starting = import('../../packages/test-kit/src/services/nats-server.js').then(
-        ({ startNatsServer }) => startNatsServer(),
-      );
-      const server = await this.own(starting);
-      if (server) {
-        this.natsUrl = server.url;
-        log(`nats-server on ${server.url} (started in ${seconds(t0)})`);
-      } else this.missing.set('nats', `nats-server could not start: ${this.why(starting)}`);
+    for (const service of ['redis', 'kafka', 'nats'] as const) {
+      if (!needed.has(service) || this.disposed) continue;
+      const address = await this.startService(service, log);
+      if (service === 'redis') this.redisUrl = address;
+      else if (service === 'kafka') this.kafkaBrokers = address;
+      else this.natsUrl = address;
     }
   }
 
@@ -77,6 +103,27 @@ export class BenchServices {
 
   private why(p: Promise<unknown>): string {
     return this.errors.get(p) ?? (this.disposed ? 'the run was stopped' : 'unknown error');
+  }
+
+  /**
+   * Starts one service, logging its start and how long it took; resolves with its address, or
+   * with undefined after saying in `missing` why it is not there.
+   */
+  private async startService(
+    service: BenchService,
+    log: (m: string) => void,
+  ): Promise<string | undefined> {
+    const spec = SERVICES[service];
+    const t0 = Date.now();
+    log(`starting ${spec.starting} ...`);
+    const starting = spec.start();
+    const started = await this.own(starting);
+    if (started) {
+      log(`${spec.running} on ${started.address} (started in ${seconds(t0)})`);
+      return started.address;
+    }
+    this.missing.set(service, `${spec.failed} could not start: ${this.why(starting)}`);
+    return undefined;
   }
 
   /** Registers the service's disposal before it has started; resolves with it, or undefined. */

@@ -47,6 +47,44 @@ export function meterCost(): (requests: number) => {
 }
 
 /**
+ * What a load loop measures, from its creation to {@link LoopMeter.result}: each call's latency
+ * in an HDR histogram (perf_hooks.createHistogram, ns resolution), the failed calls, the peak
+ * RSS (sampled when the loop says) and this process's CPU and allocations per request.
+ */
+export class LoopMeter {
+  /** Failed calls. */
+  errors = 0;
+  private readonly histogram = createHistogram();
+  private peakRss = process.memoryUsage().rss;
+  private readonly cost = meterCost();
+  /** When the loop started (hrtime ns). */
+  readonly start = process.hrtime.bigint();
+
+  /** Records the latency of a call started at `t0` (hrtime ns). */
+  record(t0: bigint): void {
+    this.histogram.record(Number(process.hrtime.bigint() - t0) || 1);
+  }
+
+  /** Samples the RSS for the peak. */
+  sampleRss(): void {
+    this.peakRss = Math.max(this.peakRss, process.memoryUsage().rss);
+  }
+
+  /** The loop's figures, `requests` calls done. */
+  result(requests: number): LoopResult {
+    const elapsedMs = Number(process.hrtime.bigint() - this.start) / 1e6;
+    return summarise(
+      this.histogram,
+      requests,
+      this.errors,
+      elapsedMs,
+      this.peakRss,
+      this.cost(requests),
+    );
+  }
+}
+
+/**
  * Runs `call` with `concurrency` callers in a closed loop (each caller starts its next call when
  * the previous one finishes) until `requests` calls are done, recording each latency in an HDR
  * histogram (perf_hooks.createHistogram, ns resolution).
@@ -56,15 +94,9 @@ export async function closedLoop(
   requests: number,
   call: (i: number) => Promise<unknown>,
 ): Promise<LoopResult> {
-  const histogram = createHistogram();
   let next = 0;
-  let errors = 0;
-  let peakRss = process.memoryUsage().rss;
-  const rssTimer = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }, 50);
-  const cost = meterCost();
-  const start = process.hrtime.bigint();
+  const meter = new LoopMeter();
+  const rssTimer = setInterval(() => meter.sampleRss(), 50);
   const caller = async (): Promise<void> => {
     while (next < requests) {
       const i = next++;
@@ -72,15 +104,15 @@ export async function closedLoop(
       try {
         await call(i);
       } catch {
-        errors++;
+        meter.errors++;
       }
-      histogram.record(Number(process.hrtime.bigint() - t0) || 1);
+      meter.record(t0);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, caller));
-  const elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
+  const result = meter.result(requests);
   clearInterval(rssTimer);
-  return summarise(histogram, requests, errors, elapsedMs, peakRss, cost(requests));
+  return result;
 }
 
 /** Builds a {@link LoopResult} from a latency histogram (ns) and the run's counters. */

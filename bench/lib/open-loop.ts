@@ -1,5 +1,4 @@
-import { createHistogram } from 'node:perf_hooks';
-import { type LoopResult, meterCost, summarise } from './closed-loop.js';
+import { LoopMeter, type LoopResult } from './closed-loop.js';
 
 /** Open loop: starts a call every 1/rps s, whatever the previous ones are doing. */
 export async function openLoop(
@@ -7,11 +6,8 @@ export async function openLoop(
   requests: number,
   call: (i: number) => Promise<unknown>,
 ): Promise<LoopResult> {
-  const histogram = createHistogram();
-  let errors = 0;
-  let peakRss = process.memoryUsage().rss;
-  const cost = meterCost();
-  const start = process.hrtime.bigint();
+  const meter = new LoopMeter();
+  const { start } = meter;
   const interval = 1e9 / rps;
   const calls: Promise<void>[] = [];
   for (let i = 0; i < requests; i++) {
@@ -21,15 +17,14 @@ export async function openLoop(
     const t0 = process.hrtime.bigint();
     calls.push(
       call(i).then(
-        () => histogram.record(Number(process.hrtime.bigint() - t0) || 1),
+        () => meter.record(t0),
         () => {
-          errors++;
+          meter.errors++;
         },
       ),
     );
-    if (i % 100 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    if (i % 100 === 0) meter.sampleRss();
   }
   await Promise.all(calls);
-  const elapsedMs = Number(process.hrtime.bigint() - start) / 1e6;
-  return summarise(histogram, requests, errors, elapsedMs, peakRss, cost(requests));
+  return meter.result(requests);
 }

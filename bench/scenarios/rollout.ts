@@ -67,6 +67,15 @@ const optionalCpu = (cpuUsPerRequest: number | undefined) =>
       };
 
 /** The median over runs of one stage (by label), as a measurement. */
+/** The figures a stage may lack, in the order the report lists them, with their rounding. */
+const OPTIONAL_FIGURES = [
+  ['publishMs', 0],
+  ['applyAllMs', 0],
+  ['firstAnswerMs', 0],
+  ['frontEndP99Ms', 1],
+  ['deadlineDecisions', 0],
+] as const satisfies readonly (readonly [keyof SegmentFigures, number])[];
+
 function stageMeasurement(
   scenario: string,
   label: string,
@@ -78,8 +87,12 @@ function stageMeasurement(
   const byVersion: Record<string, number> = {};
   for (const s of stages)
     for (const [v, n] of Object.entries(s.byVersion)) byVersion[v] = (byVersion[v] ?? 0) + n;
-  const optional = (key: string, value: number | undefined, digits = 0) =>
-    value === undefined ? {} : { [key]: round(value, digits) };
+  // The median of each optional figure the stages measured, rounded to its digits.
+  const optional: Record<string, number> = {};
+  for (const [key, digits] of OPTIONAL_FIGURES) {
+    const value = pick((s) => s[key]);
+    if (value !== undefined) optional[key] = round(value, digits);
+  }
   return {
     scenario,
     variant: label,
@@ -97,27 +110,7 @@ function stageMeasurement(
       ...(label === 'steady state' ? {} : { p99VsSteady: round(p99Ms / steadyP99Ms, 2) }),
       seconds: round(pick((s) => s.seconds) ?? 0),
       answers: versionsText(byVersion),
-      ...optional(
-        'publishMs',
-        pick((s) => s.publishMs),
-      ),
-      ...optional(
-        'applyAllMs',
-        pick((s) => s.applyAllMs),
-      ),
-      ...optional(
-        'firstAnswerMs',
-        pick((s) => s.firstAnswerMs),
-      ),
-      ...optional(
-        'frontEndP99Ms',
-        pick((s) => s.frontEndP99Ms),
-        1,
-      ),
-      ...optional(
-        'deadlineDecisions',
-        pick((s) => s.deadlineDecisions),
-      ),
+      ...optional,
     },
   };
 }

@@ -1,4 +1,5 @@
 import { type ArchiveRecord, type ArchiveSink, SinkWriteError } from '@rendezvous-ml/core';
+import { sleep } from './steady-load.js';
 
 /**
  * A sink wrapper whose `write` rejects (retryable, as a sink that is down would) while a fault
@@ -7,7 +8,7 @@ import { type ArchiveRecord, type ArchiveSink, SinkWriteError } from '@rendezvou
  * @example
  * ```ts
  * const sink = new FaultySink(new RollingGzipJsonlSink({ directory }));
- * sink.failFor(10_000);
+ * await sink.failFor(10_000); // resolves when the window closes
  * ```
  */
 export class FaultySink implements ArchiveSink {
@@ -17,9 +18,10 @@ export class FaultySink implements ArchiveSink {
 
   constructor(private readonly inner: ArchiveSink) {}
 
-  /** Makes every `write` reject for the next `ms`. */
-  failFor(ms: number): void {
+  /** Makes every `write` reject for the next `ms`; resolves when that window has closed. */
+  failFor(ms: number): Promise<void> {
     this.failUntil = Date.now() + ms;
+    return sleep(ms);
   }
 
   write(records: readonly ArchiveRecord[]): Promise<void> {

@@ -11,6 +11,21 @@ export interface FaultTimes {
 }
 
 /**
+ * A fault: resolves when it is over, or with the moment (epoch ms) it was over.
+ *
+ * @example
+ * ```ts
+ * const fault: Fault = () => sink.failFor(10_000);
+ * ```
+ */
+export type Fault = () => Promise<number | undefined> | Promise<void>;
+
+/** When a fault that resolved with `ended` was over: that moment, or now if it gave none. */
+export function faultEndOf(ended: number | undefined): number {
+  return ended || Date.now();
+}
+
+/**
  * Runs steady load for `beforeMs`, then `fault()` (which resolves when the fault is over, or
  * with the moment it was), then `afterMs` more load; then waits (bounded) for every request
  * to settle or be declared hung.
@@ -18,7 +33,7 @@ export interface FaultTimes {
  * @example
  * ```ts
  * const times = await underLoad({ tracker, rate: 50, deadlineMs: 1000, call, beforeMs: 2000, afterMs: 4000,
- *   fault: async () => { sink.failFor(10_000); await sleep(10_000); } });
+ *   fault: () => sink.failFor(10_000) });
  * ```
  */
 export async function underLoad(options: {
@@ -28,7 +43,7 @@ export async function underLoad(options: {
   readonly call: (i: number) => Promise<Outcome>;
   readonly beforeMs: number;
   readonly afterMs: number;
-  readonly fault: () => Promise<number | undefined | void>;
+  readonly fault: Fault;
 }): Promise<FaultTimes> {
   const loadStart = Date.now();
   const load = startLoad(options);
@@ -36,7 +51,7 @@ export async function underLoad(options: {
   const faultStart = Date.now();
   let faultEnd: number;
   try {
-    faultEnd = (await options.fault()) || Date.now();
+    faultEnd = faultEndOf((await options.fault()) ?? undefined);
   } catch (error) {
     await load.stop();
     await options.tracker.drain();

@@ -1,6 +1,7 @@
 import { ConnectionLostError, type OutgoingMessage } from '@rendezvous-ml/core';
 // The file, not the package: its index imports vitest, which cannot load outside a test run.
 import { DelegatingTransport } from '../../packages/test-kit/src/delegating-transport.js';
+import { sleep } from './steady-load.js';
 
 /**
  * A transport that forwards everything to `inner`, except that `reply()` rejects (with a
@@ -10,7 +11,7 @@ import { DelegatingTransport } from '../../packages/test-kit/src/delegating-tran
  * @example
  * ```ts
  * const t = new FaultyTransport(new RedisTransport({ url }));
- * t.failRepliesFor(3000);
+ * await t.failRepliesFor(3000); // resolves when the window closes
  * ```
  */
 export class FaultyTransport extends DelegatingTransport {
@@ -18,9 +19,10 @@ export class FaultyTransport extends DelegatingTransport {
   /** Replies refused by the fault. */
   refusedReplies = 0;
 
-  /** Makes every `reply()` reject for the next `ms`. */
-  failRepliesFor(ms: number): void {
+  /** Makes every `reply()` reject for the next `ms`; resolves when that window has closed. */
+  failRepliesFor(ms: number): Promise<void> {
     this.repliesFailUntil = Date.now() + ms;
+    return sleep(ms);
   }
 
   override reply(address: string, message: OutgoingMessage): Promise<void> {

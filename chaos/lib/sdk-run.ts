@@ -8,7 +8,7 @@ import {
   folderIds,
   readArchive,
 } from './archive-check.js';
-import { type FaultTimes, underLoad } from './fault-window.js';
+import { type Fault, type FaultTimes, faultEndOf, underLoad } from './fault-window.js';
 import { type SdkSystem, type SdkSystemOptions, startSdkSystem } from './sdk-system.js';
 import { type Outcome, SettlementTracker } from './settlement-tracker.js';
 import type { ScenarioContext, ScenarioResult } from './types.js';
@@ -28,7 +28,7 @@ export interface SdkFaultOptions extends Omit<SdkSystemOptions, 'archiveDir'> {
   /** How long after the fault the archives may take to hold every answered request. */
   readonly catchUpBoundMs: number;
   /** Injects the fault; resolves when it is over (optionally with the moment it ended). */
-  fault(system: SdkSystem): Promise<number | undefined | void>;
+  fault(system: SdkSystem): ReturnType<Fault>;
   /** What counts as a good answer for the recovery time. Default: any answer. */
   readonly good?: (o: Outcome) => boolean;
   readonly extraArchives?: readonly ExtraArchive[];
@@ -48,7 +48,7 @@ export interface SdkFaultOptions extends Omit<SdkSystemOptions, 'archiveDir'> {
  * @example
  * ```ts
  * return runSdkFault(ctx, { connect, models, deadlineMs: 1000, rate: 50, beforeMs: 2000, afterMs: 4000,
- *   catchUpBoundMs: 15_000, fault: async () => { sink.failFor(10_000); await sleep(10_000); } });
+ *   catchUpBoundMs: 15_000, fault: () => sink.failFor(10_000) });
  * ```
  */
 export async function runSdkFault(
@@ -81,7 +81,7 @@ export async function runSdkFault(
     beforeMs: options.beforeMs,
     afterMs: options.afterMs,
     fault: async () => {
-      const end = (await options.fault(system)) || Date.now();
+      const end = faultEndOf((await options.fault(system)) ?? undefined);
       // The backlog of the fault: everything answered before it ended must become readable.
       catchUp = awaitCatchUp(
         everywhere,

@@ -1,7 +1,8 @@
+import { downFor } from '../lib/down-for.js';
+import { loadPhases } from '../lib/load-phases.js';
 import { M2_AND_M1, redisLoad } from '../lib/redis-load.js';
 import { runSdkFault } from '../lib/sdk-run.js';
 import { kafkaConnect } from '../lib/services.js';
-import { sleep } from '../lib/steady-load.js';
 import type { Scenario } from '../lib/types.js';
 
 /** redis-server (AOF, appendfsync always) is stopped for 2 s and started again. */
@@ -11,21 +12,14 @@ export const redisRestart: Scenario = {
     'Redis, in-process (front end, m@2 + m@1 workers, decoy, score archiver): redis-server stopped (SIGTERM) for 2 s, restarted with its AOF; 40 req/s',
   needs: ['redis'],
   limitMs: 120_000,
-  run: (ctx) => {
-    const redis = ctx.services.redis!;
-    return runSdkFault(ctx, {
+  run: (ctx) =>
+    runSdkFault(ctx, {
       ...redisLoad(ctx),
       models: M2_AND_M1,
-      beforeMs: ctx.quick ? 1500 : 3000,
-      afterMs: ctx.quick ? 4000 : 6000,
+      ...loadPhases(ctx, [1500, 3000], [4000, 6000]),
       catchUpBoundMs: 30_000,
-      fault: async () => {
-        await redis.stop('SIGTERM');
-        await sleep(2000);
-        await redis.restart();
-      },
-    });
-  },
+      fault: () => downFor(ctx.services.redis!, 2000),
+    }),
 };
 
 /** The Kafka broker is stopped cleanly, left down for 2 s, and started again. */
@@ -42,14 +36,9 @@ export const kafkaRestart: Scenario = {
       models: M2_AND_M1,
       deadlineMs: 2000,
       rate: 20,
-      beforeMs: ctx.quick ? 2000 : 4000,
-      afterMs: ctx.quick ? 8000 : 12_000,
+      ...loadPhases(ctx, [2000, 4000], [8000, 12_000]),
       catchUpBoundMs: 60_000,
-      fault: async () => {
-        await kafka.stop();
-        await sleep(2000);
-        await kafka.restart();
-      },
+      fault: () => downFor(kafka, 2000),
     });
   },
 };

@@ -1,8 +1,9 @@
 import { Client } from '@elastic/elasticsearch';
 import { ElasticsearchSink } from '@rendezvous-ml/archiver-elasticsearch';
+import { downFor } from '../lib/down-for.js';
+import { loadPhases } from '../lib/load-phases.js';
 import { runSdkFault } from '../lib/sdk-run.js';
 import { redisConnect } from '../lib/services.js';
-import { sleep } from '../lib/steady-load.js';
 import type { Scenario } from '../lib/types.js';
 
 /** Elasticsearch (the decoy's second sink) is stopped, down 3 s, and restarted. */
@@ -37,15 +38,10 @@ export const elasticsearchRestart: Scenario = {
       scoreArchiver: false,
       deadlineMs: 1000,
       rate: 20,
-      beforeMs: ctx.quick ? 2000 : 3000,
-      afterMs: ctx.quick ? 4000 : 6000,
+      ...loadPhases(ctx, [2000, 3000], [4000, 6000]),
       catchUpBoundMs: 60_000,
       extraArchives: [{ name: 'elasticsearch', readIds }],
-      fault: async () => {
-        await es.stop();
-        await sleep(3000);
-        await es.restart();
-      },
+      fault: () => downFor(es, 3000),
     });
   },
 };

@@ -1,3 +1,4 @@
+import { loadPhases } from '../lib/load-phases.js';
 import { M2_AND_M1, redisLoad } from '../lib/redis-load.js';
 import { runSdkFault } from '../lib/sdk-run.js';
 import type { Scenario } from '../lib/types.js';
@@ -15,8 +16,7 @@ export const frontendRestart: Scenario = {
     return runSdkFault(ctx, {
       ...redisLoad(ctx),
       models: M2_AND_M1,
-      beforeMs: ctx.quick ? 1000 : 2000,
-      afterMs: ctx.quick ? 2000 : 4000,
+      ...loadPhases(ctx, [1000, 2000], [2000, 4000]),
       catchUpBoundMs: 15_000,
       fault: async (system) => {
         ({ restartedAt } = await system.restartFrontend(500));

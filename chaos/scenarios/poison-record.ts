@@ -1,3 +1,4 @@
+import { loadPhases } from '../lib/load-phases.js';
 import { runSdkFault } from '../lib/sdk-run.js';
 import { redisConnect } from '../lib/services.js';
 import type { Scenario } from '../lib/types.js';
@@ -29,8 +30,7 @@ export const poisonRecord: Scenario = {
       models: [{ name: 'm', version: '1' }],
       deadlineMs: 1000,
       rate: 40,
-      beforeMs: ctx.quick ? 1000 : 2000,
-      afterMs: ctx.quick ? 3000 : 5000,
+      ...loadPhases(ctx, [1000, 2000], [3000, 5000]),
       catchUpBoundMs: 15_000,
       fault: async () => {
         await publisher.publish('requests', {

@@ -1,7 +1,7 @@
 import { FaultyTransport } from '../lib/faulty-transport.js';
+import { loadPhases } from '../lib/load-phases.js';
 import { redisLoad } from '../lib/redis-load.js';
 import { runSdkFault } from '../lib/sdk-run.js';
-import { sleep } from '../lib/steady-load.js';
 import type { Scenario } from '../lib/types.js';
 
 /** The reply path of the production model's worker fails for 3 s; the worker stays alive. */
@@ -26,13 +26,9 @@ export const replyFails: Scenario = {
         },
         { name: 'm', version: '1' },
       ],
-      beforeMs: ctx.quick ? 1500 : 3000,
-      afterMs: ctx.quick ? 4000 : 6000,
+      ...loadPhases(ctx, [1500, 3000], [4000, 6000]),
       catchUpBoundMs: 15_000,
-      fault: async () => {
-        faulty!.failRepliesFor(3000);
-        await sleep(3000);
-      },
+      fault: () => faulty!.failRepliesFor(3000),
       good: (o) => o.ok && o.model === 'm@2',
     });
     return { ...result, extra: { refusedReplies: faulty?.refusedReplies ?? 0 } };

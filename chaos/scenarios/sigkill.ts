@@ -10,6 +10,7 @@ import {
 } from '../lib/archive-check.js';
 import { underLoad } from '../lib/fault-window.js';
 import { type IrisRole, startIrisDeployment } from '../lib/iris-deployment.js';
+import { loadPhases } from '../lib/load-phases.js';
 import { SettlementTracker } from '../lib/settlement-tracker.js';
 import { sleep } from '../lib/steady-load.js';
 import type { Scenario, ScenarioContext, ScenarioResult } from '../lib/types.js';
@@ -57,8 +58,7 @@ async function runKill(
     rate: 20,
     deadlineMs,
     call: (i) => deployment.call(i),
-    beforeMs: ctx.quick ? 2000 : 4000,
-    afterMs: ctx.quick ? 4000 : 8000,
+    ...loadPhases(ctx, [2000, 4000], [4000, 8000]),
     fault: async () => {
       await deployment.kill(role as IrisRole);
       await sleep(2000);

@@ -1,7 +1,7 @@
 import { FaultySink } from '../lib/archive-sinks.js';
+import { loadPhases } from '../lib/load-phases.js';
 import { redisLoad } from '../lib/redis-load.js';
 import { runSdkFault } from '../lib/sdk-run.js';
-import { sleep } from '../lib/steady-load.js';
 import type { Scenario } from '../lib/types.js';
 
 /** The decoy's sink rejects every write for 10 s (4 s quick), then works again. */
@@ -21,13 +21,9 @@ export const sinkFails: Scenario = {
         sink = new FaultySink(file);
         return [sink];
       },
-      beforeMs: ctx.quick ? 1000 : 2000,
-      afterMs: ctx.quick ? 2000 : 4000,
+      ...loadPhases(ctx, [1000, 2000], [2000, 4000]),
       catchUpBoundMs: 20_000,
-      fault: async () => {
-        sink!.failFor(faultMs);
-        await sleep(faultMs);
-      },
+      fault: () => sink!.failFor(faultMs),
     });
     return { ...result, extra: { refusedBatches: sink?.refusedBatches ?? 0 } };
   },

@@ -29,14 +29,6 @@ ES_VERSION="9.5.3" # keep in sync with <es.version> in pom.xml (EsNode.java targ
 ES_HOME="${RENDEZVOUS_CACHE:-$HOME/.cache/rendezvous}/elasticsearch-${ES_VERSION}"
 MARKER="$ES_HOME/.complete"
 
-log() { printf 'elasticsearch.sh: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-usage() {
-  sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
-  exit 2
-}
-
 java_major() { # java_major /path/to/java -> feature version number (or empty)
   local ver
   ver="$("$1" -version 2>&1 | awk -F'"' '/version/ {print $2; exit}')" || true
@@ -136,25 +128,13 @@ EOF
 
 
 
-pid_alive() { # pid_alive PID -> running EsNode process?
-  local pid="$1"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null &&
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q ' EsNode '
-}
+pid_command() { echo ' EsNode '; } # what the command line of our node contains
 
-ready_line() { echo "ELASTICSEARCH_URL=http://127.0.0.1:$1"; }
-
-SERVICE=node PID_NAME=es.pid NOT_READY="not healthy"
+SERVICE=node PID_NAME=es.pid NOT_READY="not healthy" READY_PREFIX="ELASTICSEARCH_URL=http://127.0.0.1:"
+LOG_FILES="logs/es.log" LOG_LINES=60
 START_TIMEOUT="${ES_START_TIMEOUT:-120}" STOP_TIMEOUT="${ES_STOP_TIMEOUT:-30}"
 # shellcheck source-path=SCRIPTDIR source=../lib/jvm-service.sh
 source "$SCRIPT_DIR/../lib/jvm-service.sh"
-
-log_tail() {
-  if [[ -s "$DIR/logs/es.log" ]]; then
-    log "---- last lines of $DIR/logs/es.log ----"
-    tail -n 60 "$DIR/logs/es.log" >&2
-  fi
-}
 
 health_ok() { # health_ok PORT WAIT -> 0 when cluster health reaches yellow within WAIT
   local code
@@ -234,9 +214,7 @@ cmd_start() {
   cmd_fetch
 
   local tport="" ports p
-  if [[ -n "$PORT" ]]; then
-    port_free "$PORT" || die "port $PORT on 127.0.0.1 is already in use"
-  fi
+  require_free_port
   mapfile -t ports < <(free_ports 3)
   for p in "${ports[@]}"; do
     [[ "$p" == "$PORT" ]] && continue

@@ -28,14 +28,6 @@ CACHE_DIR="${RENDEZVOUS_CACHE:-$HOME/.cache/rendezvous}/kafka-${KAFKA_VERSION}"
 LIBS="$CACHE_DIR/libs"
 MARKER="$LIBS/.complete"
 
-log() { printf 'kafka.sh: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-usage() {
-  sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
-  exit 2
-}
-
 java_bin() {
   if [[ -n "${KAFKA_JAVA:-}" ]]; then
     printf '%s' "$KAFKA_JAVA"
@@ -86,27 +78,13 @@ cmd_fetch() {
 
 
 
-pid_alive() { # pid_alive PID -> is it our broker (kafka.Kafka with DIR/server.properties)?
-  local pid="$1"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null &&
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "kafka.Kafka $DIR/server.properties"
-}
+pid_command() { echo "kafka.Kafka $DIR/server.properties"; } # what our broker's command line contains
 
-ready_line() { echo "KAFKA_BROKERS=127.0.0.1:$1"; }
-
-SERVICE=broker PID_NAME=kafka.pid NOT_READY="not ready"
+SERVICE=broker PID_NAME=kafka.pid NOT_READY="not ready" READY_PREFIX="KAFKA_BROKERS=127.0.0.1:"
+LOG_FILES="kafka.out logs/server.log" LOG_LINES=40
 START_TIMEOUT="${KAFKA_START_TIMEOUT:-60}" STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-20}"
 # shellcheck source-path=SCRIPTDIR source=../lib/jvm-service.sh
 source "$SCRIPT_DIR/../lib/jvm-service.sh"
-
-log_tail() {
-  local f
-  for f in "$DIR/kafka.out" "$DIR/logs/server.log"; do
-    [[ -s "$f" ]] || continue
-    log "---- last lines of $f ----"
-    tail -n 40 "$f" >&2
-  done
-}
 
 # Wait until the broker answers a Metadata request listing itself (and a controller),
 # using a dependency-free Kafka protocol probe (ApiVersions v0, then Metadata v1..v8).
@@ -279,9 +257,7 @@ cmd_start() {
   cmd_fetch
 
   local cport="" ports
-  if [[ -n "$PORT" ]]; then
-    port_free "$PORT" || die "port $PORT on 127.0.0.1 is already in use"
-  fi
+  require_free_port
   # Reuse the previous controller port on a restart if still free (keeps the config stable).
   if [[ -f "$DIR/controller.port" ]] && port_free "$(cat "$DIR/controller.port")" &&
     [[ "$(cat "$DIR/controller.port")" != "$PORT" ]]; then
@@ -330,7 +306,7 @@ cmd_status() {
   local pid
   pid="$(read_pid)"
   if pid_alive "$pid"; then
-    echo "KAFKA_BROKERS=127.0.0.1:$(cat "$DIR/port")"
+    ready_line "$(cat "$DIR/port")"
   else
     log "not running"
     return 1

@@ -1,13 +1,15 @@
 # Shared by scripts/kafka/kafka.sh and scripts/elasticsearch/elasticsearch.sh, on top of
 # service.sh (sourced here): the Maven fetch into a cache, the pid file, a start that finds the
 # service already running, waiting for a fresh start to be ready, and stop. Source it after
-# defining what service.sh needs (`log`, `die`, `usage`, `pid_alive PID`), with set:
+# setting (service.sh defines `log`, `die` and `usage`; `pid_alive PID` is defined here):
 #   SERVICE        what the messages call the process: broker, node
 #   PID_NAME       the pid file's name in DIR: kafka.pid, es.pid
 #   START_TIMEOUT  seconds a start waits for readiness; STOP_TIMEOUT: after SIGTERM before SIGKILL
 #   NOT_READY      how a start that timed out reads: "not ready", "not healthy"
-# and defined: wait_ready PORT PID TIMEOUT (0 ready, 1 timeout, 2 process gone), log_tail, and
-# ready_line PORT (the one stdout line, such as KAFKA_BROKERS=127.0.0.1:<port>).
+#   READY_PREFIX   the one stdout line before the port: KAFKA_BROKERS=127.0.0.1:
+#   LOG_FILES      the service's logs, relative to DIR, whose last LOG_LINES lines a failed start shows
+# and defined: wait_ready PORT PID TIMEOUT (0 ready, 1 timeout, 2 process gone), and pid_command
+# (what the command line of the service's own process contains, read after DIR is set).
 # shellcheck shell=bash
 
 # shellcheck source=service.sh
@@ -36,6 +38,27 @@ swap_in() { # swap_in TMP DEST: replace DEST by TMP atomically, so a concurrent 
   [[ -d "$dest" ]] && mv "$dest" "$dest.old.$$"
   mv "$tmp" "$dest"
   rm -rf "$dest.old.$$"
+}
+
+pid_alive() { # pid_alive PID -> is it our service (its command line contains $(pid_command))?
+  local pid="$1"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null &&
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$(pid_command)"
+}
+
+ready_line() { echo "${READY_PREFIX}$1"; } # ready_line PORT: the one stdout line of a started service
+
+log_tail() { # log_tail: the last LOG_LINES lines of each of LOG_FILES on stderr
+  local f
+  for f in $LOG_FILES; do
+    [[ -s "$DIR/$f" ]] || continue
+    log "---- last lines of $DIR/$f ----"
+    tail -n "$LOG_LINES" "$DIR/$f" >&2
+  done
+}
+
+require_free_port() { # require_free_port: exit when the --port asked for is taken
+  [[ -z "$PORT" ]] || port_free "$PORT" || die "port $PORT on 127.0.0.1 is already in use"
 }
 
 read_pid() { if [[ -f "$DIR/$PID_NAME" ]]; then cat "$DIR/$PID_NAME"; fi; }

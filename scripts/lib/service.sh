@@ -1,7 +1,15 @@
 # Shared by scripts/kafka/kafka.sh and scripts/elasticsearch/elasticsearch.sh (with jvm-service.sh): argument parsing,
-# free loopback ports, stopping a service process, and progress lines for long steps. Source it after defining `log`, `die`,
-# `usage` and `pid_alive PID` (which recognises the script's own process).
+# free loopback ports, stopping a service process, and progress lines for long steps; and `log`, `die` and `usage` (the
+# script's header comment is its help). Source it after defining `pid_alive PID` (which recognises the script's own process).
 # shellcheck shell=bash
+
+log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; } # log MESSAGE: one line on stderr, after the script's name
+die() { log "error: $*"; exit 1; }
+
+usage() { # usage: the script's header comment (from its second line to its first line of code) on stderr, status 2
+  sed -n '2,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
 
 free_ports() { # free_ports N -> N distinct free loopback ports, one per line
   node -e '

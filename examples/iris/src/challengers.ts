@@ -7,7 +7,7 @@ import {
   irisSplit,
   modelFile,
   type SavedIrisModel,
-  saveIrisModel,
+  saveIrisModels,
 } from './iris-models.js';
 
 /**
@@ -73,9 +73,7 @@ export async function trainAndSaveChallengers(
   dir: string,
   seed: number = DEFAULT_SEED,
 ): Promise<[SavedIrisModel, SavedIrisModel]> {
-  const models = await trainChallengers(seed);
-  for (const m of models) await saveIrisModel(dir, m);
-  return models;
+  return saveIrisModels(dir, await trainChallengers(seed));
 }
 
 /** Whether both challenger files are under `dir`. */

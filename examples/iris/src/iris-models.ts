@@ -221,6 +221,22 @@ export function modelFile(saved: Pick<SavedIrisModel, 'name' | 'version'>): stri
   return deployed ? `${saved.name}.json` : `${saved.name}@${saved.version}.json`;
 }
 
+/**
+ * Saves each of `models` (see {@link saveIrisModel}), one after the other, and returns them.
+ *
+ * @example
+ * ```ts
+ * const [dt, lr] = await saveIrisModels('models', await trainIrisModels());
+ * ```
+ */
+export async function saveIrisModels<T extends readonly SavedIrisModel[]>(
+  dir: string,
+  models: T,
+): Promise<T> {
+  for (const m of models) await saveIrisModel(dir, m);
+  return models;
+}
+
 /** Writes a model atomically (temp file, then rename): concurrent trainers never leave half a file. */
 export async function saveIrisModel(dir: string, saved: SavedIrisModel): Promise<string> {
   await mkdir(dir, { recursive: true });
@@ -304,7 +320,5 @@ export async function trainAndSave(
   dir: string,
   seed: number = DEFAULT_SEED,
 ): Promise<[SavedIrisModel, SavedIrisModel]> {
-  const models = await trainIrisModels(seed);
-  for (const m of models) await saveIrisModel(dir, m);
-  return models;
+  return saveIrisModels(dir, await trainIrisModels(seed));
 }

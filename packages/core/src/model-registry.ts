@@ -1,6 +1,7 @@
 import { type Observable, Subject, type Subscription } from 'rxjs';
 import { type Clock, systemClock, type Timer } from './clock.js';
 import { type ModelRef, modelKey } from './model-ref.js';
+import { type ProbeWindow, probeWindow } from './probe-window.js';
 import type { Rejections } from './rejections.js';
 import { DEFAULT_STREAMS, type Transport } from './transport.js';
 import { decodeHeartbeat, encodeHeartbeat } from './wire/heartbeat.js';
@@ -75,7 +76,7 @@ export class ModelRegistry {
   private newestSince = Number.NEGATIVE_INFINITY;
   private readonly changes = new Subject<RegistryChange>();
   private subscription: Subscription | undefined;
-  private discovery: { timer: Timer | undefined; done: () => void } | undefined;
+  private discovery: ProbeWindow | undefined;
 
   /** Joins and departures of model versions. */
   readonly changes$: Observable<RegistryChange> = this.changes.asObservable();
@@ -121,29 +122,17 @@ export class ModelRegistry {
   discover(windowMs: number, probes = 3): Promise<void> {
     if (!(windowMs > 0) || !this.subscription) return Promise.resolve();
     this.discovery?.done();
-    const step = windowMs / Math.max(1, probes);
-    return new Promise<void>((resolve) => {
-      const state: { timer: Timer | undefined; done: () => void } = {
-        timer: undefined,
-        done: () => {
-          state.timer?.cancel();
-          if (this.discovery === state) this.discovery = undefined;
-          resolve();
-        },
-      };
-      this.discovery = state;
-      let sent = 1;
-      const next = (): void => {
-        if (sent >= probes) {
-          state.done();
-          return;
-        }
-        sent++;
-        this.probe();
-        state.timer = this.clock.setTimeout(next, step, { keepAlive: true });
-      };
-      state.timer = this.clock.setTimeout(next, step, { keepAlive: true });
-    });
+    const discovery = probeWindow(
+      this.clock,
+      probes,
+      windowMs / Math.max(1, probes),
+      () => this.probe(),
+      () => {
+        if (this.discovery === discovery) this.discovery = undefined;
+      },
+    );
+    this.discovery = discovery;
+    return discovery.ended;
   }
 
   /**

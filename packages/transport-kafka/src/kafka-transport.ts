@@ -1,14 +1,5 @@
-import {
-  ConfigurationError,
-  type ConsumeOptions,
-  type Delivery,
-  type IncomingMessage,
-  type OutgoingMessage,
-  REPLY_TAP,
-  type ReplyChannel,
-  type Transport,
-  type TransportCapabilities,
-} from '@rendezvous-ml/core';
+import type * as core from '@rendezvous-ml/core';
+import { ConfigurationError, REPLY_TAP } from '@rendezvous-ml/core';
 import { brokerCapabilities } from '@rendezvous-ml/core/transport';
 import type { Observable } from 'rxjs';
 import { BroadcastListeners } from './broadcast-listeners.js';
@@ -52,9 +43,9 @@ import { TransportOps } from './transport-ops.js';
  * await transport.close();
  * ```
  */
-export class KafkaTransport implements Transport {
+export class KafkaTransport implements core.Transport {
   readonly name = 'kafka';
-  readonly capabilities: TransportCapabilities = brokerCapabilities({ groupLag: true });
+  readonly capabilities: core.TransportCapabilities = brokerCapabilities({ groupLag: true });
   /** How logical names map to topics and groups. */
   private readonly names: TopicNames;
   private readonly partitions: number;
@@ -109,7 +100,7 @@ export class KafkaTransport implements Transport {
    * Appends a message. A topic created a moment ago (its partitions not hosted yet) or a broker
    * not up yet is waited out, with backoff, within `sendTimeoutMs`.
    */
-  async publish(stream: string, message: OutgoingMessage): Promise<void> {
+  async publish(stream: string, message: core.OutgoingMessage): Promise<void> {
     await this.ops.send(`publish to ${stream}`, async (c) => {
       const topic = this.names.stream(stream);
       await this.topics.ensureTopic(c, topic, this.partitions);
@@ -136,10 +127,10 @@ export class KafkaTransport implements Transport {
     });
   }
 
-  consume(stream: string, options: ConsumeOptions): Observable<Delivery> {
+  consume(stream: string, options: core.ConsumeOptions): Observable<core.Delivery> {
     const tap = stream === REPLY_TAP;
     const groupId = this.names.group(options.group);
-    return this.work.track<Delivery>((subscriber) => {
+    return this.work.track<core.Delivery>((subscriber) => {
       const member = new GroupMember({
         kafka: () => this.connector.current!.kafka,
         groupId,
@@ -188,11 +179,11 @@ export class KafkaTransport implements Transport {
     });
   }
 
-  openReplyChannel(): Promise<ReplyChannel> {
+  openReplyChannel(): Promise<core.ReplyChannel> {
     return this.replyChannels.open();
   }
 
-  async reply(address: string, message: OutgoingMessage): Promise<void> {
+  async reply(address: string, message: core.OutgoingMessage): Promise<void> {
     await this.ops.send(`reply to ${address}`, (c) => this.send(c, address, message));
   }
 
@@ -204,7 +195,7 @@ export class KafkaTransport implements Transport {
     });
   }
 
-  listen(channel: string): Observable<IncomingMessage> {
+  listen(channel: string): Observable<core.IncomingMessage> {
     return this.listeners.listen(channel);
   }
 
@@ -239,7 +230,7 @@ export class KafkaTransport implements Transport {
     };
   }
 
-  private send(c: KafkaConnection, topic: string, message: OutgoingMessage): Promise<unknown> {
+  private send(c: KafkaConnection, topic: string, message: core.OutgoingMessage): Promise<unknown> {
     return c.sends.send(topic, message.key ?? null, message.payload);
   }
 }

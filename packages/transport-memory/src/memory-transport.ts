@@ -1,14 +1,5 @@
-import {
-  type ConsumeOptions,
-  type Delivery,
-  type IncomingMessage,
-  type OutgoingMessage,
-  REPLY_TAP,
-  type ReplyChannel,
-  type Transport,
-  type TransportCapabilities,
-  TransportClosedError,
-} from '@rendezvous-ml/core';
+import type * as core from '@rendezvous-ml/core';
+import { REPLY_TAP, TransportClosedError } from '@rendezvous-ml/core';
 import { Observable, type Subscriber } from 'rxjs';
 import { MemoryBroker, REPLY_TAP_STREAM } from './memory-broker.js';
 
@@ -53,14 +44,14 @@ export interface MemoryTransportOptions {
  * console.log((await rendezvous.request(42)).chosen?.output); // 42
  * ```
  */
-export class MemoryTransport implements Transport {
+export class MemoryTransport implements core.Transport {
   readonly name = 'memory';
-  readonly capabilities: TransportCapabilities;
+  readonly capabilities: core.TransportCapabilities;
   /** The broker this transport is connected to. */
   readonly broker: MemoryBroker;
   private readonly defaultPrefetch: number;
   private readonly open = new Set<
-    Subscriber<never> | Subscriber<Delivery> | Subscriber<IncomingMessage>
+    Subscriber<never> | Subscriber<core.Delivery> | Subscriber<core.IncomingMessage>
   >();
   private closed = false;
 
@@ -78,13 +69,13 @@ export class MemoryTransport implements Transport {
     };
   }
 
-  async publish(stream: string, message: OutgoingMessage): Promise<void> {
+  async publish(stream: string, message: core.OutgoingMessage): Promise<void> {
     this.assertOpen();
     this.broker.publish(stream, message);
   }
 
-  consume(stream: string, options: ConsumeOptions): Observable<Delivery> {
-    return this.track<Delivery>((subscriber) => {
+  consume(stream: string, options: core.ConsumeOptions): Observable<core.Delivery> {
+    return this.track<core.Delivery>((subscriber) => {
       const leave = this.broker.join(
         stream === REPLY_TAP ? REPLY_TAP_STREAM : stream,
         options.group,
@@ -107,22 +98,22 @@ export class MemoryTransport implements Transport {
     return this.broker.groupLag(stream === REPLY_TAP ? REPLY_TAP_STREAM : stream, group);
   }
 
-  async openReplyChannel(): Promise<ReplyChannel> {
+  async openReplyChannel(): Promise<core.ReplyChannel> {
     this.assertOpen();
     let address = '';
     let release: () => void = () => undefined;
-    let owner: Subscriber<IncomingMessage> | undefined;
-    const messages = new Observable<IncomingMessage>((subscriber) => {
+    let owner: Subscriber<core.IncomingMessage> | undefined;
+    const messages = new Observable<core.IncomingMessage>((subscriber) => {
       owner = subscriber;
       this.open.add(subscriber);
       return () => this.open.delete(subscriber);
     });
     // The address exists from now on, even before the first subscriber: replies are buffered
     // by nobody, so subscribe before publishing requests (the front end does).
-    const relay: Partial<Subscriber<IncomingMessage>> = {
-      next: (m: IncomingMessage) => owner?.next(m),
+    const relay: Partial<Subscriber<core.IncomingMessage>> = {
+      next: (m: core.IncomingMessage) => owner?.next(m),
     };
-    ({ address, release } = this.broker.openAddress(relay as Subscriber<IncomingMessage>));
+    ({ address, release } = this.broker.openAddress(relay as Subscriber<core.IncomingMessage>));
     return {
       address,
       messages,
@@ -133,7 +124,7 @@ export class MemoryTransport implements Transport {
     };
   }
 
-  async reply(address: string, message: OutgoingMessage): Promise<void> {
+  async reply(address: string, message: core.OutgoingMessage): Promise<void> {
     this.assertOpen();
     this.broker.reply(address, message);
   }
@@ -143,8 +134,10 @@ export class MemoryTransport implements Transport {
     this.broker.broadcast(channel, payload);
   }
 
-  listen(channel: string): Observable<IncomingMessage> {
-    return this.track<IncomingMessage>((subscriber) => this.broker.listen(channel, subscriber));
+  listen(channel: string): Observable<core.IncomingMessage> {
+    return this.track<core.IncomingMessage>((subscriber) =>
+      this.broker.listen(channel, subscriber),
+    );
   }
 
   async close(): Promise<void> {

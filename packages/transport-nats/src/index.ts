@@ -3,5 +3,6 @@
  *
  * @packageDocumentation
  */
-export { NatsTransport, type NatsTransportStats } from './nats-transport.js';
+export { NatsTransport } from './nats-transport.js';
 export type { NatsTransportOptions } from './nats-transport-options.js';
+export type { NatsTransportStats } from './nats-transport-stats.js';

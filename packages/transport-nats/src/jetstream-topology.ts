@@ -70,13 +70,7 @@ export class JetStreamTopology {
 
   /** Makes sure `stream` exists on `subjects` (a reply stream when `replies`). */
   ensureStream(link: NatsLink, stream: string, subjects: string[], replies = false): Promise<void> {
-    let p = this.streams.get(stream);
-    if (!p) {
-      p = this.createStream(link, stream, subjects, replies);
-      this.streams.set(stream, p);
-      p.catch(() => this.streams.delete(stream));
-    }
-    return p;
+    return once(this.streams, stream, () => this.createStream(link, stream, subjects, replies));
   }
 
   /**
@@ -84,14 +78,9 @@ export class JetStreamTopology {
    * the stream (`deliver_policy: new`): the group sees what is published from now on.
    */
   ensureConsumer(link: NatsLink, stream: string, name: string, filter?: string): Promise<void> {
-    const key = `${stream}/${name}`;
-    let p = this.consumers.get(key);
-    if (!p) {
-      p = this.createConsumer(link, stream, name, filter);
-      this.consumers.set(key, p);
-      p.catch(() => this.consumers.delete(key));
-    }
-    return p;
+    return once(this.consumers, `${stream}/${name}`, () =>
+      this.createConsumer(link, stream, name, filter),
+    );
   }
 
   /**
@@ -176,4 +165,19 @@ export class JetStreamTopology {
       if (!isAlreadyThere(error)) throw error;
     }
   }
+}
+
+/** The creation of `key` in `made`: started once, forgotten if it fails (the next call tries again). */
+function once(
+  made: Map<string, Promise<void>>,
+  key: string,
+  create: () => Promise<void>,
+): Promise<void> {
+  let p = made.get(key);
+  if (!p) {
+    p = create();
+    made.set(key, p);
+    p.catch(() => made.delete(key));
+  }
+  return p;
 }

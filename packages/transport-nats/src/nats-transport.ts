@@ -1,27 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer } from '@nats-io/jetstream';
-import {
-  type ConsumeOptions,
-  type Delivery,
-  type IncomingMessage,
-  InvalidEnvelopeError,
-  type OutgoingMessage,
-  REPLY_TAP,
-  type RendezvousError,
-  type ReplyChannel,
-  type Transport,
-  type TransportCapabilities,
-  TransportClosedError,
-} from '@rendezvous-ml/core';
+import type * as core from '@rendezvous-ml/core';
+import { InvalidEnvelopeError, REPLY_TAP, TransportClosedError } from '@rendezvous-ml/core';
 import {
   brokerCapabilities,
+  GroupMembers,
   positiveOption,
   settleWithin,
-  type TransportErrorCounts,
   TransportErrors,
   whileOpen,
 } from '@rendezvous-ml/core/transport';
-import type { Observable, Subscriber } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { BroadcastListeners } from './broadcast-listeners.js';
 import { isNotFound, JetStreamTopology } from './jetstream-topology.js';
 import { headersOf } from './nats-message.js';
@@ -29,23 +18,9 @@ import { isReturnAddress, NatsNames } from './nats-names.js';
 import { NatsReplyChannel } from './nats-reply-channel.js';
 import { type NatsLink, NatsSession, secretsOf } from './nats-session.js';
 import type { NatsTransportOptions } from './nats-transport-options.js';
+import type { NatsTransportStats } from './nats-transport-stats.js';
 import { PullMember } from './pull-member.js';
 import { toTransportError } from './to-transport-error.js';
-
-/**
- * Counters of a {@link NatsTransport}, for metrics.
- *
- * @example
- * ```ts
- * const { published, malformedMessages } = transport.stats();
- * ```
- */
-export interface NatsTransportStats extends TransportErrorCounts {
-  readonly published: number;
-  readonly replies: number;
-  /** Messages whose bytes were not UTF-8 (a foreign writer), passed on as a base64 JSON dump. */
-  readonly malformedMessages: number;
-}
 
 /**
  * The NATS JetStream transport. Each logical stream is a JetStream stream (file storage,
@@ -67,15 +42,15 @@ export interface NatsTransportStats extends TransportErrorCounts {
  * await transport.close();
  * ```
  */
-export class NatsTransport implements Transport {
+export class NatsTransport implements core.Transport {
   readonly name = 'nats';
   // A group's members share one consumer: two messages of one key may be processed at once.
-  readonly capabilities: TransportCapabilities = brokerCapabilities({
+  readonly capabilities: core.TransportCapabilities = brokerCapabilities({
     orderedByKey: false,
     groupLag: true,
   });
   /** Errors met in the background (lost connections, failed pulls). Completes on `close()`. */
-  readonly errors$: Observable<RendezvousError>;
+  readonly errors$: Observable<core.RendezvousError>;
 
   private readonly names: NatsNames;
   private readonly topology: JetStreamTopology;
@@ -87,9 +62,8 @@ export class NatsTransport implements Transport {
   private readonly defaultPrefetch: number;
   private readonly apiTimeoutMs: number;
   private readonly counters = { published: 0, replies: 0, malformedMessages: 0 };
-  private readonly members = new Map<Subscriber<Delivery>, PullMember>();
+  private readonly members = new GroupMembers<PullMember>();
   private readonly channels = new Set<NatsReplyChannel>();
-  private readonly handovers = new Set<Promise<void>>();
   private closed = false;
 
   constructor(options: NatsTransportOptions = {}) {
@@ -111,11 +85,7 @@ export class NatsTransport implements Transport {
       ackWaitMs: this.ackWaitMs,
     });
     const closed = (): boolean => this.closed;
-    const secrets = secretsOf(options);
-    this.errors = new TransportErrors(
-      (error, operation, isClosed) => toTransportError(error, operation, secrets, isClosed),
-      closed,
-    );
+    this.errors = TransportErrors.of(toTransportError, secretsOf(options), closed);
     this.errors$ = this.errors.errors$;
     this.session = new NatsSession(options, this.apiTimeoutMs, this.errors, closed);
     this.broadcasts = new BroadcastListeners(this.names, this.session, this.errors, closed);
@@ -126,7 +96,7 @@ export class NatsTransport implements Transport {
     return { ...this.counters, ...this.errors.counts };
   }
 
-  async publish(stream: string, message: OutgoingMessage): Promise<void> {
+  async publish(stream: string, message: core.OutgoingMessage): Promise<void> {
     const link = await this.link('publish');
     const target = this.names.stream(stream);
     await this.write(link, 'publish', target, this.names.subject(stream), message, () =>
@@ -137,15 +107,11 @@ export class NatsTransport implements Transport {
 
   async ensureGroup(stream: string, group: string): Promise<void> {
     const link = await this.link('ensureGroup');
-    try {
-      await this.ensureConsumer(link, stream, group);
-    } catch (error) {
-      throw this.errors.toError(error, 'ensureGroup');
-    }
+    await this.errors.wrap('ensureGroup', () => this.ensureConsumer(link, stream, group));
   }
 
-  consume(stream: string, options: ConsumeOptions): Observable<Delivery> {
-    return whileOpen<Delivery>(
+  consume(stream: string, options: core.ConsumeOptions): Observable<core.Delivery> {
+    return whileOpen<core.Delivery>(
       () => this.closed,
       (subscriber) => {
         const tap = stream === REPLY_TAP;
@@ -167,36 +133,30 @@ export class NatsTransport implements Transport {
           },
           subscriber,
         );
-        this.members.set(subscriber, member);
+        this.members.add(subscriber, member);
         member.start();
-        return () => {
-          this.members.delete(subscriber);
-          this.track(member.stop());
-        };
+        return () => this.members.leave(subscriber);
       },
     );
   }
 
-  /** The group's consumer info: `num_pending` + `num_ack_pending`; see {@link Transport.groupLag}. */
+  /** The group's consumer info: `num_pending` + `num_ack_pending`; see {@link core.Transport.groupLag}. */
   async groupLag(stream: string, group: string): Promise<number> {
     const link = await this.link('groupLag');
     const target = stream === REPLY_TAP ? this.names.repliesStream : this.names.stream(stream);
-    return this.topology.lagOf(link, target, this.names.consumer(group)).catch((error: unknown) => {
-      throw this.errors.toError(error, 'groupLag');
-    });
+    return this.errors.wrap('groupLag', () =>
+      this.topology.lagOf(link, target, this.names.consumer(group)),
+    );
   }
 
-  async openReplyChannel(): Promise<ReplyChannel> {
+  async openReplyChannel(): Promise<core.ReplyChannel> {
     const link = await this.link('openReplyChannel');
     const address = randomUUID().replaceAll('-', '');
     const stream = this.names.repliesStream;
-    let afterSeq: number;
-    try {
+    const afterSeq = await this.errors.wrap('openReplyChannel', async () => {
       await this.ensureReplies(link);
-      afterSeq = (await link.jsm.streams.info(stream)).state.last_seq;
-    } catch (error) {
-      throw this.errors.toError(error, 'openReplyChannel');
-    }
+      return (await link.jsm.streams.info(stream)).state.last_seq;
+    });
     if (this.closed) throw new TransportClosedError();
     const channel: NatsReplyChannel = new NatsReplyChannel({
       address,
@@ -214,7 +174,7 @@ export class NatsTransport implements Transport {
     return channel;
   }
 
-  async reply(address: string, message: OutgoingMessage): Promise<void> {
+  async reply(address: string, message: core.OutgoingMessage): Promise<void> {
     const link = await this.link('reply');
     if (!isReturnAddress(address))
       throw new InvalidEnvelopeError(
@@ -234,29 +194,20 @@ export class NatsTransport implements Transport {
 
   async broadcast(channel: string, payload: string): Promise<void> {
     const link = await this.link('broadcast');
-    try {
-      link.nc.publish(this.names.channel(channel), payload);
-    } catch (error) {
-      throw this.errors.toError(error, 'broadcast');
-    }
+    this.errors.wrapSync('broadcast', () => link.nc.publish(this.names.channel(channel), payload));
   }
 
-  listen(channel: string): Observable<IncomingMessage> {
+  listen(channel: string): Observable<core.IncomingMessage> {
     return this.broadcasts.listen(channel);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const stops: Promise<void>[] = [];
-    for (const [subscriber, member] of this.members) {
-      stops.push(member.stop());
-      subscriber.complete();
-    }
-    this.members.clear();
+    const members = this.members.close();
     this.broadcasts.complete();
-    for (const c of [...this.channels]) stops.push(c.close());
-    await settleWithin(Promise.all([...stops, ...this.handovers]), 3000);
+    const channels = [...this.channels].map((c) => c.close());
+    await settleWithin(Promise.all([members, ...channels]), 3000);
     await this.session.close();
     this.errors.complete();
   }
@@ -278,7 +229,7 @@ export class NatsTransport implements Transport {
     operation: string,
     stream: string,
     subject: string,
-    message: OutgoingMessage,
+    message: core.OutgoingMessage,
     ensure: () => Promise<void>,
   ): Promise<void> {
     const headers = headersOf(link.modules, message);
@@ -287,7 +238,7 @@ export class NatsTransport implements Transport {
         timeout: this.apiTimeoutMs,
         ...(headers ? { headers } : {}),
       });
-    try {
+    await this.errors.wrap(operation, async () => {
       await ensure();
       try {
         await send();
@@ -297,9 +248,7 @@ export class NatsTransport implements Transport {
         await ensure();
         await send();
       }
-    } catch (error) {
-      throw this.errors.toError(error, operation);
-    }
+    });
   }
 
   private ensureReplies(link: NatsLink): Promise<void> {
@@ -338,13 +287,5 @@ export class NatsTransport implements Transport {
       );
     const target = await this.ensureConsumer(link, stream, group);
     return link.js.consumers.get(target, this.names.consumer(group));
-  }
-
-  private track(p: Promise<void>): void {
-    this.handovers.add(p);
-    p.then(
-      () => this.handovers.delete(p),
-      () => this.handovers.delete(p),
-    );
   }
 }

@@ -25,7 +25,7 @@ export interface PullMemberOptions {
   readonly request: (subject: string, payload: string) => Promise<unknown>;
   /** Sends what is buffered to the server (naks when leaving). */
   readonly flush: () => Promise<void>;
-  readonly errors: Pick<TransportErrors, 'toError' | 'report'>;
+  readonly errors: Pick<TransportErrors, 'toError' | 'report' | 'wrap'>;
   /** Where messages that were not UTF-8 are counted. */
   readonly counts: { malformedMessages: number };
   /** The clock of its waits (backoff, credits, the bounded hand-back). Default: the system's. */
@@ -230,11 +230,7 @@ export class PullMember {
       ack: async () => {
         if (!settle()) return;
         free();
-        try {
-          await m.ackAck({ timeout: options.apiTimeoutMs });
-        } catch (error) {
-          throw options.errors.toError(error, 'ack');
-        }
+        await options.errors.wrap('ack', () => m.ackAck({ timeout: options.apiTimeoutMs }));
       },
       release: async (release?: ReleaseOptions) => {
         if (!settle()) return;
@@ -243,11 +239,11 @@ export class PullMember {
         // by this member's next pull, which would get the next message before the released one.
         const delayMs = Math.max(0, Math.ceil(release?.delayMs ?? 0));
         try {
-          const reply = replyOf(m);
-          if (reply) await options.request(reply, nakPayload(delayMs));
-          else m.nak(delayMs > 0 ? delayMs : undefined);
-        } catch (error) {
-          throw options.errors.toError(error, 'release');
+          await options.errors.wrap('release', async () => {
+            const reply = replyOf(m);
+            if (reply) await options.request(reply, nakPayload(delayMs));
+            else m.nak(delayMs > 0 ? delayMs : undefined);
+          });
         } finally {
           free();
         }

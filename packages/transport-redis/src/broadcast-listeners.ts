@@ -1,5 +1,5 @@
 import type { IncomingMessage, RendezvousError } from '@rendezvous-ml/core';
-import { ChannelListeners, type TransportErrors, whileOpen } from '@rendezvous-ml/core/transport';
+import { ChannelListeners, type TransportErrors } from '@rendezvous-ml/core/transport';
 import type { Redis } from 'ioredis';
 import type { Observable } from 'rxjs';
 import type { RedisConnections } from './redis-connections.js';
@@ -10,30 +10,30 @@ import type { RedisKeys } from './redis-keys.js';
  * one `SUBSCRIBE` per channel however many listen to it, `UNSUBSCRIBE` when the last one leaves.
  */
 export class BroadcastListeners {
-  private readonly listeners = new ChannelListeners<IncomingMessage>();
+  private readonly listeners: ChannelListeners<IncomingMessage>;
   private connection: Redis | undefined;
-  private seq = 0;
 
   constructor(
     private readonly keys: RedisKeys,
     private readonly connections: RedisConnections,
     private readonly errors: TransportErrors,
-    private readonly closed: () => boolean,
-  ) {}
+    closed: () => boolean,
+  ) {
+    this.listeners = new ChannelListeners<IncomingMessage>(closed);
+  }
 
   listen(channel: string): Observable<IncomingMessage> {
-    return whileOpen<IncomingMessage>(this.closed, (subscriber) => {
-      const name = this.keys.channel(channel);
-      if (this.listeners.add(name, subscriber)) {
-        this.pubsub().then(
-          (sub) => sub.subscribe(name).catch((e: unknown) => this.errors.reportRaw(e, 'listen')),
-          (e: unknown) => subscriber.error(this.errors.toError(e, 'listen')),
-        );
-      }
-      return () => {
-        if (this.listeners.remove(name, subscriber) && !this.closed())
-          this.connection?.unsubscribe(name).catch(() => undefined);
-      };
+    const name = this.keys.channel(channel);
+    return this.listeners.listen(name, {
+      join: (subscriber, first) => {
+        if (first)
+          this.pubsub().then(
+            (sub) => sub.subscribe(name).catch((e: unknown) => this.errors.reportRaw(e, 'listen')),
+            (e: unknown) => subscriber.error(this.errors.toError(e, 'listen')),
+          );
+        return undefined;
+      },
+      empty: () => this.connection?.unsubscribe(name).catch(() => undefined),
     });
   }
 
@@ -56,7 +56,7 @@ export class BroadcastListeners {
         if (!this.listeners.has(channel)) return;
         this.listeners.next(channel, {
           source: this.keys.channelOf(channel),
-          id: String(++this.seq),
+          id: this.listeners.nextId(),
           payload: message,
         });
       });

@@ -36,7 +36,7 @@ export interface GroupConsumerOptions {
   readonly claimIdleMs: number;
   readonly claimIntervalMs: number;
   /** Maps failures onto the core's errors and reports those of the read loop. */
-  readonly errors: Pick<TransportErrors, 'toError' | 'report'>;
+  readonly errors: Pick<TransportErrors, 'toError' | 'report' | 'wrap'>;
   /** Where entries from foreign writers and entries claimed from other members are counted. */
   readonly counts: { malformedEntries: number; claimedEntries: number };
   /** The clock of its waits and schedules (claims, key refreshes, releases). Default: the system's. */
@@ -304,9 +304,7 @@ export class GroupConsumer {
           acked = true;
           this.released.delete(ref);
           if (this.held.delete(ref) && this.held.size === this.options.prefetch - 1) this.signal();
-          return this.acks.ack(key, entry.id).catch((error: unknown) => {
-            throw options.errors.toError(error, 'ack');
-          });
+          return options.errors.wrap('ack', () => this.acks.ack(key, entry.id));
         },
         release: (options) => {
           if (acked || released) return Promise.resolve();

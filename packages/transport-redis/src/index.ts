@@ -3,5 +3,6 @@
  *
  * @packageDocumentation
  */
-export { RedisTransport, type RedisTransportStats } from './redis-transport.js';
+export { RedisTransport } from './redis-transport.js';
 export type { RedisTransportOptions } from './redis-transport-options.js';
+export type { RedisTransportStats } from './redis-transport-stats.js';

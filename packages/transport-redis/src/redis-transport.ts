@@ -1,20 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  type AuthenticationError,
-  type ConsumeOptions,
-  type Delivery,
-  type IncomingMessage,
-  type OutgoingMessage,
-  REPLY_TAP,
-  type RendezvousError,
-  type ReplyChannel,
-  type Transport,
-  type TransportCapabilities,
-  TransportClosedError,
-} from '@rendezvous-ml/core';
-import type { TransportErrorCounts } from '@rendezvous-ml/core/transport';
+import type * as core from '@rendezvous-ml/core';
+import { REPLY_TAP, TransportClosedError } from '@rendezvous-ml/core';
 import {
   brokerCapabilities,
+  GroupMembers,
   positiveOption,
   settleWithin,
   TransportErrors,
@@ -30,31 +19,10 @@ import { RedisConnections, secretsOf } from './redis-connections.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisReplyChannel } from './redis-reply-channel.js';
 import type { RedisTransportOptions } from './redis-transport-options.js';
+import type { RedisTransportStats } from './redis-transport-stats.js';
 import { ReplyTap } from './reply-tap.js';
 import { xaddArgs } from './stream-entry.js';
 import { toTransportError } from './to-transport-error.js';
-
-/**
- * Counters of a {@link RedisTransport}, for metrics.
- *
- * @example
- * ```ts
- * const { malformedEntries, claimedEntries } = transport.stats();
- * ```
- */
-export interface RedisTransportStats extends TransportErrorCounts {
-  readonly published: number;
-  readonly replies: number;
-  /** Stream entries not written by this transport (no payload field), passed on as JSON dumps. */
-  readonly malformedEntries: number;
-  /** Entries claimed from other members (crash recovery). */
-  readonly claimedEntries: number;
-  /**
-   * Replies not written because their return address is gone (its front end closed and its
-   * stream expired): nobody would read them, and writing would re-create the stream.
-   */
-  readonly repliesToClosedAddresses: number;
-}
 
 /**
  * The Redis Streams transport. Each consumer group is a stream group; each member reads with
@@ -74,11 +42,11 @@ export interface RedisTransportStats extends TransportErrorCounts {
  * await transport.close();
  * ```
  */
-export class RedisTransport implements Transport {
+export class RedisTransport implements core.Transport {
   readonly name = 'redis';
-  readonly capabilities: TransportCapabilities = brokerCapabilities({ groupLag: true });
+  readonly capabilities: core.TransportCapabilities = brokerCapabilities({ groupLag: true });
   /** Errors met in the background (lost connections, failed reads). Completes on `close()`. */
-  readonly errors$: Observable<RendezvousError>;
+  readonly errors$: Observable<core.RendezvousError>;
 
   private readonly keys: RedisKeys;
   private readonly maxLen: number;
@@ -100,9 +68,8 @@ export class RedisTransport implements Transport {
     claimedEntries: 0,
     repliesToClosedAddresses: 0,
   };
-  private readonly consumers = new Map<Subscriber<Delivery>, GroupConsumer>();
+  private readonly consumers = new GroupMembers<GroupConsumer>();
   private readonly channels = new Set<RedisReplyChannel>();
-  private readonly handovers = new Set<Promise<void>>();
   private closed = false;
 
   constructor(options: RedisTransportOptions = {}) {
@@ -116,11 +83,7 @@ export class RedisTransport implements Transport {
     this.defaultPrefetch = positiveOption('defaultPrefetch', options.defaultPrefetch, 64);
     this.replyTtlMs = positiveOption('replyTtlMs', options.replyTtlMs, 30_000);
     const closed = (): boolean => this.closed;
-    const secrets = secretsOf(options);
-    this.errors = new TransportErrors(
-      (error, operation, isClosed) => toTransportError(error, operation, secrets, isClosed),
-      closed,
-    );
+    this.errors = TransportErrors.of(toTransportError, secretsOf(options), closed);
     this.connections = new RedisConnections(options, this.errors, closed, (e) =>
       this.endSubscriptions(e),
     );
@@ -134,32 +97,26 @@ export class RedisTransport implements Transport {
     return { ...this.counters, ...this.errors.counts };
   }
 
-  async publish(stream: string, message: OutgoingMessage): Promise<void> {
+  async publish(stream: string, message: core.OutgoingMessage): Promise<void> {
     const command = await this.connections.connect();
     const target = { key: this.keys.stream(stream), maxLen: this.maxLen, createStream: true };
-    try {
-      await command.call('XADD', ...xaddArgs(target, message));
-    } catch (error) {
-      throw this.errors.toError(error, 'publish');
-    }
+    await this.errors.wrap('publish', () => command.call('XADD', ...xaddArgs(target, message)));
     this.counters.published++;
   }
 
   async ensureGroup(stream: string, group: string): Promise<void> {
     const command = await this.connections.connect();
-    try {
-      if (stream === REPLY_TAP) return await this.tap.ensureGroup(command, group);
-      await createGroup(command, this.keys.stream(stream), group, '$', true);
-    } catch (error) {
-      throw this.errors.toError(error, 'ensureGroup');
-    }
+    await this.errors.wrap('ensureGroup', () =>
+      stream === REPLY_TAP
+        ? this.tap.ensureGroup(command, group)
+        : createGroup(command, this.keys.stream(stream), group, '$', true),
+    );
   }
 
-  consume(stream: string, options: ConsumeOptions): Observable<Delivery> {
-    return whileOpen<Delivery>(
+  consume(stream: string, options: core.ConsumeOptions): Observable<core.Delivery> {
+    return whileOpen<core.Delivery>(
       () => this.closed,
       (subscriber) => {
-        let consumer: GroupConsumer | undefined;
         let left = false;
         this.connections.connect().then(
           (command) => {
@@ -168,40 +125,34 @@ export class RedisTransport implements Transport {
               subscriber.complete();
               return;
             }
-            consumer = this.createConsumer(command, stream, options, subscriber);
-            this.consumers.set(subscriber, consumer);
+            const consumer = this.createConsumer(command, stream, options, subscriber);
+            this.consumers.add(subscriber, consumer);
             consumer.start();
           },
           (error: unknown) => subscriber.error(this.errors.toError(error, 'consume')),
         );
         return () => {
           left = true;
-          this.consumers.delete(subscriber);
-          if (consumer) this.track(consumer.stop());
+          this.consumers.leave(subscriber);
         };
       },
     );
   }
 
-  /** `XINFO GROUPS` `pending` + `lag` (entries counted when Redis reports no lag); see {@link Transport.groupLag}. */
+  /** `XINFO GROUPS` `pending` + `lag` (entries counted when Redis reports no lag); see {@link core.Transport.groupLag}. */
   async groupLag(stream: string, group: string): Promise<number> {
     const command = await this.connections.connect();
-    try {
-      if (stream === REPLY_TAP) return await this.tap.groupLag(command, group);
-      return await groupLagOf(command, this.keys.stream(stream), group);
-    } catch (error) {
-      throw this.errors.toError(error, 'groupLag');
-    }
+    return this.errors.wrap('groupLag', () =>
+      stream === REPLY_TAP
+        ? this.tap.groupLag(command, group)
+        : groupLagOf(command, this.keys.stream(stream), group),
+    );
   }
 
-  async openReplyChannel(): Promise<ReplyChannel> {
+  async openReplyChannel(): Promise<core.ReplyChannel> {
     const command = await this.connections.connect();
     const address = randomUUID();
-    try {
-      await this.tap.createStream(command, address);
-    } catch (error) {
-      throw this.errors.toError(error, 'openReplyChannel');
-    }
+    await this.errors.wrap('openReplyChannel', () => this.tap.createStream(command, address));
     if (this.closed) throw new TransportClosedError();
     this.tap.own(address);
     const reader = this.connections.duplicate(command);
@@ -222,31 +173,24 @@ export class RedisTransport implements Transport {
     return channel;
   }
 
-  async reply(address: string, message: OutgoingMessage): Promise<void> {
+  async reply(address: string, message: core.OutgoingMessage): Promise<void> {
     const command = await this.connections.connect();
     // Only to a stream that exists: an address whose stream expired after its front end closed
     // has nobody to read it (counted in repliesToClosedAddresses).
     const target = { key: this.keys.reply(address), maxLen: this.replyMaxLen, createStream: false };
-    let id: unknown;
-    try {
-      id = await command.call('XADD', ...xaddArgs(target, message));
-    } catch (error) {
-      throw this.errors.toError(error, 'reply');
-    }
+    const id = await this.errors.wrap('reply', () =>
+      command.call('XADD', ...xaddArgs(target, message)),
+    );
     if (id === null) this.counters.repliesToClosedAddresses++;
     else this.counters.replies++;
   }
 
   async broadcast(channel: string, payload: string): Promise<void> {
     const command = await this.connections.connect();
-    try {
-      await command.publish(this.keys.channel(channel), payload);
-    } catch (error) {
-      throw this.errors.toError(error, 'broadcast');
-    }
+    await this.errors.wrap('broadcast', () => command.publish(this.keys.channel(channel), payload));
   }
 
-  listen(channel: string): Observable<IncomingMessage> {
+  listen(channel: string): Observable<core.IncomingMessage> {
     return this.broadcasts.listen(channel);
   }
 
@@ -254,15 +198,10 @@ export class RedisTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     this.tap.stop();
-    const stops: Promise<void>[] = [];
-    for (const [subscriber, consumer] of this.consumers) {
-      stops.push(consumer.stop());
-      subscriber.complete();
-    }
-    this.consumers.clear();
+    const consumers = this.consumers.close();
     this.broadcasts.complete();
-    for (const c of [...this.channels]) stops.push(c.close());
-    await settleWithin(Promise.all([...stops, ...this.handovers]), 2000);
+    const channels = [...this.channels].map((c) => c.close());
+    await settleWithin(Promise.all([consumers, ...channels]), 2000);
     this.connections.close();
     this.errors.complete();
   }
@@ -270,8 +209,8 @@ export class RedisTransport implements Transport {
   private createConsumer(
     command: Redis,
     stream: string,
-    options: ConsumeOptions,
-    subscriber: Subscriber<Delivery>,
+    options: core.ConsumeOptions,
+    subscriber: Subscriber<core.Delivery>,
   ): GroupConsumer {
     const group = options.group;
     const streams: ConsumedStreams =
@@ -298,21 +237,13 @@ export class RedisTransport implements Transport {
     );
   }
 
-  private track(p: Promise<void>): void {
-    this.handovers.add(p);
-    p.then(
-      () => this.handovers.delete(p),
-      () => this.handovers.delete(p),
-    );
-  }
-
   /**
    * Redis refused the credentials (at connect, so on every connection; reported once, and no
    * connection reconnects): end every subscription with it. Retrying with the same credentials
    * cannot succeed, and looping would hide the cause behind timeouts.
    */
-  private endSubscriptions(error: AuthenticationError): void {
-    for (const subscriber of [...this.consumers.keys()]) subscriber.error(error);
+  private endSubscriptions(error: core.AuthenticationError): void {
+    this.consumers.fail(error);
     this.broadcasts.fail(error);
   }
 }

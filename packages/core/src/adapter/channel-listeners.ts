@@ -1,4 +1,26 @@
-import type { Subscriber } from 'rxjs';
+import type { Observable, Subscriber } from 'rxjs';
+import { whileOpen } from './while-open.js';
+
+/**
+ * How {@link ChannelListeners.listen} wires one listener of a channel to the broker.
+ *
+ * @example
+ * ```ts
+ * const wiring: ChannelWiring<IncomingMessage> = {
+ *   join: (subscriber, first) => (first ? void sub.subscribe('config') : undefined),
+ *   empty: () => void sub.unsubscribe('config'),
+ * };
+ * ```
+ */
+export interface ChannelWiring<T> {
+  /**
+   * A listener joined the channel (`first` when it had none): subscribe it at the broker.
+   * Returns what undoes that when the listener leaves, if anything.
+   */
+  readonly join: (subscriber: Subscriber<T>, first: boolean) => (() => void) | undefined;
+  /** The channel's last listener left, and the transport is open: drop its broker subscription. */
+  readonly empty?: () => void;
+}
 
 /**
  * The listeners of a transport's broadcast channels: who hears each channel, so the transport
@@ -18,6 +40,37 @@ import type { Subscriber } from 'rxjs';
  */
 export class ChannelListeners<T> {
   private readonly channels = new Map<string, Set<Subscriber<T>>>();
+  private seq = 0;
+
+  /** `closed` says whether the transport is closed (then {@link listen} errors at once). */
+  constructor(private readonly closed: () => boolean = () => false) {}
+
+  /**
+   * The transport's `listen(channel)`: a {@link whileOpen} Observable whose subscribers are
+   * listeners of `channel`, each wired to the broker by `wiring` as it joins and leaves.
+   *
+   * @example
+   * ```ts
+   * return this.listeners.listen(name, {
+   *   join: (subscriber, first) => (first ? void pubsub.subscribe(name) : undefined),
+   *   empty: () => void pubsub.unsubscribe(name),
+   * });
+   * ```
+   */
+  listen(channel: string, wiring: ChannelWiring<T>): Observable<T> {
+    return whileOpen<T>(this.closed, (subscriber) => {
+      const undo = wiring.join(subscriber, this.add(channel, subscriber));
+      return () => {
+        if (this.remove(channel, subscriber) && !this.closed()) wiring.empty?.();
+        undo?.();
+      };
+    });
+  }
+
+  /** A fresh id for a broadcast message, unique among those of these listeners. */
+  nextId(): string {
+    return String(++this.seq);
+  }
 
   /** Adds a listener of `channel`; true when it is the channel's first. */
   add(channel: string, subscriber: Subscriber<T>): boolean {

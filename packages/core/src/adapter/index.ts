@@ -14,7 +14,7 @@ export { DeadLetters } from '../dead-letters.js';
 export { toRendezvousError } from '../errors.js';
 export { type BackoffOptions, backoffDelayMs } from './backoff-delay.js';
 export { brokerCapabilities } from './broker-capabilities.js';
-export { ChannelListeners } from './channel-listeners.js';
+export { ChannelListeners, type ChannelWiring } from './channel-listeners.js';
 export {
   classifyTransportError,
   type TransportErrorOptions,
@@ -24,6 +24,7 @@ export {
 export { Coalescer, type CoalescerOptions } from './coalescer.js';
 export { CredentialRedactor } from './credential-redactor.js';
 export { type ErrorLink, errorChain } from './error-chain.js';
+export { type GroupMember, GroupMembers } from './group-members.js';
 export { isConnectionFailure } from './is-connection-failure.js';
 export { loadPeer, type PeerDependency } from './load-peer.js';
 export { moduleExport } from './module-export.js';

@@ -1,5 +1,6 @@
 import { type Observable, Subject } from 'rxjs';
 import type { AuthenticationError, RendezvousError } from '../errors.js';
+import type { TransportErrorMapper } from './transport-error-mapper.js';
 
 /**
  * How an adapter maps a raw failure of `operation` onto the core's errors (usually a call of
@@ -30,8 +31,8 @@ export interface TransportErrorCounts {
  *
  * @example
  * ```ts
- * const errors = new TransportErrors((e, op, closed) => toTransportError(e, op, secrets, closed), () => this.closed);
- * try { await client.xadd(...); } catch (e) { throw errors.toError(e, 'publish'); }
+ * const errors = TransportErrors.of(toTransportError, secrets, () => this.closed);
+ * await errors.wrap('publish', () => client.xadd(...));
  * ```
  */
 export class TransportErrors {
@@ -49,6 +50,26 @@ export class TransportErrors {
     this.errors$ = this.subject.asObservable();
   }
 
+  /**
+   * The error side of a transport whose failures `mapper` maps (see `transportErrorMapper`),
+   * redacting `secrets` (its options' passwords and tokens).
+   *
+   * @example
+   * ```ts
+   * this.errors = TransportErrors.of(toTransportError, secretsOf(options), () => this.closed);
+   * ```
+   */
+  static of(
+    mapper: TransportErrorMapper,
+    secrets: readonly string[],
+    closed: () => boolean,
+  ): TransportErrors {
+    return new TransportErrors(
+      (error, operation, isClosed) => mapper(error, operation, secrets, isClosed),
+      closed,
+    );
+  }
+
   /** Set once the broker refused the credentials: every call fails with it. */
   get authFailure(): AuthenticationError | undefined {
     return this.refused;
@@ -58,6 +79,40 @@ export class TransportErrors {
   toError(error: unknown, operation: string): RendezvousError {
     if (this.refused && !this.closed()) return this.refused;
     return this.map(error, operation, this.closed());
+  }
+
+  /**
+   * Runs `work`, a call of `operation` on the broker, and rejects with its failure mapped by
+   * {@link toError}.
+   *
+   * @example
+   * ```ts
+   * await errors.wrap('broadcast', () => redis.publish(channel, payload));
+   * ```
+   */
+  async wrap<T>(operation: string, work: () => T | PromiseLike<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw this.toError(error, operation);
+    }
+  }
+
+  /**
+   * Runs `work`, a synchronous call of `operation` on the client, and throws its failure mapped
+   * by {@link toError}.
+   *
+   * @example
+   * ```ts
+   * errors.wrapSync('broadcast', () => nc.publish(subject, payload));
+   * ```
+   */
+  wrapSync<T>(operation: string, work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw this.toError(error, operation);
+    }
   }
 
   /** Reports (and counts) a background failure; nothing once the transport is closed. */

@@ -3,6 +3,7 @@ import type { ActivePolicy } from '../active-policy.js';
 import { type Clock, systemClock, type Timer } from '../clock.js';
 import { ConfigurationError } from '../errors.js';
 import type { PolicySpec } from '../policy-spec.js';
+import { type ProbeWindow, probeWindow } from '../probe-window.js';
 import { DEFAULT_STREAMS, type Transport } from '../transport.js';
 import { WIRE_VERSION } from '../wire/version.js';
 import {
@@ -69,7 +70,7 @@ export class FrontEndControl {
   private readonly reportIntervalMs: number;
   private subscription: Subscription | undefined;
   private reportTimer: Timer | undefined;
-  private window: { timer: Timer | undefined; done: () => void } | undefined;
+  private window: ProbeWindow | undefined;
   private stopped = false;
   private lastCatchUp: number | undefined;
 
@@ -104,29 +105,17 @@ export class FrontEndControl {
     this.query();
     this.scheduleReport();
     if (!(windowMs > 0)) return Promise.resolve();
-    const step = windowMs / 3;
-    return new Promise<void>((resolve) => {
-      let sent = 1;
-      const window = {
-        timer: undefined as Timer | undefined,
-        done: () => {
-          window.timer?.cancel();
-          if (this.window === window) this.window = undefined;
-          resolve();
-        },
-      };
-      this.window = window;
-      const next = (): void => {
-        if (sent >= 3) {
-          window.done();
-          return;
-        }
-        sent++;
-        this.query();
-        window.timer = this.clock.setTimeout(next, step, { keepAlive: true });
-      };
-      window.timer = this.clock.setTimeout(next, step, { keepAlive: true });
-    });
+    const window = probeWindow(
+      this.clock,
+      3,
+      windowMs / 3,
+      () => this.query(),
+      () => {
+        if (this.window === window) this.window = undefined;
+      },
+    );
+    this.window = window;
+    return window.ended;
   }
 
   /** Broadcasts an `applied` report of what the front end runs now (best effort). */

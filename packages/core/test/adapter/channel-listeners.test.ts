@@ -46,4 +46,40 @@ describe('ChannelListeners', () => {
     listeners.complete();
     expect([completed, sub.closed, listeners.has('config')]).toEqual([1, true, false]);
   });
+
+  it('listen wires each listener as it joins and drops the channel when the last leaves, until closed', () => {
+    let closed = false;
+    const listeners = new ChannelListeners<string>(() => closed);
+    const log: string[] = [];
+    const listen = (channel: string) =>
+      listeners.listen(channel, {
+        join: (_subscriber, first) => {
+          log.push(`join ${channel} ${first}`);
+          return () => log.push(`undo ${channel}`);
+        },
+        empty: () => log.push(`empty ${channel}`),
+      });
+    const heard: string[] = [];
+    const a = listen('config').subscribe((m) => heard.push(`a:${m}`));
+    const b = listen('config').subscribe((m) => heard.push(`b:${m}`));
+    listeners.next('config', listeners.nextId());
+    a.unsubscribe();
+    b.unsubscribe();
+    listen('heartbeats').subscribe();
+    closed = true;
+    listeners.complete();
+    let failed: unknown;
+    listen('config').subscribe({ error: (e: unknown) => (failed = e) });
+    expect(heard).toEqual(['a:1', 'b:1']);
+    expect(log).toEqual([
+      'join config true',
+      'join config false',
+      'undo config',
+      'empty config',
+      'undo config',
+      'join heartbeats true',
+      'undo heartbeats',
+    ]);
+    expect((failed as Error).name).toBe('TransportClosedError');
+  });
 });

@@ -28,4 +28,28 @@ describe('TransportErrors', () => {
     expect(seen).toHaveLength(3);
     expect(errors.toError('y', 'publish').message).toBe('publish: y true');
   });
+
+  it('wraps a call: its result passes, its failure (sync or async) is mapped with the secrets', async () => {
+    const errors = TransportErrors.of(
+      (e, op, secrets, isClosed) =>
+        new ConnectionLostError(`${op}: ${String(e)} [${secrets.join()}] ${isClosed}`),
+      ['pw'],
+      () => false,
+    );
+    await expect(errors.wrap('publish', async () => 42)).resolves.toBe(42);
+    await expect(errors.wrap('publish', async () => Promise.reject('down'))).rejects.toThrow(
+      'publish: down [pw] false',
+    );
+    await expect(
+      errors.wrap('broadcast', () => {
+        throw 'sync';
+      }),
+    ).rejects.toThrow('broadcast: sync [pw] false');
+    expect(errors.wrapSync('listen', () => 'ok')).toBe('ok');
+    expect(() =>
+      errors.wrapSync('listen', () => {
+        throw 'gone';
+      }),
+    ).toThrow(ConnectionLostError);
+  });
 });
