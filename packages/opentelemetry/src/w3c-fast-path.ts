@@ -92,7 +92,15 @@ export function parseTraceparent(value: string): SpanContext | undefined {
  * ```
  */
 export function formatTraceparent(sc: SpanContext): string {
-  return `00-${sc.traceId}-${sc.spanId}-0${Number(sc.traceFlags || TraceFlags.NONE).toString(16)}`;
+  const flags = sc.traceFlags;
+  // The two flags a sampler sets, as constants (no number formatting per request).
+  const tail =
+    flags === TraceFlags.SAMPLED
+      ? '-01'
+      : flags === TraceFlags.NONE
+        ? '-00'
+        : `-0${Number(flags || TraceFlags.NONE).toString(16)}`;
+  return `00-${sc.traceId}-${sc.spanId}${tail}`;
 }
 
 const PROBE_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
