@@ -10,7 +10,7 @@ import {
   type TextMapPropagator,
   trace,
 } from '@opentelemetry/api';
-import { RemoteParentContext } from './remote-parent-context.js';
+import { DeferredSpanContext } from './deferred-span-context.js';
 import {
   actsAsW3C,
   fastInject,
@@ -92,7 +92,9 @@ class GivenCarrier implements TraceCarrier {
       if (sc) {
         this.parsed = sc;
         // On the root (a worker's case), the context is built only if something reads it.
-        return ctx === ROOT_CONTEXT ? new RemoteParentContext(sc) : trace.setSpanContext(ctx, sc);
+        return ctx === ROOT_CONTEXT
+          ? new DeferredSpanContext(ctx, undefined, sc)
+          : trace.setSpanContext(ctx, sc);
       }
     }
     return this.propagator.extract(ctx, meta, defaultTextMapGetter);
