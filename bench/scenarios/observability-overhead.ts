@@ -32,7 +32,8 @@ class CountingExporter implements SpanExporter {
   }
 }
 
-interface Variant {
+/** One instrumented stack of the scenario (also built by `bench/probes/otel-unsampled-cost.ts`). */
+export interface Variant {
   readonly name: string;
   readonly metrics: boolean;
   /** Tracing with this sampler (the OpenTelemetry SDK, batch processor, async context). */
@@ -59,7 +60,8 @@ const VARIANTS: readonly Variant[] = [
   },
 ];
 
-interface Built {
+/** A running variant and what disposes of it. */
+export interface Built {
   readonly variant: Variant;
   readonly stack: Stack;
   readonly registry: Registry | undefined;
@@ -67,7 +69,8 @@ interface Built {
   readonly dispose: () => Promise<void>;
 }
 
-async function build(variant: Variant): Promise<Built> {
+/** Starts the memory stack (2 models) with `variant`'s instrumentation on the front end and workers. */
+export async function build(variant: Variant): Promise<Built> {
   const instruments: Instrumentation[] = [];
   let registry: Registry | undefined;
   let metrics: RendezvousMetrics | undefined;

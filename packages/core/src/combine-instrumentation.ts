@@ -81,8 +81,21 @@ export function combineInstrumentation(
 /** Whether every own enumerable value of `meta` is a string (a hook could return anything). */
 function onlyStrings(meta: Readonly<Record<string, unknown>>): boolean {
   if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) return false;
-  for (const k of Object.keys(meta)) if (typeof meta[k] !== 'string') return false;
+  // for-in with an own check: the keys of Object.keys, without its array per request.
+  for (const k in meta) if (Object.hasOwn(meta, k) && typeof meta[k] !== 'string') return false;
   return true;
+}
+
+/**
+ * `list` with `item` appended, built at the size it needs for one or two items (an empty
+ * array's first `push` reserves room for 17): the combined hooks are built per request and per
+ * prediction, and one or two instrumentations (a tracer, metrics) is the common case.
+ */
+function append<T>(list: T[] | undefined, item: T): T[] {
+  if (list === undefined) return [item];
+  if (list.length === 1) return [list[0] as T, item];
+  list.push(item);
+  return list;
 }
 
 /** Where the guarded hooks count the throws they swallowed. */
@@ -111,10 +124,7 @@ class Combined implements CombinedInstrumentation, ErrorCount {
         const hooks = i.request?.(start);
         if (hooks === undefined) continue;
         if (typeof hooks !== 'object' || hooks === null) throw new TypeError('not hooks');
-        if (hooks.score || hooks.decided || hooks.closed) {
-          all ??= [];
-          all.push(hooks);
-        }
+        if (hooks.score || hooks.decided || hooks.closed) all = append(all, hooks);
         const extra = hooks.meta;
         if (extra === undefined) continue;
         // The first hook's entries as they are when they are all strings (the common case: one
@@ -148,12 +158,8 @@ class Combined implements CombinedInstrumentation, ErrorCount {
         const hooks = i.prediction?.(start);
         if (hooks === undefined) continue;
         if (typeof hooks !== 'object' || hooks === null) throw new TypeError('not hooks');
-        all ??= [];
-        all.push(hooks);
-        if (typeof hooks.run === 'function') {
-          runners ??= [];
-          runners.push(hooks);
-        }
+        all = append(all, hooks);
+        if (typeof hooks.run === 'function') runners = append(runners, hooks);
       } catch {
         this.hookErrors++;
       }

@@ -12,6 +12,7 @@ import {
 } from '@opentelemetry/api';
 import type { PredictionEnd, PredictionHooks, PredictionStart } from '@rendezvous-ml/core';
 import { RendezvousAttributes as A, RendezvousSpans as S } from './attributes.js';
+import { DeferredSpanContext } from './deferred-span-context.js';
 import type { TraceCarrier } from './trace-carrier.js';
 
 /**
@@ -40,7 +41,9 @@ export function startPredictionSpan(
 ): PredictionHooks {
   // The request's own context, not whatever the transport's callback happened to run in.
   const parent = carrier.extract(ROOT_CONTEXT, start.meta);
-  const from = trace.getSpanContext(parent);
+  // Read without building the context, when the fast path deferred it.
+  const from =
+    parent instanceof DeferredSpanContext ? parent.spanContext : trace.getSpanContext(parent);
   if (from !== undefined && (from.traceFlags & TraceFlags.SAMPLED) === 0 && carrier.isValid(from))
     return new UnsampledPrediction(parent);
   const attributes: Attributes = {
@@ -52,7 +55,8 @@ export function startPredictionSpan(
     [A.PREDICTION_QUEUE_MS]: start.startedAt - start.receivedAt,
   };
   const span = tracer.startSpan(S.PREDICTION, { kind: SpanKind.CONSUMER, attributes }, parent);
-  return new TracedPrediction(span, trace.setSpan(parent, span), start.startedAt);
+  const active = new DeferredSpanContext(parent, span, span.spanContext());
+  return new TracedPrediction(span, active, start.startedAt);
 }
 
 /** A prediction of an unsampled request: no span, only its context around `predict`. */

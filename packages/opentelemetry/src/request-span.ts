@@ -85,8 +85,7 @@ export function startRequestSpan(
   // Not recorded: nothing to add to it, and ending a non-recording span does nothing (and no
   // context object is built for it).
   if (!span.isRecording()) return { meta };
-  const withSpan = trace.setSpan(parent, span);
-  return new RecordedRequest(tracer, span, withSpan, start.requestId, start.startedAt, meta);
+  return new RecordedRequest(tracer, span, parent, start.requestId, start.startedAt, meta);
 }
 
 /** The hooks of a request whose span is recorded (methods, not per-request closures). */
@@ -98,7 +97,8 @@ class RecordedRequest implements RequestHooks {
   constructor(
     private readonly tracer: Tracer,
     private readonly span: Span,
-    private readonly withSpan: Context,
+    /** The caller's context: the span's context under it is built only for a late score. */
+    private readonly parent: Context,
     private readonly requestId: string,
     private readonly startedAt: number,
     readonly meta: Readonly<Record<string, string>>,
@@ -113,7 +113,7 @@ class RecordedRequest implements RequestHooks {
     this.late ??= this.tracer.startSpan(
       S.LATE_SCORES,
       { attributes: { [A.REQUEST_ID]: this.requestId } },
-      this.withSpan,
+      trace.setSpan(this.parent, this.span),
     );
     this.late.addEvent(S.SCORE_EVENT, event);
     this.lateCount++;

@@ -4,11 +4,13 @@ import {
   defaultTextMapSetter,
   isSpanContextValid,
   propagation,
+  ROOT_CONTEXT,
   type Span,
   type SpanContext,
   type TextMapPropagator,
   trace,
 } from '@opentelemetry/api';
+import { DeferredSpanContext } from './deferred-span-context.js';
 import {
   actsAsW3C,
   fastInject,
@@ -89,7 +91,10 @@ class GivenCarrier implements TraceCarrier {
       const sc = traceparent === undefined ? undefined : parseTraceparent(traceparent);
       if (sc) {
         this.parsed = sc;
-        return trace.setSpanContext(ctx, sc);
+        // On the root (a worker's case), the context is built only if something reads it.
+        return ctx === ROOT_CONTEXT
+          ? new DeferredSpanContext(ctx, undefined, sc)
+          : trace.setSpanContext(ctx, sc);
       }
     }
     return this.propagator.extract(ctx, meta, defaultTextMapGetter);

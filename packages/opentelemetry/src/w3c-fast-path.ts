@@ -19,6 +19,11 @@ function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
 }
 
+/** The value of a lowercase hex digit's char code. */
+function hexValue(c: number): number {
+  return c <= 57 ? c - 48 : c - 87;
+}
+
 /** 0 at the char codes of lowercase hex digits (0-9, a-f), 1 at every other ASCII code. */
 const NOT_HEX = new Uint8Array(128).fill(1);
 for (const c of '0123456789abcdef') NOT_HEX[c.charCodeAt(0)] = 0;
@@ -74,7 +79,7 @@ export function parseTraceparent(value: string): SpanContext | undefined {
   const hi = value.charCodeAt(53);
   const lo = value.charCodeAt(54);
   if (!isHex(hi) || !isHex(lo)) return undefined;
-  const flags = Number.parseInt(value.slice(53), 16);
+  const flags = (hexValue(hi) << 4) | hexValue(lo); // no slice and parseInt per read
   return {
     traceId: value.slice(3, 35),
     spanId: value.slice(36, 52),
@@ -92,7 +97,15 @@ export function parseTraceparent(value: string): SpanContext | undefined {
  * ```
  */
 export function formatTraceparent(sc: SpanContext): string {
-  return `00-${sc.traceId}-${sc.spanId}-0${Number(sc.traceFlags || TraceFlags.NONE).toString(16)}`;
+  const flags = sc.traceFlags;
+  // The two flags a sampler sets, as constants (no number formatting per request).
+  const tail =
+    flags === TraceFlags.SAMPLED
+      ? '-01'
+      : flags === TraceFlags.NONE
+        ? '-00'
+        : `-0${Number(flags || TraceFlags.NONE).toString(16)}`;
+  return `00-${sc.traceId}-${sc.spanId}${tail}`;
 }
 
 const PROBE_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
