@@ -2,14 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer } from '@nats-io/jetstream';
 import type * as core from '@rendezvous-ml/core';
 import { InvalidEnvelopeError, REPLY_TAP, TransportClosedError } from '@rendezvous-ml/core';
-import {
-  brokerCapabilities,
-  GroupMembers,
-  positiveOption,
-  settleWithin,
-  TransportErrors,
-  whileOpen,
-} from '@rendezvous-ml/core/transport';
+import * as kit from '@rendezvous-ml/core/transport';
 import type { Observable } from 'rxjs';
 import { BroadcastListeners } from './broadcast-listeners.js';
 import { isNotFound, JetStreamTopology } from './jetstream-topology.js';
@@ -45,7 +38,7 @@ import { toTransportError } from './to-transport-error.js';
 export class NatsTransport implements core.Transport {
   readonly name = 'nats';
   // A group's members share one consumer: two messages of one key may be processed at once.
-  readonly capabilities: core.TransportCapabilities = brokerCapabilities({
+  readonly capabilities: core.TransportCapabilities = kit.brokerCapabilities({
     orderedByKey: false,
     groupLag: true,
   });
@@ -55,37 +48,37 @@ export class NatsTransport implements core.Transport {
   private readonly names: NatsNames;
   private readonly topology: JetStreamTopology;
   private readonly session: NatsSession;
-  private readonly errors: TransportErrors;
+  private readonly errors: kit.TransportErrors;
   private readonly broadcasts: BroadcastListeners;
   private readonly ackWaitMs: number;
   private readonly fetchExpiresMs: number;
   private readonly defaultPrefetch: number;
   private readonly apiTimeoutMs: number;
   private readonly counters = { published: 0, replies: 0, malformedMessages: 0 };
-  private readonly members = new GroupMembers<PullMember>();
+  private readonly members = new kit.GroupMembers<PullMember>();
   private readonly channels = new Set<NatsReplyChannel>();
   private closed = false;
 
   constructor(options: NatsTransportOptions = {}) {
     this.names = new NatsNames(options.prefix ?? 'rdv');
-    this.ackWaitMs = positiveOption('ackWaitMs', options.ackWaitMs, 30_000);
+    this.ackWaitMs = kit.positiveOption('ackWaitMs', options.ackWaitMs, 30_000);
     this.fetchExpiresMs = Math.max(
       1000,
-      positiveOption('fetchExpiresMs', options.fetchExpiresMs, 5000),
+      kit.positiveOption('fetchExpiresMs', options.fetchExpiresMs, 5000),
     );
-    this.defaultPrefetch = positiveOption('defaultPrefetch', options.defaultPrefetch, 64);
-    this.apiTimeoutMs = positiveOption('apiTimeoutMs', options.apiTimeoutMs, 5000);
+    this.defaultPrefetch = kit.positiveOption('defaultPrefetch', options.defaultPrefetch, 64);
+    this.apiTimeoutMs = kit.positiveOption('apiTimeoutMs', options.apiTimeoutMs, 5000);
     this.topology = new JetStreamTopology({
-      maxAgeMs: positiveOption('maxAgeMs', options.maxAgeMs, 24 * 3_600_000),
-      maxMsgs: positiveOption('maxMsgs', options.maxMsgs, 100_000),
-      replyMaxAgeMs: positiveOption('replyMaxAgeMs', options.replyMaxAgeMs, 3_600_000),
-      replyMaxMsgs: positiveOption('replyMaxMsgs', options.replyMaxMsgs, 100_000),
+      maxAgeMs: kit.positiveOption('maxAgeMs', options.maxAgeMs, 24 * 3_600_000),
+      maxMsgs: kit.positiveOption('maxMsgs', options.maxMsgs, 100_000),
+      replyMaxAgeMs: kit.positiveOption('replyMaxAgeMs', options.replyMaxAgeMs, 3_600_000),
+      replyMaxMsgs: kit.positiveOption('replyMaxMsgs', options.replyMaxMsgs, 100_000),
       storage: options.storage ?? 'file',
-      replicas: positiveOption('replicas', options.replicas, 1),
+      replicas: kit.positiveOption('replicas', options.replicas, 1),
       ackWaitMs: this.ackWaitMs,
     });
     const closed = (): boolean => this.closed;
-    this.errors = TransportErrors.of(toTransportError, secretsOf(options), closed);
+    this.errors = kit.TransportErrors.of(toTransportError, secretsOf(options), closed);
     this.errors$ = this.errors.errors$;
     this.session = new NatsSession(options, this.apiTimeoutMs, this.errors, closed);
     this.broadcasts = new BroadcastListeners(this.names, this.session, this.errors, closed);
@@ -111,7 +104,7 @@ export class NatsTransport implements core.Transport {
   }
 
   consume(stream: string, options: core.ConsumeOptions): Observable<core.Delivery> {
-    return whileOpen<core.Delivery>(
+    return kit.whileOpen<core.Delivery>(
       () => this.closed,
       (subscriber) => {
         const tap = stream === REPLY_TAP;
@@ -204,12 +197,14 @@ export class NatsTransport implements core.Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const members = this.members.close();
-    this.broadcasts.complete();
-    const channels = [...this.channels].map((c) => c.close());
-    await settleWithin(Promise.all([members, ...channels]), 3000);
-    await this.session.close();
-    this.errors.complete();
+    await kit.closeBrokerParts({
+      members: this.members,
+      broadcasts: this.broadcasts,
+      channels: this.channels,
+      withinMs: 3000,
+      disconnect: () => this.session.close(),
+      errors: this.errors,
+    });
   }
 
   private async link(operation: string): Promise<NatsLink> {

@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type * as core from '@rendezvous-ml/core';
 import { REPLY_TAP, TransportClosedError } from '@rendezvous-ml/core';
-import {
-  brokerCapabilities,
-  GroupMembers,
-  positiveOption,
-  settleWithin,
-  TransportErrors,
-  whileOpen,
-} from '@rendezvous-ml/core/transport';
+import * as kit from '@rendezvous-ml/core/transport';
 import type { Redis } from 'ioredis';
 import type { Observable, Subscriber } from 'rxjs';
 import { BroadcastListeners } from './broadcast-listeners.js';
@@ -44,7 +37,7 @@ import { toTransportError } from './to-transport-error.js';
  */
 export class RedisTransport implements core.Transport {
   readonly name = 'redis';
-  readonly capabilities: core.TransportCapabilities = brokerCapabilities({ groupLag: true });
+  readonly capabilities: core.TransportCapabilities = kit.brokerCapabilities({ groupLag: true });
   /** Errors met in the background (lost connections, failed reads). Completes on `close()`. */
   readonly errors$: Observable<core.RendezvousError>;
 
@@ -59,7 +52,7 @@ export class RedisTransport implements core.Transport {
   private readonly broadcasts: BroadcastListeners;
   private readonly defaultPrefetch: number;
   private readonly replyTtlMs: number;
-  private readonly errors: TransportErrors;
+  private readonly errors: kit.TransportErrors;
   private readonly connections: RedisConnections;
   private readonly counters = {
     published: 0,
@@ -68,22 +61,22 @@ export class RedisTransport implements core.Transport {
     claimedEntries: 0,
     repliesToClosedAddresses: 0,
   };
-  private readonly consumers = new GroupMembers<GroupConsumer>();
+  private readonly consumers = new kit.GroupMembers<GroupConsumer>();
   private readonly channels = new Set<RedisReplyChannel>();
   private closed = false;
 
   constructor(options: RedisTransportOptions = {}) {
     this.keys = new RedisKeys(options.keyPrefix ?? 'rdv:');
-    this.maxLen = positiveOption('maxLen', options.maxLen, 100_000);
-    this.replyMaxLen = positiveOption('replyMaxLen', options.replyMaxLen, 10_000);
-    this.claimIdleMs = positiveOption('claimIdleMs', options.claimIdleMs, 30_000);
-    this.claimIntervalMs = positiveOption('claimIntervalMs', options.claimIntervalMs, 5_000);
-    this.blockMs = positiveOption('blockMs', options.blockMs, 2_000);
-    this.tapRefreshMs = positiveOption('tapRefreshMs', options.tapRefreshMs, 1_000);
-    this.defaultPrefetch = positiveOption('defaultPrefetch', options.defaultPrefetch, 64);
-    this.replyTtlMs = positiveOption('replyTtlMs', options.replyTtlMs, 30_000);
+    this.maxLen = kit.positiveOption('maxLen', options.maxLen, 100_000);
+    this.replyMaxLen = kit.positiveOption('replyMaxLen', options.replyMaxLen, 10_000);
+    this.claimIdleMs = kit.positiveOption('claimIdleMs', options.claimIdleMs, 30_000);
+    this.claimIntervalMs = kit.positiveOption('claimIntervalMs', options.claimIntervalMs, 5_000);
+    this.blockMs = kit.positiveOption('blockMs', options.blockMs, 2_000);
+    this.tapRefreshMs = kit.positiveOption('tapRefreshMs', options.tapRefreshMs, 1_000);
+    this.defaultPrefetch = kit.positiveOption('defaultPrefetch', options.defaultPrefetch, 64);
+    this.replyTtlMs = kit.positiveOption('replyTtlMs', options.replyTtlMs, 30_000);
     const closed = (): boolean => this.closed;
-    this.errors = TransportErrors.of(toTransportError, secretsOf(options), closed);
+    this.errors = kit.TransportErrors.of(toTransportError, secretsOf(options), closed);
     this.connections = new RedisConnections(options, this.errors, closed, (e) =>
       this.endSubscriptions(e),
     );
@@ -114,7 +107,7 @@ export class RedisTransport implements core.Transport {
   }
 
   consume(stream: string, options: core.ConsumeOptions): Observable<core.Delivery> {
-    return whileOpen<core.Delivery>(
+    return kit.whileOpen<core.Delivery>(
       () => this.closed,
       (subscriber) => {
         let left = false;
@@ -198,12 +191,14 @@ export class RedisTransport implements core.Transport {
     if (this.closed) return;
     this.closed = true;
     this.tap.stop();
-    const consumers = this.consumers.close();
-    this.broadcasts.complete();
-    const channels = [...this.channels].map((c) => c.close());
-    await settleWithin(Promise.all([consumers, ...channels]), 2000);
-    this.connections.close();
-    this.errors.complete();
+    await kit.closeBrokerParts({
+      members: this.consumers,
+      broadcasts: this.broadcasts,
+      channels: this.channels,
+      withinMs: 2000,
+      disconnect: () => this.connections.close(),
+      errors: this.errors,
+    });
   }
 
   private createConsumer(

@@ -21,6 +21,7 @@ export {
   type TransportFailure,
   type TransportFailureKind,
 } from './classify-transport-error.js';
+export { type BrokerParts, closeBrokerParts } from './close-broker-parts.js';
 export { Coalescer, type CoalescerOptions } from './coalescer.js';
 export { CredentialRedactor } from './credential-redactor.js';
 export { type ErrorLink, errorChain } from './error-chain.js';
