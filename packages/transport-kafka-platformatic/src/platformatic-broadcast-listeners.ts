@@ -71,7 +71,9 @@ export class PlatformaticBroadcastListeners {
           topic,
           fromBeginning: false,
           commit: false,
-          onMessage: (m) => channel.subscribers.forEach((s) => s.next({ ...m, source: name })),
+          onMessage: (m) => {
+            for (const s of channel.subscribers) s.next({ ...m, source: name });
+          },
         });
         channel.reader.start();
       })

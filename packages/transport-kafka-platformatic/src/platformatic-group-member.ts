@@ -1,6 +1,7 @@
 import type { Consumer, GroupAssignment, Message, MessagesStream } from '@platformatic/kafka';
 import type { Delivery } from '@rendezvous-ml/core';
 import { DeliveryAccount, FetchOutbox, partitionKeyOf } from '@rendezvous-ml/transport-kafka/kit';
+import { commitTarget } from './commit-target.js';
 import type { PlatformaticMemberOptions } from './platformatic-member-options.js';
 
 type StringConsumer = Consumer<string, string, string, string>;
@@ -69,21 +70,7 @@ export class PlatformaticGroupMember {
       emit: (d) => options.subscriber.next(d),
       pause: () => this.pauseStream(),
       resume: () => this.resumeStream(),
-      committer: () => {
-        const consumer = this.consumer;
-        if (!consumer) return undefined;
-        return {
-          commitOffsets: (offsets) =>
-            consumer.commit({
-              offsets: offsets.map((o) => ({
-                topic: o.topic,
-                partition: o.partition,
-                offset: BigInt(o.offset),
-                leaderEpoch: -1,
-              })),
-            }),
-        };
-      },
+      committer: () => this.consumer && commitTarget(this.consumer),
       stopping: () => this.halted,
       left: () => this.stopped !== undefined && !this.consumer,
       isClosed: options.isClosed,

@@ -45,7 +45,9 @@ export class PlatformaticReplyChannels {
         topic: address,
         fromBeginning: true,
         commit: true,
-        onMessage: (m) => listeners.forEach((s) => s.next(m)),
+        onMessage: (m) => {
+          for (const s of listeners) s.next(m);
+        },
       });
       this.open.add(reader);
       reader.start();
