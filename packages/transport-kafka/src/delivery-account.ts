@@ -10,7 +10,14 @@ import { PartitionLedger } from './partition-ledger.js';
 import type { RedeliveryCounter } from './redelivery-counter.js';
 import { type ReleasedRecord, ReleasedRecords } from './released-records.js';
 
-/** The key of a partition in the account: `topic|partition`. */
+/**
+ * The key of a partition in the account: `topic|partition`.
+ *
+ * @example
+ * ```ts
+ * partitionKeyOf('rendezvous.requests', 3); // 'rendezvous.requests|3'
+ * ```
+ */
 export const partitionKeyOf = (topic: string, partition: number): string => `${topic}|${partition}`;
 
 /**
