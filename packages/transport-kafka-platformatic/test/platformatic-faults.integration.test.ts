@@ -1,20 +1,14 @@
 import { fileURLToPath } from 'node:url';
-import {
-  type ArchiveRecord,
-  Archiver,
-  ConnectionLostError,
-  type DeadLetterRecord,
-  DeadlineExceededError,
-  type Delivery,
-  first,
-  ModelWorker,
-  Rendezvous,
-  type RendezvousError,
-  type RendezvousResult,
-} from '@rendezvous-ml/core';
+import { DeadlineExceededError, first, ModelWorker, Rendezvous } from '@rendezvous-ml/core';
 import { requireService, startKafkaBroker, waitFor } from '@rendezvous-ml/test-kit';
 import type { Subscription } from 'rxjs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import {
+  brokerRestartScenario,
+  type KafkaFaultSetup,
+  malformedRecordScenario,
+  until,
+} from '../../transport-kafka/test/support/kafka-fault-scenarios.js';
 import {
   type KafkaWorkerProcess,
   startKafkaWorkerProcess,
@@ -49,15 +43,6 @@ const streamsFor = () => ({
 });
 const pace = (ms: number) => new Promise((r) => setTimeout(r, ms)); // pacing of a stream, not a wait
 
-/** Polls `check` until it holds (each poll may take a while: a request round trip). */
-async function until(check: () => Promise<boolean>, what: string, timeoutMs: number) {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
-    await pace(100);
-  }
-}
-
 const doubling = async (x: number): Promise<number> => {
   await pace(5);
   return x * 2;
@@ -80,6 +65,13 @@ describe.skipIf(!gate.ok)('PlatformaticKafkaTransport faults against a real brok
     });
     opened.push(t);
     return t;
+  };
+  const setup: KafkaFaultSetup = {
+    broker: broker!,
+    connect: () => connect(),
+    streams: streamsFor,
+    unique,
+    keep: (sub) => subs.push(sub),
   };
   afterEach(async () => {
     await proc?.kill();
@@ -191,130 +183,12 @@ describe.skipIf(!gate.ok)('PlatformaticKafkaTransport faults against a real brok
   it('(b) survives a broker restart: new requests are answered after recovery, acknowledged archive records are kept', {
     timeout: 120_000,
   }, async () => {
-    const streams = streamsFor();
-    const [tw, fe, ta] = [connect(), connect(), connect()];
-    const worker = new ModelWorker({
-      transport: tw,
-      model: { name: 'r', version: '1' },
-      predict: (x: number) => x + 1,
-      streams,
-      heartbeatIntervalMs: 200,
-    });
-    await worker.start();
-    const archived = new Map<string, ArchiveRecord>();
-    const archiver = new Archiver({
-      transport: ta,
-      source: 'scores',
-      group: unique('score-archiver'),
-      flushIntervalMs: 100,
-      batchSize: 50,
-      sinks: [
-        {
-          write: async (records) => {
-            for (const r of records) archived.set(r.id, r);
-          },
-          close: async () => undefined,
-        },
-      ],
-    });
-    await archiver.start();
-    const rendezvous = new Rendezvous<number, number>({
-      transport: fe,
-      policy: first(),
-      deadlineMs: 3000,
-      streams,
-    });
-    await rendezvous.start();
-    await waitFor(() => rendezvous.registry.live().length === 1, 'the model to be live', 10_000);
-    const answered: string[] = [];
-    for (let i = 0; i < 30; i++) answered.push((await rendezvous.request(i)).requestId);
-    let stop = false;
-    const during: Promise<RendezvousResult<number, number> | Error>[] = [];
-    const traffic = (async () => {
-      for (let i = 0; !stop; i++) {
-        during.push(rendezvous.request(i).catch((e: Error) => e));
-        await pace(50);
-      }
-    })();
-    await broker!.stop();
-    // while it is down, a publish fails within its bound with a retryable ConnectionLostError
-    const publishStart = Date.now();
-    const failed = await fe.publish(streams.requests, { payload: '{}' }).catch((e: Error) => e);
-    expect(failed).toBeInstanceOf(ConnectionLostError);
-    expect(Date.now() - publishStart).toBeLessThan(10_000);
-    await broker!.restart();
-    const upAt = Date.now();
-    await until(
-      async () => {
-        try {
-          await rendezvous.request(1, { deadlineMs: 1000 });
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      'the first answer after the restart',
-      60_000,
-    );
-    console.log(`(b) first answer ${Date.now() - upAt} ms after the broker was back`);
-    stop = true;
-    await traffic;
-    const outcomes = await Promise.all(during);
-    for (const o of outcomes) {
-      if (o instanceof Error)
-        expect(['DEADLINE_EXCEEDED', 'CONNECTION_LOST']).toContain((o as RendezvousError).code);
-      else answered.push(o.requestId);
-    }
-    const after = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => rendezvous.request(100 + i)),
-    );
-    expect(after.map((r) => r.chosen?.output)).toEqual(
-      Array.from({ length: 20 }, (_, i) => 101 + i),
-    );
-    answered.push(...after.map((r) => r.requestId));
-    // every answered score (before, during and after the restart) reaches the archive
-    await waitFor(
-      () => {
-        const inArchive = new Set([...archived.values()].map((r) => r.requestId));
-        return answered.every((id) => inArchive.has(id));
-      },
-      'every answered score in the archive',
-      30_000,
-    );
-    await rendezvous.stop();
-    await worker.stop();
-    await archiver.stop();
+    await brokerRestartScenario(setup);
   });
 
   it('(c) sends a malformed record to the dead letter and counts it', {
     timeout: 30_000,
   }, async () => {
-    const streams = streamsFor();
-    const [t, fe] = [connect(), connect()];
-    await t.ensureGroup(streams.deadLetter, 'inspect');
-    const dead: Delivery[] = [];
-    subs.push(
-      t
-        .consume(streams.deadLetter, { group: 'inspect', consumer: 'c' })
-        .subscribe((d) => dead.push(d)),
-    );
-    const worker = new ModelWorker({
-      transport: t,
-      model: { name: 'd', version: '1' },
-      predict: (x) => x,
-      streams,
-    });
-    await worker.start();
-    await fe.publish(streams.requests, {
-      key: 'bad',
-      payload: '{"v":1,"id":"x","ts":"yesterday"}',
-    });
-    await waitFor(() => dead.length === 1, 'the dead letter', 10_000);
-    const record = JSON.parse(dead[0]!.payload) as DeadLetterRecord;
-    expect(record.reason.code).toBe('INVALID_ENVELOPE');
-    expect(record.payload).toBe('{"v":1,"id":"x","ts":"yesterday"}');
-    expect(worker.stats().deadLettered).toBe(1);
-    await dead[0]!.ack();
-    await worker.stop();
+    await malformedRecordScenario(setup);
   });
 });
