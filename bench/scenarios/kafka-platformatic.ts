@@ -6,7 +6,6 @@ import {
   stringDeserializers,
   stringSerializers,
 } from '@platformatic/kafka';
-import { first, ModelWorker, Rendezvous } from '@rendezvous-ml/core';
 import { PlatformaticKafkaTransport } from '@rendezvous-ml/transport-kafka-platformatic';
 
 /** What a Kafka bench variant measures: one request round trip, and how to stop. */
@@ -66,44 +65,7 @@ export async function barePlatformaticLoop(brokers: string[], tag: string): Prom
   };
 }
 
-/** Rendezvous and two ModelWorkers on `PlatformaticKafkaTransport`, as kafka.ts's full path. */
-export async function platformaticFullPath(brokers: string[], tag: string): Promise<KafkaTarget> {
-  const streams = {
-    requests: `bench-plt-${tag}-requests`,
-    deadLetter: `bench-plt-${tag}-dead`,
-    heartbeats: `bench-plt-${tag}-hb`,
-  };
-  const options = { brokers, heartbeatIntervalMs: 500, maxWaitTimeMs: 20 };
-  const transports = [0, 1, 2].map(() => new PlatformaticKafkaTransport(options));
-  const [fe, ...ws] = transports as [PlatformaticKafkaTransport, ...PlatformaticKafkaTransport[]];
-  const workers = ws.map(
-    (transport, i) =>
-      new ModelWorker({
-        transport,
-        model: { name: 'echo', version: '1', instance: `w${i}` },
-        predict: (x) => x,
-        concurrency: 64,
-        streams,
-      }),
-  );
-  for (const w of workers) await w.start();
-  const rendezvous = new Rendezvous({
-    transport: fe,
-    policy: first(),
-    deadlineMs: 5000,
-    maxInFlight: 10_000,
-    streams,
-  });
-  await rendezvous.start();
-  const deadline = Date.now() + 30_000;
-  while (rendezvous.registry.live().length < 2 && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 50));
-  return {
-    call: () => rendezvous.request({ x: 1 }),
-    close: async () => {
-      await rendezvous.stop();
-      for (const w of workers) await w.stop();
-      await Promise.all(transports.map((t) => t.close()));
-    },
-  };
+/** `PlatformaticKafkaTransport` with the latency settings of kafka.ts's kafkajs transport. */
+export function platformaticTransport(brokers: string[]): PlatformaticKafkaTransport {
+  return new PlatformaticKafkaTransport({ brokers, heartbeatIntervalMs: 500, maxWaitTimeMs: 20 });
 }

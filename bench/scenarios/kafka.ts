@@ -1,4 +1,4 @@
-import { first, ModelWorker, Rendezvous } from '@rendezvous-ml/core';
+import { first, ModelWorker, Rendezvous, type Transport } from '@rendezvous-ml/core';
 import { KafkaTransport } from '@rendezvous-ml/transport-kafka';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { closedLoop, measure } from '../lib/closed-loop.js';
@@ -80,20 +80,25 @@ async function bareLoop(brokers: string[], tag: string) {
   };
 }
 
-async function fullPath(brokers: string[], tag: string) {
-  const fast = {
+/** The kafkajs transport with the bench's latency settings. */
+function kafkajsTransport(brokers: string[]): Transport {
+  return new KafkaTransport({
     brokers,
     heartbeatIntervalMs: 500,
     maxWaitTimeInMs: 20,
     logLevel: 'error',
-  } as const;
+  });
+}
+
+/** Rendezvous + two ModelWorkers, on three transports made by `make` (front end, two workers). */
+async function fullPath(make: () => Transport, tag: string) {
   const streams = {
     requests: `bench-${tag}-requests`,
     deadLetter: `bench-${tag}-dead`,
     heartbeats: `bench-${tag}-hb`,
   };
-  const transports = [0, 1, 2].map(() => new KafkaTransport(fast));
-  const [fe, w1, w2] = transports as [KafkaTransport, KafkaTransport, KafkaTransport];
+  const transports = [0, 1, 2].map(() => make());
+  const [fe, w1, w2] = transports as [Transport, Transport, Transport];
   const workers = [w1, w2].map(
     (transport, i) =>
       new ModelWorker({
@@ -147,7 +152,11 @@ export const kafka: Scenario = async (options: BenchOptions): Promise<Measuremen
   const out: Measurement[] = [];
   const variants: Variant[] = [
     { name: 'floor: bare kafkajs loop', isFloor: true, make: () => bareLoop(brokers, tag) },
-    { name: 'rendezvous + 2 workers', isFloor: false, make: () => fullPath(brokers, tag) },
+    {
+      name: 'rendezvous + 2 workers',
+      isFloor: false,
+      make: () => fullPath(() => kafkajsTransport(brokers), tag),
+    },
   ];
   // The second client, side by side: its own bare floor and the full path on it. @platformatic/kafka
   // needs Node >= 22.22; on an older runtime only the kafkajs variants run.
@@ -165,7 +174,7 @@ export const kafka: Scenario = async (options: BenchOptions): Promise<Measuremen
         name: 'rendezvous + 2 workers on @platformatic/kafka',
         isFloor: false,
         client: 'platformatic',
-        make: () => plt.platformaticFullPath(brokers, tag),
+        make: () => fullPath(() => plt.platformaticTransport(brokers), `plt-${tag}`),
       },
     );
   }
