@@ -1,5 +1,16 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * Packages whose client needs a newer Node than the oldest one CI runs the suite on (Node 20):
+ * their tests are left out there (not skipped: they are not collected at all), and run on the
+ * pinned Node 22 and 24 (scripts/ci/node-runtimes.mjs), where `CI=true` makes a missing
+ * service an error as everywhere else. `@platformatic/kafka` declares `>= 22.22.0 || >= 24.6.0`.
+ */
+const [nodeMajor = 0, nodeMinor = 0] = process.versions.node.split('.').map(Number);
+const nodeAtLeast = (major: number, minor: number) =>
+  nodeMajor > major || (nodeMajor === major && nodeMinor >= minor);
+const tooNewForThisNode = nodeAtLeast(22, 22) ? [] : ['packages/transport-kafka-platformatic/**'];
 
 const src = (pkg: string) =>
   fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
@@ -17,6 +28,10 @@ export default defineConfig({
       '@rendezvous-ml/core': src('core'),
       '@rendezvous-ml/transport-memory': src('transport-memory'),
       '@rendezvous-ml/transport-redis': src('transport-redis'),
+      '@rendezvous-ml/transport-kafka/kit': fileURLToPath(
+        new URL('./packages/transport-kafka/src/kit.ts', import.meta.url),
+      ),
+      '@rendezvous-ml/transport-kafka-platformatic': src('transport-kafka-platformatic'),
       '@rendezvous-ml/transport-kafka': src('transport-kafka'),
       '@rendezvous-ml/transport-nats': src('transport-nats'),
       '@rendezvous-ml/archiver-elasticsearch': src('archiver-elasticsearch'),
@@ -40,6 +55,7 @@ export default defineConfig({
       'python/test/**/*.test.ts',
       'bench/test/**/*.test.ts',
     ],
+    exclude: [...configDefaults.exclude, ...tooNewForThisNode],
     testTimeout: 20_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -1,4 +1,4 @@
-import { first, ModelWorker, Rendezvous } from '@rendezvous-ml/core';
+import { first, ModelWorker, Rendezvous, type Transport } from '@rendezvous-ml/core';
 import { KafkaTransport } from '@rendezvous-ml/transport-kafka';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { closedLoop, measure } from '../lib/closed-loop.js';
@@ -80,20 +80,25 @@ async function bareLoop(brokers: string[], tag: string) {
   };
 }
 
-async function fullPath(brokers: string[], tag: string) {
-  const fast = {
+/** The kafkajs transport with the bench's latency settings. */
+function kafkajsTransport(brokers: string[]): Transport {
+  return new KafkaTransport({
     brokers,
     heartbeatIntervalMs: 500,
     maxWaitTimeInMs: 20,
     logLevel: 'error',
-  } as const;
+  });
+}
+
+/** Rendezvous + two ModelWorkers, on three transports made by `make` (front end, two workers). */
+async function fullPath(make: () => Transport, tag: string) {
   const streams = {
     requests: `bench-${tag}-requests`,
     deadLetter: `bench-${tag}-dead`,
     heartbeats: `bench-${tag}-hb`,
   };
-  const transports = [0, 1, 2].map(() => new KafkaTransport(fast));
-  const [fe, w1, w2] = transports as [KafkaTransport, KafkaTransport, KafkaTransport];
+  const transports = [0, 1, 2].map(() => make());
+  const [fe, w1, w2] = transports as [Transport, Transport, Transport];
   const workers = [w1, w2].map(
     (transport, i) =>
       new ModelWorker({
@@ -129,7 +134,8 @@ async function fullPath(brokers: string[], tag: string) {
 /**
  * Kafka: the floor (bare kafkajs produce → consume → produce → consume) and the full path
  * (Rendezvous + two ModelWorkers on KafkaTransport), each at a paced 200 requests/s (open loop)
- * and closed-loop with 64 callers for the sustained throughput.
+ * and closed-loop with 64 callers for the sustained throughput; on Node >= 22.22 the same two
+ * on `@platformatic/kafka` (kafka-platformatic.ts), side by side.
  *
  * The broker's JVM matters: `scripts/kafka/kafka.sh` defaults to `-XX:TieredStopAtLevel=1` (C1
  * only, fast restarts for tests). Measure with the full JIT, e.g.
@@ -144,10 +150,34 @@ export const kafka: Scenario = async (options: BenchOptions): Promise<Measuremen
   const loopCount = options.quick ? 3000 : 10_000;
   const runs = options.quick ? 1 : 3;
   const out: Measurement[] = [];
-  const variants = [
+  const variants: Variant[] = [
     { name: 'floor: bare kafkajs loop', isFloor: true, make: () => bareLoop(brokers, tag) },
-    { name: 'rendezvous + 2 workers', isFloor: false, make: () => fullPath(brokers, tag) },
+    {
+      name: 'rendezvous + 2 workers',
+      isFloor: false,
+      make: () => fullPath(() => kafkajsTransport(brokers), tag),
+    },
   ];
+  // The second client, side by side: its own bare floor and the full path on it. @platformatic/kafka
+  // needs Node >= 22.22; on an older runtime only the kafkajs variants run.
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  if (major > 22 || (major === 22 && minor >= 22)) {
+    const plt = await import('./kafka-platformatic.js');
+    variants.push(
+      {
+        name: 'floor: bare @platformatic/kafka loop',
+        isFloor: true,
+        client: 'platformatic',
+        make: () => plt.barePlatformaticLoop(brokers, tag),
+      },
+      {
+        name: 'rendezvous + 2 workers on @platformatic/kafka',
+        isFloor: false,
+        client: 'platformatic',
+        make: () => fullPath(() => plt.platformaticTransport(brokers), `plt-${tag}`),
+      },
+    );
+  }
   for (const v of variants) {
     const target = await v.make();
     try {
@@ -155,32 +185,58 @@ export const kafka: Scenario = async (options: BenchOptions): Promise<Measuremen
       const paced = await measure(runs, warm, () =>
         openLoop(PACED_RPS, pacedCount, () => target.call()),
       );
-      out.push(toMeasurement('kafka', `${v.name} @${PACED_RPS} req/s`, v.isFloor, 0, paced));
+      const paced$ = toMeasurement('kafka', `${v.name} @${PACED_RPS} req/s`, v.isFloor, 0, paced);
+      out.push(withClient(paced$, v));
       const loop = await measure(
         runs,
         async () => undefined,
         () => closedLoop(CONCURRENCY, loopCount, () => target.call()),
       );
-      out.push(toMeasurement('kafka', `${v.name} c=${CONCURRENCY}`, v.isFloor, CONCURRENCY, loop));
+      const loop$ = toMeasurement(
+        'kafka',
+        `${v.name} c=${CONCURRENCY}`,
+        v.isFloor,
+        CONCURRENCY,
+        loop,
+      );
+      out.push(withClient(loop$, v));
     } finally {
       await target.close();
     }
   }
-  const floor = out.find((m) => m.isFloor && m.concurrency === CONCURRENCY)!;
-  const full = out.find((m) => !m.isFloor && m.concurrency === CONCURRENCY)!;
-  const floorPaced = out.find((m) => m.isFloor && m.concurrency === 0)!;
-  const fullPaced = out.find((m) => !m.isFloor && m.concurrency === 0)!;
-  return out.map((m) =>
-    m.isFloor
-      ? m
-      : {
-          ...m,
-          extra: {
-            ...m.extra,
-            ...(m.concurrency === 0
-              ? { p50VsFloor: +(fullPaced.p50Ms / floorPaced.p50Ms).toFixed(2) }
-              : { rpsVsFloor: +(full.rps / floor.rps).toFixed(2) }),
-          },
-        },
-  );
+  // Each full path against the floors: its own client's (p50VsFloor, rpsVsFloor) and kafkajs's.
+  const floorOf = (client: string, concurrency: number) =>
+    out.find(
+      (m) =>
+        m.isFloor && m.concurrency === concurrency && (m.extra?.client ?? 'kafkajs') === client,
+    )!;
+  return out.map((m) => {
+    if (m.isFloor) return m;
+    const own = floorOf(String(m.extra?.client ?? 'kafkajs'), m.concurrency);
+    const kafkajs = floorOf('kafkajs', m.concurrency);
+    const ratios: Record<string, number> =
+      m.concurrency === 0
+        ? {
+            p50VsFloor: +(m.p50Ms / own.p50Ms).toFixed(2),
+            p50VsKafkajsFloor: +(m.p50Ms / kafkajs.p50Ms).toFixed(2),
+          }
+        : {
+            rpsVsFloor: +(m.rps / own.rps).toFixed(2),
+            rpsVsKafkajsFloor: +(m.rps / kafkajs.rps).toFixed(2),
+          };
+    return { ...m, extra: { ...m.extra, ...ratios } };
+  });
 };
+
+interface Variant {
+  readonly name: string;
+  readonly isFloor: boolean;
+  /** The Kafka client; kafkajs when absent. */
+  readonly client?: 'platformatic';
+  readonly make: () => Promise<{ call: () => Promise<unknown>; close: () => Promise<void> }>;
+}
+
+/** Tags a measurement of the second client with it (`extra.client`). */
+function withClient(m: Measurement, v: Variant): Measurement {
+  return v.client ? { ...m, extra: { ...m.extra, client: v.client } } : m;
+}

@@ -1,18 +1,9 @@
-import {
-  type Delivery,
-  type ReleaseOptions,
-  systemClock,
-  TransportClosedError,
-} from '@rendezvous-ml/core';
+import type { Delivery } from '@rendezvous-ml/core';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { ConsumerLifecycle } from './consumer-lifecycle.js';
+import { DeliveryAccount, partitionKeyOf } from './delivery-account.js';
 import { FetchOutbox } from './fetch-outbox.js';
 import type { GroupMemberOptions } from './group-member-options.js';
-import { OffsetCommitter } from './offset-committer.js';
-import { PartitionLedger } from './partition-ledger.js';
-import { type ReleasedRecord, ReleasedRecords } from './released-records.js';
-
-const key = (topic: string, partition: number): string => `${topic}|${partition}`;
 
 /**
  * One member of a consumer group: the kafkajs consumer behind one `consume()` subscription.
@@ -43,18 +34,13 @@ const key = (topic: string, partition: number): string => `${topic}|${partition}
  * ```
  */
 export class GroupMember {
-  private generation = 0;
-  private ledgers = new Map<string, PartitionLedger>();
-  private held = 0;
-  private paused = false;
   private stopped: Promise<void> | undefined;
   private readonly lifecycle: ConsumerLifecycle;
+  private readonly account: DeliveryAccount;
   private readonly outbox = new FetchOutbox<Delivery>(
     (d) => this.options.subscriber.next(d),
-    (generation) => generation === this.generation && !this.lifecycle.stopping,
+    (generation) => generation === this.account.generation && !this.lifecycle.stopping,
   );
-  private readonly released: ReleasedRecords;
-  private readonly committer: OffsetCommitter;
   /** Set by a voluntary rejoin (new topics): the next join keeps what is held. */
   private carryOver = false;
 
@@ -64,22 +50,24 @@ export class GroupMember {
       onBatch: (consumer, payload) => this.onBatch(consumer, payload),
       onRestart: (keepHolding) => this.onRestart(keepHolding),
       beforeRejoin: () => {
-        this.pause();
-        return this.committer.commitNow();
+        this.account.pause();
+        return this.account.commitNow();
       },
     });
-    this.released = new ReleasedRecords(options.clock ?? systemClock, () => this.drainReleased());
-    this.committer = new OffsetCommitter(
-      () => ({
-        consumer: this.lifecycle.consumer,
-        generation: this.generation,
-        ledgers: this.ledgers,
-      }),
-      (generation) => generation === this.generation,
-      (partitionKey, offset) =>
-        options.redeliveries.committed(`${options.groupId}|${partitionKey}`, offset),
-      (message, error) => options.log(`${message} (${options.groupId})`, error),
-    );
+    this.account = new DeliveryAccount({
+      groupId: options.groupId,
+      prefetch: options.prefetch,
+      redeliveries: options.redeliveries,
+      emit: (d) => options.subscriber.next(d),
+      pause: () => this.pauseTopics(),
+      resume: () => this.resumeTopics(),
+      committer: () => this.lifecycle.consumer,
+      stopping: () => this.lifecycle.stopping,
+      left: () => this.stopped !== undefined && !this.lifecycle.consumer,
+      isClosed: options.isClosed,
+      log: options.log,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
   }
 
   /** Joins the group and starts delivering. */
@@ -99,7 +87,7 @@ export class GroupMember {
 
   /** Commits what was acknowledged; resolves when that commit has finished (or failed). */
   commitNow(): Promise<void> {
-    return this.committer.commitNow();
+    return this.account.commitNow();
   }
 
   /**
@@ -107,7 +95,7 @@ export class GroupMember {
    * no commit covers yet: they follow an offset it still holds (commits are a contiguous prefix).
    */
   ackedAhead(topic: string, partition: number, from: number, to: number): number {
-    return this.ledgers.get(key(topic, partition))?.ackedBetween(from, to) ?? 0;
+    return this.account.ackedAhead(topic, partition, from, to);
   }
 
   /** Commits what was acknowledged and leaves the group. Idempotent. */
@@ -115,10 +103,10 @@ export class GroupMember {
     this.stopped ??= (async () => {
       this.lifecycle.halt();
       this.outbox.cancel();
-      this.released.clear();
+      this.account.stopRedelivering();
       await this.lifecycle.settle();
-      await this.committer.commitNow();
-      this.generation++;
+      await this.account.commitNow();
+      this.account.retire();
       await this.lifecycle.leave();
     })();
     return this.stopped;
@@ -128,11 +116,10 @@ export class GroupMember {
   private onRestart(keepHolding: boolean): void {
     if (keepHolding) {
       this.carryOver = true;
-      this.paused = false;
+      this.account.unpaused();
     } else {
       this.carryOver = false;
-      this.generation++;
-      this.resetHolding();
+      this.account.restart();
     }
   }
 
@@ -140,35 +127,20 @@ export class GroupMember {
     if (this.carryOver) {
       // First join after a voluntary rejoin: keep the ledgers of the partitions still ours.
       this.carryOver = false;
-      const kept = new Map<string, PartitionLedger>();
-      for (const [topic, partitions] of Object.entries(assignment)) {
-        for (const partition of partitions) {
-          const k = key(topic, partition);
-          const ledger = this.ledgers.get(k);
-          if (ledger) kept.set(k, ledger);
-        }
-      }
-      this.ledgers = kept;
-      this.released.keepOnly(new Set(kept.keys()));
-      this.held = [...kept.values()].reduce((n, l) => n + l.outstanding(), 0);
+      const keys = new Set<string>();
+      for (const [topic, partitions] of Object.entries(assignment))
+        for (const partition of partitions) keys.add(partitionKeyOf(topic, partition));
+      this.account.keepOnly(keys);
       return;
     }
     // kafkajs restarts reading at the committed offsets after every join: what we held is stale.
-    this.generation++;
-    this.resetHolding();
-  }
-
-  private resetHolding(): void {
-    this.ledgers = new Map();
-    this.released.clear();
-    this.held = 0;
-    if (this.paused) this.resume();
+    this.account.restart();
   }
 
   private async onBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
-    const generation = this.generation;
-    const partitionKey = key(batch.topic, batch.partition);
+    const generation = this.account.generation;
+    const partitionKey = partitionKeyOf(batch.topic, batch.partition);
     const source = this.options.sourceOf(batch.topic);
     let complete = true;
     const queue: { ts: number; item: Delivery }[] = [];
@@ -176,31 +148,21 @@ export class GroupMember {
       if (
         this.lifecycle.stopping ||
         consumer !== this.lifecycle.consumer ||
-        generation !== this.generation ||
+        generation !== this.account.generation ||
         !isRunning() ||
         isStale()
       ) {
         complete = false;
         break;
       }
-      if (this.full()) {
-        this.pause();
+      const offset = Number(message.offset);
+      const admitted = this.account.admit(partitionKey, offset);
+      if (admitted === 'full') {
         complete = false;
         break;
       }
-      const offset = Number(message.offset);
-      let ledger = this.ledgers.get(partitionKey);
-      if (!ledger) {
-        ledger = new PartitionLedger();
-        this.ledgers.set(partitionKey, ledger);
-      }
-      if (ledger.lastDelivered !== undefined && offset <= ledger.lastDelivered) {
-        resolveOffset(message.offset); // held from before a voluntary rejoin: not again
-        continue;
-      }
-      ledger.delivered(offset);
-      this.held++;
       resolveOffset(message.offset);
+      if (admitted === 'skip') continue; // held from before a voluntary rejoin: not again
       const k = message.key?.toString();
       // A tombstone (null value) is passed on as an empty payload: the core dead-letters it.
       const content = {
@@ -211,7 +173,7 @@ export class GroupMember {
       };
       queue.push({
         ts: Number(message.timestamp),
-        item: this.delivery({ generation, partitionKey, offset, content }),
+        item: this.account.delivery({ generation, partitionKey, offset, content }),
       });
     }
     if (queue.length > 0) this.outbox.enqueue(generation, queue);
@@ -220,83 +182,18 @@ export class GroupMember {
     if (isRunning() && !this.lifecycle.stopping) await heartbeat();
   }
 
-  /** Whether the member holds (or owes due redeliveries) all the deliveries it may hold. */
-  private full(): boolean {
-    return this.held + this.released.dueCount >= this.options.prefetch;
-  }
-
-  /** A delivery of `record`, counted; a released handle's later ack or release does nothing. */
-  private delivery(record: ReleasedRecord): Delivery {
-    const { generation, partitionKey, offset, content } = record;
-    let state: 'held' | 'acked' | 'released' = 'held';
-    return {
-      ...content,
-      deliveryCount: this.options.redeliveries.next(
-        `${this.options.groupId}|${partitionKey}`,
-        offset,
-      ),
-      ack: () => {
-        if (state === 'released' && !this.options.isClosed()) return Promise.resolve();
-        state = 'acked';
-        return this.ack(generation, partitionKey, offset);
-      },
-      release: (options?: ReleaseOptions) => {
-        if (this.options.isClosed()) return Promise.reject(new TransportClosedError());
-        if (state !== 'held') return Promise.resolve();
-        state = 'released';
-        this.release(record, options?.delayMs ?? 0);
-        return Promise.resolve();
-      },
-    };
-  }
-
-  private release(record: ReleasedRecord, delayMs: number): void {
-    if (this.stopped && !this.lifecycle.consumer) return; // left: the group reads it again
-    if (record.generation !== this.generation) return; // read again after the rebalance
-    if (!this.ledgers.get(record.partitionKey)?.release(record.offset)) return;
-    this.held--;
-    this.released.hold(record, delayMs);
-    if (this.paused && !this.full()) this.resume();
-  }
-
-  /** Emits the due released records while there is credit for them. */
-  private drainReleased(): void {
-    while (!this.lifecycle.stopping && this.held < this.options.prefetch) {
-      const record = this.released.takeDue();
-      if (!record) break;
-      if (record.generation !== this.generation) continue;
-      if (!this.ledgers.get(record.partitionKey)?.redelivered(record.offset)) continue;
-      this.held++;
-      this.options.subscriber.next(this.delivery(record));
-    }
-    if (this.paused && !this.full()) this.resume();
-  }
-
-  private ack(generation: number, partitionKey: string, offset: number): Promise<void> {
-    if (this.options.isClosed()) return Promise.reject(new TransportClosedError());
-    if (this.stopped && !this.lifecycle.consumer) return Promise.resolve(); // left: the group reads it again
-    if (generation !== this.generation) return Promise.resolve(); // redelivered after a rebalance
-    const ledger = this.ledgers.get(partitionKey);
-    if (!ledger?.ack(offset)) return Promise.resolve();
-    this.held--;
-    if (this.released.dueCount > 0) this.drainReleased();
-    else if (this.paused && !this.full()) this.resume();
-    return this.committer.commitNow();
-  }
-
-  private pause(): void {
+  private pauseTopics(): boolean {
     const consumer = this.lifecycle.consumer;
-    if (this.paused || !consumer) return;
-    this.paused = true;
+    if (!consumer) return false;
     try {
       consumer.pause(this.lifecycle.topics.map((topic) => ({ topic })));
+      return true;
     } catch {
-      this.paused = false;
+      return false;
     }
   }
 
-  private resume(): void {
-    this.paused = false;
+  private resumeTopics(): void {
     try {
       this.lifecycle.consumer?.resume(this.lifecycle.topics.map((topic) => ({ topic })));
     } catch {

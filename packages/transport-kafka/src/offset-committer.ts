@@ -1,13 +1,20 @@
 import { Coalescer } from '@rendezvous-ml/core/transport';
-import type { Consumer } from 'kafkajs';
 import type { PartitionLedger } from './partition-ledger.js';
+
+/**
+ * What commits a member's offsets: kafkajs's `Consumer` is one; another client adapts its own
+ * commit call to it.
+ */
+export interface CommitTarget {
+  commitOffsets(offsets: { topic: string; partition: number; offset: string }[]): Promise<unknown>;
+}
 
 /**
  * What the committer reads at the start of each commit: the member's current consumer, its
  * generation (a commit from an older one does not count) and its ledgers by `topic|partition`.
  */
 export interface CommitState {
-  readonly consumer: Consumer | undefined;
+  readonly consumer: CommitTarget | undefined;
   readonly generation: number;
   readonly ledgers: ReadonlyMap<string, PartitionLedger>;
 }

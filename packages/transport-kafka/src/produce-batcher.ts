@@ -1,6 +1,24 @@
 import { Coalescer } from '@rendezvous-ml/core/transport';
-import type { Producer, TopicMessages } from 'kafkajs';
 import { toTransportError } from './to-transport-error.js';
+
+/** The messages of one topic in a produce request. */
+interface TopicMessages {
+  readonly topic: string;
+  readonly messages: { key: string | null; value: string }[];
+}
+
+/**
+ * The part of a producer the batcher uses: kafkajs's `Producer` is one; another client adapts
+ * its own send call to it.
+ */
+export interface BatchProducer {
+  send(record: {
+    topic: string;
+    acks: number;
+    messages: { key: string | null; value: string }[];
+  }): Promise<unknown>;
+  sendBatch(batch: { acks: number; topicMessages: TopicMessages[] }): Promise<unknown>;
+}
 
 /** One message for a produce request. */
 interface Message {
@@ -15,6 +33,8 @@ export interface ProduceBatchLimits {
   readonly maxMessages?: number;
   /** Most payload bytes (UTF-16 length as an estimate) in one request. Default 512 KiB. */
   readonly maxBytes?: number;
+  /** Whether a failed request is transient (then every sender retries). Default: kafkajs's reading. */
+  readonly retryable?: (error: unknown) => boolean;
 }
 
 /**
@@ -39,11 +59,13 @@ export interface ProduceBatchLimits {
  */
 export class ProduceBatcher {
   private readonly sends: Coalescer<Message>;
+  private readonly retryable: (error: unknown) => boolean;
 
   constructor(
-    private readonly producer: Pick<Producer, 'send' | 'sendBatch'>,
+    private readonly producer: BatchProducer,
     limits: ProduceBatchLimits = {},
   ) {
+    this.retryable = limits.retryable ?? ((e) => toTransportError(e, 'produce').retryable);
     const maxMessages = limits.maxMessages ?? 500;
     const maxBytes = limits.maxBytes ?? 512 * 1024;
     this.sends = new Coalescer({
@@ -74,7 +96,7 @@ export class ProduceBatcher {
       await this.producer.sendBatch({ acks: -1, topicMessages: byTopic(batch) });
       return [];
     } catch (error) {
-      if (toTransportError(error, 'produce').retryable) throw error;
+      if (this.retryable(error)) throw error;
       return Promise.all(batch.map((m) => this.produceOne(m)));
     }
   }

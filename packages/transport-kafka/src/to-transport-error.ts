@@ -158,12 +158,19 @@ const redactor = new CredentialRedactor();
  * ```ts
  * await producer.send(record).catch((e) => { throw toTransportError(e, 'publish to requests'); });
  * ```
+ *
+ * `readLink` lets another Kafka client present its errors the kafkajs way first (the
+ * `@platformatic/kafka` transport maps its `apiId` to `type` and `canRetry` to `retriable`).
  */
-export function toTransportError(error: unknown, what: string): RendezvousError {
+export function toTransportError(
+  error: unknown,
+  what: string,
+  readLink: (link: ErrorLink) => ErrorLink = (link) => link,
+): RendezvousError {
   return classifyTransportError(error, {
     failed: `kafka: ${what} failed`,
     redact: (text) => redactor.redact(text),
     keepCause: true,
-    classify: classifyKafka,
+    classify: (links) => classifyKafka(links.map(readLink)),
   });
 }

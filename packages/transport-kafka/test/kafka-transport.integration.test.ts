@@ -1,16 +1,9 @@
 import {
-  type ArchiveRecord,
-  Archiver,
   AuthenticationError,
-  ConnectionLostError,
-  type DeadLetterRecord,
   DeadlineExceededError,
-  type Delivery,
   first,
   ModelWorker,
   Rendezvous,
-  type RendezvousError,
-  type RendezvousResult,
 } from '@rendezvous-ml/core';
 import {
   requireService,
@@ -21,6 +14,12 @@ import {
 import type { Subscription } from 'rxjs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type KafkaLogEntry, KafkaTransport, type KafkaTransportOptions } from '../src/index.js';
+import {
+  brokerRestartScenario,
+  type KafkaFaultSetup,
+  malformedRecordScenario,
+  until,
+} from './support/kafka-fault-scenarios.js';
 import {
   type KafkaWorkerProcess,
   startKafkaWorkerProcess,
@@ -67,18 +66,6 @@ const streamsFor = () => ({
   heartbeats: unique('hb'),
 });
 
-async function until(
-  check: () => Promise<boolean>,
-  what: string,
-  timeoutMs: number,
-): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 afterAll(async () => {
   await broker?.dispose();
 });
@@ -97,6 +84,13 @@ describe.skipIf(!gate.ok)('kafka transport', () => {
       const t = new KafkaTransport(options(extra));
       opened.push(t);
       return t;
+    };
+    const setup: KafkaFaultSetup = {
+      broker: broker!,
+      connect: () => connect(),
+      streams: streamsFor,
+      unique,
+      keep: (sub) => subs.push(sub),
     };
     afterEach(async () => {
       for (const s of subs.splice(0)) s.unsubscribe();
@@ -342,155 +336,13 @@ describe.skipIf(!gate.ok)('kafka transport', () => {
     it('(b) survives a broker restart: new requests are answered after recovery, acknowledged archive records are kept', {
       timeout: 120_000,
     }, async () => {
-      const streams = streamsFor();
-      const [tw, fe, ta] = [connect(), connect(), connect()];
-      const worker = new ModelWorker({
-        transport: tw,
-        model: { name: 'r', version: '1' },
-        predict: (x: number) => x + 1,
-        streams,
-        heartbeatIntervalMs: 200,
-      });
-      await worker.start();
-      const archived = new Map<string, ArchiveRecord>();
-      const archiver = new Archiver({
-        transport: ta,
-        source: 'scores',
-        group: unique('score-archiver'),
-        flushIntervalMs: 100,
-        batchSize: 50,
-        sinks: [
-          {
-            write: async (records) => {
-              for (const r of records) archived.set(r.id, r);
-            },
-            close: async () => undefined,
-          },
-        ],
-      });
-      await archiver.start();
-      const rendezvous = new Rendezvous<number, number>({
-        transport: fe,
-        policy: first(),
-        deadlineMs: 3000,
-        streams,
-      });
-      await rendezvous.start();
-      await waitFor(() => rendezvous.registry.live().length === 1, 'the model to be live', 10_000);
-
-      const answeredBefore: string[] = [];
-      for (let i = 0; i < 30; i++) {
-        const r = await rendezvous.request(i);
-        answeredBefore.push(r.requestId);
-      }
-      // traffic keeps flowing while the broker goes down and comes back
-      let stop = false;
-      const during: Promise<RendezvousResult<number, number> | Error>[] = [];
-      const traffic = (async () => {
-        for (let i = 0; !stop; i++) {
-          during.push(rendezvous.request(i).catch((e: Error) => e));
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      })();
-      const t0 = Date.now();
-      const phase = (what: string) =>
-        process.env.DEBUG_KAFKA &&
-        console.log(`(b) ${new Date().toISOString().slice(17, 23)} ${what} +${Date.now() - t0} ms`);
-      await broker!.stop();
-      phase('broker stopped');
-      // while it is down, a publish fails fast with a retryable ConnectionLostError
-      const publishStart = Date.now();
-      const failed = await fe.publish(streams.requests, { payload: '{}' }).catch((e: Error) => e);
-      expect(failed).toBeInstanceOf(ConnectionLostError);
-      expect(Date.now() - publishStart).toBeLessThan(10_000);
-      phase(`publish failed in ${Date.now() - publishStart} ms`);
-      await broker!.restart();
-      const upAt = Date.now();
-      phase('broker restarted');
-      // wait until the system answers again, then every new request must be answered
-      await until(
-        async () => {
-          try {
-            await rendezvous.request(1, { deadlineMs: 1000 });
-            return true;
-          } catch {
-            return false;
-          }
-        },
-        'the first answer after the restart',
-        60_000,
-      );
-      phase('first answer');
-      // kafkajs rejoins after a crash under a new member id; the transport evicts the old one, so
-      // groups do not wait a session timeout (3 s here, 10 s by default) after a broker restart
-      expect(Date.now() - upAt).toBeLessThan(15_000);
-      stop = true;
-      await traffic;
-      const outcomes = await Promise.all(during);
-      phase('traffic settled');
-      for (const o of outcomes) {
-        if (o instanceof Error)
-          expect(['DEADLINE_EXCEEDED', 'CONNECTION_LOST']).toContain((o as RendezvousError).code);
-      }
-      const answeredDuring = outcomes.filter(
-        (o): o is RendezvousResult<number, number> => !(o instanceof Error),
-      );
-      const after = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => rendezvous.request(100 + i)),
-      );
-      expect(after.map((r) => r.chosen?.output)).toEqual(
-        Array.from({ length: 20 }, (_, i) => 101 + i),
-      );
-      // every answered score (before, during and after the restart) reaches the archive
-      const archivedRequests = (): Set<string> =>
-        new Set([...archived.values()].map((r) => r.requestId));
-      await waitFor(
-        () =>
-          [
-            ...answeredBefore,
-            ...answeredDuring.map((r) => r.requestId),
-            ...after.map((r) => r.requestId),
-          ].every((id) => archivedRequests().has(id)),
-        'every answered score in the archive',
-        30_000,
-      );
-      phase(`archived (${answeredDuring.length}/${outcomes.length} answered during the outage)`);
-      await rendezvous.stop();
-      await worker.stop();
-      await archiver.stop();
-      phase('stopped');
+      await brokerRestartScenario(setup);
     });
 
     it('(c) sends a malformed record to the dead letter and counts it', {
       timeout: 30_000,
     }, async () => {
-      const streams = streamsFor();
-      const [t, fe] = [connect(), connect()];
-      await t.ensureGroup(streams.deadLetter, 'inspect');
-      const dead: Delivery[] = [];
-      subs.push(
-        t
-          .consume(streams.deadLetter, { group: 'inspect', consumer: 'c' })
-          .subscribe((d) => dead.push(d)),
-      );
-      const worker = new ModelWorker({
-        transport: t,
-        model: { name: 'd', version: '1' },
-        predict: (x) => x,
-        streams,
-      });
-      await worker.start();
-      await fe.publish(streams.requests, {
-        key: 'bad',
-        payload: '{"v":1,"id":"x","ts":"yesterday"}',
-      });
-      await waitFor(() => dead.length === 1, 'the dead letter', 10_000);
-      const record = JSON.parse(dead[0]!.payload) as DeadLetterRecord;
-      expect(record.reason.code).toBe('INVALID_ENVELOPE');
-      expect(record.payload).toBe('{"v":1,"id":"x","ts":"yesterday"}');
-      expect(worker.stats().deadLettered).toBe(1);
-      await dead[0]!.ack();
-      await worker.stop();
+      await malformedRecordScenario(setup);
     });
 
     it('refuses SASL on a listener without it as a non-retryable AuthenticationError, and never logs the secret', {

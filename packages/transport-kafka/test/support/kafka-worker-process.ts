@@ -21,12 +21,16 @@ export interface KafkaWorkerProcess {
   kill(): Promise<void>;
 }
 
-/** Starts a model worker in a child process, run from source with tsx. */
+/**
+ * Starts a model worker in a child process, run from source with tsx: `fixture` (default
+ * fixtures/kafka-worker.ts, the kafkajs transport; another Kafka client's tests pass their own).
+ */
 export function startKafkaWorkerProcess(
   config: KafkaWorkerConfig,
   readyTimeoutMs = 60_000,
+  fixture = FIXTURE,
 ): KafkaWorkerProcess {
-  const child = spawn(process.execPath, ['--import', TSX, FIXTURE, JSON.stringify(config)], {
+  const child = spawn(process.execPath, ['--import', TSX, fixture, JSON.stringify(config)], {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG },
   });

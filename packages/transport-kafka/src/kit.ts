@@ -1,0 +1,38 @@
+/**
+ * The client-independent parts of the Kafka transport, for another Kafka client's transport
+ * (`@rendezvous-ml/transport-kafka-platformatic`): how names map to topics and groups, the
+ * account a group member keeps of what it delivered (partition ledger, released records,
+ * redelivery counts, fetch ordering, commits), the produce batcher, the transport's open work,
+ * and the mapping of Kafka errors to the core's typed errors. Nothing here loads kafkajs.
+ *
+ * Not a stable API for applications: it follows the versions of the Kafka transports.
+ *
+ * @example
+ * ```ts
+ * import { PartitionLedger, TopicNames } from '@rendezvous-ml/transport-kafka/kit';
+ * const names = new TopicNames('rendezvous.');
+ * const ledger = new PartitionLedger();
+ * ```
+ *
+ * @packageDocumentation
+ */
+export {
+  DeliveryAccount,
+  type DeliveryAccountOptions,
+  partitionKeyOf,
+} from './delivery-account.js';
+export { FetchOutbox } from './fetch-outbox.js';
+export type { CommitTarget } from './offset-committer.js';
+export { OpenWork } from './open-work.js';
+export { PartitionLedger } from './partition-ledger.js';
+export {
+  type BatchProducer,
+  ProduceBatcher,
+  type ProduceBatchLimits,
+} from './produce-batcher.js';
+export { randomId } from './random-id.js';
+export { RedeliveryCounter } from './redelivery-counter.js';
+export { type ReleasedRecord, ReleasedRecords } from './released-records.js';
+export { toTransportError } from './to-transport-error.js';
+export { TopicNames } from './topic-names.js';
+export { TransportOps } from './transport-ops.js';
