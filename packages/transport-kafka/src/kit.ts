@@ -16,6 +16,7 @@
  *
  * @packageDocumentation
  */
+export { closeKafkaParts } from './close-kafka-parts.js';
 export {
   DeliveryAccount,
   type DeliveryAccountOptions,
@@ -35,4 +36,9 @@ export { RedeliveryCounter } from './redelivery-counter.js';
 export { type ReleasedRecord, ReleasedRecords } from './released-records.js';
 export { toTransportError } from './to-transport-error.js';
 export { TopicNames } from './topic-names.js';
+export {
+  type LagReading,
+  type TrackedMember,
+  TransportMembers,
+} from './transport-members.js';
 export { TransportOps } from './transport-ops.js';
