@@ -1,6 +1,11 @@
 import type { Consumer, GroupAssignment, Message, MessagesStream } from '@platformatic/kafka';
 import type { Delivery } from '@rendezvous-ml/core';
-import { DeliveryAccount, FetchOutbox, partitionKeyOf } from '@rendezvous-ml/transport-kafka/kit';
+import {
+  AccountedMember,
+  DeliveryAccount,
+  FetchOutbox,
+  partitionKeyOf,
+} from '@rendezvous-ml/transport-kafka/kit';
 import { commitTarget } from './commit-target.js';
 import type { PlatformaticMemberOptions } from './platformatic-member-options.js';
 
@@ -33,7 +38,7 @@ type StringStream = MessagesStream<string, string, string, string>;
  * await member.stop();
  * ```
  */
-export class PlatformaticGroupMember {
+export class PlatformaticGroupMember extends AccountedMember {
   private consumer: StringConsumer | undefined;
   private stream: StringStream | undefined;
   private memberId: string | undefined;
@@ -54,7 +59,7 @@ export class PlatformaticGroupMember {
   /** Messages emitted by the stream while the member had no credit for them. */
   private waiting: StringMessage[] = [];
   private streamPaused = false;
-  private readonly account: DeliveryAccount;
+  protected readonly account: DeliveryAccount;
   private readonly outbox = new FetchOutbox<Delivery>(
     (d) => this.options.subscriber.next(d),
     (generation) => generation === this.account.generation && !this.halted,
@@ -63,6 +68,7 @@ export class PlatformaticGroupMember {
   private flushing: NodeJS.Immediate | undefined;
 
   constructor(private readonly options: PlatformaticMemberOptions) {
+    super();
     this.account = new DeliveryAccount({
       groupId: options.groupId,
       prefetch: options.prefetch,
@@ -93,16 +99,6 @@ export class PlatformaticGroupMember {
   /** Re-reads the topic list now and rejoins if it grew (the reply tap after a new return address). */
   refresh(): void {
     if (!this.halted) void this.checkTopics();
-  }
-
-  /** Commits what was acknowledged; resolves when that commit has finished (or failed). */
-  commitNow(): Promise<void> {
-    return this.account.commitNow();
-  }
-
-  /** Acknowledged offsets in `[from, to)` that no commit covers yet. */
-  ackedAhead(topic: string, partition: number, from: number, to: number): number {
-    return this.account.ackedAhead(topic, partition, from, to);
   }
 
   /** Commits what was acknowledged and leaves the group. Idempotent. */

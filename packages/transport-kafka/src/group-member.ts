@@ -1,5 +1,6 @@
 import type { Delivery } from '@rendezvous-ml/core';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { AccountedMember } from './accounted-member.js';
 import { ConsumerLifecycle } from './consumer-lifecycle.js';
 import { DeliveryAccount, partitionKeyOf } from './delivery-account.js';
 import { FetchOutbox } from './fetch-outbox.js';
@@ -33,10 +34,10 @@ import type { GroupMemberOptions } from './group-member-options.js';
  * await member.stop();
  * ```
  */
-export class GroupMember {
+export class GroupMember extends AccountedMember {
   private stopped: Promise<void> | undefined;
   private readonly lifecycle: ConsumerLifecycle;
-  private readonly account: DeliveryAccount;
+  protected readonly account: DeliveryAccount;
   private readonly outbox = new FetchOutbox<Delivery>(
     (d) => this.options.subscriber.next(d),
     (generation) => generation === this.account.generation && !this.lifecycle.stopping,
@@ -45,6 +46,7 @@ export class GroupMember {
   private carryOver = false;
 
   constructor(private readonly options: GroupMemberOptions) {
+    super();
     this.lifecycle = new ConsumerLifecycle(options, {
       onJoin: (assignment) => this.onJoin(assignment),
       onBatch: (consumer, payload) => this.onBatch(consumer, payload),
@@ -83,19 +85,6 @@ export class GroupMember {
   /** The group this member belongs to. */
   get groupId(): string {
     return this.options.groupId;
-  }
-
-  /** Commits what was acknowledged; resolves when that commit has finished (or failed). */
-  commitNow(): Promise<void> {
-    return this.account.commitNow();
-  }
-
-  /**
-   * How many offsets in `[from, to)` of `topic`'s `partition` this member acknowledged that
-   * no commit covers yet: they follow an offset it still holds (commits are a contiguous prefix).
-   */
-  ackedAhead(topic: string, partition: number, from: number, to: number): number {
-    return this.account.ackedAhead(topic, partition, from, to);
   }
 
   /** Commits what was acknowledged and leaves the group. Idempotent. */

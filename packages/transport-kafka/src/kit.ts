@@ -16,6 +16,7 @@
  *
  * @packageDocumentation
  */
+export { AccountedMember } from './accounted-member.js';
 export { closeKafkaParts } from './close-kafka-parts.js';
 export {
   DeliveryAccount,
