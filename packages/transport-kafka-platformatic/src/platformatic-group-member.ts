@@ -5,6 +5,7 @@ import {
   DeliveryAccount,
   FetchOutbox,
   partitionKeyOf,
+  TopicListWatch,
 } from '@rendezvous-ml/transport-kafka/kit';
 import { commitTarget } from './commit-target.js';
 import type { PlatformaticMemberOptions } from './platformatic-member-options.js';
@@ -47,7 +48,7 @@ export class PlatformaticGroupMember extends AccountedMember {
   private stopped: Promise<void> | undefined;
   private starting: Promise<void> | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
-  private refreshTimer: NodeJS.Timeout | undefined;
+  private readonly watch: TopicListWatch;
   /** A voluntary rejoin (a longer topic list): the next join keeps what is held. */
   private carryOver = false;
   /** After a join, until the stream has refreshed its positions: what it emits is stale. */
@@ -69,6 +70,21 @@ export class PlatformaticGroupMember extends AccountedMember {
 
   constructor(private readonly options: PlatformaticMemberOptions) {
     super();
+    this.watch = new TopicListWatch({
+      topics: () => this.options.topics(),
+      refreshMs: this.options.refreshMs,
+      halted: () => this.halted,
+      joined: () => this.topicList,
+      rejoin: async () => {
+        // Rejoin with the longer topic list, keeping what is held: its acks stay valid and commit
+        // through the new consumer; what it fetches again of partitions it keeps is skipped.
+        this.account.pause();
+        await this.account.commitNow();
+        if (this.halted) return;
+        this.starting = this.restart(true);
+        await this.starting;
+      },
+    });
     this.account = new DeliveryAccount({
       groupId: options.groupId,
       prefetch: options.prefetch,
@@ -93,12 +109,12 @@ export class PlatformaticGroupMember extends AccountedMember {
   /** Joins the group in the background and starts delivering. */
   start(): void {
     this.starting = this.startConsumer();
-    if (this.options.refreshMs !== undefined) this.scheduleRefresh();
+    this.watch.start();
   }
 
   /** Re-reads the topic list now and rejoins if it grew (the reply tap after a new return address). */
   refresh(): void {
-    if (!this.halted) void this.checkTopics();
+    if (!this.halted) void this.watch.check();
   }
 
   /** Commits what was acknowledged and leaves the group. Idempotent. */
@@ -106,7 +122,7 @@ export class PlatformaticGroupMember extends AccountedMember {
     this.stopped ??= (async () => {
       this.halted = true;
       clearTimeout(this.restartTimer);
-      clearTimeout(this.refreshTimer);
+      this.watch.stop();
       clearImmediate(this.flushing);
       this.outbox.cancel();
       this.account.stopRedelivering();
@@ -312,32 +328,5 @@ export class PlatformaticGroupMember extends AccountedMember {
     this.streamPaused = false;
     this.waiting = [];
     await consumer?.close(true).catch((e: unknown) => this.options.log('leave failed', e));
-  }
-
-  private scheduleRefresh(): void {
-    if (this.halted) return;
-    this.refreshTimer = setTimeout(async () => {
-      await this.checkTopics();
-      this.scheduleRefresh();
-    }, this.options.refreshMs);
-  }
-
-  private async checkTopics(): Promise<void> {
-    let topics: readonly string[];
-    try {
-      topics = await this.options.topics();
-    } catch {
-      return;
-    }
-    if (this.halted) return;
-    const known = new Set(this.topicList);
-    if (!topics.some((t) => !known.has(t))) return;
-    // Rejoin with the longer topic list, keeping what is held: its acks stay valid and commit
-    // through the new consumer; what it fetches again of partitions it keeps is skipped.
-    this.account.pause();
-    await this.account.commitNow();
-    if (this.halted) return;
-    this.starting = this.restart(true);
-    await this.starting;
   }
 }

@@ -36,6 +36,7 @@ export { randomId } from './random-id.js';
 export { RedeliveryCounter } from './redelivery-counter.js';
 export { type ReleasedRecord, ReleasedRecords } from './released-records.js';
 export { toTransportError } from './to-transport-error.js';
+export { TopicListWatch, type TopicListWatchOptions } from './topic-list-watch.js';
 export { TopicNames } from './topic-names.js';
 export {
   type LagReading,
