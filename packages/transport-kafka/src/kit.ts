@@ -24,6 +24,7 @@ export {
   partitionKeyOf,
 } from './delivery-account.js';
 export { FetchOutbox } from './fetch-outbox.js';
+export type { KafkaTopologyOptions } from './kafka-topology-options.js';
 export type { MemberOptions } from './member-options.js';
 export type { CommitTarget } from './offset-committer.js';
 export { OpenWork } from './open-work.js';
