@@ -37,6 +37,7 @@ export {
 export { randomId } from './random-id.js';
 export { RedeliveryCounter } from './redelivery-counter.js';
 export { type ReleasedRecord, ReleasedRecords } from './released-records.js';
+export { RestartTimer, type RestartTimerOptions } from './restart-timer.js';
 export { toTransportError } from './to-transport-error.js';
 export { TopicListWatch, type TopicListWatchOptions } from './topic-list-watch.js';
 export { TopicNames } from './topic-names.js';
