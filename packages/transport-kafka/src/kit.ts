@@ -28,6 +28,11 @@ export type { KafkaTopologyOptions } from './kafka-topology-options.js';
 export type { MemberOptions } from './member-options.js';
 export type { CommitTarget } from './offset-committer.js';
 export { OpenWork } from './open-work.js';
+export {
+  type AckedAhead,
+  type PartitionEnds,
+  partitionLag,
+} from './partition-lag.js';
 export { PartitionLedger } from './partition-ledger.js';
 export {
   type BatchProducer,

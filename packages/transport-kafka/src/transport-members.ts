@@ -1,5 +1,5 @@
-import type { AckedAhead } from './group-lag.js';
 import type { OpenWork } from './open-work.js';
+import type { AckedAhead } from './partition-lag.js';
 import type { TransportOps } from './transport-ops.js';
 
 /** What {@link TransportMembers} needs of a group member (either Kafka client's). */
