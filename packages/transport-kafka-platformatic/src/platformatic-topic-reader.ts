@@ -55,22 +55,20 @@ export class PlatformaticTopicReader {
   private readonly restarts: RestartTimer;
 
   constructor(private readonly options: PlatformaticTopicReaderOptions) {
-    this.restarts = new RestartTimer({
-      delayMs: options.restartDelayMs,
-      stopped: () => this.stopping,
-      log: options.log,
-      restart: async () => {
-        await this.starting?.catch(() => undefined);
-        const old = this.consumer;
-        const ghost = this.memberId;
-        this.consumer = undefined;
-        this.memberId = undefined;
-        await old?.close(true).catch(() => undefined);
-        if (ghost) this.options.evict?.(this.options.groupId, ghost);
-        this.starting = this.run();
-      },
-    });
+    this.restarts = new RestartTimer(options, () => this.stopping, this.rebuild);
   }
+
+  /** Rebuilds the consumer after it failed (see `RestartTimer`). */
+  private readonly rebuild = async (): Promise<void> => {
+    await this.starting?.catch(() => undefined);
+    const old = this.consumer;
+    const ghost = this.memberId;
+    this.consumer = undefined;
+    this.memberId = undefined;
+    await old?.close(true).catch(() => undefined);
+    if (ghost) this.options.evict?.(this.options.groupId, ghost);
+    this.starting = this.run();
+  };
 
   /** Starts reading (joins its group in the background). */
   start(): void {

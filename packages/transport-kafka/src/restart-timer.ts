@@ -1,13 +1,9 @@
-/** What a {@link RestartTimer} rebuilds, when, and where it reports failures. */
+/** When a {@link RestartTimer} rebuilds, and where it reports failures (a reader's options). */
 export interface RestartTimerOptions {
   /** Delay before the rebuild. Default 200 ms. */
-  readonly delayMs?: number | undefined;
-  /** Whether the owner is stopping: no rebuild from then on. */
-  readonly stopped: () => boolean;
+  readonly restartDelayMs?: number | undefined;
   /** Where a failure is reported. */
   readonly log: (message: string, error?: unknown) => void;
-  /** Rebuilds the consumer. */
-  readonly restart: () => Promise<void>;
 }
 
 /**
@@ -16,7 +12,7 @@ export interface RestartTimerOptions {
  *
  * @example
  * ```ts
- * const restarts = new RestartTimer({ stopped: () => stopping, log: console.warn, restart });
+ * const restarts = new RestartTimer({ log: console.warn }, () => stopping, restart);
  * restarts.failed('reader of rendezvous.requests failed to start', error);
  * restarts.cancel();
  * ```
@@ -24,20 +20,29 @@ export interface RestartTimerOptions {
 export class RestartTimer {
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: RestartTimerOptions) {}
+  /**
+   * @param options - the delay and where failures go.
+   * @param stopped - whether the owner is stopping: no rebuild from then on.
+   * @param restart - rebuilds the consumer.
+   */
+  constructor(
+    private readonly options: RestartTimerOptions,
+    private readonly stopped: () => boolean,
+    private readonly restart: () => Promise<void>,
+  ) {}
 
   /** Rebuilds after the delay, unless a rebuild is pending already or the owner is stopping. */
   schedule(): void {
-    if (this.options.stopped() || this.timer) return;
+    if (this.stopped() || this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.options.restart();
-    }, this.options.delayMs ?? 200);
+      void this.restart();
+    }, this.options.restartDelayMs ?? 200);
   }
 
   /** Reports a failure and schedules a rebuild; nothing once the owner is stopping. */
   failed(message: string, error: unknown): void {
-    if (this.options.stopped()) return;
+    if (this.stopped()) return;
     this.options.log(message, error);
     this.schedule();
   }

@@ -55,18 +55,7 @@ export class TopicReader {
   private readonly restarts: RestartTimer;
 
   constructor(private readonly options: TopicReaderOptions) {
-    this.restarts = new RestartTimer({
-      delayMs: options.restartDelayMs,
-      stopped: () => this.stopping,
-      log: options.log,
-      restart: async () => {
-        await this.starting?.catch(() => undefined);
-        const old = this.consumer;
-        this.consumer = undefined;
-        await old?.disconnect().catch(() => undefined);
-        this.starting = this.run();
-      },
-    });
+    this.restarts = new RestartTimer(options, () => this.stopping, this.rebuild);
   }
 
   /** Starts reading (joins its group in the background). */
@@ -150,4 +139,13 @@ export class TopicReader {
       this.restarts.failed(`reader of ${topic} failed to start`, error);
     }
   }
+
+  /** Rebuilds the consumer after it failed (see `RestartTimer`). */
+  private readonly rebuild = async (): Promise<void> => {
+    await this.starting?.catch(() => undefined);
+    const old = this.consumer;
+    this.consumer = undefined;
+    await old?.disconnect().catch(() => undefined);
+    this.starting = this.run();
+  };
 }
