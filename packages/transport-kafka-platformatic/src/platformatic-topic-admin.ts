@@ -73,14 +73,14 @@ export class PlatformaticTopicAdmin {
   /**
    * What `groupId` has not acknowledged of `topic`: per partition, the end offset minus the
    * committed one (or the earliest still there), less `ackedAhead`. A partition without a
-   * committed offset counts 0, or from its earliest offset with `uncommittedFromEarliest`.
+   * committed offset counts 0, or from its earliest offset when `uncommittedFromEarliest`.
    */
   async lag(
     admin: Admin,
     groupId: string,
     topic: string,
     ackedAhead: AckedAhead,
-    uncommittedFromEarliest = false,
+    uncommittedFromEarliest: boolean,
   ): Promise<number> {
     const { committed, high, low } = await this.offsets(admin, groupId, topic, true);
     const ends = [...high].map(([partition, end]) => ({
