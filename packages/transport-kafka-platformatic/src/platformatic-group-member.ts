@@ -2,6 +2,7 @@ import type { Consumer, GroupAssignment, Message, MessagesStream } from '@platfo
 import type { Delivery } from '@rendezvous-ml/core';
 import {
   AccountedMember,
+  accountOptionsOf,
   DeliveryAccount,
   FetchOutbox,
   partitionKeyOf,
@@ -86,18 +87,12 @@ export class PlatformaticGroupMember extends AccountedMember {
       },
     });
     this.account = new DeliveryAccount({
-      groupId: options.groupId,
-      prefetch: options.prefetch,
-      redeliveries: options.redeliveries,
-      emit: (d) => options.subscriber.next(d),
+      ...accountOptionsOf(options),
       pause: () => this.pauseStream(),
       resume: () => this.resumeStream(),
       committer: () => this.consumer && commitTarget(this.consumer),
       stopping: () => this.halted,
       left: () => this.stopped !== undefined && !this.consumer,
-      isClosed: options.isClosed,
-      log: options.log,
-      ...(options.clock ? { clock: options.clock } : {}),
     });
   }
 

@@ -1,5 +1,6 @@
 import type { Delivery } from '@rendezvous-ml/core';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { accountOptionsOf } from './account-options-of.js';
 import { AccountedMember } from './accounted-member.js';
 import { ConsumerLifecycle } from './consumer-lifecycle.js';
 import { DeliveryAccount, partitionKeyOf } from './delivery-account.js';
@@ -57,18 +58,12 @@ export class GroupMember extends AccountedMember {
       },
     });
     this.account = new DeliveryAccount({
-      groupId: options.groupId,
-      prefetch: options.prefetch,
-      redeliveries: options.redeliveries,
-      emit: (d) => options.subscriber.next(d),
+      ...accountOptionsOf(options),
       pause: () => this.pauseTopics(),
       resume: () => this.resumeTopics(),
       committer: () => this.lifecycle.consumer,
       stopping: () => this.lifecycle.stopping,
       left: () => this.stopped !== undefined && !this.lifecycle.consumer,
-      isClosed: options.isClosed,
-      log: options.log,
-      ...(options.clock ? { clock: options.clock } : {}),
     });
   }
 

@@ -16,6 +16,7 @@
  *
  * @packageDocumentation
  */
+export { accountOptionsOf, type MemberAccountOptions } from './account-options-of.js';
 export { AccountedMember } from './accounted-member.js';
 export { closeKafkaParts } from './close-kafka-parts.js';
 export {
