@@ -50,8 +50,6 @@ export class PlatformaticGroupMember extends AccountedMember {
   private starting: Promise<void> | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private readonly watch: TopicListWatch;
-  /** A voluntary rejoin (a longer topic list): the next join keeps what is held. */
-  private carryOver = false;
   /** After a join, until the stream has refreshed its positions: what it emits is stale. */
   private awaitingOffsets = false;
   /** Messages the stream had buffered at the last join, still to come (stale). */
@@ -302,14 +300,8 @@ export class PlatformaticGroupMember extends AccountedMember {
     if (this.halted) return;
     const ghost = this.memberId;
     await this.close();
-    if (keepHolding) {
-      this.carryOver = true;
-      this.account.unpaused();
-    } else {
-      this.carryOver = false;
-      this.account.restart();
-      if (ghost) this.options.evict?.(this.options.groupId, ghost);
-    }
+    this.rebuilt(keepHolding);
+    if (!keepHolding && ghost) this.options.evict?.(this.options.groupId, ghost);
     this.starting = this.startConsumer();
     await this.starting;
   }

@@ -26,6 +26,16 @@ export abstract class AccountedMember implements TrackedMember {
   /** Commits what was acknowledged and leaves the group. Idempotent. */
   abstract stop(): Promise<void>;
 
+  /** Set by a voluntary rejoin (a longer topic list): the next join keeps what is held. */
+  protected carryOver = false;
+
+  /** The consumer is rebuilt: keep what is held for a voluntary rejoin (`keepHolding`), else drop it. */
+  protected rebuilt(keepHolding: boolean): void {
+    this.carryOver = keepHolding;
+    if (keepHolding) this.account.unpaused();
+    else this.account.restart();
+  }
+
   /** Commits what was acknowledged; resolves when that commit has finished (or failed). */
   commitNow(): Promise<void> {
     return this.account.commitNow();

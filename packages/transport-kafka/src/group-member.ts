@@ -43,15 +43,13 @@ export class GroupMember extends AccountedMember {
     (d) => this.options.subscriber.next(d),
     (generation) => generation === this.account.generation && !this.lifecycle.stopping,
   );
-  /** Set by a voluntary rejoin (new topics): the next join keeps what is held. */
-  private carryOver = false;
 
   constructor(private readonly options: GroupMemberOptions) {
     super();
     this.lifecycle = new ConsumerLifecycle(options, {
       onJoin: (assignment) => this.onJoin(assignment),
       onBatch: (consumer, payload) => this.onBatch(consumer, payload),
-      onRestart: (keepHolding) => this.onRestart(keepHolding),
+      onRestart: (keepHolding) => this.rebuilt(keepHolding),
       beforeRejoin: () => {
         this.account.pause();
         return this.account.commitNow();
@@ -94,17 +92,6 @@ export class GroupMember extends AccountedMember {
       await this.lifecycle.leave();
     })();
     return this.stopped;
-  }
-
-  /** The consumer is rebuilt: keep what is held for a voluntary rejoin, else drop it. */
-  private onRestart(keepHolding: boolean): void {
-    if (keepHolding) {
-      this.carryOver = true;
-      this.account.unpaused();
-    } else {
-      this.carryOver = false;
-      this.account.restart();
-    }
   }
 
   private onJoin(assignment: Record<string, number[]>): void {
