@@ -7,6 +7,7 @@ import {
   stringSerializers,
 } from '@platformatic/kafka';
 import { PlatformaticKafkaTransport } from '@rendezvous-ml/transport-kafka-platformatic';
+import { bareCalls } from '../lib/bare-calls.js';
 
 /** What a Kafka bench variant measures: one request round trip, and how to stop. */
 export interface KafkaTarget {
@@ -36,28 +37,18 @@ export async function barePlatformaticLoop(brokers: string[], tag: string): Prom
       ...fast,
     });
   const [worker, client] = [consumer('w'), consumer('c')];
-  const waiting = new Map<string, () => void>();
+  const calls = bareCalls((id) =>
+    producer.send({ acks: -1, messages: [{ topic: req, key: id, value: '{"x":1}' }] }),
+  );
   const opts = { mode: MessagesStreamModes.EARLIEST, autocommit: false, ...fast };
   const requests = await worker.consume({ topics: [req], ...opts });
   const replies = await client.consume({ topics: [rep], ...opts });
   requests.on('data', (m) => {
     void producer.send({ acks: -1, messages: [{ topic: rep, key: m.key, value: m.value }] });
   });
-  replies.on('data', (m) => waiting.get(m.key)?.());
-  let n = 0;
+  replies.on('data', (m) => calls.answer(m.key));
   return {
-    call: () => {
-      const id = `f${n++}`;
-      return new Promise<void>((resolve, reject) => {
-        waiting.set(id, () => {
-          waiting.delete(id);
-          resolve();
-        });
-        producer
-          .send({ acks: -1, messages: [{ topic: req, key: id, value: '{"x":1}' }] })
-          .catch(reject);
-      });
-    },
+    call: calls.call,
     close: async () => {
       await Promise.all([worker.close(true), client.close(true)]);
       await Promise.all([producer.close(), admin.close()]);

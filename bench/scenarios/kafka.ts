@@ -1,6 +1,7 @@
 import { first, ModelWorker, Rendezvous, type Transport } from '@rendezvous-ml/core';
 import { KafkaTransport } from '@rendezvous-ml/transport-kafka';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { bareCalls } from '../lib/bare-calls.js';
 import { closedLoop, measure } from '../lib/closed-loop.js';
 import { toMeasurement } from '../lib/measurement.js';
 import { openLoop } from '../lib/open-loop.js';
@@ -33,7 +34,9 @@ async function bareLoop(brokers: string[], tag: string) {
   const fast = { heartbeatInterval: 500, maxWaitTimeInMs: 20, sessionTimeout: 10_000 };
   const worker = kafka.consumer({ groupId: `bench.floor.w.${tag}`, ...fast });
   const client = kafka.consumer({ groupId: `bench.floor.c.${tag}`, ...fast });
-  const waiting = new Map<string, () => void>();
+  const calls = bareCalls((id) =>
+    producer.send({ topic: req, acks: -1, messages: [{ key: id, value: '{"x":1}' }] }),
+  );
   await worker.connect();
   await client.connect();
   await worker.subscribe({ topic: req, fromBeginning: true });
@@ -54,24 +57,11 @@ async function bareLoop(brokers: string[], tag: string) {
   await client.run({
     autoCommit: false,
     eachBatch: async ({ batch }) => {
-      for (const m of batch.messages) waiting.get(m.key!.toString())?.();
+      for (const m of batch.messages) calls.answer(m.key!.toString());
     },
   });
-  let n = 0;
-  const call = (): Promise<void> => {
-    const id = `f${n++}`;
-    return new Promise<void>((resolve, reject) => {
-      waiting.set(id, () => {
-        waiting.delete(id);
-        resolve();
-      });
-      producer
-        .send({ topic: req, acks: -1, messages: [{ key: id, value: '{"x":1}' }] })
-        .catch(reject);
-    });
-  };
   return {
-    call,
+    call: calls.call,
     close: async () => {
       await Promise.all([worker.disconnect(), client.disconnect()]);
       await producer.disconnect();

@@ -1,6 +1,13 @@
 import type { Consumer, GroupAssignment, Message, MessagesStream } from '@platformatic/kafka';
 import type { Delivery } from '@rendezvous-ml/core';
-import { DeliveryAccount, FetchOutbox, partitionKeyOf } from '@rendezvous-ml/transport-kafka/kit';
+import {
+  AccountedMember,
+  accountOptionsOf,
+  DeliveryAccount,
+  FetchOutbox,
+  partitionKeyOf,
+  TopicListWatch,
+} from '@rendezvous-ml/transport-kafka/kit';
 import { commitTarget } from './commit-target.js';
 import type { PlatformaticMemberOptions } from './platformatic-member-options.js';
 
@@ -33,7 +40,7 @@ type StringStream = MessagesStream<string, string, string, string>;
  * await member.stop();
  * ```
  */
-export class PlatformaticGroupMember {
+export class PlatformaticGroupMember extends AccountedMember {
   private consumer: StringConsumer | undefined;
   private stream: StringStream | undefined;
   private memberId: string | undefined;
@@ -42,9 +49,7 @@ export class PlatformaticGroupMember {
   private stopped: Promise<void> | undefined;
   private starting: Promise<void> | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
-  private refreshTimer: NodeJS.Timeout | undefined;
-  /** A voluntary rejoin (a longer topic list): the next join keeps what is held. */
-  private carryOver = false;
+  private readonly watch: TopicListWatch;
   /** After a join, until the stream has refreshed its positions: what it emits is stale. */
   private awaitingOffsets = false;
   /** Messages the stream had buffered at the last join, still to come (stale). */
@@ -54,7 +59,7 @@ export class PlatformaticGroupMember {
   /** Messages emitted by the stream while the member had no credit for them. */
   private waiting: StringMessage[] = [];
   private streamPaused = false;
-  private readonly account: DeliveryAccount;
+  protected readonly account: DeliveryAccount;
   private readonly outbox = new FetchOutbox<Delivery>(
     (d) => this.options.subscriber.next(d),
     (generation) => generation === this.account.generation && !this.halted,
@@ -63,19 +68,29 @@ export class PlatformaticGroupMember {
   private flushing: NodeJS.Immediate | undefined;
 
   constructor(private readonly options: PlatformaticMemberOptions) {
+    super();
+    this.watch = new TopicListWatch({
+      topics: () => this.options.topics(),
+      refreshMs: this.options.refreshMs,
+      halted: () => this.halted,
+      joined: () => this.topicList,
+      rejoin: async () => {
+        // Rejoin with the longer topic list, keeping what is held: its acks stay valid and commit
+        // through the new consumer; what it fetches again of partitions it keeps is skipped.
+        this.account.pause();
+        await this.account.commitNow();
+        if (this.halted) return;
+        this.starting = this.restart(true);
+        await this.starting;
+      },
+    });
     this.account = new DeliveryAccount({
-      groupId: options.groupId,
-      prefetch: options.prefetch,
-      redeliveries: options.redeliveries,
-      emit: (d) => options.subscriber.next(d),
+      ...accountOptionsOf(options),
       pause: () => this.pauseStream(),
       resume: () => this.resumeStream(),
       committer: () => this.consumer && commitTarget(this.consumer),
       stopping: () => this.halted,
       left: () => this.stopped !== undefined && !this.consumer,
-      isClosed: options.isClosed,
-      log: options.log,
-      ...(options.clock ? { clock: options.clock } : {}),
     });
   }
 
@@ -87,22 +102,12 @@ export class PlatformaticGroupMember {
   /** Joins the group in the background and starts delivering. */
   start(): void {
     this.starting = this.startConsumer();
-    if (this.options.refreshMs !== undefined) this.scheduleRefresh();
+    this.watch.start();
   }
 
   /** Re-reads the topic list now and rejoins if it grew (the reply tap after a new return address). */
   refresh(): void {
-    if (!this.halted) void this.checkTopics();
-  }
-
-  /** Commits what was acknowledged; resolves when that commit has finished (or failed). */
-  commitNow(): Promise<void> {
-    return this.account.commitNow();
-  }
-
-  /** Acknowledged offsets in `[from, to)` that no commit covers yet. */
-  ackedAhead(topic: string, partition: number, from: number, to: number): number {
-    return this.account.ackedAhead(topic, partition, from, to);
+    if (!this.halted) void this.watch.check();
   }
 
   /** Commits what was acknowledged and leaves the group. Idempotent. */
@@ -110,7 +115,7 @@ export class PlatformaticGroupMember {
     this.stopped ??= (async () => {
       this.halted = true;
       clearTimeout(this.restartTimer);
-      clearTimeout(this.refreshTimer);
+      this.watch.stop();
       clearImmediate(this.flushing);
       this.outbox.cancel();
       this.account.stopRedelivering();
@@ -295,14 +300,8 @@ export class PlatformaticGroupMember {
     if (this.halted) return;
     const ghost = this.memberId;
     await this.close();
-    if (keepHolding) {
-      this.carryOver = true;
-      this.account.unpaused();
-    } else {
-      this.carryOver = false;
-      this.account.restart();
-      if (ghost) this.options.evict?.(this.options.groupId, ghost);
-    }
+    this.rebuilt(keepHolding);
+    if (!keepHolding && ghost) this.options.evict?.(this.options.groupId, ghost);
     this.starting = this.startConsumer();
     await this.starting;
   }
@@ -316,32 +315,5 @@ export class PlatformaticGroupMember {
     this.streamPaused = false;
     this.waiting = [];
     await consumer?.close(true).catch((e: unknown) => this.options.log('leave failed', e));
-  }
-
-  private scheduleRefresh(): void {
-    if (this.halted) return;
-    this.refreshTimer = setTimeout(async () => {
-      await this.checkTopics();
-      this.scheduleRefresh();
-    }, this.options.refreshMs);
-  }
-
-  private async checkTopics(): Promise<void> {
-    let topics: readonly string[];
-    try {
-      topics = await this.options.topics();
-    } catch {
-      return;
-    }
-    if (this.halted) return;
-    const known = new Set(this.topicList);
-    if (!topics.some((t) => !known.has(t))) return;
-    // Rejoin with the longer topic list, keeping what is held: its acks stay valid and commit
-    // through the new consumer; what it fetches again of partitions it keeps is skipped.
-    this.account.pause();
-    await this.account.commitNow();
-    if (this.halted) return;
-    this.starting = this.restart(true);
-    await this.starting;
   }
 }

@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
 import type { SASLOptions } from '@platformatic/kafka';
+import type { KafkaTopologyOptions } from '@rendezvous-ml/transport-kafka/kit';
 
 /**
  * Options of {@link PlatformaticKafkaTransport}. Only `brokers` is required; the defaults are
@@ -17,26 +18,11 @@ import type { SASLOptions } from '@platformatic/kafka';
  * };
  * ```
  */
-export interface PlatformaticKafkaTransportOptions {
+export interface PlatformaticKafkaTransportOptions extends KafkaTopologyOptions {
   /** Bootstrap servers, as a list or a comma-separated string. */
   readonly brokers: readonly string[] | string;
   /** Client id (shows up in broker logs and quotas). Default `rendezvous`. */
   readonly clientId?: string;
-  /** Prefix of every topic and consumer group this transport creates. Default `rendezvous.`. */
-  readonly topicPrefix?: string;
-  /** Partitions of the stream topics it creates (requests, dead letters). Default 8. */
-  readonly partitions?: number;
-  /** Replication factor of the topics it creates. Default 1 (use 3 in production). */
-  readonly replicationFactor?: number;
-  /**
-   * A member that stops heartbeating for this long is removed from its group and its partitions
-   * go to the survivors: the failover bound for a crashed worker. Default 10 000 ms.
-   */
-  readonly sessionTimeoutMs?: number;
-  /** How often a member heartbeats; also how soon it notices a rebalance. Default 500 ms. */
-  readonly heartbeatIntervalMs?: number;
-  /** Longest time members get to rejoin during a rebalance. Default 10 000 ms. */
-  readonly rebalanceTimeoutMs?: number;
   /** Longest a fetch waits for data on the broker; how often an idle consumer asks. Default 250 ms. */
   readonly maxWaitTimeMs?: number;
   /** Unacknowledged deliveries per member when `consume` is not given `prefetch`. Default 256. */

@@ -11,10 +11,12 @@ import {
 } from '@rendezvous-ml/core';
 import { brokerCapabilities } from '@rendezvous-ml/core/transport';
 import {
+  closeKafkaParts,
   OpenWork,
   RedeliveryCounter,
   randomId,
   TopicNames,
+  TransportMembers,
   TransportOps,
 } from '@rendezvous-ml/transport-kafka/kit';
 import type { Observable } from 'rxjs';
@@ -25,7 +27,7 @@ import { PlatformaticGroupMember } from './platformatic-group-member.js';
 import type { PlatformaticKafkaTransportOptions } from './platformatic-kafka-transport-options.js';
 import type { GroupSettings, PlatformaticMemberOptions } from './platformatic-member-options.js';
 import { PlatformaticReplyChannels } from './platformatic-reply-channels.js';
-import { type AckedAhead, PlatformaticTopicAdmin } from './platformatic-topic-admin.js';
+import { PlatformaticTopicAdmin } from './platformatic-topic-admin.js';
 import { PlatformaticTopicReader } from './platformatic-topic-reader.js';
 import { toPlatformaticError } from './to-platformatic-error.js';
 
@@ -70,9 +72,7 @@ export class PlatformaticKafkaTransport implements Transport {
   private readonly ctx: PlatformaticContext;
   private readonly replyChannels: PlatformaticReplyChannels;
   private readonly listeners: PlatformaticBroadcastListeners;
-  private readonly members = new Set<PlatformaticGroupMember>();
-  /** Tap groups declared here: they read a new reply topic from its beginning. */
-  private readonly tapGroups = new Set<string>();
+  private readonly members = new TransportMembers<PlatformaticGroupMember>(this.work);
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: PlatformaticKafkaTransportOptions) {
@@ -129,7 +129,7 @@ export class PlatformaticKafkaTransport implements Transport {
       this.ctx,
       options.instanceId ?? randomId(),
       () => {
-        for (const m of this.members) if (this.isTap(m)) m.refresh();
+        for (const m of this.members.tapMembers()) m.refresh();
       },
     );
     this.listeners = new PlatformaticBroadcastListeners(this.ctx);
@@ -152,7 +152,7 @@ export class PlatformaticKafkaTransport implements Transport {
     await this.ops.setup(`ensureGroup ${group} on ${stream}`, async (c) => {
       const groupId = this.names.group(group);
       if (stream === REPLY_TAP) {
-        this.tapGroups.add(groupId);
+        this.members.tapGroups.add(groupId);
         for (const topic of await this.replyTopics(c))
           await this.topics.positionAtEnd(c.admin, groupId, topic);
         return;
@@ -196,14 +196,7 @@ export class PlatformaticKafkaTransport implements Transport {
         log: this.ctx.warn,
         isClosed: () => this.work.closed,
       });
-      this.members.add(member);
-      if (tap) this.tapMembers.add(member);
-      member.start();
-      return () => {
-        this.members.delete(member);
-        this.tapMembers.delete(member);
-        this.work.keep(member.stop());
-      };
+      return this.members.run(member, tap);
     });
   }
 
@@ -214,17 +207,11 @@ export class PlatformaticKafkaTransport implements Transport {
    */
   async groupLag(stream: string, group: string): Promise<number> {
     const groupId = this.names.group(group);
-    const mine = [...this.members].filter((m) => m.groupId === groupId);
-    await Promise.all(mine.map((m) => m.commitNow()));
-    const ahead: AckedAhead = (...at) => mine.reduce((n, m) => n + m.ackedAhead(...at), 0);
     const tap = stream === REPLY_TAP;
-    const fromEarliest = tap && (this.tapGroups.has(groupId) || mine.length > 0);
-    return this.ops.setup(`groupLag ${group} on ${stream}`, async (c) => {
-      const topics = tap ? await this.replyTopics(c) : [this.names.stream(stream)];
-      let lag = 0;
-      for (const topic of topics)
-        lag += await this.topics.lag(c.admin, groupId, topic, ahead, fromEarliest);
-      return lag;
+    return this.members.lag(this.ops, `groupLag ${group} on ${stream}`, groupId, tap, {
+      topics: async (c) => (tap ? this.replyTopics(c) : [this.names.stream(stream)]),
+      topicLag: (c, topic, ahead, earliest) =>
+        this.topics.lag(c.admin, groupId, topic, ahead, earliest),
     });
   }
 
@@ -249,21 +236,8 @@ export class PlatformaticKafkaTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    this.closing ??= (async () => {
-      this.work.close();
-      this.replyChannels.stopReaders();
-      this.listeners.stopReaders();
-      await this.work.settle();
-      await this.listeners.stopAll();
-      await this.connector.disconnect();
-    })();
+    this.closing ??= closeKafkaParts(this.work, this.replyChannels, this.listeners, this.connector);
     return this.closing;
-  }
-
-  private readonly tapMembers = new Set<PlatformaticGroupMember>();
-
-  private isTap(member: PlatformaticGroupMember): boolean {
-    return this.tapMembers.has(member);
   }
 
   /** The reply topics there are now, sorted. */

@@ -1,7 +1,5 @@
 import type { BaseOptions } from '@platformatic/kafka';
-import type { Clock, Delivery } from '@rendezvous-ml/core';
-import type { RedeliveryCounter } from '@rendezvous-ml/transport-kafka/kit';
-import type { Subscriber } from 'rxjs';
+import type { MemberOptions } from '@rendezvous-ml/transport-kafka/kit';
 import type { PlatformaticKafkaModule } from './load-platformatic-kafka.js';
 
 /**
@@ -20,7 +18,8 @@ export interface GroupSettings {
 }
 
 /**
- * Options of `PlatformaticGroupMember`.
+ * Options of `PlatformaticGroupMember`: the `MemberOptions` of every Kafka member, and the
+ * `@platformatic/kafka` client.
  *
  * @example
  * ```ts
@@ -29,29 +28,10 @@ export interface GroupSettings {
  *   redeliveries, log: console.warn, isClosed: () => false };
  * ```
  */
-export interface PlatformaticMemberOptions {
+export interface PlatformaticMemberOptions extends MemberOptions {
   /** The loaded client module, available once `topics()` has resolved. */
   readonly kafka: () => PlatformaticKafkaModule;
   /** Connection options of the consumer (brokers, client id, TLS, SASL). */
   readonly client: BaseOptions;
   readonly group: GroupSettings;
-  readonly groupId: string;
-  /** The topics to read; called at every (re)start, after any set-up it needs. */
-  readonly topics: () => Promise<readonly string[]>;
-  /** The logical stream name reported as `Delivery.source` for a topic. */
-  readonly sourceOf: (topic: string) => string;
-  readonly prefetch: number;
-  readonly subscriber: Subscriber<Delivery>;
-  readonly redeliveries: RedeliveryCounter;
-  /** When set, re-reads `topics()` this often and rejoins when the list grew (the reply tap). */
-  readonly refreshMs?: number;
-  /** Delay before a consumer whose stream failed is rebuilt. Default 200 ms. */
-  readonly restartDelayMs?: number;
-  /** Removes the member a failed consumer left behind from the group (see `evict`). */
-  readonly evict?: (groupId: string, memberId: string) => void;
-  readonly log: (message: string, error?: unknown) => void;
-  /** Whether the transport is closed (acks then reject with `TransportClosedError`). */
-  readonly isClosed: () => boolean;
-  /** Time source of delayed redeliveries (`release({ delayMs })`). Default the system clock. */
-  readonly clock?: Clock;
 }

@@ -1,7 +1,5 @@
 import type { Admin } from '@platformatic/kafka';
-
-/** Acknowledged offsets in `[from, to)` of a partition that no commit covers yet. */
-export type AckedAhead = (topic: string, partition: number, from: number, to: number) => number;
+import { type AckedAhead, partitionLag } from '@rendezvous-ml/transport-kafka/kit';
 
 /** A broker error's name (`ProtocolError.apiId`) anywhere in the chain, aggregates included. */
 function brokerErrors(error: unknown): Set<string> {
@@ -75,24 +73,22 @@ export class PlatformaticTopicAdmin {
   /**
    * What `groupId` has not acknowledged of `topic`: per partition, the end offset minus the
    * committed one (or the earliest still there), less `ackedAhead`. A partition without a
-   * committed offset counts 0, or from its earliest offset with `uncommittedFromEarliest`.
+   * committed offset counts 0, or from its earliest offset when `uncommittedFromEarliest`.
    */
   async lag(
     admin: Admin,
     groupId: string,
     topic: string,
     ackedAhead: AckedAhead,
-    uncommittedFromEarliest = false,
+    uncommittedFromEarliest: boolean,
   ): Promise<number> {
     const { committed, high, low } = await this.offsets(admin, groupId, topic, true);
-    let lag = 0;
-    for (const [partition, end] of high) {
-      const at = committed.get(partition) ?? -1;
-      if (at < 0 && !uncommittedFromEarliest) continue;
-      const from = Math.max(at, low.get(partition) ?? 0);
-      if (end > from) lag += end - from - ackedAhead(topic, partition, from, end);
-    }
-    return lag;
+    const ends = [...high].map(([partition, end]) => ({
+      partition,
+      high: end,
+      low: low.get(partition) ?? 0,
+    }));
+    return partitionLag(topic, committed, ends, ackedAhead, uncommittedFromEarliest);
   }
 
   /** Removes `memberId` from `groupId` (a crashed consumer's member); resolves true when gone. */

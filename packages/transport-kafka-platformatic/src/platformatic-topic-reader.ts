@@ -1,5 +1,6 @@
 import type { BaseOptions, Consumer } from '@platformatic/kafka';
 import type { IncomingMessage } from '@rendezvous-ml/core';
+import { RestartTimer } from '@rendezvous-ml/transport-kafka/kit';
 import type { PlatformaticKafkaModule } from './load-platformatic-kafka.js';
 import type { GroupSettings } from './platformatic-member-options.js';
 
@@ -48,11 +49,26 @@ export class PlatformaticTopicReader {
   private consumer: Consumer<string, string, string, string> | undefined;
   private memberId: string | undefined;
   private starting: Promise<void> | undefined;
-  private restartTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private stopped: Promise<void> | undefined;
 
-  constructor(private readonly options: PlatformaticTopicReaderOptions) {}
+  private readonly restarts: RestartTimer;
+
+  constructor(private readonly options: PlatformaticTopicReaderOptions) {
+    this.restarts = new RestartTimer(options, () => this.stopping, this.rebuild);
+  }
+
+  /** Rebuilds the consumer after it failed (see `RestartTimer`). */
+  private readonly rebuild = async (): Promise<void> => {
+    await this.starting?.catch(() => undefined);
+    const old = this.consumer;
+    const ghost = this.memberId;
+    this.consumer = undefined;
+    this.memberId = undefined;
+    await old?.close(true).catch(() => undefined);
+    if (ghost) this.options.evict?.(this.options.groupId, ghost);
+    this.starting = this.run();
+  };
 
   /** Starts reading (joins its group in the background). */
   start(): void {
@@ -63,7 +79,7 @@ export class PlatformaticTopicReader {
   stop(): Promise<void> {
     this.stopped ??= (async () => {
       this.stopping = true;
-      clearTimeout(this.restartTimer);
+      this.restarts.cancel();
       await this.starting?.catch(() => undefined);
       const consumer = this.consumer;
       this.consumer = undefined;
@@ -110,27 +126,10 @@ export class PlatformaticTopicReader {
       stream.on('error', (error) => {
         if (this.stopping || consumer !== this.consumer) return;
         this.options.log(`reader of ${topic} failed; rebuilding it`, error);
-        this.scheduleRestart();
+        this.restarts.schedule();
       });
     } catch (error) {
-      if (this.stopping) return;
-      this.options.log(`reader of ${topic} failed to start`, error);
-      this.scheduleRestart();
+      this.restarts.failed(`reader of ${topic} failed to start`, error);
     }
-  }
-
-  private scheduleRestart(): void {
-    if (this.stopping || this.restartTimer) return;
-    this.restartTimer = setTimeout(async () => {
-      this.restartTimer = undefined;
-      await this.starting?.catch(() => undefined);
-      const old = this.consumer;
-      const ghost = this.memberId;
-      this.consumer = undefined;
-      this.memberId = undefined;
-      await old?.close(true).catch(() => undefined);
-      if (ghost) this.options.evict?.(this.options.groupId, ghost);
-      this.starting = this.run();
-    }, this.options.restartDelayMs ?? 200);
   }
 }

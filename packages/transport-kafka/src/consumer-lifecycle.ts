@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { GroupMemberOptions } from './group-member-options.js';
 import { groupProtocolRefusal } from './group-protocol-refusal.js';
+import { TopicListWatch } from './topic-list-watch.js';
 
 /**
  * What a {@link ConsumerLifecycle} hands to the member it runs the consumer for.
@@ -41,16 +42,32 @@ export class ConsumerLifecycle {
   private starting: Promise<void> | undefined;
   private halted = false;
   private topicList: readonly string[] = [];
-  private refreshTimer: NodeJS.Timeout | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
   private restarting: Promise<void> | undefined;
   /** The broker's id of the current consumer in the group, from its last join. */
   private memberId: string | undefined;
+  private readonly watch: TopicListWatch;
 
   constructor(
     private readonly options: GroupMemberOptions,
     private readonly hooks: ConsumerLifecycleHooks,
-  ) {}
+  ) {
+    this.watch = new TopicListWatch({
+      topics: () => this.options.topics(),
+      refreshMs: this.options.refreshMs,
+      halted: () => this.halted,
+      busy: () => this.restarting !== undefined,
+      joined: () => this.topicList,
+      rejoin: async () => {
+        // Rejoin with the longer topic list, keeping what is held: its acks stay valid and commit
+        // through the new consumer, and what kafkajs fetches again from the committed offsets of
+        // partitions this member keeps is skipped (no redelivery for a mere topic-list change).
+        await this.hooks.beforeRejoin();
+        if (this.halted) return;
+        await this.restart(true);
+      },
+    });
+  }
 
   /** The running consumer, if any. */
   get consumer(): Consumer | undefined {
@@ -70,19 +87,19 @@ export class ConsumerLifecycle {
   /** Joins the group in the background. */
   start(): void {
     this.starting = this.startConsumer();
-    if (this.options.refreshMs !== undefined) this.scheduleRefresh();
+    this.watch.start();
   }
 
   /** Re-reads the topic list now and rejoins if it grew (the reply tap after a new return address). */
   refresh(): void {
     if (this.halted || this.restarting) return;
-    void this.checkTopics();
+    void this.watch.check();
   }
 
   /** First step of stopping: no restart, refresh or new start from now on. */
   halt(): void {
     this.halted = true;
-    clearTimeout(this.refreshTimer);
+    this.watch.stop();
     clearTimeout(this.restartTimer);
   }
 
@@ -185,32 +202,5 @@ export class ConsumerLifecycle {
       this.restarting = undefined;
     });
     return this.restarting;
-  }
-
-  private scheduleRefresh(): void {
-    if (this.halted) return;
-    this.refreshTimer = setTimeout(async () => {
-      await this.checkTopics();
-      this.scheduleRefresh();
-    }, this.options.refreshMs);
-  }
-
-  private async checkTopics(): Promise<void> {
-    let topics: readonly string[];
-    try {
-      topics = await this.options.topics();
-    } catch {
-      return;
-    }
-    if (this.halted || this.restarting) return;
-    const known = new Set(this.topicList);
-    if (topics.some((t) => !known.has(t))) {
-      // Rejoin with the longer topic list, keeping what is held: its acks stay valid and commit
-      // through the new consumer, and what kafkajs fetches again from the committed offsets of
-      // partitions this member keeps is skipped (no redelivery for a mere topic-list change).
-      await this.hooks.beforeRejoin();
-      if (this.halted) return;
-      await this.restart(true);
-    }
   }
 }

@@ -1,7 +1,7 @@
 import type { Admin } from 'kafkajs';
+import { type AckedAhead, partitionLag } from './partition-lag.js';
 
-/** Acknowledged offsets in `[from, to)` of a partition that no commit covers yet. */
-export type AckedAhead = (topic: string, partition: number, from: number, to: number) => number;
+export type { AckedAhead } from './partition-lag.js';
 
 /**
  * What group `groupId` has not acknowledged of `topic`: per partition, the end offset minus
@@ -29,13 +29,10 @@ export async function topicLag(
   const committed = new Map(
     (offsets?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]),
   );
-  let lag = 0;
-  for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
-    const at = committed.get(partition) ?? -1;
-    if (at < 0 && !uncommittedFromEarliest) continue;
-    const from = Math.max(at, Number(low));
-    const to = Number(high);
-    if (to > from) lag += to - from - ackedAhead(topic, partition, from, to);
-  }
-  return lag;
+  const ends = (await admin.fetchTopicOffsets(topic)).map((p) => ({
+    partition: p.partition,
+    high: Number(p.high),
+    low: Number(p.low),
+  }));
+  return partitionLag(topic, committed, ends, ackedAhead, uncommittedFromEarliest);
 }

@@ -1,10 +1,8 @@
-import type { Clock, Delivery } from '@rendezvous-ml/core';
 import type { ConsumerConfig, Kafka } from 'kafkajs';
-import type { Subscriber } from 'rxjs';
-import type { RedeliveryCounter } from './redelivery-counter.js';
+import type { MemberOptions } from './member-options.js';
 
 /**
- * Options of `GroupMember`.
+ * Options of `GroupMember`: the {@link MemberOptions} of every Kafka member, and the kafkajs client.
  *
  * @example
  * ```ts
@@ -13,32 +11,10 @@ import type { RedeliveryCounter } from './redelivery-counter.js';
  *   isClosed: () => false };
  * ```
  */
-export interface GroupMemberOptions {
+export interface GroupMemberOptions extends MemberOptions {
   /** The client, available once `topics()` has resolved. */
   readonly kafka: () => Kafka;
-  readonly groupId: string;
-  /** The topics to read; called at every (re)start, after any set-up it needs. */
-  readonly topics: () => Promise<readonly string[]>;
-  /** The logical stream name reported as `Delivery.source` for a topic. */
-  readonly sourceOf: (topic: string) => string;
-  readonly prefetch: number;
   /** Where a partition without a committed offset starts. Default true (earliest). */
   readonly fromBeginning?: boolean;
   readonly consumerConfig: Omit<ConsumerConfig, 'groupId'>;
-  readonly subscriber: Subscriber<Delivery>;
-  readonly redeliveries: RedeliveryCounter;
-  /** When set, re-reads `topics()` this often and rejoins when the list grew (the reply tap). */
-  readonly refreshMs?: number;
-  /** Delay before a consumer that crashed for good is rebuilt. Default 200 ms. */
-  readonly restartDelayMs?: number;
-  /**
-   * Removes the member a crashed consumer left behind from the group, so the rejoin does not
-   * wait for its session to time out (see `GroupPositioner.leaveGroup`).
-   */
-  readonly evict?: (groupId: string, memberId: string) => void;
-  readonly log: (message: string, error?: unknown) => void;
-  /** Whether the transport is closed (acks then reject with `TransportClosedError`). */
-  readonly isClosed: () => boolean;
-  /** Time source of delayed redeliveries (`release({ delayMs })`). Default the system clock. */
-  readonly clock?: Clock;
 }

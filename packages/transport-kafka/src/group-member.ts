@@ -1,5 +1,7 @@
 import type { Delivery } from '@rendezvous-ml/core';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { accountOptionsOf } from './account-options-of.js';
+import { AccountedMember } from './accounted-member.js';
 import { ConsumerLifecycle } from './consumer-lifecycle.js';
 import { DeliveryAccount, partitionKeyOf } from './delivery-account.js';
 import { FetchOutbox } from './fetch-outbox.js';
@@ -33,40 +35,33 @@ import type { GroupMemberOptions } from './group-member-options.js';
  * await member.stop();
  * ```
  */
-export class GroupMember {
+export class GroupMember extends AccountedMember {
   private stopped: Promise<void> | undefined;
   private readonly lifecycle: ConsumerLifecycle;
-  private readonly account: DeliveryAccount;
+  protected readonly account: DeliveryAccount;
   private readonly outbox = new FetchOutbox<Delivery>(
     (d) => this.options.subscriber.next(d),
     (generation) => generation === this.account.generation && !this.lifecycle.stopping,
   );
-  /** Set by a voluntary rejoin (new topics): the next join keeps what is held. */
-  private carryOver = false;
 
   constructor(private readonly options: GroupMemberOptions) {
+    super();
     this.lifecycle = new ConsumerLifecycle(options, {
       onJoin: (assignment) => this.onJoin(assignment),
       onBatch: (consumer, payload) => this.onBatch(consumer, payload),
-      onRestart: (keepHolding) => this.onRestart(keepHolding),
+      onRestart: (keepHolding) => this.rebuilt(keepHolding),
       beforeRejoin: () => {
         this.account.pause();
         return this.account.commitNow();
       },
     });
     this.account = new DeliveryAccount({
-      groupId: options.groupId,
-      prefetch: options.prefetch,
-      redeliveries: options.redeliveries,
-      emit: (d) => options.subscriber.next(d),
+      ...accountOptionsOf(options),
       pause: () => this.pauseTopics(),
       resume: () => this.resumeTopics(),
       committer: () => this.lifecycle.consumer,
       stopping: () => this.lifecycle.stopping,
       left: () => this.stopped !== undefined && !this.lifecycle.consumer,
-      isClosed: options.isClosed,
-      log: options.log,
-      ...(options.clock ? { clock: options.clock } : {}),
     });
   }
 
@@ -85,19 +80,6 @@ export class GroupMember {
     return this.options.groupId;
   }
 
-  /** Commits what was acknowledged; resolves when that commit has finished (or failed). */
-  commitNow(): Promise<void> {
-    return this.account.commitNow();
-  }
-
-  /**
-   * How many offsets in `[from, to)` of `topic`'s `partition` this member acknowledged that
-   * no commit covers yet: they follow an offset it still holds (commits are a contiguous prefix).
-   */
-  ackedAhead(topic: string, partition: number, from: number, to: number): number {
-    return this.account.ackedAhead(topic, partition, from, to);
-  }
-
   /** Commits what was acknowledged and leaves the group. Idempotent. */
   stop(): Promise<void> {
     this.stopped ??= (async () => {
@@ -110,17 +92,6 @@ export class GroupMember {
       await this.lifecycle.leave();
     })();
     return this.stopped;
-  }
-
-  /** The consumer is rebuilt: keep what is held for a voluntary rejoin, else drop it. */
-  private onRestart(keepHolding: boolean): void {
-    if (keepHolding) {
-      this.carryOver = true;
-      this.account.unpaused();
-    } else {
-      this.carryOver = false;
-      this.account.restart();
-    }
   }
 
   private onJoin(assignment: Record<string, number[]>): void {

@@ -1,5 +1,6 @@
 import type { Kafka, KafkaConfig, RetryOptions } from 'kafkajs';
 import type { KafkaLogEntry } from './kafka-log-entry.js';
+import type { KafkaTopologyOptions } from './kafka-topology-options.js';
 
 /**
  * Options of {@link KafkaTransport}. Only `brokers` (or `kafka`) is required; the defaults favour
@@ -18,28 +19,13 @@ import type { KafkaLogEntry } from './kafka-log-entry.js';
  * };
  * ```
  */
-export interface KafkaTransportOptions {
+export interface KafkaTransportOptions extends KafkaTopologyOptions {
   /** Bootstrap servers, as a list or a comma-separated string. Ignored when `kafka` is given. */
   readonly brokers?: readonly string[] | string;
   /** kafkajs client id (shows up in broker logs and quotas). Default `rendezvous`. */
   readonly clientId?: string;
   /** A ready kafkajs `Kafka` instance to use instead of building one from these options. */
   readonly kafka?: Kafka;
-  /** Prefix of every topic and consumer group this transport creates. Default `rendezvous.`. */
-  readonly topicPrefix?: string;
-  /** Partitions of the stream topics it creates (requests, dead letters). Default 8. */
-  readonly partitions?: number;
-  /** Replication factor of the topics it creates. Default 1 (use 3 in production). */
-  readonly replicationFactor?: number;
-  /**
-   * A member that stops heartbeating for this long is removed from its group and its partitions
-   * go to the survivors: the failover bound for a crashed worker. Default 10 000 ms.
-   */
-  readonly sessionTimeoutMs?: number;
-  /** How often a member heartbeats; also how soon it notices a rebalance. Default 500 ms. */
-  readonly heartbeatIntervalMs?: number;
-  /** Longest time members get to rejoin during a rebalance. Default 10 000 ms. */
-  readonly rebalanceTimeoutMs?: number;
   /**
    * Longest a fetch waits for data on the broker (kafkajs default 5000). A fetch returns as soon
    * as a record arrives, so this does not delay deliveries; it is how often an idle consumer asks

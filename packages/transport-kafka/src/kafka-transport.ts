@@ -3,7 +3,8 @@ import { ConfigurationError, REPLY_TAP } from '@rendezvous-ml/core';
 import { brokerCapabilities } from '@rendezvous-ml/core/transport';
 import type { Observable } from 'rxjs';
 import { BroadcastListeners } from './broadcast-listeners.js';
-import { type AckedAhead, topicLag } from './group-lag.js';
+import { closeKafkaParts } from './close-kafka-parts.js';
+import { topicLag } from './group-lag.js';
 import { GroupMember } from './group-member.js';
 import type { GroupMemberOptions } from './group-member-options.js';
 import { type KafkaConnection, KafkaConnector } from './kafka-connector.js';
@@ -17,6 +18,7 @@ import { ReplyChannels } from './reply-channels.js';
 import { ReplyTap } from './reply-tap.js';
 import { TopicAdmin } from './topic-admin.js';
 import { TopicNames } from './topic-names.js';
+import { TransportMembers } from './transport-members.js';
 import { TransportOps } from './transport-ops.js';
 
 /**
@@ -60,9 +62,7 @@ export class KafkaTransport implements core.Transport {
   private readonly replyChannels: ReplyChannels;
   private readonly listeners: BroadcastListeners;
   private closing: Promise<void> | undefined;
-  private readonly members = new Set<GroupMember>();
-  /** Tap groups declared here: they read a new reply topic from its beginning. */
-  private readonly tapGroups = new Set<string>();
+  private readonly members = new TransportMembers<GroupMember>(this.work);
 
   constructor(options: KafkaTransportOptions) {
     if (!options.kafka && !options.brokers)
@@ -118,7 +118,7 @@ export class KafkaTransport implements core.Transport {
     await this.ops.setup(`ensureGroup ${group} on ${stream}`, async (c) => {
       const groupId = this.names.group(group);
       if (stream === REPLY_TAP) {
-        this.tapGroups.add(groupId);
+        this.members.tapGroups.add(groupId);
         return this.tap.positionAtEnd(c, groupId);
       }
       const topic = this.names.stream(stream);
@@ -145,12 +145,10 @@ export class KafkaTransport implements core.Transport {
         evict: this.connector.evict,
       });
       if (tap) this.tap.add(member);
-      this.members.add(member);
-      member.start();
+      const teardown = this.members.run(member, tap);
       return () => {
-        this.members.delete(member);
         this.tap.delete(member);
-        this.work.keep(member.stop());
+        teardown();
       };
     });
   }
@@ -165,17 +163,10 @@ export class KafkaTransport implements core.Transport {
    */
   async groupLag(stream: string, group: string): Promise<number> {
     const groupId = this.names.group(group);
-    const mine = [...this.members].filter((m) => m.groupId === groupId);
-    await Promise.all(mine.map((m) => m.commitNow()));
-    const ahead: AckedAhead = (...at) => mine.reduce((n, m) => n + m.ackedAhead(...at), 0);
     const tap = stream === REPLY_TAP;
-    const fromEarliest = tap && (this.tapGroups.has(groupId) || mine.length > 0);
-    return this.ops.setup(`groupLag ${group} on ${stream}`, async (c) => {
-      const topics = tap ? await this.tap.topics(c) : [this.names.stream(stream)];
-      let lag = 0;
-      for (const topic of topics)
-        lag += await topicLag(c.admin, groupId, topic, ahead, fromEarliest);
-      return lag;
+    return this.members.lag(this.ops, `groupLag ${group} on ${stream}`, groupId, tap, {
+      topics: async (c) => (tap ? this.tap.topics(c) : [this.names.stream(stream)]),
+      topicLag: (c, topic, ahead, earliest) => topicLag(c.admin, groupId, topic, ahead, earliest),
     });
   }
 
@@ -200,15 +191,7 @@ export class KafkaTransport implements core.Transport {
   }
 
   async close(): Promise<void> {
-    if (this.closing) return this.closing;
-    this.closing = (async () => {
-      this.work.close();
-      this.replyChannels.stopReaders();
-      this.listeners.stopReaders();
-      await this.work.settle();
-      await this.listeners.stopAll();
-      await this.connector.disconnect();
-    })();
+    this.closing ??= closeKafkaParts(this.work, this.replyChannels, this.listeners, this.connector);
     return this.closing;
   }
 

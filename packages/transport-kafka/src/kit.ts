@@ -16,14 +16,24 @@
  *
  * @packageDocumentation
  */
+export { accountOptionsOf, type MemberAccountOptions } from './account-options-of.js';
+export { AccountedMember } from './accounted-member.js';
+export { closeKafkaParts } from './close-kafka-parts.js';
 export {
   DeliveryAccount,
   type DeliveryAccountOptions,
   partitionKeyOf,
 } from './delivery-account.js';
 export { FetchOutbox } from './fetch-outbox.js';
+export type { KafkaTopologyOptions } from './kafka-topology-options.js';
+export type { MemberOptions } from './member-options.js';
 export type { CommitTarget } from './offset-committer.js';
 export { OpenWork } from './open-work.js';
+export {
+  type AckedAhead,
+  type PartitionEnds,
+  partitionLag,
+} from './partition-lag.js';
 export { PartitionLedger } from './partition-ledger.js';
 export {
   type BatchProducer,
@@ -33,6 +43,13 @@ export {
 export { randomId } from './random-id.js';
 export { RedeliveryCounter } from './redelivery-counter.js';
 export { type ReleasedRecord, ReleasedRecords } from './released-records.js';
+export { RestartTimer, type RestartTimerOptions } from './restart-timer.js';
 export { toTransportError } from './to-transport-error.js';
+export { TopicListWatch, type TopicListWatchOptions } from './topic-list-watch.js';
 export { TopicNames } from './topic-names.js';
+export {
+  type LagReading,
+  type TrackedMember,
+  TransportMembers,
+} from './transport-members.js';
 export { TransportOps } from './transport-ops.js';

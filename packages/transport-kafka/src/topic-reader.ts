@@ -1,5 +1,6 @@
 import type { IncomingMessage } from '@rendezvous-ml/core';
 import type { Consumer, ConsumerConfig, Kafka } from 'kafkajs';
+import { RestartTimer } from './restart-timer.js';
 
 /**
  * Options of {@link TopicReader}.
@@ -44,7 +45,6 @@ export interface TopicReaderOptions {
 export class TopicReader {
   private consumer: Consumer | undefined;
   private starting: Promise<void> | undefined;
-  private restartTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private stopped: Promise<void> | undefined;
   private memberId: string | undefined;
@@ -52,7 +52,11 @@ export class TopicReader {
   private readonly read = new Map<number, number>();
   private commitTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: TopicReaderOptions) {}
+  private readonly restarts: RestartTimer;
+
+  constructor(private readonly options: TopicReaderOptions) {
+    this.restarts = new RestartTimer(options, () => this.stopping, this.rebuild);
+  }
 
   /** Starts reading (joins its group in the background). */
   start(): void {
@@ -79,7 +83,7 @@ export class TopicReader {
   stop(): Promise<void> {
     this.stopped ??= (async () => {
       this.stopping = true;
-      clearTimeout(this.restartTimer);
+      this.restarts.cancel();
       clearInterval(this.commitTimer);
       await this.starting?.catch(() => undefined);
       await this.commit();
@@ -105,7 +109,7 @@ export class TopicReader {
       if (ghost) this.options.evict?.(groupId, ghost);
       if (event.payload.restart) return;
       this.options.log(`reader of ${topic} crashed; rebuilding it`, event.payload.error);
-      this.scheduleRestart();
+      this.restarts.schedule();
     });
     try {
       await consumer.connect();
@@ -132,21 +136,16 @@ export class TopicReader {
         },
       });
     } catch (error) {
-      if (this.stopping) return;
-      this.options.log(`reader of ${topic} failed to start`, error);
-      this.scheduleRestart();
+      this.restarts.failed(`reader of ${topic} failed to start`, error);
     }
   }
 
-  private scheduleRestart(): void {
-    if (this.stopping || this.restartTimer) return;
-    this.restartTimer = setTimeout(async () => {
-      this.restartTimer = undefined;
-      await this.starting?.catch(() => undefined);
-      const old = this.consumer;
-      this.consumer = undefined;
-      await old?.disconnect().catch(() => undefined);
-      this.starting = this.run();
-    }, this.options.restartDelayMs ?? 200);
-  }
+  /** Rebuilds the consumer after it failed (see `RestartTimer`). */
+  private readonly rebuild = async (): Promise<void> => {
+    await this.starting?.catch(() => undefined);
+    const old = this.consumer;
+    this.consumer = undefined;
+    await old?.disconnect().catch(() => undefined);
+    this.starting = this.run();
+  };
 }
