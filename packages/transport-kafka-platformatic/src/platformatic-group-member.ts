@@ -44,7 +44,6 @@ export class PlatformaticGroupMember extends AccountedMember {
   private consumer: StringConsumer | undefined;
   private stream: StringStream | undefined;
   private memberId: string | undefined;
-  private topicList: readonly string[] = [];
   private halted = false;
   private stopped: Promise<void> | undefined;
   private starting: Promise<void> | undefined;
@@ -73,7 +72,8 @@ export class PlatformaticGroupMember extends AccountedMember {
       topics: () => this.options.topics(),
       refreshMs: this.options.refreshMs,
       halted: () => this.halted,
-      joined: () => this.topicList,
+      groupId: this.options.groupId,
+      log: (message, error) => this.options.log(message, error),
       rejoin: async () => {
         // Rejoin with the longer topic list, keeping what is held: its acks stay valid and commit
         // through the new consumer; what it fetches again of partitions it keeps is skipped.
@@ -128,17 +128,8 @@ export class PlatformaticGroupMember extends AccountedMember {
   }
 
   private async startConsumer(): Promise<void> {
-    if (this.halted) return;
-    let topics: readonly string[];
-    try {
-      topics = await this.options.topics();
-    } catch (error) {
-      this.options.log(`cannot prepare group ${this.options.groupId}`, error);
-      return this.scheduleRestart();
-    }
-    if (this.halted) return;
-    this.topicList = topics;
-    if (topics.length === 0) return; // the tap waits for a first reply topic (refresh)
+    const topics = await this.watch.toJoin(() => this.scheduleRestart());
+    if (topics === undefined) return; // stopped, no reply topic yet (the refresh finds it), or retrying
     const kafka = this.options.kafka();
     const { group } = this.options;
     const consumer: StringConsumer = new kafka.Consumer({

@@ -15,6 +15,8 @@ import {
   OpenWork,
   RedeliveryCounter,
   randomId,
+  requirePositiveIntegers,
+  StreamSetup,
   TopicNames,
   TransportMembers,
   TransportOps,
@@ -73,6 +75,7 @@ export class PlatformaticKafkaTransport implements Transport {
   private readonly replyChannels: PlatformaticReplyChannels;
   private readonly listeners: PlatformaticBroadcastListeners;
   private readonly members = new TransportMembers<PlatformaticGroupMember>(this.work);
+  private readonly setup: StreamSetup<PlatformaticConnection>;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: PlatformaticKafkaTransportOptions) {
@@ -83,15 +86,26 @@ export class PlatformaticKafkaTransport implements Transport {
     this.defaultPrefetch = options.defaultPrefetch ?? 256;
     this.replyTapRefreshMs = options.replyTapRefreshMs ?? 2000;
     const replicationFactor = options.replicationFactor ?? 1;
-    for (const [k, v] of Object.entries({
+    requirePositiveIntegers({
       partitions: this.partitions,
       replicationFactor,
       defaultPrefetch: this.defaultPrefetch,
-    })) {
-      if (!Number.isInteger(v) || v < 1)
-        throw new ConfigurationError(`${k} must be a positive integer, got ${v}`);
-    }
+    });
     this.topics = new PlatformaticTopicAdmin(replicationFactor);
+    const admin = this.topics;
+    this.setup = new StreamSetup<PlatformaticConnection>({
+      names: this.names,
+      topics: {
+        ensureTopic: (c, topic, partitions) => admin.ensureTopic(c.admin, topic, partitions),
+        positionAtEnd: (c, groupId, topic) => admin.positionAtEnd(c.admin, groupId, topic),
+      },
+      partitions: this.partitions,
+      tapGroups: this.members.tapGroups,
+      positionTap: async (c, groupId) => {
+        for (const topic of await this.replyTopics(c))
+          await admin.positionAtEnd(c.admin, groupId, topic);
+      },
+    });
     this.connector = new PlatformaticConnector(options, () => this.work.closed);
     this.ops = new TransportOps(
       this.connector,
@@ -137,11 +151,9 @@ export class PlatformaticKafkaTransport implements Transport {
 
   /** Appends a message; a topic just created or a broker not up yet is waited out within `sendTimeoutMs`. */
   async publish(stream: string, message: OutgoingMessage): Promise<void> {
-    await this.ops.send(`publish to ${stream}`, async (c) => {
-      const topic = this.names.stream(stream);
-      await this.topics.ensureTopic(c.admin, topic, this.partitions);
-      await this.send(c, topic, message);
-    });
+    await this.ops.send(`publish to ${stream}`, async (c) =>
+      this.send(c, await this.setup.topicOf(c, stream), message),
+    );
   }
 
   /**
@@ -149,18 +161,9 @@ export class PlatformaticKafkaTransport implements Transport {
    * `Admin.alterConsumerGroupOffsets`). Transient broker states are retried for `setupTimeoutMs`.
    */
   async ensureGroup(stream: string, group: string): Promise<void> {
-    await this.ops.setup(`ensureGroup ${group} on ${stream}`, async (c) => {
-      const groupId = this.names.group(group);
-      if (stream === REPLY_TAP) {
-        this.members.tapGroups.add(groupId);
-        for (const topic of await this.replyTopics(c))
-          await this.topics.positionAtEnd(c.admin, groupId, topic);
-        return;
-      }
-      const topic = this.names.stream(stream);
-      await this.topics.ensureTopic(c.admin, topic, this.partitions);
-      await this.topics.positionAtEnd(c.admin, groupId, topic);
-    });
+    await this.ops.setup(`ensureGroup ${group} on ${stream}`, (c) =>
+      this.setup.ensureGroup(c, stream, group),
+    );
   }
 
   consume(stream: string, options: ConsumeOptions): Observable<Delivery> {

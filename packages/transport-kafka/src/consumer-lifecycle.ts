@@ -41,7 +41,6 @@ export class ConsumerLifecycle {
   private current: Consumer | undefined;
   private starting: Promise<void> | undefined;
   private halted = false;
-  private topicList: readonly string[] = [];
   private restartTimer: NodeJS.Timeout | undefined;
   private restarting: Promise<void> | undefined;
   /** The broker's id of the current consumer in the group, from its last join. */
@@ -57,7 +56,8 @@ export class ConsumerLifecycle {
       refreshMs: this.options.refreshMs,
       halted: () => this.halted,
       busy: () => this.restarting !== undefined,
-      joined: () => this.topicList,
+      groupId: this.options.groupId,
+      log: (message, error) => this.options.log(message, error),
       rejoin: async () => {
         // Rejoin with the longer topic list, keeping what is held: its acks stay valid and commit
         // through the new consumer, and what kafkajs fetches again from the committed offsets of
@@ -76,7 +76,7 @@ export class ConsumerLifecycle {
 
   /** The topics the current consumer subscribed to. */
   get topics(): readonly string[] {
-    return this.topicList;
+    return this.watch.joined;
   }
 
   /** Whether `halt()` was called. */
@@ -117,18 +117,8 @@ export class ConsumerLifecycle {
   }
 
   private async startConsumer(): Promise<void> {
-    if (this.halted) return;
-    let topics: readonly string[];
-    try {
-      topics = await this.options.topics();
-    } catch (error) {
-      this.options.log(`cannot prepare group ${this.options.groupId}`, error);
-      this.scheduleRestart();
-      return;
-    }
-    if (this.halted) return;
-    this.topicList = topics;
-    if (topics.length === 0) return; // the tap waits for a first reply topic (refresh)
+    const topics = await this.watch.toJoin(() => this.scheduleRestart());
+    if (topics === undefined) return; // halted, nothing to read yet, or a restart scheduled
     const consumer = this.options.kafka().consumer({
       ...this.options.consumerConfig,
       groupId: this.options.groupId,

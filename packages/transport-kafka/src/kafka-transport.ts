@@ -12,10 +12,12 @@ import type { KafkaContext } from './kafka-context.js';
 import { KafkaLogger } from './kafka-logger.js';
 import type { KafkaTransportOptions } from './kafka-transport-options.js';
 import { OpenWork } from './open-work.js';
+import { requirePositiveIntegers } from './positive-integers.js';
 import { randomId } from './random-id.js';
 import { RedeliveryCounter } from './redelivery-counter.js';
 import { ReplyChannels } from './reply-channels.js';
 import { ReplyTap } from './reply-tap.js';
+import { StreamSetup } from './stream-setup.js';
 import { TopicAdmin } from './topic-admin.js';
 import { TopicNames } from './topic-names.js';
 import { TransportMembers } from './transport-members.js';
@@ -63,6 +65,7 @@ export class KafkaTransport implements core.Transport {
   private readonly listeners: BroadcastListeners;
   private closing: Promise<void> | undefined;
   private readonly members = new TransportMembers<GroupMember>(this.work);
+  private readonly setup: StreamSetup<KafkaConnection>;
 
   constructor(options: KafkaTransportOptions) {
     if (!options.kafka && !options.brokers)
@@ -84,16 +87,20 @@ export class KafkaTransport implements core.Transport {
       logger: this.logger,
     };
     this.tap = new ReplyTap(ctx, options.replyTapRefreshMs ?? 2000);
+    this.setup = new StreamSetup<KafkaConnection>({
+      names: this.names,
+      topics: this.topics,
+      partitions: this.partitions,
+      tapGroups: this.members.tapGroups,
+      positionTap: (c, groupId) => this.tap.positionAtEnd(c, groupId),
+    });
     this.listeners = new BroadcastListeners(ctx);
     this.replyChannels = new ReplyChannels(ctx, options.instanceId ?? randomId(), this.tap);
-    for (const [k, v] of Object.entries({
+    requirePositiveIntegers({
       partitions: this.partitions,
       replicationFactor,
       defaultPrefetch: this.defaultPrefetch,
-    })) {
-      if (!Number.isInteger(v) || v < 1)
-        throw new ConfigurationError(`${k} must be a positive integer, got ${v}`);
-    }
+    });
   }
 
   /**
@@ -101,11 +108,9 @@ export class KafkaTransport implements core.Transport {
    * not up yet is waited out, with backoff, within `sendTimeoutMs`.
    */
   async publish(stream: string, message: core.OutgoingMessage): Promise<void> {
-    await this.ops.send(`publish to ${stream}`, async (c) => {
-      const topic = this.names.stream(stream);
-      await this.topics.ensureTopic(c, topic, this.partitions);
-      await this.send(c, topic, message);
-    });
+    await this.ops.send(`publish to ${stream}`, async (c) =>
+      this.send(c, await this.setup.topicOf(c, stream), message),
+    );
   }
 
   /**
@@ -115,16 +120,9 @@ export class KafkaTransport implements core.Transport {
    * retryable `ConnectionLostError`. Authentication and configuration errors reject at once.
    */
   async ensureGroup(stream: string, group: string): Promise<void> {
-    await this.ops.setup(`ensureGroup ${group} on ${stream}`, async (c) => {
-      const groupId = this.names.group(group);
-      if (stream === REPLY_TAP) {
-        this.members.tapGroups.add(groupId);
-        return this.tap.positionAtEnd(c, groupId);
-      }
-      const topic = this.names.stream(stream);
-      await this.topics.ensureTopic(c, topic, this.partitions);
-      await this.topics.positionAtEnd(c, groupId, topic);
-    });
+    await this.ops.setup(`ensureGroup ${group} on ${stream}`, (c) =>
+      this.setup.ensureGroup(c, stream, group),
+    );
   }
 
   consume(stream: string, options: core.ConsumeOptions): Observable<core.Delivery> {

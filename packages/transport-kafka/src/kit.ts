@@ -35,6 +35,7 @@ export {
   partitionLag,
 } from './partition-lag.js';
 export { PartitionLedger } from './partition-ledger.js';
+export { requirePositiveIntegers } from './positive-integers.js';
 export {
   type BatchProducer,
   ProduceBatcher,
@@ -44,6 +45,11 @@ export { randomId } from './random-id.js';
 export { RedeliveryCounter } from './redelivery-counter.js';
 export { type ReleasedRecord, ReleasedRecords } from './released-records.js';
 export { RestartTimer, type RestartTimerOptions } from './restart-timer.js';
+export {
+  StreamSetup,
+  type StreamSetupOptions,
+  type TopicPlacement,
+} from './stream-setup.js';
 export { toTransportError } from './to-transport-error.js';
 export { TopicListWatch, type TopicListWatchOptions } from './topic-list-watch.js';
 export { TopicNames } from './topic-names.js';
