@@ -15,7 +15,6 @@ import type {
   PredictResponse,
   ProvenanceCandidate,
 } from '../../examples/iris/src/predict-response.js';
-import { versionOut } from '../../examples/iris/src/predict-response.js';
 import { ensureModels } from '../../examples/iris/src/train.js';
 
 /** What a user would write without Rendezvous: both models called in the handler. */
@@ -29,7 +28,7 @@ function scoreBoth(models: readonly IrisPredictor[], input: IrisInput, chosenNam
     if (isChosen) chosen = { model, result };
     candidates.push({
       modelName: model.name,
-      modelVersion: model.version,
+      modelVersion: String(model.version),
       instance: 'direct',
       status: 'ok',
       chosen: isChosen,
@@ -95,7 +94,7 @@ export async function createIrisDirectServer(): Promise<FastifyInstance> {
         modelInput: input,
         modelResult: {
           modelName: chosen.model.name,
-          modelVersion: versionOut(String(chosen.model.version)),
+          modelVersion: String(chosen.model.version),
           result: chosen.result,
           label: labelOf(chosen.result),
         },

@@ -22,7 +22,7 @@ describe('the direct-call floor', () => {
     expect(body.modelInput).toEqual(input);
     expect(body.modelResult).toEqual({
       modelName: 'dt',
-      modelVersion: 1,
+      modelVersion: '1',
       result: 0,
       label: 'setosa',
     });

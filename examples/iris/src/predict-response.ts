@@ -4,7 +4,7 @@ import { type IrisInput, type IrisLabel, labelOf } from './iris-input.js';
 /** One model's part in a request, as `/predict` reports it. */
 export interface ProvenanceCandidate {
   readonly modelName: string;
-  readonly modelVersion: number | string;
+  readonly modelVersion: string;
   /** The worker instance that scored, when one did. */
   readonly instance?: string;
   /**
@@ -33,7 +33,7 @@ export interface PredictResponse {
   readonly modelInput: IrisInput;
   readonly modelResult: {
     readonly modelName: string;
-    readonly modelVersion: number | string;
+    readonly modelVersion: string;
     readonly result: number;
     readonly label: IrisLabel | undefined;
   };
@@ -50,16 +50,12 @@ export interface PredictResponse {
   };
 }
 
-/** Our model versions are integers; show them as numbers, as the reference does. */
-export function versionOut(version: string): number | string {
-  return /^\d+$/.test(version) ? Number(version) : version;
-}
 
 function candidateOut(
   c: Candidate<number>,
   chosen: RendezvousResult<IrisInput, number>['chosen'],
 ): ProvenanceCandidate {
-  const base = { modelName: c.model.name, modelVersion: versionOut(c.model.version) };
+  const base = { modelName: c.model.name, modelVersion: c.model.version };
   if (c.status === 'pending') return { ...base, status: 'pending', chosen: false };
   const isChosen =
     chosen !== undefined &&
@@ -102,7 +98,7 @@ export function toPredictResponse(
     if (seen.has(`${m.name}@${m.version}`)) continue;
     candidates.push({
       modelName: m.name,
-      modelVersion: versionOut(m.version),
+      modelVersion: m.version,
       status: 'not-live',
       chosen: false,
     });
@@ -113,7 +109,7 @@ export function toPredictResponse(
     modelInput: result.input,
     modelResult: {
       modelName: chosen.model.name,
-      modelVersion: versionOut(chosen.model.version),
+      modelVersion: chosen.model.version,
       result: chosen.output,
       label: labelOf(chosen.output),
     },

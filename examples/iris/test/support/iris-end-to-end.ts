@@ -47,7 +47,7 @@ export function irisEndToEnd(
   const concurrency = options.concurrency ?? 50;
   const slow = options.slowTimeoutMs ?? 60_000;
   /** messageId → the model that answered, for every 200. */
-  const answered = new Map<string, { model: string; version: number | string }>();
+  const answered = new Map<string, { model: string; version: string }>();
   /** messageIds of accepted requests that got an error (such as a 504): published all the same. */
   const failed = new Set<string>();
   const record = (a: PredictAnswer): void => {
@@ -74,7 +74,7 @@ export function irisEndToEnd(
     const body = answer.body;
     expect(body.modelResult).toEqual({
       modelName: 'dt',
-      modelVersion: 1,
+      modelVersion: '1',
       result: 2,
       label: 'virginica',
     });
@@ -84,13 +84,28 @@ export function irisEndToEnd(
     expect(body.provenance.reason).toContain('dt@1');
     expect(body.provenance.deadlineMs).toBe(deployment().deadlineMs);
     const dt = body.provenance.candidates.find((c) => c.modelName === 'dt');
-    expect(dt).toMatchObject({ modelVersion: 1, status: 'ok', chosen: true, result: 2 });
+    expect(dt).toMatchObject({ modelVersion: '1', status: 'ok', chosen: true, result: 2 });
     expect(dt?.latencyMs).toBeGreaterThanOrEqual(0);
     const lr = body.provenance.candidates.find((c) => c.modelName === 'lr');
-    expect(lr).toMatchObject({ modelVersion: 0, chosen: false });
+    expect(lr).toMatchObject({ modelVersion: '0', chosen: false });
     expect(['ok', 'pending']).toContain(lr?.status);
     // It answers as soon as the highest version has scored, not at the deadline.
     expect(body.provenance.latencyMs).toBeLessThan(deployment().deadlineMs);
+  });
+
+  it('names a model version with the same string in /predict and /models', async () => {
+    const answer = await predict(deployment().url, EXAMPLE_INPUT);
+    expectAnswer(answer, EXAMPLE_INPUT);
+    record(answer);
+    const models = await get<{ live: { name: string; version: string }[] }>(
+      deployment().url,
+      '/models',
+    );
+    expect(models.status).toBe(200);
+    const { modelName, modelVersion } = answer.body.modelResult;
+    expect(typeof modelVersion).toBe('string');
+    expect(models.body.live).toContainEqual({ name: modelName, version: modelVersion });
+    for (const c of answer.body.provenance.candidates) expect(typeof c.modelVersion).toBe('string');
   });
 
   it('classifies one canonical flower of each class', async () => {
@@ -187,7 +202,7 @@ export function irisEndToEnd(
       const first = await predict(url, sample.input);
       expectAnswer(first, sample.input);
       record(first);
-      expect(first.body.modelResult).toMatchObject({ modelName: 'lr', modelVersion: 0 });
+      expect(first.body.modelResult).toMatchObject({ modelName: 'lr', modelVersion: '0' });
       expect(first.elapsedMs).toBeLessThan(deadlineMs + 1000);
       const dtFirst = first.body.provenance.candidates.find((c) => c.modelName === 'dt');
       expect(['pending', 'not-live']).toContain(dtFirst?.status);
@@ -208,7 +223,7 @@ export function irisEndToEnd(
         'the front end to notice that dt is gone',
         20_000,
       );
-      expect(later.body.modelResult).toMatchObject({ modelName: 'lr', modelVersion: 0 });
+      expect(later.body.modelResult).toMatchObject({ modelName: 'lr', modelVersion: '0' });
       expect(later.body.provenance.reason).toContain('lr@0');
       expect(later.body.provenance.latencyMs).toBeLessThan(deadlineMs);
     },
