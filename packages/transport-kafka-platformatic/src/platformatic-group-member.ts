@@ -26,7 +26,8 @@ type StringStream = MessagesStream<string, string, string, string>;
  * - `release({ delayMs })` keeps the offset uncommitted and emits the record again later;
  * - after each rebalance the stream reads again from the committed offsets: what was held is
  *   dropped (acks of it are ignored), and so is what the stream fetched before the rebalance and
- *   emits after it (the messages it had buffered, and any below the refreshed position);
+ *   emits after it (the messages it had buffered, any below the refreshed position, and any of
+ *   a partition the rebalance gave to another member: a fetch in flight during the rebalance);
  * - a stream that fails (the broker gone past the client's retries) rebuilds the consumer, and
  *   the member the old one left in the group is evicted;
  * - `stop()` commits what was acknowledged, then leaves the group.
@@ -55,6 +56,12 @@ export class PlatformaticGroupMember extends AccountedMember {
   private staleBuffered = 0;
   /** Per partition, the lowest offset the stream may deliver now (its refreshed position). */
   private readonly from = new Map<string, number>();
+  /**
+   * The partitions the group assigned to this member at its last join, when the join said so.
+   * A fetch that was in flight during a rebalance can still bring records of a partition that
+   * moved to another member; those are its new owner's to deliver (and to commit), never ours.
+   */
+  private assigned: Set<string> | undefined;
   /** Messages emitted by the stream while the member had no credit for them. */
   private waiting: StringMessage[] = [];
   private streamPaused = false;
@@ -143,7 +150,7 @@ export class PlatformaticGroupMember extends AccountedMember {
     consumer.on('consumer:group:join', (event) => {
       if (consumer !== this.consumer) return;
       this.memberId = event.memberId;
-      this.onJoin(event.assignments ?? []);
+      this.onJoin(event.assignments);
     });
     // A rebalance is starting: the current generation may still commit, the next one reads
     // from what is committed. Commit what was acknowledged now, so it is not read again.
@@ -180,7 +187,13 @@ export class PlatformaticGroupMember extends AccountedMember {
     }
   }
 
-  private onJoin(assignments: readonly GroupAssignment[]): void {
+  private onJoin(assignments: readonly GroupAssignment[] | undefined): void {
+    this.assigned = undefined;
+    if (assignments) {
+      this.assigned = new Set();
+      for (const a of assignments)
+        for (const partition of a.partitions) this.assigned.add(partitionKeyOf(a.topic, partition));
+    }
     if (this.stream) {
       // The stream reads again from the committed offsets: until it has, what it emits is stale.
       this.awaitingOffsets = true;
@@ -191,10 +204,7 @@ export class PlatformaticGroupMember extends AccountedMember {
     if (this.carryOver) {
       // First join after a voluntary rejoin: keep the ledgers of the partitions still ours.
       this.carryOver = false;
-      const keys = new Set<string>();
-      for (const a of assignments)
-        for (const partition of a.partitions) keys.add(partitionKeyOf(a.topic, partition));
-      this.account.keepOnly(keys);
+      this.account.keepOnly(this.assigned ?? new Set());
       return;
     }
     this.account.restart();
@@ -227,6 +237,7 @@ export class PlatformaticGroupMember extends AccountedMember {
   /** Takes `m` into the account; false when there was no credit (it then waits). */
   private take(m: StringMessage): boolean {
     const partitionKey = partitionKeyOf(m.topic, m.partition);
+    if (this.assigned && !this.assigned.has(partitionKey)) return true; // moved to another member
     const offset = Number(m.offset);
     const from = this.from.get(partitionKey);
     if (from !== undefined && offset < from) return true; // below the refreshed position: stale
@@ -303,6 +314,7 @@ export class PlatformaticGroupMember extends AccountedMember {
     this.consumer = undefined;
     this.stream = undefined;
     this.memberId = undefined;
+    this.assigned = undefined;
     this.streamPaused = false;
     this.waiting = [];
     await consumer?.close(true).catch((e: unknown) => this.options.log('leave failed', e));
