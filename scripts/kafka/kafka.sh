@@ -212,10 +212,15 @@ num.io.threads=2
 background.threads=2
 num.replica.fetchers=1
 num.recovery.threads.per.data.dir=1
-# After a SIGKILL the restarted controller refuses the new broker incarnation
-# (DUPLICATE_BROKER_REGISTRATION) until the old session expires; default 9 s -> 4 s.
+# The controller fences the broker (every partition leader is re-elected, so every consumer
+# group reloads and all members must rejoin) when the broker's heartbeats stop for
+# broker.session.timeout.ms. Both run in this one JVM, so only a stalled JVM misses them; with
+# 4 s, an iris test on a loaded 2-core machine saw every group lose its members at once (most
+# likely that fencing; the broker log was not kept). 15 s keeps the broker up through stalls. The price is paid only
+# after a SIGKILL (`kafka.sh kill`, no test uses it): the restarted controller refuses the new
+# broker incarnation (DUPLICATE_BROKER_REGISTRATION) until the old session expires.
 broker.heartbeat.interval.ms=500
-broker.session.timeout.ms=4000
+broker.session.timeout.ms=15000
 EOF
   cat >"$DIR/log4j2.properties" <<EOF
 status = warn
