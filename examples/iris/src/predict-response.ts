@@ -50,7 +50,6 @@ export interface PredictResponse {
   };
 }
 
-
 function candidateOut(
   c: Candidate<number>,
   chosen: RendezvousResult<IrisInput, number>['chosen'],

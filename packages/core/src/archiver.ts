@@ -32,6 +32,22 @@ interface Item {
 }
 
 /**
+ * The class a stopped archiver's `start()` error tells the user to create anew, for the
+ * components built on an archiver (a `Decoy`): keyed by the options object they pass, so the
+ * public constructor keeps one parameter. Internal: see {@link namedArchiver}.
+ */
+const componentNames = new WeakMap<ArchiverOptions, string>();
+
+/**
+ * An archiver that names itself `kind` in its lifecycle errors ("… create a new Decoy"). For
+ * components that wrap an archiver; not exported from the package.
+ */
+export function namedArchiver(options: ArchiverOptions, kind: string): Archiver {
+  componentNames.set(options, kind);
+  return new Archiver(options);
+}
+
+/**
  * Persists what flows through the system: batches records by count and by time, writes each
  * batch to its sinks, and acknowledges the messages only after every sink has written them.
  *
@@ -90,12 +106,9 @@ export class Archiver {
   /** Events of this archiver. Completes on `stop()`. */
   readonly events$: Observable<ArchiverEvent> = this.events.asObservable();
 
-  /**
-   * @param options What to archive, where, and how; checked here (`ConfigurationError`).
-   * @param kind The class a stopped archiver's `start()` error says to create anew: a `Decoy`
-   * passes its own name.
-   */
-  constructor(options: ArchiverOptions, kind = 'Archiver') {
+  /** @param options What to archive, where, and how; checked here (`ConfigurationError`). */
+  constructor(options: ArchiverOptions) {
+    const kind = componentNames.get(options) ?? 'Archiver';
     this.transport = options.transport;
     this.source = options.source;
     this.sinks = options.sinks;

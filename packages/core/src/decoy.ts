@@ -1,5 +1,10 @@
 import type { ArchiveSink } from './archive-sink.js';
-import { Archiver, type ArchiverOptions, type ArchiverStats } from './archiver.js';
+import {
+  type Archiver,
+  type ArchiverOptions,
+  type ArchiverStats,
+  namedArchiver,
+} from './archiver.js';
 import type { ArchiverDrainOptions, ArchiverDrainResult } from './archiver-drain.js';
 import type { Transport } from './transport.js';
 
@@ -36,7 +41,7 @@ export class Decoy {
   private readonly archiver: Archiver;
 
   constructor(options: DecoyOptions) {
-    this.archiver = new Archiver(
+    this.archiver = namedArchiver(
       { ...options, source: 'requests', group: options.group ?? 'decoy' },
       'Decoy',
     );

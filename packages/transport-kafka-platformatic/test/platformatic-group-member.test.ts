@@ -84,7 +84,13 @@ async function started(): Promise<{ consumer: FakeConsumer; delivered: Delivery[
     topics: async () => ['t'],
     sourceOf: () => 'requests',
     prefetch: 16,
-    subscriber: new Subscriber<Delivery>({ next: (d) => delivered.push(d) }),
+    subscriber: new Subscriber<Delivery>({
+      next: (d) => {
+        delivered.push(d);
+      },
+      error: () => undefined,
+      complete: () => undefined,
+    }),
     redeliveries: new RedeliveryCounter(),
     log: () => undefined,
     isClosed: () => false,
