@@ -88,8 +88,19 @@ function headerEnd(file: Buffer, offset: number): number | undefined {
 
 let table: Uint32Array | undefined;
 
-/** CRC-32 (IEEE), as in the gzip trailer (`zlib.crc32` is missing before Node 20.15). */
+/** Node's own CRC-32 (native, from Node 20.15 and 22.2); `undefined` on older runtimes. */
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+
+/** CRC-32 (IEEE) of `data`, as in the gzip trailer: Node's when it has one, else {@link tableCrc32}. */
 function crc32(data: Buffer): number {
+  return nativeCrc32 ? nativeCrc32(data) : tableCrc32(data);
+}
+
+/**
+ * CRC-32 (IEEE) by table, for runtimes without `zlib.crc32` (Node before 20.15). Exported for
+ * its test, which holds it to `zlib.crc32`; not part of the package's API.
+ */
+export function tableCrc32(data: Uint8Array): number {
   table ??= Uint32Array.from({ length: 256 }, (_, n) => {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
