@@ -204,6 +204,8 @@ describe.skipIf(!gate.ok)('kafka transport self-healing', () => {
       await waitFor(() => dead.length === 2, 'two dead letters', 20_000);
       const reasons = dead.map((d) => (JSON.parse(d.payload) as DeadLetterRecord).reason.code);
       expect(reasons).toEqual(['INVALID_ENVELOPE', 'INVALID_ENVELOPE']);
+      // Counted once its publish has resolved, which the inspecting consumer may beat.
+      await waitFor(() => worker.stats().deadLettered === 2, 'both counted by the worker', 5_000);
       expect(worker.stats().deadLettered).toBe(2);
       // nothing is held: a valid request right after is answered
       const rendezvous = new Rendezvous<number, number>({

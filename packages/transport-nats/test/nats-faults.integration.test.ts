@@ -206,6 +206,8 @@ describe.skipIf(!gate.ok)('NatsTransport faults against nats-server', () => {
       notUtf8Base64: Buffer.from([0xff, 0xfe, 0x00, 0x80]).toString('base64'),
     });
     expect(records[1]!.payload).toBe('not json at all');
+    // Counted once its publish has resolved, which the inspecting consumer may beat.
+    await waitFor(() => worker.stats().deadLettered === 2, 'both counted by the worker', 5_000);
     expect(worker.stats().deadLettered).toBe(2);
     expect(tWorker.stats().malformedMessages).toBe(1);
     expect((await rendezvous.request(5)).chosen?.output).toBe(10);

@@ -274,6 +274,8 @@ describe.skipIf(!gate.ok)('redis transport', () => {
       const records = dead.map((d) => JSON.parse(d.payload) as DeadLetterRecord);
       expect(records.map((r) => r.reason.code)).toEqual(['INVALID_ENVELOPE', 'INVALID_ENVELOPE']);
       expect(JSON.parse(records[0]!.payload)).toEqual({ foo: 'bar' });
+      // Counted once its publish has resolved, which the inspecting consumer may beat.
+      await waitFor(() => worker.stats().deadLettered === 2, 'both counted by the worker');
       expect(worker.stats().deadLettered).toBe(2);
       expect(tWorker.stats().malformedEntries).toBe(2);
       expect((await rendezvous.request(5)).chosen?.output).toBe(10);

@@ -194,6 +194,8 @@ export async function malformedRecordScenario(s: KafkaFaultSetup): Promise<void>
   const record = JSON.parse(dead[0]!.payload) as DeadLetterRecord;
   expect(record.reason.code).toBe('INVALID_ENVELOPE');
   expect(record.payload).toBe('{"v":1,"id":"x","ts":"yesterday"}');
+  // Counted once its publish has resolved, which the inspecting consumer may beat.
+  await waitFor(() => worker.stats().deadLettered === 1, 'counted by the worker', 5_000);
   expect(worker.stats().deadLettered).toBe(1);
   await dead[0]!.ack();
   await worker.stop();
