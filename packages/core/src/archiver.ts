@@ -32,19 +32,15 @@ interface Item {
 }
 
 /**
- * The class a stopped archiver's `start()` error tells the user to create anew, for the
- * components built on an archiver (a `Decoy`): keyed by the options object they pass, so the
- * public constructor keeps one parameter. Internal: see {@link namedArchiver}.
+ * The option under which a component built on an archiver (a `Decoy`) gives the class name that
+ * a stopped archiver's `start()` error tells the user to create anew ("… create a new Decoy").
+ * A symbol, so it cannot clash with a user's option; not exported from the package.
  */
-const componentNames = new WeakMap<ArchiverOptions, string>();
+export const archiverKind: unique symbol = Symbol('rendezvous.archiverKind');
 
-/**
- * An archiver that names itself `kind` in its lifecycle errors ("… create a new Decoy"). For
- * components that wrap an archiver; not exported from the package.
- */
-export function namedArchiver(options: ArchiverOptions, kind: string): Archiver {
-  componentNames.set(options, kind);
-  return new Archiver(options);
+/** {@link ArchiverOptions} with the internal {@link archiverKind}. */
+export interface NamedArchiverOptions extends ArchiverOptions {
+  readonly [archiverKind]?: string;
 }
 
 /**
@@ -108,7 +104,7 @@ export class Archiver {
 
   /** @param options What to archive, where, and how; checked here (`ConfigurationError`). */
   constructor(options: ArchiverOptions) {
-    const kind = componentNames.get(options) ?? 'Archiver';
+    const kind = (options as NamedArchiverOptions)[archiverKind] ?? 'Archiver';
     this.transport = options.transport;
     this.source = options.source;
     this.sinks = options.sinks;

@@ -1,9 +1,10 @@
 import type { ArchiveSink } from './archive-sink.js';
 import {
-  type Archiver,
+  Archiver,
   type ArchiverOptions,
   type ArchiverStats,
-  namedArchiver,
+  archiverKind,
+  type NamedArchiverOptions,
 } from './archiver.js';
 import type { ArchiverDrainOptions, ArchiverDrainResult } from './archiver-drain.js';
 import type { Transport } from './transport.js';
@@ -41,10 +42,13 @@ export class Decoy {
   private readonly archiver: Archiver;
 
   constructor(options: DecoyOptions) {
-    this.archiver = namedArchiver(
-      { ...options, source: 'requests', group: options.group ?? 'decoy' },
-      'Decoy',
-    );
+    const named: NamedArchiverOptions = {
+      ...options,
+      source: 'requests',
+      group: options.group ?? 'decoy',
+      [archiverKind]: 'Decoy',
+    };
+    this.archiver = new Archiver(named);
   }
 
   /**
