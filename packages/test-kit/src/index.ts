@@ -15,6 +15,7 @@ export {
   type ConformanceTarget,
   conformanceContext,
 } from './conformance-context.js';
+export { type DeadLetterInspector, inspectDeadLetters } from './dead-letter-inspector.js';
 export { DelegatingTransport } from './delegating-transport.js';
 export { deliveryCases } from './delivery-cases.js';
 export { type DrainScenarioOptions, drainScenario } from './drain-scenario.js';

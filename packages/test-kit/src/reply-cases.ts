@@ -11,6 +11,7 @@ import {
 } from '@rendezvous-ml/core';
 import { expect, it } from 'vitest';
 import type { ConformanceContext } from './conformance-context.js';
+import { inspectDeadLetters } from './dead-letter-inspector.js';
 import { waitFor } from './wait-for.js';
 
 function activeHandles(): Record<string, number> {
@@ -29,7 +30,7 @@ function activeHandles(): Record<string, number> {
  * ```
  */
 export function replyCases(ctx: ConformanceContext): void {
-  const { name, settle, quiet, timeout, connect, create, track, unique } = ctx;
+  const { name, settle, quiet, timeout, connect, create, track, keep, unique } = ctx;
   it('isolates return addresses: an instance sees only its own replies', {
     timeout,
   }, async () => {
@@ -134,8 +135,8 @@ export function replyCases(ctx: ConformanceContext): void {
     const deadLetter = unique('dead');
     const heartbeats = unique('hb');
     const streams = { requests, deadLetter, heartbeats };
-    await t.ensureGroup(deadLetter, 'inspect');
-    const dead = track<Delivery>(t.consume(deadLetter, { group: 'inspect', consumer: 'c' }));
+    const dead = await inspectDeadLetters(t, deadLetter);
+    keep(dead.subscription);
     const worker = new ModelWorker({
       transport: t,
       model: { name: 'echo', version: '1' },
@@ -155,11 +156,10 @@ export function replyCases(ctx: ConformanceContext): void {
     await front.publish(requests, { key: 'bad2', payload: JSON.stringify({ v: 99, id: 'x' }) });
     const answer = await rendezvous.request({ ok: true });
     expect(answer.chosen?.output).toEqual({ ok: true });
-    await waitFor(() => dead.length === 2, 'two dead letters', settle);
-    const reasons = dead.map((d) => JSON.parse(d.payload).reason.code);
+    const records = await dead.settle(2, () => worker.stats().deadLettered, settle);
+    const reasons = records.map((r) => r.reason.code);
     expect(reasons).toEqual([new InvalidEnvelopeError('x').code, 'INVALID_ENVELOPE']);
-    expect(worker.stats().deadLettered).toBe(2);
-    await Promise.all(dead.map((d) => d.ack()));
+    await dead.ackAll();
     await rendezvous.stop();
     await worker.stop();
   });

@@ -1,13 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import {
-  type DeadLetterRecord,
   type Delivery,
   first,
   type IncomingMessage,
   ModelWorker,
   Rendezvous,
 } from '@rendezvous-ml/core';
-import { requireService, startKafkaBroker, waitFor } from '@rendezvous-ml/test-kit';
+import {
+  inspectDeadLetters,
+  requireService,
+  startKafkaBroker,
+  waitFor,
+} from '@rendezvous-ml/test-kit';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import type { Subscription } from 'rxjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -179,10 +183,8 @@ describe.skipIf(!gate.ok)('kafka transport self-healing', () => {
         heartbeats: unique('hb'),
       };
       const [t, fe] = [connect(), connect()];
-      await t.ensureGroup(streams.deadLetter, 'inspect');
-      const dead = track<Delivery>((push) =>
-        t.consume(streams.deadLetter, { group: 'inspect', consumer: 'c' }).subscribe(push),
-      );
+      const dead = await inspectDeadLetters(t, streams.deadLetter);
+      subs.push(dead.subscription);
       const worker = new ModelWorker({
         transport: t,
         model: { name: 'p', version: '1' },
@@ -201,12 +203,8 @@ describe.skipIf(!gate.ok)('kafka transport self-healing', () => {
         ],
       });
       await producer.disconnect();
-      await waitFor(() => dead.length === 2, 'two dead letters', 20_000);
-      const reasons = dead.map((d) => (JSON.parse(d.payload) as DeadLetterRecord).reason.code);
-      expect(reasons).toEqual(['INVALID_ENVELOPE', 'INVALID_ENVELOPE']);
-      // Counted once its publish has resolved, which the inspecting consumer may beat.
-      await waitFor(() => worker.stats().deadLettered === 2, 'both counted by the worker', 5_000);
-      expect(worker.stats().deadLettered).toBe(2);
+      const records = await dead.settle(2, () => worker.stats().deadLettered, 20_000);
+      expect(records.map((r) => r.reason.code)).toEqual(['INVALID_ENVELOPE', 'INVALID_ENVELOPE']);
       // nothing is held: a valid request right after is answered
       const rendezvous = new Rendezvous<number, number>({
         transport: fe,
@@ -217,7 +215,7 @@ describe.skipIf(!gate.ok)('kafka transport self-healing', () => {
       await rendezvous.start();
       await waitFor(() => rendezvous.registry.live().length === 1, 'the model alive', 10_000);
       expect((await rendezvous.request(1)).chosen?.output).toBe(2);
-      for (const d of dead) await d.ack();
+      await dead.ackAll();
       await rendezvous.stop();
       await worker.stop();
     });

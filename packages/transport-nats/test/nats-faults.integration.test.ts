@@ -1,12 +1,11 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type Delivery, first, ModelWorker, Rendezvous } from '@rendezvous-ml/core';
 import {
-  type DeadLetterRecord,
-  type Delivery,
-  first,
-  ModelWorker,
-  Rendezvous,
-} from '@rendezvous-ml/core';
-import { requireService, startNatsServer, waitFor } from '@rendezvous-ml/test-kit';
+  inspectDeadLetters,
+  requireService,
+  startNatsServer,
+  waitFor,
+} from '@rendezvous-ml/test-kit';
 import { NatsTransport, type NatsTransportOptions } from '@rendezvous-ml/transport-nats';
 import type { Subscription } from 'rxjs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -172,13 +171,8 @@ describe.skipIf(!gate.ok)('NatsTransport faults against nats-server', () => {
     const prefix = unique('bad');
     const streams = streamsFor();
     const [tWorker, tFront] = [transport({ prefix }), transport({ prefix })];
-    await tWorker.ensureGroup(streams.deadLetter, 'inspect');
-    const dead: Delivery[] = [];
-    subs.push(
-      tWorker
-        .consume(streams.deadLetter, { group: 'inspect', consumer: 'c' })
-        .subscribe((d) => dead.push(d)),
-    );
+    const dead = await inspectDeadLetters(tWorker, streams.deadLetter);
+    subs.push(dead.subscription);
     const worker = new ModelWorker<number, number>({
       transport: tWorker,
       model: { name: 'm', version: '1' },
@@ -199,19 +193,15 @@ describe.skipIf(!gate.ok)('NatsTransport faults against nats-server', () => {
     await foreign.request(subject, new Uint8Array([0xff, 0xfe, 0x00, 0x80]), { timeout: 5000 });
     await foreign.request(subject, 'not json at all', { timeout: 5000 });
     expect((await rendezvous.request(21)).chosen?.output).toBe(42);
-    await waitFor(() => dead.length === 2, 'two dead letters', 20_000);
-    const records = dead.map((d) => JSON.parse(d.payload) as DeadLetterRecord);
+    const records = await dead.settle(2, () => worker.stats().deadLettered, 20_000);
     expect(records.map((r) => r.reason.code)).toEqual(['INVALID_ENVELOPE', 'INVALID_ENVELOPE']);
     expect(JSON.parse(records[0]!.payload)).toEqual({
       notUtf8Base64: Buffer.from([0xff, 0xfe, 0x00, 0x80]).toString('base64'),
     });
     expect(records[1]!.payload).toBe('not json at all');
-    // Counted once its publish has resolved, which the inspecting consumer may beat.
-    await waitFor(() => worker.stats().deadLettered === 2, 'both counted by the worker', 5_000);
-    expect(worker.stats().deadLettered).toBe(2);
     expect(tWorker.stats().malformedMessages).toBe(1);
     expect((await rendezvous.request(5)).chosen?.output).toBe(10);
-    await Promise.all(dead.map((d) => d.ack()));
+    await dead.ackAll();
     await rendezvous.stop();
     await worker.stop();
   });

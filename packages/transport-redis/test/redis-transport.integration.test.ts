@@ -1,5 +1,4 @@
 import {
-  type DeadLetterRecord,
   type Delivery,
   first,
   ModelWorker,
@@ -7,6 +6,7 @@ import {
   type RendezvousError,
 } from '@rendezvous-ml/core';
 import {
+  inspectDeadLetters,
   requireService,
   startRedisServer,
   transportConformance,
@@ -245,13 +245,8 @@ describe.skipIf(!gate.ok)('redis transport', () => {
     it('fault (c): malformed stream entries are dead-lettered and counted, and the worker keeps going', async () => {
       const streams = streamsFor();
       const [tWorker, tFront] = [connect(), connect()];
-      await tWorker.ensureGroup(streams.deadLetter, 'inspect');
-      const dead: Delivery[] = [];
-      subs.push(
-        tWorker
-          .consume(streams.deadLetter, { group: 'inspect', consumer: 'c' })
-          .subscribe((d) => dead.push(d)),
-      );
+      const dead = await inspectDeadLetters(tWorker, streams.deadLetter);
+      subs.push(dead.subscription);
       const worker = new ModelWorker<number, number>({
         transport: tWorker,
         model: { name: 'm', version: '1' },
@@ -270,13 +265,9 @@ describe.skipIf(!gate.ok)('redis transport', () => {
       await foreign.xadd(`rdv:s:${streams.requests}`, '*', 'foo', 'bar');
       await foreign.xadd(`rdv:s:${streams.requests}`, '*', 'payload', '{"v":1}');
       expect((await rendezvous.request(21)).chosen?.output).toBe(42);
-      await waitFor(() => dead.length === 2, 'two dead letters');
-      const records = dead.map((d) => JSON.parse(d.payload) as DeadLetterRecord);
+      const records = await dead.settle(2, () => worker.stats().deadLettered);
       expect(records.map((r) => r.reason.code)).toEqual(['INVALID_ENVELOPE', 'INVALID_ENVELOPE']);
       expect(JSON.parse(records[0]!.payload)).toEqual({ foo: 'bar' });
-      // Counted once its publish has resolved, which the inspecting consumer may beat.
-      await waitFor(() => worker.stats().deadLettered === 2, 'both counted by the worker');
-      expect(worker.stats().deadLettered).toBe(2);
       expect(tWorker.stats().malformedEntries).toBe(2);
       expect((await rendezvous.request(5)).chosen?.output).toBe(10);
       await rendezvous.stop();

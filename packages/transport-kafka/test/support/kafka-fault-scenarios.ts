@@ -2,8 +2,6 @@ import {
   type ArchiveRecord,
   Archiver,
   ConnectionLostError,
-  type DeadLetterRecord,
-  type Delivery,
   first,
   ModelWorker,
   Rendezvous,
@@ -12,7 +10,7 @@ import {
   type StreamNames,
   type Transport,
 } from '@rendezvous-ml/core';
-import { type KafkaBroker, waitFor } from '@rendezvous-ml/test-kit';
+import { inspectDeadLetters, type KafkaBroker, waitFor } from '@rendezvous-ml/test-kit';
 import type { Subscription } from 'rxjs';
 import { expect } from 'vitest';
 
@@ -172,13 +170,8 @@ export async function brokerRestartScenario(s: KafkaFaultSetup): Promise<void> {
 export async function malformedRecordScenario(s: KafkaFaultSetup): Promise<void> {
   const streams = s.streams();
   const [t, fe] = [s.connect(), s.connect()];
-  await t.ensureGroup(streams.deadLetter, 'inspect');
-  const dead: Delivery[] = [];
-  s.keep(
-    t
-      .consume(streams.deadLetter, { group: 'inspect', consumer: 'c' })
-      .subscribe((d) => dead.push(d)),
-  );
+  const dead = await inspectDeadLetters(t, streams.deadLetter);
+  s.keep(dead.subscription);
   const worker = new ModelWorker({
     transport: t,
     model: { name: 'd', version: '1' },
@@ -190,13 +183,9 @@ export async function malformedRecordScenario(s: KafkaFaultSetup): Promise<void>
     key: 'bad',
     payload: '{"v":1,"id":"x","ts":"yesterday"}',
   });
-  await waitFor(() => dead.length === 1, 'the dead letter', 10_000);
-  const record = JSON.parse(dead[0]!.payload) as DeadLetterRecord;
-  expect(record.reason.code).toBe('INVALID_ENVELOPE');
-  expect(record.payload).toBe('{"v":1,"id":"x","ts":"yesterday"}');
-  // Counted once its publish has resolved, which the inspecting consumer may beat.
-  await waitFor(() => worker.stats().deadLettered === 1, 'counted by the worker', 5_000);
-  expect(worker.stats().deadLettered).toBe(1);
-  await dead[0]!.ack();
+  const [record] = await dead.settle(1, () => worker.stats().deadLettered);
+  expect(record!.reason.code).toBe('INVALID_ENVELOPE');
+  expect(record!.payload).toBe('{"v":1,"id":"x","ts":"yesterday"}');
+  await dead.ackAll();
   await worker.stop();
 }
