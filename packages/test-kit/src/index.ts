@@ -19,6 +19,11 @@ export { type DeadLetterInspector, inspectDeadLetters } from './dead-letter-insp
 export { DelegatingTransport } from './delegating-transport.js';
 export { deliveryCases } from './delivery-cases.js';
 export { type DrainScenarioOptions, drainScenario } from './drain-scenario.js';
+export {
+  type FixtureProcess,
+  type FixtureProcessOptions,
+  startFixtureProcess,
+} from './fixture-process.js';
 export { type LateJoinScenarioOptions, lateJoinScenario } from './late-join-scenario.js';
 export { openGate } from './open-gate.js';
 export { replyCases } from './reply-cases.js';

@@ -1,24 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { type FixtureProcess, startFixtureProcess } from '@rendezvous-ml/test-kit';
 import type { NatsWorkerConfig } from '../fixtures/nats-worker.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/nats-worker.ts', import.meta.url));
-/** The root tsconfig maps every `@rendezvous-ml/*` package to its sources, as vitest does. */
-const TSCONFIG = fileURLToPath(new URL('../../../../tsconfig.json', import.meta.url));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
-/** A `fixtures/nats-worker.ts` process started by a test. */
-export interface NatsWorkerProcess {
-  readonly child: ChildProcess;
-  /** Resolves once the worker has started (its `ready` IPC message). */
-  readonly ready: Promise<void>;
+/** A `fixtures/nats-worker.ts` process started by a test; `kill()` is a crash (no nak, no unsubscribe). */
+export interface NatsWorkerProcess extends FixtureProcess {
   /** How many predictions it has started. */
   holding(): number;
-  /** stdout and stderr so far (for failure messages). */
-  output(): string;
-  /** SIGKILLs the process (a crash: no nak, no unsubscribe) and resolves once it is gone. */
-  kill(): Promise<void>;
 }
 
 /** Starts a model worker in a child process, run from source with tsx. */
@@ -26,45 +15,12 @@ export function startNatsWorkerProcess(
   config: NatsWorkerConfig,
   readyTimeoutMs = 60_000,
 ): NatsWorkerProcess {
-  const child = spawn(process.execPath, ['--import', TSX, FIXTURE, JSON.stringify(config)], {
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG },
-  });
-  let output = '';
   let holding = 0;
-  const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString()).slice(-20_000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
-  const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error(`the worker process was not ready in ${readyTimeoutMs} ms:\n${output}`));
-    }, readyTimeoutMs);
-    child.on('message', (m: { type?: string; n?: number }) => {
-      if (m.type === 'holding') holding = m.n ?? holding;
-      if (m.type !== 'ready') return;
-      clearTimeout(timer);
-      resolve();
-    });
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`the worker process exited before it was ready:\n${output}`));
-    });
-  });
-  ready.catch(() => undefined);
-  return {
-    child,
-    ready,
-    holding: () => holding,
-    output: () => output,
-    kill: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      return exited;
+  const fixture = startFixtureProcess(FIXTURE, config, {
+    readyTimeoutMs,
+    onMessage: (m) => {
+      if (m.type === 'holding' && typeof m.n === 'number') holding = m.n;
     },
-  };
+  });
+  return { ...fixture, holding: () => holding };
 }
