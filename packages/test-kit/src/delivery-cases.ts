@@ -4,8 +4,8 @@ import type { ConformanceContext } from './conformance-context.js';
 import { waitFor } from './wait-for.js';
 
 /**
- * The delivery cases of the conformance suite: publish and consume, fan-out, groups, load
- * sharing, redelivery, release and per-key order.
+ * The delivery cases of the conformance suite: publish and consume, the prefetch bound, fan-out,
+ * groups, load sharing, redelivery, release and per-key order.
  *
  * @example
  * ```ts
@@ -31,6 +31,20 @@ export function deliveryCases(ctx: ConformanceContext): void {
       expect(d.source).toBe(stream);
       await d.ack();
     }
+  });
+
+  it('never holds more than prefetch unacknowledged deliveries', { timeout }, async () => {
+    const t = await connect();
+    const stream = unique('s');
+    await t.ensureGroup(stream, 'g');
+    const got = track<Delivery>(t.consume(stream, { group: 'g', consumer: 'c', prefetch: 2 }));
+    for (let i = 0; i < 5; i++) await t.publish(stream, { payload: String(i) });
+    await waitFor(() => got.length === 2, 'two deliveries', settle);
+    await new Promise((r) => setTimeout(r, quiet)); // a third must not arrive
+    expect(got.length).toBe(2);
+    await got[0]!.ack();
+    await waitFor(() => got.length === 3, 'a third delivery once one is acknowledged', settle);
+    for (const d of got.slice(1)) await d.ack();
   });
 
   it('gives every group every message (fan-out)', { timeout }, async () => {

@@ -41,22 +41,6 @@ describe.skipIf(!gate.ok)('NatsTransport against nats-server', () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));
   });
 
-  it('never holds more than prefetch unacknowledged deliveries', async () => {
-    const t = transport();
-    const stream = unique('s');
-    await t.ensureGroup(stream, 'g');
-    const got: Delivery[] = [];
-    subs.push(
-      t.consume(stream, { group: 'g', consumer: 'c', prefetch: 2 }).subscribe((d) => got.push(d)),
-    );
-    for (let i = 0; i < 5; i++) await t.publish(stream, { payload: String(i) });
-    await waitFor(() => got.length === 2, 'two deliveries');
-    await new Promise((r) => setTimeout(r, 300)); // a third must NOT arrive
-    expect(got.length).toBe(2);
-    await got[0]!.ack();
-    await waitFor(() => got.length === 3, 'a third delivery once one is acknowledged');
-  });
-
   it('a live member keeps what it holds past ack_wait (it tells the server it is working); another member does not get it', {
     timeout: 30_000,
   }, async () => {
