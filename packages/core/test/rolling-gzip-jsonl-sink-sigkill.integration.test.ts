@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readJsonlArchiveWithReport } from '@rendezvous-ml/core';
+import { seededRandom } from '@rendezvous-ml/test-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 const sinkSource = fileURLToPath(
@@ -41,18 +42,6 @@ afterEach(async () => {
   running?.kill('SIGKILL');
   await rm(dir, { recursive: true, force: true });
 });
-
-/** A small seeded generator, so a failing trial's kill times can be reproduced from the seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** Runs the child until it has acknowledged something, kills it with SIGKILL, returns acked ids. */
 async function runAndKill(script: string, trial: number, delayMs: number): Promise<string[]> {
@@ -93,7 +82,7 @@ async function runAndKill(script: string, trial: number, delayMs: number): Promi
 describe('RollingGzipJsonlSink killed with SIGKILL', () => {
   it('every acknowledged record reads back after each of 8 kills at random times', async () => {
     const seed = Number(process.env.SIGKILL_SEED ?? Date.now() % 1e9);
-    const random = mulberry32(seed);
+    const random = seededRandom(seed);
     const script = join(dir, 'writer.mts');
     await writeFile(script, child);
     const acked: string[] = [];

@@ -1,8 +1,8 @@
 import { type Json, VirtualClock } from '@rendezvous-ml/core';
+import { seededRandom } from '@rendezvous-ml/test-kit';
 import { describe, expect, it } from 'vitest';
 import { Scorecard, type ScorecardSnapshot } from '../src/index.js';
 import { makeResult, ok, pending } from './make-result.js';
-import { seededRandom } from './seeded-random.js';
 
 /** Wilson bounds from the roots of the score test (independent of the package's closed form). */
 function wilsonByRoots(k: number, n: number, z = 1.96): [number, number] {

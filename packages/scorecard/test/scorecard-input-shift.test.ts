@@ -1,8 +1,8 @@
 import { type Json, VirtualClock } from '@rendezvous-ml/core';
+import { normal, seededRandom } from '@rendezvous-ml/test-kit';
 import { describe, expect, it } from 'vitest';
 import { Scorecard, type ScorecardAlarm } from '../src/index.js';
 import { makeResult, ok } from './make-result.js';
-import { normal, seededRandom } from './seeded-random.js';
 
 const REFERENCE = 1_000;
 /** One result per 100 ms of virtual time: the 1 m window holds 600 results. */

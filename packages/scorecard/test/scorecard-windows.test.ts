@@ -1,8 +1,8 @@
 import { VirtualClock } from '@rendezvous-ml/core';
+import { normal, seededRandom } from '@rendezvous-ml/test-kit';
 import { describe, expect, it } from 'vitest';
 import { Scorecard, type WindowFigures } from '../src/index.js';
 import { err, makeResult, ok, pending } from './make-result.js';
-import { normal, seededRandom } from './seeded-random.js';
 
 const BUCKET = 5_000;
 const WINDOWS = [

@@ -27,6 +27,7 @@ export {
 export { type LateJoinScenarioOptions, lateJoinScenario } from './late-join-scenario.js';
 export { openGate } from './open-gate.js';
 export { replyCases } from './reply-cases.js';
+export { normal, seededRandom } from './seeded-random.js';
 export { type ElasticsearchNode, startElasticsearchNode } from './services/elasticsearch-node.js';
 export { freePort } from './services/free-port.js';
 export { type KafkaBroker, startKafkaBroker } from './services/kafka-broker.js';

@@ -1,4 +1,5 @@
 import type { Candidate, Clock, PolicySpec, RendezvousResult } from '@rendezvous-ml/core';
+import { seededRandom } from '@rendezvous-ml/test-kit';
 import { Subject } from 'rxjs';
 import type { FakeControl } from './fake-control.js';
 
@@ -10,18 +11,6 @@ export interface CandidateBehaviour {
 }
 
 export const GOOD: CandidateBehaviour = { agree: 1, latencyMs: 5, errorRate: 0 };
-
-/** A seeded uniform [0, 1) generator (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const identity = (key: string) => {
   const [name, version] = key.split('@') as [string, string];

@@ -1,4 +1,13 @@
-/** A seeded uniform [0, 1) generator (mulberry32): every run draws the same numbers. */
+/**
+ * A seeded uniform [0, 1) generator (mulberry32): the same seed draws the same numbers in every
+ * run, so a failing trial can be reproduced from its seed.
+ *
+ * @example
+ * ```ts
+ * const random = seededRandom(42);
+ * const killAtMs = 50 + random() * 400;
+ * ```
+ */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -10,7 +19,7 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** A standard normal draw (Box–Muller). */
+/** A standard normal draw (Box–Muller) from a uniform generator such as {@link seededRandom}. */
 export function normal(random: () => number): number {
   const u = 1 - random();
   const v = random();
