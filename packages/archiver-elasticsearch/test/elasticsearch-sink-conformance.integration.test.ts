@@ -1,20 +1,13 @@
 // The archive sink conformance suite (idempotence by id, redelivery after a restart, close,
 // a write failed by a fault) against ElasticsearchSink on a real Elasticsearch node.
-import { Client } from '@elastic/elasticsearch';
 import type { ArchiveRecord, Json } from '@rendezvous-ml/core';
-import { requireService, sinkConformance, startElasticsearchNode } from '@rendezvous-ml/test-kit';
-import { afterAll, describe } from 'vitest';
+import { sinkConformance } from '@rendezvous-ml/test-kit';
+import { describe } from 'vitest';
 import type { ArchiveDocument } from '../src/archive-document.js';
 import { ElasticsearchSink } from '../src/elasticsearch-sink.js';
+import { openElasticsearchSuite } from './support/elasticsearch-suite.js';
 
-const gate = await requireService('elasticsearch', () => startElasticsearchNode());
-const node = gate.ok ? gate.service : undefined;
-const es = node ? new Client({ node: node.url }) : undefined;
-
-afterAll(async () => {
-  await es?.close();
-  await node?.dispose();
-});
+const { gate, node, es } = await openElasticsearchSuite();
 
 /** One index for the whole suite: its tests use ids of their own. */
 const index = `sink-conformance-${Date.now().toString(36)}`;

@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import { inspect } from 'node:util';
-import { Client } from '@elastic/elasticsearch';
 import {
   type ArchiveRecord,
   Archiver,
@@ -8,14 +7,9 @@ import {
   SinkWriteError,
 } from '@rendezvous-ml/core';
 import { encodeEnvelope } from '@rendezvous-ml/core/wire';
-import {
-  AckSpyTransport,
-  freePort,
-  requireService,
-  startElasticsearchNode,
-} from '@rendezvous-ml/test-kit';
+import { AckSpyTransport, freePort } from '@rendezvous-ml/test-kit';
 import { MemoryTransport } from '@rendezvous-ml/transport-memory';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   archiveIndexByKind,
   ElasticsearchSink,
@@ -23,15 +17,9 @@ import {
 } from '../src/index.js';
 import { irisRequest, irisResult, irisScore } from './iris-envelopes.js';
 import { deeplyNestedPayload } from './poison-envelopes.js';
+import { openElasticsearchSuite } from './support/elasticsearch-suite.js';
 
-const gate = await requireService('elasticsearch', () => startElasticsearchNode());
-const node = gate.ok ? gate.service : undefined;
-const es = node ? new Client({ node: node.url }) : undefined;
-
-afterAll(async () => {
-  await es?.close();
-  await node?.dispose();
-});
+const { gate, node, es } = await openElasticsearchSuite();
 
 let seq = 0;
 const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${++seq}`;
