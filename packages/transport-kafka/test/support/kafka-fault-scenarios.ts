@@ -1,6 +1,7 @@
 import {
   type ArchiveRecord,
   Archiver,
+  AuthenticationError,
   ConnectionLostError,
   first,
   ModelWorker,
@@ -188,4 +189,23 @@ export async function malformedRecordScenario(s: KafkaFaultSetup): Promise<void>
   expect(record!.payload).toBe('{"v":1,"id":"x","ts":"yesterday"}');
   await dead.ackAll();
   await worker.stop();
+}
+
+/** The SASL password of {@link saslRefusedScenario}: it must appear in no error (and no log). */
+export const SASL_SECRET = 'hunter2-secret';
+
+/**
+ * (d) SASL on a listener without it: `t` (a transport configured with SASL PLAIN and
+ * {@link SASL_SECRET}) fails its first publish at once with a non-retryable
+ * `AuthenticationError` that says what to fix, and the secret is not in it.
+ */
+export async function saslRefusedScenario(s: KafkaFaultSetup, t: Transport): Promise<void> {
+  const started = Date.now();
+  const refused = await t.publish(s.unique('s'), { payload: 'x' }).catch((e: unknown) => e);
+  // the broker's answer cannot change by retrying: it fails at once, saying what to fix
+  expect(refused).toBeInstanceOf(AuthenticationError);
+  expect(refused).toMatchObject({ code: 'AUTHENTICATION_FAILED', retryable: false });
+  expect((refused as Error).message).toMatch(/check the `sasl` option/);
+  expect((refused as Error).message).not.toContain(SASL_SECRET);
+  expect(Date.now() - started).toBeLessThan(4000);
 }
