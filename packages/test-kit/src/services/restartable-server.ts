@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cleanUpOnExit } from './clean-up-on-exit.js';
 
 /** A server process owned by a test file, which it can kill and restart on the same folder. */
 export interface RestartableServer {
@@ -34,7 +36,8 @@ export interface ServerSpec {
 /**
  * Spawns a server in a fresh temporary folder and waits until it is ready; the start fails
  * with the server's last output when it exits or is not ready in time, and then leaves no
- * process or folder behind.
+ * process or folder behind. A server the test never disposes of is killed, and its folder
+ * removed, when the test process ends (see `cleanUpOnExit`).
  *
  * @example
  * ```ts
@@ -86,7 +89,12 @@ export async function startRestartableServer(spec: ServerSpec): Promise<Restarta
     proc.kill(signal);
     await exited;
   };
+  const forget = cleanUpOnExit(() => {
+    child?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
   const dispose = async (): Promise<void> => {
+    forget();
     await stop('SIGKILL');
     await rm(dir, { recursive: true, force: true });
   };

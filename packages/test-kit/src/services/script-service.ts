@@ -1,8 +1,10 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cleanUpOnExit } from './clean-up-on-exit.js';
 
 /** A service process run by one of the repository's `scripts/<name>/<name>.sh` scripts. */
 export interface ScriptService {
@@ -62,10 +64,16 @@ export async function startScriptService(spec: ScriptServiceSpec): Promise<Scrip
     if (!match) throw new Error(`${name} start printed no ready line (${spec.readyLine}): ${out}`);
     return Number(match[1]);
   };
+  // A service the test never disposes of is killed when the test process ends.
+  const forget = cleanUpOnExit(() => {
+    execFileSync('bash', [script, 'kill', '--dir', dir], { stdio: 'ignore', timeout: 30_000 });
+    rmSync(dir, { recursive: true, force: true });
+  });
   let port: number;
   try {
     port = await start();
   } catch (error) {
+    forget();
     await run(['kill', '--dir', dir], 30_000).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
     throw error;
@@ -85,6 +93,7 @@ export async function startScriptService(spec: ScriptServiceSpec): Promise<Scrip
       await start(port);
     },
     dispose: async () => {
+      forget();
       await run(['kill', '--dir', dir], 30_000).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
     },
