@@ -6,13 +6,16 @@
  * each, its spread, and its extra over the bare stack. Not a scenario (no req/s, no report).
  *
  * Run: `node --import tsx bench/probes/otel-unsampled-cost.ts [--rounds 7] [--requests 20000]
- * [--all] [--only 1in100]`; with `--only <variant>` it runs that stack alone (for
- * `node --cpu-prof --import tsx ...`).
+ * [--all] [--only 1in100] [--caller]`; with `--only <variant>` it runs that stack alone (for
+ * `node --cpu-prof --import tsx ...`). With `--caller`, every request of every variant (the
+ * floor included) is made inside a caller's span, as in a traced service's request handler:
+ * the caller's SDK samples 1 in 100 (parent-based ratio), so the front end follows its decision.
  */
-import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   AlwaysOnSampler,
+  BasicTracerProvider,
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
@@ -28,6 +31,7 @@ const rounds = Number(arg('rounds', '7'));
 const requests = Number(arg('requests', '20000'));
 const only = arg('only', '');
 const all = process.argv.includes('--all');
+const withCaller = process.argv.includes('--caller');
 
 const ratio = (r: number) => new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(r) });
 const VARIANTS: readonly Variant[] = [
@@ -51,9 +55,18 @@ context.with(ROOT_CONTEXT, () => undefined);
 const built: (Built & { cpu: number[]; alloc: number[] })[] = [];
 for (const v of VARIANTS) built.push({ ...(await build(v)), cpu: [], alloc: [] });
 const input = { x: 1 };
+const callerTracer = new BasicTracerProvider({ sampler: ratio(0.01) }).getTracer('caller');
+const underCaller = (s: Stack) => {
+  const span = callerTracer.startSpan('caller');
+  return context
+    .with(trace.setSpan(ROOT_CONTEXT, span), () => s.rendezvous.request(input))
+    .finally(() => span.end());
+};
 const once = async (s: Stack) => {
   const done = meterCost(); // process.cpuUsage() and V8's allocated bytes
-  const loop = await closedLoop(64, requests, () => s.rendezvous.request(input));
+  const loop = await closedLoop(64, requests, () =>
+    withCaller ? underCaller(s) : s.rendezvous.request(input),
+  );
   return done(loop.requests);
 };
 for (const b of built) await once(b.stack); // warm-up

@@ -5,6 +5,7 @@ import {
   type Span,
   SpanKind,
   SpanStatusCode,
+  TraceFlags,
   type Tracer,
   trace,
 } from '@opentelemetry/api';
@@ -57,7 +58,10 @@ function decisionAttributes(result: RendezvousResult): Attributes {
  *
  * The sampler decides here, once per request. A span it does not record gets hooks with only
  * `meta` (the context, with its sampled flag off, so that the workers record nothing either):
- * no attributes, events or callbacks for the rest of the request.
+ * no attributes, events or callbacks for the rest of the request. Under a caller's span that is
+ * valid and not sampled, the decision is already taken: no span is started (the SDK's default
+ * parent-based sampler would not record one either), and `meta` carries the caller's context,
+ * as the workers treat an unsampled request.
  *
  * @example
  * ```ts
@@ -71,6 +75,15 @@ export function startRequestSpan(
   start: RequestStart,
 ): RequestHooks {
   const parent = context.active(); // request() runs in the caller's context
+  const caller = trace.getSpan(parent);
+  if (caller !== undefined) {
+    const sc = caller.spanContext();
+    if ((sc.traceFlags & TraceFlags.SAMPLED) === 0 && carrier.isValid(sc)) {
+      const meta: Record<string, string> = {};
+      carrier.injectSpan(parent, caller, meta);
+      return { meta };
+    }
+  }
   const attributes: Attributes = {
     [A.REQUEST_ID]: start.requestId,
     [A.FRONT_END]: start.frontEnd,

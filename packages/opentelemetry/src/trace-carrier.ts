@@ -58,9 +58,14 @@ export function traceCarrier(propagator?: TextMapPropagator): TraceCarrier {
   return {
     injectSpan: (parent, span, meta) => propagation.inject(trace.setSpan(parent, span), meta),
     extract: (ctx, meta) => propagation.extract(ctx, meta),
-    isValid: isSpanContextValid,
+    isValid: isValidSpanContext,
     fields: () => propagation.fields(),
   };
+}
+
+/** `isSpanContextValid`, without its regular expressions for the lowercase ids the SDK makes. */
+function isValidSpanContext(sc: SpanContext): boolean {
+  return hasLowercaseIds(sc) || isSpanContextValid(sc);
 }
 
 class GivenCarrier implements TraceCarrier {
@@ -101,7 +106,7 @@ class GivenCarrier implements TraceCarrier {
   }
 
   isValid(sc: SpanContext): boolean {
-    return sc === this.parsed || isSpanContextValid(sc);
+    return sc === this.parsed || isValidSpanContext(sc);
   }
 
   fields(): string[] {

@@ -1,4 +1,4 @@
-import { context, ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
   AlwaysOffSampler,
@@ -58,6 +58,36 @@ describe('openTelemetry(): the sampling decision is taken once, at the front end
     expect(hooks?.decided).toBeUndefined();
     expect(hooks?.closed).toBeUndefined();
     expect(fe.spans()).toEqual([]);
+  });
+
+  it('under an unsampled caller span, the front end starts no span, even with a sampler that ignores the parent, and passes the caller’s context on', () => {
+    const fe = memoryTracing('front-end', new AlwaysOnSampler());
+    const otel = openTelemetry({ tracer: fe.tracer, propagator });
+    const caller = trace.wrapSpanContext({
+      traceId: TRACE_ID,
+      spanId: SPAN_ID,
+      traceFlags: TraceFlags.NONE,
+    });
+    const hooks = context.with(trace.setSpan(ROOT_CONTEXT, caller), () =>
+      otel.request?.(requestStart),
+    );
+    expect(hooks?.meta).toEqual({ traceparent: `00-${TRACE_ID}-${SPAN_ID}-00` });
+    expect(hooks?.score).toBeUndefined();
+    expect(hooks?.decided).toBeUndefined();
+    expect(hooks?.closed).toBeUndefined();
+    expect(fe.spans()).toEqual([]);
+  });
+
+  it('under a caller span whose context is not valid, the front end’s sampler decides, as for a root', () => {
+    const fe = memoryTracing('front-end', new AlwaysOnSampler());
+    const otel = openTelemetry({ tracer: fe.tracer, propagator });
+    const invalid = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+    const hooks = context.with(trace.setSpan(ROOT_CONTEXT, invalid), () =>
+      otel.request?.(requestStart),
+    );
+    expect(hooks?.meta?.traceparent).toMatch(/^00-[\da-f]{32}-[\da-f]{16}-01$/);
+    hooks?.closed?.(undefined);
+    expect(fe.spans()).toMatchObject([{ name: S.REQUEST, parentSpanId: undefined }]);
   });
 
   it('an unsampled parent: the worker starts no span, even with a sampler that ignores the parent, and runs predict in that context', () => {
